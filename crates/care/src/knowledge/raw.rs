@@ -1,0 +1,421 @@
+//! The knowledge files exactly as written, before their codes are checked. Every entry keeps
+//! the file and line it came from, so that a problem found later can name both.
+
+use crate::codes::{Level, Trend};
+use crate::vocabulary::{FollowUpMode, Region, SorenessRisk};
+use serde::Deserialize;
+use std::sync::Arc;
+use toml::Spanned;
+
+/// Where an entry was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The file, as the user named it (or `knowledge/NAME` for the built-in files).
+    pub file: Arc<str>,
+    /// The 1-based line.
+    pub line: usize,
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
+    }
+}
+
+/// An entry with its origin.
+#[derive(Debug, Clone)]
+pub struct Located<T> {
+    pub origin: Origin,
+    pub value: T,
+}
+
+/// 1-based line of a byte offset in `text`.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+/// Turns the spanned entries of one file into located ones.
+pub fn locate<T>(file: &Arc<str>, text: &str, entries: Vec<Spanned<T>>) -> Vec<Located<T>> {
+    entries
+        .into_iter()
+        .map(|s| {
+            let line = line_of(text, s.span().start);
+            Located { origin: Origin { file: file.clone(), line }, value: s.into_inner() }
+        })
+        .collect()
+}
+
+// ------------------------------------------------------------------ vocabulary.toml
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VocabularyFile {
+    #[serde(default)]
+    pub area: Vec<Spanned<RawArea>>,
+    #[serde(default)]
+    pub massage_type: Vec<Spanned<RawMassageType>>,
+    #[serde(default)]
+    pub pressure: Vec<Spanned<RawLabelled>>,
+    #[serde(default)]
+    pub goal: Vec<Spanned<RawLabelled>>,
+    #[serde(default)]
+    pub condition: Vec<Spanned<RawCondition>>,
+    #[serde(default)]
+    pub symptom: Vec<Spanned<RawSymptom>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawArea {
+    pub code: String,
+    pub label: String,
+    pub hint: Option<String>,
+    pub region: Region,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMassageType {
+    pub code: String,
+    pub label: String,
+    pub hint: Option<String>,
+    pub soreness_risk: SorenessRisk,
+    #[serde(default)]
+    pub needs_age_months: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLabelled {
+    pub code: String,
+    pub label: String,
+    pub hint: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCondition {
+    pub code: String,
+    pub label: String,
+    pub hint: Option<String>,
+    #[serde(default)]
+    pub local: bool,
+    #[serde(default)]
+    pub implies: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSymptom {
+    pub code: String,
+    pub group: Level,
+    pub label: String,
+    pub hint: Option<String>,
+    #[serde(default)]
+    pub implies: Vec<String>,
+    pub follow_up: Option<RawFollowUp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFollowUp {
+    pub question: String,
+    pub records: String,
+    pub mode: FollowUpMode,
+    pub blank_counts_as_yes: bool,
+}
+
+// ------------------------------------------------------------------ triage.toml
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TriageFile {
+    pub disclaimer: Option<String>,
+    pub normalise: Option<RawNormalise>,
+    #[serde(default)]
+    pub level: Vec<Spanned<RawLevelText>>,
+    #[serde(default)]
+    pub rule: Vec<Spanned<RawRule>>,
+    #[serde(default)]
+    pub warning_sign: Vec<Spanned<RawWarningSign>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNormalise {
+    pub fever_symptom: String,
+    pub fever_at_least_c: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLevelText {
+    pub code: Level,
+    pub label: String,
+    pub instruction: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRule {
+    pub id: String,
+    pub level: Level,
+    pub when: RawWhen,
+    pub client_reason: String,
+    pub clinical_reason: String,
+    pub advice: String,
+    pub sources: Vec<String>,
+}
+
+/// A rule condition as written (see the header of `knowledge/triage.toml`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum RawWhen {
+    Any(Vec<RawWhen>),
+    All(Vec<RawWhen>),
+    SymptomsAny(Vec<String>),
+    ConditionsAny(Vec<String>),
+    AreaInvolved(String),
+    SorenessAtLeast(u8),
+    ExcessAtLeast(u8),
+    RiseAtLeast(i8),
+    HoursAtLeast(f64),
+    Trend(Trend),
+    TemperatureAtLeastC(f64),
+    TemperatureBelowC(f64),
+    AgeMonthsBelow(u32),
+    PregnancyWeeksAtLeast(u8),
+    PregnancyWeeksUnknown(bool),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWarningSign {
+    pub level: Level,
+    pub text: String,
+    #[serde(default)]
+    pub symptoms: Vec<String>,
+}
+
+// ------------------------------------------------------------------ screening.toml
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScreeningFile {
+    pub first_massage: Option<Spanned<RawFirstMassage>>,
+    #[serde(default)]
+    pub condition: Vec<Spanned<RawScreen>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFirstMassage {
+    pub pressure_cap: String,
+    pub note: String,
+    pub sources: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RawOutcome {
+    Modify,
+    AvoidArea,
+    Postpone,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScreen {
+    pub code: String,
+    pub outcome: RawOutcome,
+    pub pressure_cap: Option<String>,
+    #[serde(default)]
+    pub region_caps: Vec<RawRegionCap>,
+    #[serde(default)]
+    pub avoid_regions: Vec<Region>,
+    pub clearance: Option<String>,
+    pub note: String,
+    pub sources: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRegionCap {
+    pub region: Region,
+    pub at_most: String,
+}
+
+// ------------------------------------------------------------------ recommendation.toml
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecommendationFile {
+    pub default_pressure: Option<String>,
+    pub default: Option<Vec<RawTypeChoice>>,
+    pub history: Option<RawHistory>,
+    #[serde(default)]
+    pub goal: Vec<Spanned<RawGoalTypes>>,
+    #[serde(default)]
+    pub condition: Vec<Spanned<RawConditionTypes>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTypeChoice {
+    #[serde(rename = "type")]
+    pub massage_type: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHistory {
+    pub soreness_at_least: u8,
+    #[serde(default)]
+    pub rules: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGoalTypes {
+    pub code: String,
+    pub types: Vec<RawTypeChoice>,
+    pub first_massage: Option<Vec<RawTypeChoice>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConditionTypes {
+    pub conditions: Vec<String>,
+    pub prefer: Option<String>,
+    #[serde(default)]
+    pub avoid: Vec<String>,
+    pub reason: String,
+}
+
+// ------------------------------------------------------------------ plan.toml
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanFile {
+    #[serde(default)]
+    pub grade: Vec<Spanned<RawGrade>>,
+    pub expect: Option<Spanned<RawExpect>>,
+    #[serde(default)]
+    pub item: Vec<Spanned<RawItem>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGrade {
+    pub code: String,
+    pub label: String,
+    pub meaning: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExpect {
+    pub title: String,
+    pub usual: String,
+    pub raised: String,
+    pub course: Vec<String>,
+    pub sources: Vec<String>,
+    #[serde(default)]
+    pub factor: Vec<RawFactor>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFactor {
+    pub code: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawItem {
+    pub id: String,
+    pub kind: String,
+    pub title: String,
+    pub text: Vec<String>,
+    pub grade: Option<String>,
+    pub grade_note: Option<String>,
+    #[serde(default)]
+    pub sources: Vec<String>,
+    #[serde(default)]
+    pub caution: Vec<RawCaution>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCaution {
+    pub conditions: Vec<String>,
+    pub effect: String,
+    pub text: String,
+}
+
+// ------------------------------------------------------------------ stretches.toml
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StretchesFile {
+    #[serde(default)]
+    pub stretch: Vec<Spanned<RawStretch>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStretch {
+    pub id: String,
+    pub name: String,
+    pub areas: Vec<String>,
+    pub steps: Vec<String>,
+    pub hold_seconds: u32,
+    pub repeat: u32,
+    pub per_side: bool,
+    pub how_often: String,
+    pub caution: Option<String>,
+}
+
+// ------------------------------------------------------------------ countries.toml
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CountriesFile {
+    #[serde(default)]
+    pub country: Vec<Spanned<RawCountry>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCountry {
+    pub code: String,
+    pub name: String,
+    pub emergency: String,
+    pub urgent_advice: Option<String>,
+    pub urgent_advice_name: Option<String>,
+}
+
+// ------------------------------------------------------------------ sources.toml
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourcesFile {
+    #[serde(default)]
+    pub source: Vec<Spanned<RawSource>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSource {
+    pub id: String,
+    pub authors: String,
+    pub year: Option<u16>,
+    pub title: String,
+    pub published_in: String,
+    pub url: Option<String>,
+    pub evidence: String,
+    pub verified: String,
+    pub note: Option<String>,
+}

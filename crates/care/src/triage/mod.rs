@@ -1,0 +1,232 @@
+//! Check-in triage (care policy section 3): every rule that matches fires, and the level is
+//! the highest level fired. [`triage`] is the hot path and works on indices only;
+//! [`TriageReport`] adds the words for the client and staff.
+
+pub mod condition;
+
+use crate::checkin::CheckIn;
+use crate::codes::{CodeSet, Level};
+use crate::knowledge::Knowledge;
+use crate::knowledge::model::{Country, Rule};
+use condition::Facts;
+use serde::Serialize;
+
+/// The decision: the level and the rules that fired.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Triage {
+    /// The highest level fired, or `self_care`.
+    pub level: Level,
+    /// Indices of the fired rules in [`crate::knowledge::model::TriageKnowledge::rules`], in
+    /// file order.
+    pub fired: Vec<u16>,
+    /// The facts the rules saw.
+    pub facts: Facts,
+}
+
+impl Triage {
+    /// The fired rules.
+    pub fn fired_rules<'k>(&self, kb: &'k Knowledge) -> impl Iterator<Item = &'k Rule> + use<'k, '_> {
+        self.fired.iter().map(|&i| &kb.triage.rules[i as usize])
+    }
+}
+
+/// Normalises a check-in into the facts the rules read (care policy section 2): a
+/// temperature at or above the fever threshold adds `fever`, specific symptoms add their
+/// general ones, conditions add the ones they imply, and usual pain gives `excess`.
+pub fn facts(kb: &Knowledge, c: &CheckIn) -> Facts {
+    let v = &kb.vocabulary;
+    let mut symptoms = c.report.symptoms;
+    if c.report.temperature_c.is_some_and(|t| t >= kb.triage.fever_at_least_c) {
+        symptoms.insert(kb.triage.fever_symptom);
+    }
+    let symptoms = v.close_symptoms(symptoms);
+    let rise = c.report.previous_soreness.map(|p| c.report.soreness as i8 - p as i8);
+    Facts {
+        symptoms,
+        conditions: v.close_conditions(c.client.conditions),
+        areas_involved: c.session.areas.union(c.report.sore_areas),
+        soreness: c.report.soreness,
+        excess: c.report.soreness.saturating_sub(c.client.usual_pain),
+        rise,
+        hours_since: c.report.hours_since,
+        trend: c.report.trend,
+        temperature_c: c.report.temperature_c,
+        age_months: c.client.age_months,
+        pregnancy_weeks: c.client.pregnancy_weeks,
+    }
+}
+
+/// Triages a check-in.
+pub fn triage(kb: &Knowledge, checkin: &CheckIn) -> Triage {
+    decide(kb, facts(kb, checkin))
+}
+
+/// Runs every rule on `facts`.
+pub fn decide(kb: &Knowledge, facts: Facts) -> Triage {
+    let mut level = Level::SelfCare;
+    let mut fired = Vec::new();
+    for (i, rule) in kb.triage.rules.iter().enumerate() {
+        if rule.when.holds(&facts) {
+            level = level.max(rule.level);
+            fired.push(i as u16);
+        }
+    }
+    Triage { level, fired, facts }
+}
+
+/// Who to call, for the words of the result.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Contacts<'a> {
+    /// The clinic's country, when known.
+    pub country: Option<&'a Country>,
+}
+
+impl Contacts<'_> {
+    /// Fills `{emergency}` and `{urgent_advice}` in a text.
+    pub fn fill(&self, text: &str) -> String {
+        let emergency = match self.country {
+            Some(c) => c.emergency.clone(),
+            None => "your local emergency number".to_owned(),
+        };
+        let urgent = match self.country.and_then(|c| c.urgent_advice.as_ref().map(|n| (n, &c.urgent_advice_name))) {
+            Some((number, Some(name))) if name.contains(number.as_str()) => name.clone(),
+            Some((number, Some(name))) => format!("{name} ({number})"),
+            Some((number, None)) => number.clone(),
+            None => "your local urgent medical advice line".to_owned(),
+        };
+        text.replace("{emergency}", &emergency).replace("{urgent_advice}", &urgent)
+    }
+}
+
+/// A fired rule, in words.
+#[derive(Debug, Clone, Serialize)]
+pub struct FiredRule<'k> {
+    /// Rule id.
+    pub rule: &'k str,
+    /// Its level.
+    pub level: Level,
+    /// The reason for the client.
+    pub reason: &'k str,
+    /// The reason for staff.
+    pub clinical_reason: &'k str,
+    /// What to do.
+    pub advice: &'k str,
+    /// Source ids.
+    pub sources: &'k [String],
+}
+
+/// A warning sign in the result.
+#[derive(Debug, Clone, Serialize)]
+pub struct RedFlag<'k> {
+    /// When acting on it.
+    pub level: Level,
+    /// The sign.
+    pub text: &'k str,
+}
+
+/// A source cited by the result.
+#[derive(Debug, Clone, Serialize)]
+pub struct Citation<'k> {
+    /// Source id.
+    pub id: &'k str,
+    /// The citation.
+    pub citation: String,
+    /// Kind of evidence.
+    pub evidence: &'k str,
+}
+
+/// The whole result of triage, in words.
+#[derive(Debug, Clone, Serialize)]
+pub struct TriageReport<'k> {
+    /// The level.
+    pub level: Level,
+    /// A short name for it.
+    pub label: &'k str,
+    /// What the client is told first.
+    pub instruction: String,
+    /// The emergency number, when the country is known.
+    pub emergency_number: Option<&'k str>,
+    /// The advice of the rules at the result's level (what to do now).
+    pub advice: Vec<&'k str>,
+    /// Every fired rule.
+    pub fired: Vec<FiredRule<'k>>,
+    /// The warning signs, emergency first; shown whatever the level.
+    pub red_flags: Vec<RedFlag<'k>>,
+    /// The product does not diagnose.
+    pub disclaimer: &'k str,
+    /// The symptoms after normalisation.
+    pub symptoms: Vec<&'k str>,
+    /// Soreness above usual pain.
+    pub excess: u8,
+    /// Rise since the lowest earlier soreness, when known.
+    pub rise: Option<i8>,
+    /// Every source the fired rules cite.
+    pub citations: Vec<Citation<'k>>,
+}
+
+impl<'k> TriageReport<'k> {
+    /// Puts a decision into words.
+    pub fn new(kb: &'k Knowledge, t: &Triage, contacts: Contacts<'k>) -> TriageReport<'k> {
+        let level_text = kb.triage.level(t.level);
+        let fired: Vec<FiredRule<'k>> = t
+            .fired_rules(kb)
+            .map(|r| FiredRule {
+                rule: &r.id,
+                level: r.level,
+                reason: &r.client_reason,
+                clinical_reason: &r.clinical_reason,
+                advice: &r.advice,
+                sources: &r.sources,
+            })
+            .collect();
+        let mut advice: Vec<&str> = Vec::new();
+        for f in fired.iter().filter(|f| f.level == t.level) {
+            if !advice.contains(&f.advice) {
+                advice.push(f.advice);
+            }
+        }
+        let mut citations: Vec<Citation<'k>> = Vec::new();
+        for id in fired.iter().flat_map(|f| f.sources.iter()) {
+            if citations.iter().any(|c| c.id == id) {
+                continue;
+            }
+            if let Some(s) = kb.source(id) {
+                citations.push(Citation { id: &s.id, citation: s.citation(), evidence: &s.evidence });
+            }
+        }
+        TriageReport {
+            level: t.level,
+            label: &level_text.label,
+            instruction: contacts.fill(&level_text.instruction),
+            emergency_number: contacts.country.map(|c| c.emergency.as_str()),
+            advice,
+            fired,
+            red_flags: red_flags(kb),
+            disclaimer: &kb.triage.disclaimer,
+            symptoms: kb.vocabulary.symptoms.codes_of(t.facts.symptoms),
+            excess: t.facts.excess,
+            rise: t.facts.rise,
+            citations,
+        }
+    }
+}
+
+/// The warning signs, most urgent first.
+pub fn red_flags(kb: &Knowledge) -> Vec<RedFlag<'_>> {
+    let mut flags: Vec<RedFlag<'_>> =
+        kb.triage.warning_signs.iter().map(|w| RedFlag { level: w.level, text: &w.text }).collect();
+    flags.sort_by_key(|f| std::cmp::Reverse(f.level));
+    flags
+}
+
+/// The symptoms of a level's group (for forms that ask the emergency group first).
+pub fn symptoms_in_group(kb: &Knowledge, level: Level) -> CodeSet {
+    kb.vocabulary
+        .symptoms
+        .entries()
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.group == level)
+        .map(|(i, _)| i as u8)
+        .collect()
+}

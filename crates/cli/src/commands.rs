@@ -1,0 +1,139 @@
+//! What each subcommand does: load the knowledge, read and validate the input, run the
+//! engine, print the result. Failures carry their exit status.
+
+use crate::render;
+use crate::source::{read_input, read_knowledge_dir};
+use crate::{CHECK_FAILED, Cli, Command, Global, INVALID_INPUT, InputArgs, KbCommand};
+use care::InputErrors;
+use care::knowledge::Knowledge;
+use care::triage::{Contacts, TriageReport};
+use serde::Serialize;
+
+/// A command that did not print a result.
+#[derive(Debug)]
+pub struct Failure {
+    /// The exit status.
+    pub status: u8,
+    /// The message for standard error.
+    pub message: String,
+}
+
+impl Failure {
+    /// Invalid input (status 2).
+    pub fn input(message: impl Into<String>) -> Failure {
+        Failure { status: INVALID_INPUT, message: message.into() }
+    }
+
+    fn invalid(what: &str, errors: &InputErrors) -> Failure {
+        let lines: Vec<String> = errors.0.iter().map(|e| format!("  {e}")).collect();
+        Failure::input(format!("aftercare: invalid {what}:\n{}", lines.join("\n")))
+    }
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        Command::Triage(args) => triage(&load(&cli.global)?, &args),
+        Command::Screen(args) => screen(&load(&cli.global)?, &args),
+        Command::Plan(args) => plan(&load(&cli.global)?, &args),
+        Command::Kb(KbCommand::Check { dir, standalone }) => kb_check(dir.as_deref(), standalone),
+        Command::Kb(KbCommand::Show { code, json }) => {
+            let kb = load(&cli.global)?;
+            render::show(&kb, &code, json).ok_or_else(|| {
+                Failure::input(format!("aftercare: `{code}` is not a code, rule id, plan item, stretch, source or country in the knowledge base"))
+            })?;
+            Ok(())
+        }
+    }
+}
+
+fn load(global: &Global) -> Result<Knowledge, Failure> {
+    let loaded = match &global.knowledge {
+        None => Knowledge::builtin(),
+        Some(dir) => Knowledge::with_overrides(&read_knowledge_dir(dir)?),
+    };
+    loaded.map_err(|e| Failure::input(format!("aftercare: the knowledge base is invalid:\n{e}")))
+}
+
+fn contacts<'k>(kb: &'k Knowledge, args: &InputArgs) -> Result<Contacts<'k>, Failure> {
+    let Some(code) = &args.country else {
+        return Ok(Contacts::default());
+    };
+    match kb.country(code) {
+        Some(country) => Ok(Contacts { country: Some(country) }),
+        None => {
+            let codes: Vec<&str> = kb.countries.iter().map(|c| c.code.as_str()).collect();
+            Err(Failure::input(format!("--country: `{code}` is not a known country; allowed: {}", codes.join(", "))))
+        }
+    }
+}
+
+fn print_json<T: Serialize>(value: &T) -> Result<(), Failure> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| Failure { status: CHECK_FAILED, message: format!("aftercare: {e}") })?;
+    println!("{text}");
+    Ok(())
+}
+
+fn triage(kb: &Knowledge, args: &InputArgs) -> Result<(), Failure> {
+    let contacts = contacts(kb, args)?;
+    let text = read_input(args.file.as_deref())?;
+    let checkin = care::parse_check_in(kb, &text).map_err(|e| Failure::invalid("check-in", &e))?;
+    let decision = care::triage(kb, &checkin);
+    let report = TriageReport::new(kb, &decision, contacts);
+    if args.json {
+        print_json(&report)
+    } else {
+        print!("{}", render::triage(&report));
+        Ok(())
+    }
+}
+
+fn screen(kb: &Knowledge, args: &InputArgs) -> Result<(), Failure> {
+    let text = read_input(args.file.as_deref())?;
+    let intake = care::screening::parse_intake(kb, &text).map_err(|e| Failure::invalid("intake", &e))?;
+    let recommendation = care::recommend(kb, &intake);
+    if args.json {
+        print_json(&recommendation)
+    } else {
+        print!("{}", render::recommendation(&recommendation));
+        Ok(())
+    }
+}
+
+fn plan(kb: &Knowledge, args: &InputArgs) -> Result<(), Failure> {
+    let contacts = contacts(kb, args)?;
+    let text = read_input(args.file.as_deref())?;
+    let request = care::plan::parse_plan_request(kb, &text).map_err(|e| Failure::invalid("plan request", &e))?;
+    let plan = care::plan(kb, &request.session, &request.client, &request.products, contacts);
+    if args.json {
+        print_json(&plan)
+    } else {
+        print!("{}", render::plan(kb, &plan));
+        Ok(())
+    }
+}
+
+fn kb_check(dir: Option<&std::path::Path>, standalone: bool) -> Result<(), Failure> {
+    let result = match (dir, standalone) {
+        (None, _) => Knowledge::builtin(),
+        (Some(dir), false) => Knowledge::with_overrides(&read_knowledge_dir(dir)?),
+        (Some(dir), true) => Knowledge::load(&read_knowledge_dir(dir)?, &[]),
+    };
+    match result {
+        Ok(kb) => {
+            println!(
+                "ok: {} rules, {} symptoms, {} conditions, {} plan items, {} stretches, {} sources, {} countries",
+                kb.triage.rules.len(),
+                kb.vocabulary.symptoms.entries().len(),
+                kb.vocabulary.conditions.entries().len(),
+                kb.plan.items.len(),
+                kb.stretches.len(),
+                kb.sources.len(),
+                kb.countries.len()
+            );
+            Ok(())
+        }
+        Err(e) => Err(Failure { status: CHECK_FAILED, message: format!("{e}\n{} problem(s) found", e.0.len()) }),
+    }
+}

@@ -1,0 +1,121 @@
+//! `aftercare`: the one binary. Until the web server arrives it runs the care engine from the
+//! command line: triage a check-in, screen an intake, write an aftercare plan, and check or
+//! show the clinical knowledge base.
+
+mod commands;
+mod render;
+mod source;
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Exit status when a result was printed.
+const OK: u8 = 0;
+/// Exit status when a knowledge check found problems.
+const CHECK_FAILED: u8 = 1;
+/// Exit status for invalid input: malformed JSON, a missing or unknown field, an unknown
+/// code, a number out of range, an unreadable file or an invalid knowledge directory.
+const INVALID_INPUT: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "aftercare",
+    version,
+    about = "Aftercare: screening, aftercare plans and check-in triage after a massage.",
+    long_about = "Aftercare: screening, aftercare plans and check-in triage after a massage.\n\n\
+Aftercare triages and explains; it does not diagnose.\n\n\
+Exit status: 0 a result was printed; 1 `kb check` found problems; 2 invalid input \
+(malformed JSON, a missing or unknown field, an unknown code, a number out of range), \
+with a message on standard error that names the field and what is allowed."
+)]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Args)]
+struct Global {
+    /// A clinic's knowledge directory whose files override the built-in knowledge (same ids).
+    #[arg(long, global = true, value_name = "DIR", env = "AFTERCARE_KNOWLEDGE")]
+    knowledge: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Triage a check-in (care policy section 2 format) and print the level, fired rules,
+    /// advice and warning signs.
+    ///
+    /// Input: {"session": {"massage_type", "pressure", "areas", "first_massage"?},
+    /// "client": {"conditions"?, "age_months"?, "usual_pain"?, "pregnancy_weeks"?},
+    /// "report": {"hours_since", "soreness", "previous_soreness"?, "trend"?, "sore_areas"?,
+    /// "symptoms", "temperature_c"?, "note"?}}. `symptoms` is required: [] means "none of
+    /// these". `age_months` is required for an infant massage.
+    Triage(InputArgs),
+    /// Screen an intake and recommend massage types and a pressure.
+    ///
+    /// Input: {"goals": [...], "conditions": [{"code", "areas"?}], "usual_pain"?,
+    /// "preferred_pressure"?, "first_massage", "age_months"?, "pregnancy_weeks"?,
+    /// "history"?: [{"massage_type", "pressure", "max_soreness", "fired"?: [rule ids]}]}
+    /// with history oldest first.
+    Screen(InputArgs),
+    /// Write the aftercare plan for a session.
+    ///
+    /// Input: {"session": {"massage_type", "pressure", "areas", "first_massage"?,
+    /// "hard_exercise_before"?}, "client": {"conditions"?, ...}, "products"?: [{"name",
+    /// "item", "url"?, "description"?}]}, where "item" is a plan item id such as
+    /// "epsom_salt".
+    Plan(InputArgs),
+    /// Check or show the clinical knowledge base.
+    #[command(subcommand)]
+    Kb(KbCommand),
+}
+
+#[derive(Debug, Args)]
+struct InputArgs {
+    /// The JSON input file; standard input when left out or `-`.
+    file: Option<PathBuf>,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    json: bool,
+    /// The clinic's country (ISO 3166-1 code such as GB, US, AU): it sets the emergency
+    /// number shown.
+    #[arg(long, value_name = "CC", env = "AFTERCARE_COUNTRY")]
+    country: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum KbCommand {
+    /// Validate a knowledge directory: as a clinic's overrides on the built-in knowledge, or
+    /// with --standalone as a complete knowledge base. Without DIR, check the built-in one.
+    Check {
+        /// The directory.
+        dir: Option<PathBuf>,
+        /// Treat DIR as a complete knowledge base, not as overrides.
+        #[arg(long, requires = "dir")]
+        standalone: bool,
+    },
+    /// Print what the knowledge says about a code, a rule id, a plan item, a stretch, a
+    /// source or a country.
+    Show {
+        /// The code or id, such as `dark_urine`, `E-urine`, `anticoagulants` or `GB`.
+        code: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let status = match commands::run(cli) {
+        Ok(()) => OK,
+        Err(failure) => {
+            eprintln!("{}", failure.message);
+            failure.status
+        }
+    };
+    ExitCode::from(status)
+}
