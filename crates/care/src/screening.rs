@@ -404,7 +404,7 @@ pub fn recommend<'k>(kb: &'k Knowledge, intake: &Intake) -> Recommendation<'k> {
             }
         }
     }
-    ranked.sort_by(|a, b| b.1.cmp(&a.1)); // stable: ties keep goal order
+    ranked.sort_by_key(|r| std::cmp::Reverse(r.1)); // stable: ties keep goal order
     let conditions = v.close_conditions(intake.conditions.iter().map(|c| c.condition).collect());
     for rule in r.conditions.iter().filter(|c| c.conditions.intersects(conditions)) {
         ranked.retain(|(t, _, _)| !rule.avoid.contains(*t));
@@ -467,11 +467,11 @@ pub fn recommend<'k>(kb: &'k Knowledge, intake: &Intake) -> Recommendation<'k> {
             }
         }
     }
-    if let Some(cap) = screening.cap {
-        if pressure > cap {
-            reasons.push(format!("Screening allows at most {} pressure.", pressure_name(cap)));
-            pressure = cap;
-        }
+    if let Some(cap) = screening.cap
+        && pressure > cap
+    {
+        reasons.push(format!("Screening allows at most {} pressure.", pressure_name(cap)));
+        pressure = cap;
     }
     for (region, cap) in &screening.region_cap_ix {
         if pressure > *cap {
