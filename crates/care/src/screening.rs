@@ -358,6 +358,17 @@ pub struct Recommendation<'k> {
     pub pressure: Option<&'k str>,
     /// Why that pressure.
     pub pressure_reasons: Vec<String>,
+    /// Types the goals suggested but a condition ruled out, with the reason.
+    pub ruled_out: Vec<RuledOut<'k>>,
+}
+
+/// A massage type ruled out by a condition.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuledOut<'k> {
+    /// Massage type code.
+    pub massage_type: &'k str,
+    /// Why.
+    pub reason: &'k str,
 }
 
 /// Recommends massage types and a pressure from an intake and its history.
@@ -370,6 +381,7 @@ pub fn recommend<'k>(kb: &'k Knowledge, intake: &Intake) -> Recommendation<'k> {
             types: Vec::new(),
             pressure: None,
             pressure_reasons: vec!["No massage today: see the screening.".to_owned()],
+            ruled_out: Vec::new(),
         };
     }
     let r = &kb.recommendation;
@@ -406,7 +418,11 @@ pub fn recommend<'k>(kb: &'k Knowledge, intake: &Intake) -> Recommendation<'k> {
     }
     ranked.sort_by_key(|r| std::cmp::Reverse(r.1)); // stable: ties keep goal order
     let conditions = v.close_conditions(intake.conditions.iter().map(|c| c.condition).collect());
+    let mut ruled_out = Vec::new();
     for rule in r.conditions.iter().filter(|c| c.conditions.intersects(conditions)) {
+        for (t, _, _) in ranked.iter().filter(|(t, _, _)| rule.avoid.contains(*t)) {
+            ruled_out.push(RuledOut { massage_type: &v.massage_types.get(*t).code, reason: &rule.reason });
+        }
         ranked.retain(|(t, _, _)| !rule.avoid.contains(*t));
         if let Some(prefer) = rule.prefer {
             match ranked.iter().position(|(t, _, _)| *t == prefer) {
@@ -478,5 +494,5 @@ pub fn recommend<'k>(kb: &'k Knowledge, intake: &Intake) -> Recommendation<'k> {
             reasons.push(format!("On {} at most {} pressure.", region.label(), pressure_name(*cap)));
         }
     }
-    Recommendation { screening, types, pressure: Some(pressure_name(pressure)), pressure_reasons: reasons }
+    Recommendation { screening, types, pressure: Some(pressure_name(pressure)), pressure_reasons: reasons, ruled_out }
 }

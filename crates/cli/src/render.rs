@@ -91,6 +91,9 @@ pub fn recommendation(r: &Recommendation<'_>) -> String {
             let _ = writeln!(out, "     {reason}");
         }
     }
+    for x in &r.ruled_out {
+        let _ = writeln!(out, "  not {}: {}", x.massage_type, x.reason);
+    }
     if let Some(p) = r.pressure {
         let _ = writeln!(out, "\nSuggested pressure: {p}");
     }
@@ -119,7 +122,9 @@ pub fn plan(kb: &Knowledge, p: &Plan<'_>) -> String {
         }
         for s in &item.stretches {
             let st = s.stretch;
-            let _ = writeln!(out, "\n  {} (for {})", st.name, s.for_areas.join(", "));
+            let areas: Vec<&str> =
+                s.for_areas.iter().map(|a| kb.vocabulary.areas.by_code(a).map_or(*a, |x| x.label.as_str())).collect();
+            let _ = writeln!(out, "\n  {} (for: {})", st.name, areas.join(", ").to_lowercase());
             for (i, step) in st.steps.iter().enumerate() {
                 let _ = writeln!(out, "    {}. {step}", i + 1);
             }
@@ -137,11 +142,10 @@ pub fn plan(kb: &Knowledge, p: &Plan<'_>) -> String {
         let _ = writeln!(out, "  Evidence: {}. {}", item.grade.label, item.grade_note.unwrap_or(&item.grade.meaning));
     }
     let _ = writeln!(out, "\nWhen to get help");
-    let _ = writeln!(out, "Emergency: {}", p.emergency_instruction);
-    let _ = writeln!(out, "See a doctor today: {}", p.doctor_instruction);
+    let _ = writeln!(out, "If a sign below says \"call the emergency number\": {}", p.emergency_instruction);
+    let _ = writeln!(out, "If a sign below says \"see a doctor today\": {}", p.doctor_instruction);
     warning_signs(&mut out, &p.warning_signs);
     let _ = writeln!(out, "\n{}", p.disclaimer);
-    let _ = kb;
     out
 }
 

@@ -194,3 +194,14 @@ fn products_sit_beside_their_item_and_its_grade() {
     .to_string();
     assert!(e.contains("products[0].item: `salts` is not a plan item"), "{e}");
 }
+
+#[test]
+fn types_a_condition_rules_out_are_reported_with_the_reason() {
+    let r = recommend(
+        json!({"goals": ["low_back_pain", "relaxation"], "conditions": [{"code": "anticoagulants"}], "first_massage": false}),
+    );
+    assert_eq!(types(&r), vec!["swedish", "hot_stone"]);
+    let out: Vec<&str> = r.ruled_out.iter().map(|x| x.massage_type).collect();
+    assert_eq!(out, vec!["deep_tissue", "trigger_point"]);
+    assert!(r.ruled_out.iter().all(|x| !x.reason.is_empty()));
+}
