@@ -66,6 +66,11 @@ impl<E: Coded> CodeTable<E> {
         &self.entries
     }
 
+    /// The entries, to fill in what can only be resolved once the table exists.
+    pub(crate) fn entries_mut(&mut self) -> &mut [E] {
+        &mut self.entries
+    }
+
     /// All codes, in file order.
     pub fn codes(&self) -> impl Iterator<Item = &str> {
         self.entries.iter().map(Coded::code)

@@ -34,8 +34,8 @@ pub(super) struct RawKnowledge {
     pub expect: Option<Located<RawExpect>>,
     pub items: Vec<Located<RawItem>>,
     pub stretches: Vec<Located<RawStretch>>,
-    pub countries: Vec<Located<RawCountry>>,
-    pub sources: Vec<Located<RawSource>>,
+    pub countries: Vec<Located<Country>>,
+    pub sources: Vec<Located<Source>>,
 }
 
 /// Collects problems.
@@ -144,6 +144,27 @@ fn close(implies: &mut [CodeSet]) {
     }
 }
 
+/// The transitive `implies` set of every entry of `table`, in table order.
+fn implied<R, E: Coded>(
+    p: &mut Problems,
+    kind: &str,
+    table: &CodeTable<E>,
+    raw: &[Located<R>],
+    code_of: impl Fn(&R) -> &str,
+    implies_of: impl Fn(&R) -> &[String],
+) -> Vec<CodeSet> {
+    let mut sets: Vec<CodeSet> = table
+        .entries()
+        .iter()
+        .map(|e| match raw.iter().find(|r| code_of(&r.value) == e.code()) {
+            Some(r) => codes(p, &r.origin, &format!("{kind} `{}` implies", e.code()), table, implies_of(&r.value)),
+            None => CodeSet::empty(),
+        })
+        .collect();
+    close(&mut sets);
+    sets
+}
+
 pub(super) fn compile(raw: RawKnowledge) -> Result<Knowledge, Vec<KnowledgeError>> {
     let mut p = Problems(Vec::new());
 
@@ -184,17 +205,7 @@ pub(super) fn compile(raw: RawKnowledge) -> Result<Knowledge, Vec<KnowledgeError
             );
         }
         text(&mut p, &s.origin, &format!("source `{}` title", v.id), &v.title);
-        source_list.push(Source {
-            id: v.id.clone(),
-            authors: v.authors.clone(),
-            year: v.year,
-            title: v.title.clone(),
-            published_in: v.published_in.clone(),
-            url: v.url.clone(),
-            evidence: v.evidence.clone(),
-            verified: v.verified.clone(),
-            note: v.note.clone(),
-        });
+        source_list.push(v.clone());
     }
     if source_list.is_empty() {
         p.missing("sources.toml", "no [[source]] entries");
@@ -246,87 +257,55 @@ pub(super) fn compile(raw: RawKnowledge) -> Result<Knowledge, Vec<KnowledgeError
             Goal { code, label, hint }
         },
     );
-    let conditions_plain =
-        table(&mut p, "condition", "condition", &raw.conditions, |r| &r.code, |r| Condition_ { code: r.code.clone() });
-    let symptoms_plain =
-        table(&mut p, "symptom", "symptom", &raw.symptoms, |r| &r.code, |r| Condition_ { code: r.code.clone() });
-    let mut condition_implies: Vec<CodeSet> = raw
-        .conditions
-        .iter()
-        .filter(|e| conditions_plain.by_code(&e.value.code).is_some())
-        .map(|e| {
-            codes(
-                &mut p,
-                &e.origin,
-                &format!("condition `{}` implies", e.value.code),
-                &conditions_plain,
-                &e.value.implies,
-            )
-        })
-        .collect();
-    close(&mut condition_implies);
-    let mut symptom_implies: Vec<CodeSet> = raw
-        .symptoms
-        .iter()
-        .filter(|e| symptoms_plain.by_code(&e.value.code).is_some())
-        .map(|e| {
-            codes(&mut p, &e.origin, &format!("symptom `{}` implies", e.value.code), &symptoms_plain, &e.value.implies)
-        })
-        .collect();
-    close(&mut symptom_implies);
-    let mut conditions_seen = HashSet::new();
-    let conditions = CodeTable::new(
+    let mut conditions = table(
+        &mut p,
         "condition",
-        raw.conditions
-            .iter()
-            .filter(|e| is_code(&e.value.code) && conditions_seen.insert(e.value.code.clone()))
-            .take(CodeSet::CAPACITY)
-            .zip(condition_implies)
-            .map(|(e, implies)| Condition {
-                code: e.value.code.clone(),
-                label: e.value.label.clone(),
-                hint: e.value.hint.clone(),
-                local: e.value.local,
-                implies,
-            })
-            .collect(),
+        "condition",
+        &raw.conditions,
+        |r| &r.code,
+        |r| Condition {
+            code: r.code.clone(),
+            label: r.label.clone(),
+            hint: r.hint.clone(),
+            local: r.local,
+            implies: CodeSet::empty(),
+        },
     );
-    let mut symptoms_seen = HashSet::new();
-    let symptoms = CodeTable::new(
+    let mut symptoms = table(
+        &mut p,
         "symptom",
-        raw.symptoms
-            .iter()
-            .filter(|e| is_code(&e.value.code) && symptoms_seen.insert(e.value.code.clone()))
-            .take(CodeSet::CAPACITY)
-            .zip(symptom_implies)
-            .map(|(e, implies)| {
-                let follow_up = e.value.follow_up.as_ref().map(|f| {
-                    code(
-                        &mut p,
-                        &e.origin,
-                        &format!("symptom `{}` follow-up", e.value.code),
-                        &symptoms_plain,
-                        &f.records,
-                    );
-                    text(&mut p, &e.origin, "follow-up question", &f.question);
-                    FollowUp {
-                        question: f.question.clone(),
-                        records: f.records.clone(),
-                        mode: f.mode,
-                        blank_counts_as_yes: f.blank_counts_as_yes,
-                    }
-                });
-                Symptom {
-                    code: e.value.code.clone(),
-                    group: e.value.group,
-                    label: e.value.label.clone(),
-                    hint: e.value.hint.clone(),
-                    implies,
-                    follow_up,
-                }
-            })
-            .collect(),
+        "symptom",
+        &raw.symptoms,
+        |r| &r.code,
+        |r| Symptom {
+            code: r.code.clone(),
+            group: r.group,
+            label: r.label.clone(),
+            hint: r.hint.clone(),
+            implies: CodeSet::empty(),
+            follow_up: r.follow_up.as_ref().map(|f| FollowUp {
+                question: f.question.clone(),
+                records: f.records.clone(),
+                mode: f.mode,
+                blank_counts_as_yes: f.blank_counts_as_yes,
+            }),
+        },
     );
+    // `implies` names codes of the same table, so it is resolved once the table exists.
+    let implies = implied(&mut p, "condition", &conditions, &raw.conditions, |r| &r.code, |r| &r.implies);
+    for (c, set) in conditions.entries_mut().iter_mut().zip(implies) {
+        c.implies = set;
+    }
+    let implies = implied(&mut p, "symptom", &symptoms, &raw.symptoms, |r| &r.code, |r| &r.implies);
+    for (s, set) in symptoms.entries_mut().iter_mut().zip(implies) {
+        s.implies = set;
+    }
+    for e in &raw.symptoms {
+        if let Some(f) = &e.value.follow_up {
+            code(&mut p, &e.origin, &format!("symptom `{}` follow-up", e.value.code), &symptoms, &f.records);
+            text(&mut p, &e.origin, "follow-up question", &f.question);
+        }
+    }
     for e in raw
         .areas
         .iter()
@@ -790,13 +769,7 @@ pub(super) fn compile(raw: RawKnowledge) -> Result<Knowledge, Vec<KnowledgeError
             if !dialable(&ct.emergency) || ct.urgent_advice.as_deref().is_some_and(|n| !dialable(n)) {
                 p.at(&c.origin, format!("country `{}`: numbers may hold only digits and spaces", ct.code));
             }
-            Country {
-                code: ct.code.clone(),
-                name: ct.name.clone(),
-                emergency: ct.emergency.clone(),
-                urgent_advice: ct.urgent_advice.clone(),
-                urgent_advice_name: ct.urgent_advice_name.clone(),
-            }
+            ct.clone()
         })
         .collect();
 
@@ -813,17 +786,6 @@ pub(super) fn compile(raw: RawKnowledge) -> Result<Knowledge, Vec<KnowledgeError
         })
     } else {
         Err(p.0)
-    }
-}
-
-/// A stand-in entry used only to check codes before the full tables exist.
-struct Condition_ {
-    code: String,
-}
-
-impl Coded for Condition_ {
-    fn code(&self) -> &str {
-        &self.code
     }
 }
 

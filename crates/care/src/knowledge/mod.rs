@@ -84,13 +84,7 @@ pub struct KnowledgeErrors(pub Vec<KnowledgeError>);
 
 impl fmt::Display for KnowledgeErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, e) in self.0.iter().enumerate() {
-            if i > 0 {
-                writeln!(f)?;
-            }
-            write!(f, "{e}")?;
-        }
-        Ok(())
+        crate::input::write_lines(f, &self.0)
     }
 }
 

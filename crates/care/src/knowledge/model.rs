@@ -361,8 +361,9 @@ pub struct Stretch {
     pub caution: Option<String>,
 }
 
-/// Emergency numbers of a country.
-#[derive(Debug, Clone, Serialize)]
+/// Emergency numbers of a country, as written in `countries.toml`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Country {
     /// ISO 3166-1 alpha-2 code.
     pub code: String,
@@ -376,8 +377,9 @@ pub struct Country {
     pub urgent_advice_name: Option<String>,
 }
 
-/// A cited source.
-#[derive(Debug, Clone, Serialize)]
+/// A cited source, as written in `sources.toml`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Source {
     /// Stable id.
     pub id: String,

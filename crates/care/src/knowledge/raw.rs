@@ -1,6 +1,7 @@
 //! The knowledge files exactly as written, before their codes are checked. Every entry keeps
 //! the file and line it came from, so that a problem found later can name both.
 
+use super::model::{Country, Source};
 use crate::codes::{Level, Trend};
 use crate::vocabulary::{FollowUpMode, Region, SorenessRisk};
 use serde::Deserialize;
@@ -384,17 +385,7 @@ pub struct RawStretch {
 #[serde(deny_unknown_fields)]
 pub struct CountriesFile {
     #[serde(default)]
-    pub country: Vec<Spanned<RawCountry>>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawCountry {
-    pub code: String,
-    pub name: String,
-    pub emergency: String,
-    pub urgent_advice: Option<String>,
-    pub urgent_advice_name: Option<String>,
+    pub country: Vec<Spanned<Country>>,
 }
 
 // ------------------------------------------------------------------ sources.toml
@@ -403,19 +394,5 @@ pub struct RawCountry {
 #[serde(deny_unknown_fields)]
 pub struct SourcesFile {
     #[serde(default)]
-    pub source: Vec<Spanned<RawSource>>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawSource {
-    pub id: String,
-    pub authors: String,
-    pub year: Option<u16>,
-    pub title: String,
-    pub published_in: String,
-    pub url: Option<String>,
-    pub evidence: String,
-    pub verified: String,
-    pub note: Option<String>,
+    pub source: Vec<Spanned<Source>>,
 }
