@@ -1,0 +1,608 @@
+//! # The SQLite store
+//!
+//! Aftercare's embedded default: one SQLite file in WAL mode with `synchronous = FULL`, so a
+//! check-in is on disk when its transaction commits and survives a crash. Migrations are
+//! embedded in the binary and run at start.
+
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::{Row, SqlSafeStr, SqlitePool};
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+use store::*;
+
+/// The SQLite store.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+fn db(e: sqlx::Error) -> StoreError {
+    if let sqlx::Error::Database(d) = &e
+        && d.is_unique_violation()
+    {
+        return StoreError::Conflict(if d.message().contains("staff.email") { "e-mail" } else { "value" });
+    }
+    if let sqlx::Error::RowNotFound = e {
+        return StoreError::NotFound("record");
+    }
+    StoreError::Database(e.to_string())
+}
+
+/// A query built from this file's column lists and constant SQL only, never from input.
+fn q<'a>(sql: String) -> sqlx::query::Query<'a, sqlx::Sqlite, <sqlx::Sqlite as sqlx::Database>::Arguments> {
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+}
+
+/// The schema, embedded in the binary; a new migration is a new file and a new entry here.
+fn migrator() -> Migrator {
+    Migrator::with_migrations(vec![Migration::new(
+        1,
+        "clinics clients sessions".into(),
+        MigrationType::Simple,
+        include_str!("../migrations/0001_clinics_clients_sessions.sql").into_sql_str(),
+        false,
+    )])
+}
+
+fn list(json: &str) -> StoreResult<Vec<String>> {
+    serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("a stored list: {e}")))
+}
+
+fn to_json(list: &[String]) -> String {
+    serde_json::Value::from(list.to_vec()).to_string()
+}
+
+fn role(code: &str) -> StoreResult<Role> {
+    Role::from_code(code).ok_or_else(|| StoreError::Corrupt(format!("role `{code}`")))
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file `aftercare.db` in `dir`.
+    ///
+    /// # Errors
+    /// When the directory or the database cannot be opened.
+    pub async fn open_dir(dir: &Path) -> StoreResult<SqliteStore> {
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::Database(format!("{}: {e}", dir.display())))?;
+        Self::open(SqliteConnectOptions::new().filename(dir.join("aftercare.db"))).await
+    }
+
+    /// Opens a database from a `sqlite:` URL (`sqlite::memory:` for a private in-memory one).
+    ///
+    /// # Errors
+    /// When the URL is invalid or the database cannot be opened.
+    pub async fn open_url(url: &str) -> StoreResult<SqliteStore> {
+        let options = SqliteConnectOptions::from_str(url).map_err(db)?;
+        if url.contains(":memory:") {
+            // One connection, so that every query sees the same private database.
+            let pool = SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect_with(options.foreign_keys(true))
+                .await
+                .map_err(db)?;
+            return Ok(SqliteStore { pool });
+        }
+        Self::open(options).await
+    }
+
+    async fn open(options: SqliteConnectOptions) -> StoreResult<SqliteStore> {
+        let options = options
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await.map_err(db)?;
+        Ok(SqliteStore { pool })
+    }
+}
+
+const CLINIC: &str = "SELECT id, name, country, timezone, created_at FROM clinics";
+const STAFF: &str = "SELECT id, clinic_id, email, name, role, active, password_hash FROM staff";
+const CLIENT: &str = "SELECT id, clinic_id, name, email, phone, timezone, age_months, created_at FROM clients";
+const INTAKE: &str = "SELECT id, clinic_id, client_id, body, created_at FROM intakes";
+const SESSION: &str = "SELECT id, clinic_id, client_id, staff_id, massage_type, pressure, areas, techniques, \
+                       first_massage, notes, ended_at, created_at FROM sessions";
+const FOLLOW_UP: &str =
+    "SELECT id, clinic_id, session_id, kind, offset_hours, due_at, expires_at, status FROM follow_ups";
+const CHECK_IN: &str = "SELECT id, clinic_id, session_id, follow_up_id, report, soreness, hours_since, level, fired, \
+                        submitted_at FROM check_ins";
+const ALERT: &str = "SELECT id, clinic_id, check_in_id, client_id, level, status, created_at, acknowledged_by, \
+                     acknowledged_at, note FROM alerts";
+
+fn clinic(r: &SqliteRow) -> StoreResult<Clinic> {
+    Ok(Clinic {
+        id: r.try_get("id").map_err(db)?,
+        name: r.try_get("name").map_err(db)?,
+        country: r.try_get("country").map_err(db)?,
+        timezone: r.try_get("timezone").map_err(db)?,
+        created_at: Timestamp(r.try_get("created_at").map_err(db)?),
+    })
+}
+
+fn staff(r: &SqliteRow) -> StoreResult<Staff> {
+    Ok(Staff {
+        id: r.try_get("id").map_err(db)?,
+        clinic_id: r.try_get("clinic_id").map_err(db)?,
+        email: r.try_get("email").map_err(db)?,
+        name: r.try_get("name").map_err(db)?,
+        role: role(r.try_get("role").map_err(db)?)?,
+        active: r.try_get("active").map_err(db)?,
+        password_hash: r.try_get("password_hash").map_err(db)?,
+    })
+}
+
+fn client(r: &SqliteRow) -> StoreResult<Client> {
+    Ok(Client {
+        id: r.try_get("id").map_err(db)?,
+        clinic_id: r.try_get("clinic_id").map_err(db)?,
+        name: r.try_get("name").map_err(db)?,
+        email: r.try_get("email").map_err(db)?,
+        phone: r.try_get("phone").map_err(db)?,
+        timezone: r.try_get("timezone").map_err(db)?,
+        age_months: r.try_get::<Option<i64>, _>("age_months").map_err(db)?.map(|a| a as u32),
+        created_at: Timestamp(r.try_get("created_at").map_err(db)?),
+    })
+}
+
+fn intake(r: &SqliteRow) -> StoreResult<Intake> {
+    Ok(Intake {
+        id: r.try_get("id").map_err(db)?,
+        clinic_id: r.try_get("clinic_id").map_err(db)?,
+        client_id: r.try_get("client_id").map_err(db)?,
+        body: r.try_get("body").map_err(db)?,
+        created_at: Timestamp(r.try_get("created_at").map_err(db)?),
+    })
+}
+
+fn session(r: &SqliteRow) -> StoreResult<Session> {
+    Ok(Session {
+        id: r.try_get("id").map_err(db)?,
+        clinic_id: r.try_get("clinic_id").map_err(db)?,
+        client_id: r.try_get("client_id").map_err(db)?,
+        staff_id: r.try_get("staff_id").map_err(db)?,
+        massage_type: r.try_get("massage_type").map_err(db)?,
+        pressure: r.try_get("pressure").map_err(db)?,
+        areas: list(r.try_get("areas").map_err(db)?)?,
+        techniques: list(r.try_get("techniques").map_err(db)?)?,
+        first_massage: r.try_get("first_massage").map_err(db)?,
+        notes: r.try_get("notes").map_err(db)?,
+        ended_at: Timestamp(r.try_get("ended_at").map_err(db)?),
+        created_at: Timestamp(r.try_get("created_at").map_err(db)?),
+    })
+}
+
+fn follow_up(r: &SqliteRow) -> StoreResult<FollowUp> {
+    Ok(FollowUp {
+        id: r.try_get("id").map_err(db)?,
+        clinic_id: r.try_get("clinic_id").map_err(db)?,
+        session_id: r.try_get("session_id").map_err(db)?,
+        kind: r.try_get("kind").map_err(db)?,
+        offset_hours: r.try_get("offset_hours").map_err(db)?,
+        due_at: Timestamp(r.try_get("due_at").map_err(db)?),
+        expires_at: Timestamp(r.try_get("expires_at").map_err(db)?),
+        status: r.try_get("status").map_err(db)?,
+    })
+}
+
+fn check_in(r: &SqliteRow) -> StoreResult<CheckIn> {
+    Ok(CheckIn {
+        id: r.try_get("id").map_err(db)?,
+        clinic_id: r.try_get("clinic_id").map_err(db)?,
+        session_id: r.try_get("session_id").map_err(db)?,
+        follow_up_id: r.try_get("follow_up_id").map_err(db)?,
+        report: r.try_get("report").map_err(db)?,
+        soreness: r.try_get::<i64, _>("soreness").map_err(db)? as u8,
+        hours_since: r.try_get("hours_since").map_err(db)?,
+        level: r.try_get("level").map_err(db)?,
+        fired: list(r.try_get("fired").map_err(db)?)?,
+        submitted_at: Timestamp(r.try_get("submitted_at").map_err(db)?),
+    })
+}
+
+fn alert(r: &SqliteRow) -> StoreResult<Alert> {
+    let status: String = r.try_get("status").map_err(db)?;
+    Ok(Alert {
+        id: r.try_get("id").map_err(db)?,
+        clinic_id: r.try_get("clinic_id").map_err(db)?,
+        check_in_id: r.try_get("check_in_id").map_err(db)?,
+        client_id: r.try_get("client_id").map_err(db)?,
+        level: r.try_get("level").map_err(db)?,
+        status: AlertStatus::from_code(&status)
+            .ok_or_else(|| StoreError::Corrupt(format!("alert status `{status}`")))?,
+        created_at: Timestamp(r.try_get("created_at").map_err(db)?),
+        acknowledged_by: r.try_get("acknowledged_by").map_err(db)?,
+        acknowledged_at: r.try_get::<Option<i64>, _>("acknowledged_at").map_err(db)?.map(Timestamp),
+        note: r.try_get("note").map_err(db)?,
+    })
+}
+
+fn all<T>(rows: Vec<SqliteRow>, f: fn(&SqliteRow) -> StoreResult<T>) -> StoreResult<Vec<T>> {
+    rows.iter().map(f).collect()
+}
+
+fn one<T>(row: Option<SqliteRow>, f: fn(&SqliteRow) -> StoreResult<T>) -> StoreResult<Option<T>> {
+    row.as_ref().map(f).transpose()
+}
+
+impl Store for SqliteStore {
+    async fn migrate(&self) -> StoreResult<()> {
+        migrator().run(&self.pool).await.map_err(|e| StoreError::Database(e.to_string()))
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ()).map_err(db)
+    }
+
+    async fn create_clinic(&self, new: NewClinic, owner: NewStaff) -> StoreResult<(Clinic, Staff)> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let row = sqlx::query(
+            "INSERT INTO clinics (name, country, timezone, created_at) VALUES (?, ?, ?, ?) \
+             RETURNING id, name, country, timezone, created_at",
+        )
+        .bind(&new.name)
+        .bind(&new.country)
+        .bind(&new.timezone)
+        .bind(new.now.0)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db)?;
+        let clinic = clinic(&row)?;
+        let owner = insert_staff(&mut tx, clinic.id, &owner).await?;
+        tx.commit().await.map_err(db)?;
+        Ok((clinic, owner))
+    }
+
+    async fn clinic(&self, clinic_id: i64) -> StoreResult<Option<Clinic>> {
+        let row = q(format!("{CLINIC} WHERE id = ?")).bind(clinic_id).fetch_optional(&self.pool).await;
+        one(row.map_err(db)?, clinic)
+    }
+
+    async fn create_staff(&self, clinic_id: i64, new: NewStaff) -> StoreResult<Staff> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let s = insert_staff(&mut tx, clinic_id, &new).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(s)
+    }
+
+    async fn staff_by_email(&self, email: &str) -> StoreResult<Option<Staff>> {
+        let row = q(format!("{STAFF} WHERE email = ?")).bind(email).fetch_optional(&self.pool).await;
+        one(row.map_err(db)?, staff)
+    }
+
+    async fn create_api_token(&self, t: NewApiToken) -> StoreResult<ApiToken> {
+        let row = sqlx::query(
+            "INSERT INTO api_tokens (clinic_id, staff_id, label, token_hash, created_at) \
+             SELECT ?, id, ?, ?, ? FROM staff WHERE id = ? AND clinic_id = ? RETURNING id",
+        )
+        .bind(t.clinic_id)
+        .bind(&t.label)
+        .bind(&t.token_hash)
+        .bind(t.now.0)
+        .bind(t.staff_id)
+        .bind(t.clinic_id)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(ApiToken {
+            id: row.try_get("id").map_err(db)?,
+            clinic_id: t.clinic_id,
+            staff_id: t.staff_id,
+            label: t.label,
+            created_at: t.now,
+        })
+    }
+
+    async fn staff_by_token_hash(&self, token_hash: &[u8]) -> StoreResult<Option<Staff>> {
+        let row = sqlx::query(
+            "SELECT s.id, s.clinic_id, s.email, s.name, s.role, s.active, s.password_hash FROM api_tokens t \
+             JOIN staff s ON s.id = t.staff_id AND s.clinic_id = t.clinic_id \
+             WHERE t.token_hash = ? AND t.revoked_at IS NULL AND s.active = 1",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        one(row, staff)
+    }
+
+    async fn revoke_api_token(&self, clinic_id: i64, token_id: i64, now: Timestamp) -> StoreResult<bool> {
+        let done =
+            sqlx::query("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND clinic_id = ? AND revoked_at IS NULL")
+                .bind(now.0)
+                .bind(token_id)
+                .bind(clinic_id)
+                .execute(&self.pool)
+                .await
+                .map_err(db)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn create_client(&self, clinic_id: i64, c: NewClient) -> StoreResult<Client> {
+        let row = q(format!(
+            "INSERT INTO clients (clinic_id, name, email, phone, timezone, age_months, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING {}",
+            CLIENT.trim_start_matches("SELECT ").trim_end_matches(" FROM clients")
+        ))
+        .bind(clinic_id)
+        .bind(&c.name)
+        .bind(&c.email)
+        .bind(&c.phone)
+        .bind(&c.timezone)
+        .bind(c.age_months.map(i64::from))
+        .bind(c.now.0)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db)?;
+        client(&row)
+    }
+
+    async fn client(&self, clinic_id: i64, client_id: i64) -> StoreResult<Option<Client>> {
+        let row = q(format!("{CLIENT} WHERE id = ? AND clinic_id = ?"))
+            .bind(client_id)
+            .bind(clinic_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        one(row, client)
+    }
+
+    async fn save_intake(&self, clinic_id: i64, i: NewIntake) -> StoreResult<Intake> {
+        let row = sqlx::query(
+            "INSERT INTO intakes (clinic_id, client_id, body, created_at) \
+             SELECT ?, id, ?, ? FROM clients WHERE id = ? AND clinic_id = ? \
+             RETURNING id, clinic_id, client_id, body, created_at",
+        )
+        .bind(clinic_id)
+        .bind(&i.body)
+        .bind(i.now.0)
+        .bind(i.client_id)
+        .bind(clinic_id)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db)?;
+        intake(&row)
+    }
+
+    async fn latest_intake(&self, clinic_id: i64, client_id: i64) -> StoreResult<Option<Intake>> {
+        let row = q(format!("{INTAKE} WHERE clinic_id = ? AND client_id = ? ORDER BY id DESC LIMIT 1"))
+            .bind(clinic_id)
+            .bind(client_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        one(row, intake)
+    }
+
+    async fn record_session(
+        &self,
+        clinic_id: i64,
+        s: NewSession,
+        follow_ups: Vec<NewFollowUp>,
+    ) -> StoreResult<(Session, Vec<FollowUp>)> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let row = sqlx::query(
+            "INSERT INTO sessions (clinic_id, client_id, staff_id, massage_type, pressure, areas, techniques, \
+             first_massage, notes, ended_at, created_at) \
+             SELECT ?, c.id, s.id, ?, ?, ?, ?, ?, ?, ?, ? FROM clients c JOIN staff s ON s.clinic_id = c.clinic_id \
+             WHERE c.id = ? AND c.clinic_id = ? AND s.id = ? \
+             RETURNING id, clinic_id, client_id, staff_id, massage_type, pressure, areas, techniques, first_massage, \
+             notes, ended_at, created_at",
+        )
+        .bind(clinic_id)
+        .bind(&s.massage_type)
+        .bind(&s.pressure)
+        .bind(to_json(&s.areas))
+        .bind(to_json(&s.techniques))
+        .bind(s.first_massage)
+        .bind(&s.notes)
+        .bind(s.ended_at.0)
+        .bind(s.now.0)
+        .bind(s.client_id)
+        .bind(clinic_id)
+        .bind(s.staff_id)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db)?;
+        let session = session(&row)?;
+        let mut scheduled = Vec::with_capacity(follow_ups.len());
+        for f in follow_ups {
+            let row = sqlx::query(
+                "INSERT INTO follow_ups (clinic_id, session_id, kind, offset_hours, due_at, expires_at, link_hash, \
+                 created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
+                 RETURNING id, clinic_id, session_id, kind, offset_hours, due_at, expires_at, status",
+            )
+            .bind(clinic_id)
+            .bind(session.id)
+            .bind(&f.kind)
+            .bind(f.offset_hours)
+            .bind(f.due_at.0)
+            .bind(f.expires_at.0)
+            .bind(&f.link_hash)
+            .bind(s.now.0)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db)?;
+            scheduled.push(follow_up(&row)?);
+        }
+        tx.commit().await.map_err(db)?;
+        Ok((session, scheduled))
+    }
+
+    async fn session(&self, clinic_id: i64, session_id: i64) -> StoreResult<Option<Session>> {
+        let row = q(format!("{SESSION} WHERE id = ? AND clinic_id = ?"))
+            .bind(session_id)
+            .bind(clinic_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        one(row, session)
+    }
+
+    async fn sessions_of_client(&self, clinic_id: i64, client_id: i64) -> StoreResult<Vec<Session>> {
+        let rows = q(format!("{SESSION} WHERE clinic_id = ? AND client_id = ? ORDER BY ended_at, id"))
+            .bind(clinic_id)
+            .bind(client_id)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        all(rows, session)
+    }
+
+    async fn follow_ups_of_session(&self, clinic_id: i64, session_id: i64) -> StoreResult<Vec<FollowUp>> {
+        let rows = q(format!("{FOLLOW_UP} WHERE clinic_id = ? AND session_id = ? ORDER BY due_at, id"))
+            .bind(clinic_id)
+            .bind(session_id)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        all(rows, follow_up)
+    }
+
+    async fn follow_up_by_link_hash(&self, link_hash: &[u8]) -> StoreResult<Option<FollowUp>> {
+        let row = q(format!("{FOLLOW_UP} WHERE link_hash = ?"))
+            .bind(link_hash)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        one(row, follow_up)
+    }
+
+    async fn record_check_in(
+        &self,
+        clinic_id: i64,
+        c: NewCheckIn,
+        new_alert: Option<NewAlert>,
+    ) -> StoreResult<(CheckIn, Option<Alert>)> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let row = q(format!(
+            "INSERT INTO check_ins (clinic_id, session_id, follow_up_id, report, soreness, hours_since, level, fired, \
+             submitted_at) SELECT ?, f.session_id, f.id, ?, ?, ?, ?, ?, ? FROM follow_ups f \
+             WHERE f.id = ? AND f.session_id = ? AND f.clinic_id = ? RETURNING {}",
+            CHECK_IN.trim_start_matches("SELECT ").trim_end_matches(" FROM check_ins")
+        ))
+        .bind(clinic_id)
+        .bind(&c.report)
+        .bind(i64::from(c.soreness))
+        .bind(c.hours_since)
+        .bind(&c.level)
+        .bind(to_json(&c.fired))
+        .bind(c.now.0)
+        .bind(c.follow_up_id)
+        .bind(c.session_id)
+        .bind(clinic_id)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db)?;
+        let recorded = check_in(&row)?;
+        let raised = match new_alert {
+            Some(a) => {
+                let row = q(format!(
+                    "INSERT INTO alerts (clinic_id, check_in_id, client_id, level, created_at) VALUES (?, ?, ?, ?, ?) \
+                     RETURNING {}",
+                    ALERT.trim_start_matches("SELECT ").trim_end_matches(" FROM alerts")
+                ))
+                .bind(clinic_id)
+                .bind(recorded.id)
+                .bind(a.client_id)
+                .bind(&a.level)
+                .bind(c.now.0)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db)?;
+                Some(alert(&row)?)
+            }
+            None => None,
+        };
+        tx.commit().await.map_err(db)?;
+        Ok((recorded, raised))
+    }
+
+    async fn check_ins_of_session(&self, clinic_id: i64, session_id: i64) -> StoreResult<Vec<CheckIn>> {
+        let rows = q(format!("{CHECK_IN} WHERE clinic_id = ? AND session_id = ? ORDER BY submitted_at, id"))
+            .bind(clinic_id)
+            .bind(session_id)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        all(rows, check_in)
+    }
+
+    async fn check_ins_of_client(&self, clinic_id: i64, client_id: i64) -> StoreResult<Vec<CheckIn>> {
+        let rows = q(format!(
+            "{CHECK_IN} WHERE clinic_id = ? AND session_id IN \
+             (SELECT id FROM sessions WHERE clinic_id = ? AND client_id = ?) ORDER BY submitted_at, id"
+        ))
+        .bind(clinic_id)
+        .bind(clinic_id)
+        .bind(client_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        all(rows, check_in)
+    }
+
+    async fn alerts(&self, clinic_id: i64, status: Option<AlertStatus>) -> StoreResult<Vec<Alert>> {
+        let rows = q(format!(
+            "{ALERT} WHERE clinic_id = ? AND (? IS NULL OR status = ?) \
+             ORDER BY CASE level WHEN 'emergency' THEN 0 WHEN 'doctor' THEN 1 ELSE 2 END, created_at DESC, id DESC"
+        ))
+        .bind(clinic_id)
+        .bind(status.map(AlertStatus::code))
+        .bind(status.map(AlertStatus::code))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        all(rows, alert)
+    }
+
+    async fn acknowledge_alert(
+        &self,
+        clinic_id: i64,
+        alert_id: i64,
+        ack: Acknowledgement,
+    ) -> StoreResult<Option<Alert>> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        sqlx::query(
+            "UPDATE alerts SET status = 'acknowledged', acknowledged_by = ?, acknowledged_at = ?, note = ? \
+             WHERE id = ? AND clinic_id = ? AND status = 'open' \
+             AND EXISTS (SELECT 1 FROM staff WHERE id = ? AND clinic_id = ?)",
+        )
+        .bind(ack.staff_id)
+        .bind(ack.now.0)
+        .bind(&ack.note)
+        .bind(alert_id)
+        .bind(clinic_id)
+        .bind(ack.staff_id)
+        .bind(clinic_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        let row = q(format!("{ALERT} WHERE id = ? AND clinic_id = ?"))
+            .bind(alert_id)
+            .bind(clinic_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        one(row, alert)
+    }
+}
+
+async fn insert_staff(tx: &mut sqlx::SqliteConnection, clinic_id: i64, s: &NewStaff) -> StoreResult<Staff> {
+    let row = sqlx::query(
+        "INSERT INTO staff (clinic_id, email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?) \
+         RETURNING id, clinic_id, email, name, role, active, password_hash",
+    )
+    .bind(clinic_id)
+    .bind(&s.email)
+    .bind(&s.name)
+    .bind(s.role.code())
+    .bind(&s.password_hash)
+    .bind(s.now.0)
+    .fetch_one(tx)
+    .await
+    .map_err(db)?;
+    staff(&row)
+}

@@ -1,0 +1,210 @@
+//! The storage conformance suite: what every backend must do, run by each backend's tests on
+//! a fresh, migrated store. Above all, no clinic ever sees another clinic's records.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a failing check should stop loudly
+
+use crate::*;
+
+const T0: Timestamp = Timestamp(1_790_000_000_000);
+
+fn staff(email: &str, role: Role) -> NewStaff {
+    NewStaff { email: email.to_owned(), name: format!("Staff {email}"), role, password_hash: None, now: T0 }
+}
+
+async fn clinic<S: Store>(s: &S, name: &str, owner: &str) -> (Clinic, Staff) {
+    let new =
+        NewClinic { name: name.to_owned(), country: "GB".to_owned(), timezone: "Europe/London".to_owned(), now: T0 };
+    s.create_clinic(new, staff(owner, Role::Owner)).await.expect("clinic is created")
+}
+
+async fn client<S: Store>(s: &S, clinic_id: i64, name: &str) -> Client {
+    let new =
+        NewClient { name: name.to_owned(), email: None, phone: None, timezone: None, age_months: Some(480), now: T0 };
+    s.create_client(clinic_id, new).await.expect("client is created")
+}
+
+fn follow_up(hours: i64, link: u8) -> NewFollowUp {
+    NewFollowUp {
+        kind: "check_in".to_owned(),
+        offset_hours: hours,
+        due_at: T0.plus_hours(hours),
+        expires_at: T0.plus_hours(hours + 168),
+        link_hash: vec![link; 32],
+    }
+}
+
+fn session(client_id: i64, staff_id: i64) -> NewSession {
+    NewSession {
+        client_id,
+        staff_id,
+        massage_type: "deep_tissue".to_owned(),
+        pressure: "firm".to_owned(),
+        areas: vec!["calves".to_owned(), "hamstrings".to_owned()],
+        techniques: vec!["stripping".to_owned()],
+        first_massage: false,
+        notes: Some("left calf tight".to_owned()),
+        ended_at: T0,
+        now: T0,
+    }
+}
+
+fn check_in(session_id: i64, follow_up_id: i64, soreness: u8, level: &str, at: Timestamp) -> NewCheckIn {
+    NewCheckIn {
+        session_id,
+        follow_up_id,
+        report: format!("{{\"soreness\": {soreness}, \"symptoms\": []}}"),
+        soreness,
+        hours_since: at.hours_since(T0),
+        level: level.to_owned(),
+        fired: vec![],
+        now: at,
+    }
+}
+
+/// Runs every check on stores made by `fresh` (each call gives a new, migrated store).
+pub async fn run_all<S: Store, F: Fn() -> Fut, Fut: std::future::Future<Output = S>>(fresh: F) {
+    clinics_and_staff(fresh().await).await;
+    api_tokens(fresh().await).await;
+    clients_and_intakes_are_clinic_scoped(fresh().await).await;
+    sessions_and_follow_ups_are_written_together(fresh().await).await;
+    check_ins_and_alerts(fresh().await).await;
+}
+
+async fn clinics_and_staff<S: Store>(s: S) {
+    s.ping().await.expect("ping");
+    let (c, owner) = clinic(&s, "Calm Hands", "owner@calm.example").await;
+    assert_eq!(owner.clinic_id, c.id);
+    assert_eq!(owner.role, Role::Owner);
+    assert_eq!(s.clinic(c.id).await.unwrap().map(|x| x.name), Some("Calm Hands".to_owned()));
+    let t = s.create_staff(c.id, staff("ther@calm.example", Role::Therapist)).await.unwrap();
+    assert_eq!(s.staff_by_email("ther@calm.example").await.unwrap(), Some(t));
+    let dup = s.create_staff(c.id, staff("ther@calm.example", Role::FrontDesk)).await;
+    assert!(matches!(dup, Err(StoreError::Conflict(_))), "{dup:?}");
+    assert_eq!(s.staff_by_email("nobody@calm.example").await.unwrap(), None);
+}
+
+async fn api_tokens<S: Store>(s: S) {
+    let (a, owner_a) = clinic(&s, "A", "a@a.example").await;
+    let (b, _) = clinic(&s, "B", "b@b.example").await;
+    let hash = vec![7u8; 32];
+    let new = NewApiToken {
+        clinic_id: a.id,
+        staff_id: owner_a.id,
+        label: "ci".to_owned(),
+        token_hash: hash.clone(),
+        now: T0,
+    };
+    let token = s.create_api_token(new).await.unwrap();
+    assert_eq!(s.staff_by_token_hash(&hash).await.unwrap().map(|x| x.id), Some(owner_a.id));
+    assert_eq!(s.staff_by_token_hash(&[8u8; 32]).await.unwrap(), None);
+    // A token for a staff member of another clinic cannot be made.
+    let cross =
+        NewApiToken { clinic_id: b.id, staff_id: owner_a.id, label: "x".to_owned(), token_hash: vec![9; 32], now: T0 };
+    assert!(s.create_api_token(cross).await.is_err());
+    assert!(!s.revoke_api_token(b.id, token.id, T0).await.unwrap(), "clinic B cannot revoke A's token");
+    assert!(s.revoke_api_token(a.id, token.id, T0).await.unwrap());
+    assert_eq!(s.staff_by_token_hash(&hash).await.unwrap(), None, "a revoked token signs nobody in");
+}
+
+async fn clients_and_intakes_are_clinic_scoped<S: Store>(s: S) {
+    let (a, _) = clinic(&s, "A", "a@a.example").await;
+    let (b, _) = clinic(&s, "B", "b@b.example").await;
+    let c = client(&s, a.id, "Ada").await;
+    assert_eq!(s.client(a.id, c.id).await.unwrap().map(|x| x.name), Some("Ada".to_owned()));
+    assert_eq!(s.client(b.id, c.id).await.unwrap(), None, "clinic B does not see A's client");
+    let first =
+        s.save_intake(a.id, NewIntake { client_id: c.id, body: "{\"v\":1}".to_owned(), now: T0 }).await.unwrap();
+    let second =
+        s.save_intake(a.id, NewIntake { client_id: c.id, body: "{\"v\":2}".to_owned(), now: T0 }).await.unwrap();
+    assert!(second.id > first.id);
+    assert_eq!(s.latest_intake(a.id, c.id).await.unwrap().map(|i| i.body), Some("{\"v\":2}".to_owned()));
+    assert_eq!(s.latest_intake(b.id, c.id).await.unwrap(), None);
+    let cross = s.save_intake(b.id, NewIntake { client_id: c.id, body: "{}".to_owned(), now: T0 }).await;
+    assert!(matches!(cross, Err(StoreError::NotFound(_))), "{cross:?}");
+}
+
+async fn sessions_and_follow_ups_are_written_together<S: Store>(s: S) {
+    let (a, owner) = clinic(&s, "A", "a@a.example").await;
+    let (b, owner_b) = clinic(&s, "B", "b@b.example").await;
+    let c = client(&s, a.id, "Ada").await;
+    let (recorded, follow_ups) =
+        s.record_session(a.id, session(c.id, owner.id), vec![follow_up(24, 1), follow_up(48, 2)]).await.unwrap();
+    assert_eq!(recorded.areas, vec!["calves", "hamstrings"]);
+    assert_eq!(follow_ups.len(), 2);
+    assert!(follow_ups.iter().all(|f| f.session_id == recorded.id && f.status == "scheduled"));
+    assert_eq!(s.session(a.id, recorded.id).await.unwrap(), Some(recorded.clone()));
+    assert_eq!(s.session(b.id, recorded.id).await.unwrap(), None);
+    assert_eq!(s.sessions_of_client(a.id, c.id).await.unwrap().len(), 1);
+    assert_eq!(s.follow_ups_of_session(a.id, recorded.id).await.unwrap(), follow_ups);
+    assert!(s.follow_ups_of_session(b.id, recorded.id).await.unwrap().is_empty());
+    assert_eq!(s.follow_up_by_link_hash(&[2u8; 32]).await.unwrap().map(|f| f.offset_hours), Some(48));
+
+    // Clinic B cannot record a session for A's client, and a failed session leaves no follow-up.
+    let cross = s.record_session(b.id, session(c.id, owner_b.id), vec![follow_up(24, 3)]).await;
+    assert!(cross.is_err());
+    assert_eq!(s.follow_up_by_link_hash(&[3u8; 32]).await.unwrap(), None, "nothing half-written");
+    // A duplicate link hash fails the whole session.
+    let dup = s.record_session(a.id, session(c.id, owner.id), vec![follow_up(24, 4), follow_up(48, 1)]).await;
+    assert!(dup.is_err());
+    assert_eq!(s.follow_up_by_link_hash(&[4u8; 32]).await.unwrap(), None);
+    assert_eq!(s.sessions_of_client(a.id, c.id).await.unwrap().len(), 1);
+}
+
+async fn check_ins_and_alerts<S: Store>(s: S) {
+    let (a, owner) = clinic(&s, "A", "a@a.example").await;
+    let (b, owner_b) = clinic(&s, "B", "b@b.example").await;
+    let c = client(&s, a.id, "Ada").await;
+    let (sess, fus) = s.record_session(a.id, session(c.id, owner.id), vec![follow_up(24, 1)]).await.unwrap();
+    let fu = &fus[0];
+    let (ci, none) =
+        s.record_check_in(a.id, check_in(sess.id, fu.id, 3, "self_care", T0.plus_hours(24)), None).await.unwrap();
+    assert!(none.is_none());
+    assert_eq!(ci.soreness, 3);
+    let doctor = NewAlert { client_id: c.id, level: "doctor".to_owned() };
+    let (_, alert) =
+        s.record_check_in(a.id, check_in(sess.id, fu.id, 7, "doctor", T0.plus_hours(25)), Some(doctor)).await.unwrap();
+    let alert = alert.expect("an alert is raised");
+    let therapist = NewAlert { client_id: c.id, level: "therapist".to_owned() };
+    s.record_check_in(a.id, check_in(sess.id, fu.id, 6, "therapist", T0.plus_hours(26)), Some(therapist))
+        .await
+        .unwrap();
+    let emergency = NewAlert { client_id: c.id, level: "emergency".to_owned() };
+    s.record_check_in(a.id, check_in(sess.id, fu.id, 2, "emergency", T0.plus_hours(27)), Some(emergency))
+        .await
+        .unwrap();
+
+    let all = s.check_ins_of_session(a.id, sess.id).await.unwrap();
+    assert_eq!(all.iter().map(|c| c.soreness).collect::<Vec<_>>(), vec![3, 7, 6, 2], "every submission is kept");
+    assert_eq!(s.check_ins_of_client(a.id, c.id).await.unwrap().len(), 4);
+    assert!(s.check_ins_of_session(b.id, sess.id).await.unwrap().is_empty());
+    assert!(s.check_ins_of_client(b.id, c.id).await.unwrap().is_empty());
+    let cross = s.record_check_in(b.id, check_in(sess.id, fu.id, 1, "self_care", T0), None).await;
+    assert!(cross.is_err(), "clinic B cannot add a check-in to A's session");
+
+    let open = s.alerts(a.id, Some(AlertStatus::Open)).await.unwrap();
+    assert_eq!(open.iter().map(|a| a.level.as_str()).collect::<Vec<_>>(), vec!["emergency", "doctor", "therapist"]);
+    assert!(s.alerts(b.id, None).await.unwrap().is_empty());
+
+    let ack =
+        |staff_id| Acknowledgement { staff_id, note: Some("Called her; GP today".to_owned()), now: T0.plus_hours(30) };
+    assert_eq!(s.acknowledge_alert(b.id, alert.id, ack(owner_b.id)).await.unwrap(), None, "B cannot see A's alert");
+    assert_eq!(
+        s.acknowledge_alert(a.id, alert.id, ack(owner_b.id)).await.unwrap().map(|x| x.status),
+        Some(AlertStatus::Open),
+        "a staff member of another clinic cannot acknowledge"
+    );
+    let done = s.acknowledge_alert(a.id, alert.id, ack(owner.id)).await.unwrap().expect("alert");
+    assert_eq!(done.status, AlertStatus::Acknowledged);
+    assert_eq!(done.acknowledged_by, Some(owner.id));
+    assert_eq!(done.acknowledged_at, Some(T0.plus_hours(30)));
+    assert_eq!(done.note.as_deref(), Some("Called her; GP today"));
+    let again =
+        s.acknowledge_alert(a.id, alert.id, Acknowledgement { staff_id: owner.id, note: None, now: T0.plus_hours(40) });
+    assert_eq!(
+        again.await.unwrap().and_then(|x| x.acknowledged_at),
+        Some(T0.plus_hours(30)),
+        "the first acknowledgement stands"
+    );
+    assert_eq!(s.alerts(a.id, Some(AlertStatus::Open)).await.unwrap().len(), 2);
+    assert_eq!(s.alerts(a.id, Some(AlertStatus::Acknowledged)).await.unwrap().len(), 1);
+}

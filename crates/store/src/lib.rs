@@ -1,0 +1,138 @@
+//! # Aftercare storage
+//!
+//! One trait, [`Store`], that every backend implements (SQLite today, PostgreSQL next), and
+//! the plain records it reads and writes. Every record carries its `clinic_id` and every
+//! query that reads clinic data takes the caller's clinic: a record of another clinic is
+//! simply not found. The only lookups without a clinic are by secret (an API token hash, a
+//! client link hash), which is how a caller's clinic is learnt in the first place.
+//!
+//! Times are UTC instants in milliseconds since the Unix epoch ([`Timestamp`]); the store
+//! never reads the clock, the caller passes `now` in.
+
+#[cfg(feature = "conformance")]
+pub mod conformance;
+mod records;
+
+pub use records::*;
+use std::future::Future;
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A record the operation needs does not exist in the caller's clinic.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// A unique value is taken (for example a staff e-mail).
+    #[error("{0} is already taken")]
+    Conflict(&'static str),
+    /// A stored value could not be read back (a corrupt row).
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+    /// The database failed.
+    #[error("database error: {0}")]
+    Database(String),
+}
+
+/// The result of a store operation.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// What every storage backend provides. Methods are clinic-scoped where they touch clinic data.
+pub trait Store: Clone + Send + Sync + 'static {
+    /// Brings the schema up to date.
+    fn migrate(&self) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Answers when the database does.
+    fn ping(&self) -> impl Future<Output = StoreResult<()>> + Send;
+
+    /// Creates a clinic and its owner in one transaction.
+    fn create_clinic(
+        &self,
+        clinic: NewClinic,
+        owner: NewStaff,
+    ) -> impl Future<Output = StoreResult<(Clinic, Staff)>> + Send;
+    /// A clinic by id.
+    fn clinic(&self, clinic_id: i64) -> impl Future<Output = StoreResult<Option<Clinic>>> + Send;
+    /// Adds a staff member to a clinic.
+    fn create_staff(&self, clinic_id: i64, staff: NewStaff) -> impl Future<Output = StoreResult<Staff>> + Send;
+    /// A staff member by e-mail (e-mails are unique across clinics: one sign-in, one clinic).
+    fn staff_by_email(&self, email: &str) -> impl Future<Output = StoreResult<Option<Staff>>> + Send;
+    /// Stores a new API token's hash for a staff member.
+    fn create_api_token(&self, token: NewApiToken) -> impl Future<Output = StoreResult<ApiToken>> + Send;
+    /// The active staff member owning an unrevoked API token with this hash.
+    fn staff_by_token_hash(&self, token_hash: &[u8]) -> impl Future<Output = StoreResult<Option<Staff>>> + Send;
+    /// Revokes a token of the clinic.
+    fn revoke_api_token(
+        &self,
+        clinic_id: i64,
+        token_id: i64,
+        now: Timestamp,
+    ) -> impl Future<Output = StoreResult<bool>> + Send;
+
+    /// Adds a client.
+    fn create_client(&self, clinic_id: i64, client: NewClient) -> impl Future<Output = StoreResult<Client>> + Send;
+    /// A client of the clinic.
+    fn client(&self, clinic_id: i64, client_id: i64) -> impl Future<Output = StoreResult<Option<Client>>> + Send;
+    /// Stores an intake (every intake is kept; the latest is the current one).
+    fn save_intake(&self, clinic_id: i64, intake: NewIntake) -> impl Future<Output = StoreResult<Intake>> + Send;
+    /// The client's latest intake.
+    fn latest_intake(&self, clinic_id: i64, client_id: i64)
+    -> impl Future<Output = StoreResult<Option<Intake>>> + Send;
+
+    /// Records a session and its follow-ups in one transaction (the outbox).
+    fn record_session(
+        &self,
+        clinic_id: i64,
+        session: NewSession,
+        follow_ups: Vec<NewFollowUp>,
+    ) -> impl Future<Output = StoreResult<(Session, Vec<FollowUp>)>> + Send;
+    /// A session of the clinic.
+    fn session(&self, clinic_id: i64, session_id: i64) -> impl Future<Output = StoreResult<Option<Session>>> + Send;
+    /// The client's sessions, oldest first.
+    fn sessions_of_client(
+        &self,
+        clinic_id: i64,
+        client_id: i64,
+    ) -> impl Future<Output = StoreResult<Vec<Session>>> + Send;
+    /// The follow-ups of a session, by due time.
+    fn follow_ups_of_session(
+        &self,
+        clinic_id: i64,
+        session_id: i64,
+    ) -> impl Future<Output = StoreResult<Vec<FollowUp>>> + Send;
+    /// The follow-up whose client link has this hash (the link is the client's only credential).
+    fn follow_up_by_link_hash(&self, link_hash: &[u8]) -> impl Future<Output = StoreResult<Option<FollowUp>>> + Send;
+
+    /// Records a check-in, and its alert when there is one, in one transaction; durable when
+    /// this returns.
+    fn record_check_in(
+        &self,
+        clinic_id: i64,
+        check_in: NewCheckIn,
+        alert: Option<NewAlert>,
+    ) -> impl Future<Output = StoreResult<(CheckIn, Option<Alert>)>> + Send;
+    /// The check-ins of a session, oldest first.
+    fn check_ins_of_session(
+        &self,
+        clinic_id: i64,
+        session_id: i64,
+    ) -> impl Future<Output = StoreResult<Vec<CheckIn>>> + Send;
+    /// The check-ins of a client, oldest first.
+    fn check_ins_of_client(
+        &self,
+        clinic_id: i64,
+        client_id: i64,
+    ) -> impl Future<Output = StoreResult<Vec<CheckIn>>> + Send;
+
+    /// The clinic's alerts, most urgent then newest first; only those with `status` if given.
+    fn alerts(
+        &self,
+        clinic_id: i64,
+        status: Option<AlertStatus>,
+    ) -> impl Future<Output = StoreResult<Vec<Alert>>> + Send;
+    /// Acknowledges an open alert of the clinic; `None` when there is no such alert.
+    fn acknowledge_alert(
+        &self,
+        clinic_id: i64,
+        alert_id: i64,
+        ack: Acknowledgement,
+    ) -> impl Future<Output = StoreResult<Option<Alert>>> + Send;
+}

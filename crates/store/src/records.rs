@@ -1,0 +1,448 @@
+//! The records the store reads and writes. Codes (massage types, levels, …) are kept as the
+//! care engine's stable strings; the store does not interpret them.
+
+use std::fmt;
+
+/// A UTC instant, in milliseconds since the Unix epoch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(pub i64);
+
+impl Timestamp {
+    /// Milliseconds in an hour.
+    pub const HOUR_MS: i64 = 3_600_000;
+
+    /// This instant moved by `hours`.
+    #[must_use]
+    pub fn plus_hours(self, hours: i64) -> Timestamp {
+        Timestamp(self.0.saturating_add(hours.saturating_mul(Self::HOUR_MS)))
+    }
+
+    /// Hours from `earlier` to this instant, with fractions, never rounded.
+    pub fn hours_since(self, earlier: Timestamp) -> f64 {
+        (self.0 - earlier.0) as f64 / Self::HOUR_MS as f64
+    }
+}
+
+/// A staff member's role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Runs the clinic: settings, staff, everything.
+    Owner,
+    /// Sees and treats clients.
+    Therapist,
+    /// Adds clients, sees alerts and follow-ups.
+    FrontDesk,
+}
+
+impl Role {
+    /// Every role.
+    pub const ALL: [Role; 3] = [Role::Owner, Role::Therapist, Role::FrontDesk];
+
+    /// The stable code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Therapist => "therapist",
+            Role::FrontDesk => "front_desk",
+        }
+    }
+
+    /// Parses a role code.
+    pub fn from_code(code: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.code() == code)
+    }
+}
+
+/// Whether an alert still needs someone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AlertStatus {
+    /// Nobody has acknowledged it yet.
+    Open,
+    /// A staff member acknowledged it.
+    Acknowledged,
+}
+
+impl AlertStatus {
+    /// The stable code.
+    pub fn code(self) -> &'static str {
+        match self {
+            AlertStatus::Open => "open",
+            AlertStatus::Acknowledged => "acknowledged",
+        }
+    }
+
+    /// Parses a status code.
+    pub fn from_code(code: &str) -> Option<AlertStatus> {
+        [AlertStatus::Open, AlertStatus::Acknowledged].into_iter().find(|s| s.code() == code)
+    }
+}
+
+/// A clinic to create.
+#[derive(Debug, Clone)]
+pub struct NewClinic {
+    /// Name.
+    pub name: String,
+    /// ISO 3166-1 country code; it sets the emergency number clients see.
+    pub country: String,
+    /// IANA time zone.
+    pub timezone: String,
+    /// When.
+    pub now: Timestamp,
+}
+
+/// A clinic.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Clinic {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// ISO 3166-1 country code.
+    pub country: String,
+    /// IANA time zone.
+    pub timezone: String,
+    /// When it was created.
+    pub created_at: Timestamp,
+}
+
+/// A staff member to create.
+#[derive(Clone)]
+pub struct NewStaff {
+    /// E-mail (lower case).
+    pub email: String,
+    /// Name.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+    /// Argon2id hash of the password, when one is set.
+    pub password_hash: Option<String>,
+    /// When.
+    pub now: Timestamp,
+}
+
+impl fmt::Debug for NewStaff {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewStaff").field("email", &self.email).field("role", &self.role).finish_non_exhaustive()
+    }
+}
+
+/// A staff member.
+#[derive(Clone, PartialEq)]
+pub struct Staff {
+    /// Id.
+    pub id: i64,
+    /// Their clinic.
+    pub clinic_id: i64,
+    /// E-mail.
+    pub email: String,
+    /// Name.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+    /// Whether they may sign in.
+    pub active: bool,
+    /// Argon2id hash of the password, when one is set. Never logged.
+    pub password_hash: Option<String>,
+}
+
+impl fmt::Debug for Staff {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Staff")
+            .field("id", &self.id)
+            .field("clinic_id", &self.clinic_id)
+            .field("email", &self.email)
+            .field("role", &self.role)
+            .field("active", &self.active)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An API token to store: only its hash is kept.
+#[derive(Clone)]
+pub struct NewApiToken {
+    /// The clinic.
+    pub clinic_id: i64,
+    /// The staff member it acts as.
+    pub staff_id: i64,
+    /// A label to recognise it by.
+    pub label: String,
+    /// SHA-256 of the token.
+    pub token_hash: Vec<u8>,
+    /// When.
+    pub now: Timestamp,
+}
+
+impl fmt::Debug for NewApiToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewApiToken")
+            .field("staff_id", &self.staff_id)
+            .field("label", &self.label)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A stored API token (without its hash).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiToken {
+    /// Id.
+    pub id: i64,
+    /// The clinic.
+    pub clinic_id: i64,
+    /// The staff member.
+    pub staff_id: i64,
+    /// Label.
+    pub label: String,
+    /// When it was created.
+    pub created_at: Timestamp,
+}
+
+/// A client to create.
+#[derive(Debug, Clone)]
+pub struct NewClient {
+    /// Name.
+    pub name: String,
+    /// E-mail.
+    pub email: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// IANA time zone, when not the clinic's.
+    pub timezone: Option<String>,
+    /// Age in completed months.
+    pub age_months: Option<u32>,
+    /// When.
+    pub now: Timestamp,
+}
+
+/// A client.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Client {
+    /// Id.
+    pub id: i64,
+    /// The clinic.
+    pub clinic_id: i64,
+    /// Name.
+    pub name: String,
+    /// E-mail.
+    pub email: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// IANA time zone.
+    pub timezone: Option<String>,
+    /// Age in completed months.
+    pub age_months: Option<u32>,
+    /// When added.
+    pub created_at: Timestamp,
+}
+
+/// An intake to store.
+#[derive(Debug, Clone)]
+pub struct NewIntake {
+    /// The client.
+    pub client_id: i64,
+    /// The intake as the care engine reads it (JSON).
+    pub body: String,
+    /// When.
+    pub now: Timestamp,
+}
+
+/// A stored intake.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Intake {
+    /// Id.
+    pub id: i64,
+    /// The clinic.
+    pub clinic_id: i64,
+    /// The client.
+    pub client_id: i64,
+    /// The intake (JSON).
+    pub body: String,
+    /// When.
+    pub created_at: Timestamp,
+}
+
+/// A session to record.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    /// The client.
+    pub client_id: i64,
+    /// The therapist or staff member who recorded it.
+    pub staff_id: i64,
+    /// Massage type code.
+    pub massage_type: String,
+    /// Pressure code.
+    pub pressure: String,
+    /// Area codes.
+    pub areas: Vec<String>,
+    /// Techniques, free text.
+    pub techniques: Vec<String>,
+    /// The client's first massage ever.
+    pub first_massage: bool,
+    /// Notes.
+    pub notes: Option<String>,
+    /// When the session ended.
+    pub ended_at: Timestamp,
+    /// When recorded.
+    pub now: Timestamp,
+}
+
+/// A recorded session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    /// Id.
+    pub id: i64,
+    /// The clinic.
+    pub clinic_id: i64,
+    /// The client.
+    pub client_id: i64,
+    /// Who recorded it.
+    pub staff_id: i64,
+    /// Massage type code.
+    pub massage_type: String,
+    /// Pressure code.
+    pub pressure: String,
+    /// Area codes.
+    pub areas: Vec<String>,
+    /// Techniques.
+    pub techniques: Vec<String>,
+    /// The client's first massage ever.
+    pub first_massage: bool,
+    /// Notes.
+    pub notes: Option<String>,
+    /// When it ended.
+    pub ended_at: Timestamp,
+    /// When recorded.
+    pub created_at: Timestamp,
+}
+
+/// A follow-up to schedule with a session.
+#[derive(Clone)]
+pub struct NewFollowUp {
+    /// What it is (`check_in`).
+    pub kind: String,
+    /// Hours after the session's end it belongs to (24, 48, …).
+    pub offset_hours: i64,
+    /// When it is due.
+    pub due_at: Timestamp,
+    /// When its client link stops working.
+    pub expires_at: Timestamp,
+    /// SHA-256 of the client link's token; the token itself is never stored.
+    pub link_hash: Vec<u8>,
+}
+
+impl fmt::Debug for NewFollowUp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewFollowUp").field("kind", &self.kind).field("due_at", &self.due_at).finish_non_exhaustive()
+    }
+}
+
+/// A scheduled follow-up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FollowUp {
+    /// Id.
+    pub id: i64,
+    /// The clinic.
+    pub clinic_id: i64,
+    /// The session.
+    pub session_id: i64,
+    /// What it is.
+    pub kind: String,
+    /// Hours after the session's end.
+    pub offset_hours: i64,
+    /// When due.
+    pub due_at: Timestamp,
+    /// When the link expires.
+    pub expires_at: Timestamp,
+    /// `scheduled`, `sent`, `failed`.
+    pub status: String,
+}
+
+/// A check-in to record.
+#[derive(Debug, Clone)]
+pub struct NewCheckIn {
+    /// The session.
+    pub session_id: i64,
+    /// The follow-up whose link was used.
+    pub follow_up_id: i64,
+    /// The report as submitted (JSON).
+    pub report: String,
+    /// Soreness 0-10.
+    pub soreness: u8,
+    /// Hours since the session ended.
+    pub hours_since: f64,
+    /// The triage level code.
+    pub level: String,
+    /// Fired rule ids.
+    pub fired: Vec<String>,
+    /// When.
+    pub now: Timestamp,
+}
+
+/// A recorded check-in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckIn {
+    /// Id.
+    pub id: i64,
+    /// The clinic.
+    pub clinic_id: i64,
+    /// The session.
+    pub session_id: i64,
+    /// The follow-up.
+    pub follow_up_id: i64,
+    /// The report (JSON).
+    pub report: String,
+    /// Soreness.
+    pub soreness: u8,
+    /// Hours since the session ended.
+    pub hours_since: f64,
+    /// Level code.
+    pub level: String,
+    /// Fired rule ids.
+    pub fired: Vec<String>,
+    /// When submitted.
+    pub submitted_at: Timestamp,
+}
+
+/// An alert to raise with a check-in.
+#[derive(Debug, Clone)]
+pub struct NewAlert {
+    /// The client.
+    pub client_id: i64,
+    /// Level code (`therapist`, `doctor`, `emergency`).
+    pub level: String,
+}
+
+/// An alert for staff.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alert {
+    /// Id.
+    pub id: i64,
+    /// The clinic.
+    pub clinic_id: i64,
+    /// The check-in that raised it.
+    pub check_in_id: i64,
+    /// The client.
+    pub client_id: i64,
+    /// Level code.
+    pub level: String,
+    /// Status.
+    pub status: AlertStatus,
+    /// When raised.
+    pub created_at: Timestamp,
+    /// Who acknowledged it.
+    pub acknowledged_by: Option<i64>,
+    /// When.
+    pub acknowledged_at: Option<Timestamp>,
+    /// Their note.
+    pub note: Option<String>,
+}
+
+/// An acknowledgement of an alert.
+#[derive(Debug, Clone)]
+pub struct Acknowledgement {
+    /// Who.
+    pub staff_id: i64,
+    /// A note.
+    pub note: Option<String>,
+    /// When.
+    pub now: Timestamp,
+}
