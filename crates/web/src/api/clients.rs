@@ -1,0 +1,184 @@
+//! Clients: create, show with everything recorded about them, and take an intake
+//! (screening and recommendation).
+
+use super::{json_body, path_id};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::time::{is_time_zone, to_rfc3339};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use care::screening::{IntakeDoc, PastSessionDoc};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use store::{NewClient, NewIntake, Store};
+
+/// `POST /api/v1/clients` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewClientBody {
+    name: String,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    phone: Option<String>,
+    #[serde(default)]
+    timezone: Option<String>,
+    #[serde(default)]
+    age_months: Option<serde_json::Number>,
+}
+
+fn validate(body: NewClientBody, now: store::Timestamp) -> Result<NewClient, ApiError> {
+    let name = body.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(ApiError::invalid("name", "must be 1 to 200 characters"));
+    }
+    let email = body.email.map(|e| e.trim().to_lowercase()).filter(|e| !e.is_empty());
+    if let Some(e) = &email {
+        let parts: Vec<&str> = e.split('@').collect();
+        if e.len() > 254
+            || parts.len() != 2
+            || parts[0].is_empty()
+            || !parts[1].contains('.')
+            || e.contains(char::is_whitespace)
+        {
+            return Err(ApiError::invalid("email", format!("`{e}` is not an e-mail address")));
+        }
+    }
+    let phone = body.phone.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty());
+    if let Some(p) = &phone {
+        let digits = p.chars().filter(char::is_ascii_digit).count();
+        if !(6..=15).contains(&digits) || !p.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c)) {
+            return Err(ApiError::invalid(
+                "phone",
+                "must be a phone number of 6 to 15 digits, such as +44 7700 900123",
+            ));
+        }
+    }
+    if let Some(tz) = &body.timezone
+        && !is_time_zone(tz)
+    {
+        return Err(ApiError::invalid("timezone", format!("`{tz}` is not an IANA time zone such as Europe/London")));
+    }
+    let age_months = match &body.age_months {
+        Some(n) => Some(
+            care::input::whole_number("age_months", n, 0, care::checkin::AGE_MONTHS_MAX)
+                .map_err(|e| ApiError::invalid(e.field, e.problem))? as u32,
+        ),
+        None => None,
+    };
+    Ok(NewClient { name, email, phone, timezone: body.timezone, age_months, now })
+}
+
+fn client_json(c: &store::Client) -> Value {
+    json!({
+        "id": c.id, "name": c.name, "email": c.email, "phone": c.phone, "timezone": c.timezone,
+        "age_months": c.age_months, "created_at": to_rfc3339(c.created_at),
+    })
+}
+
+/// `POST /api/v1/clients`: adds a client.
+pub async fn create<S: Store>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let new = validate(json_body(&body)?, state.clock.now())?;
+    let client = state.store.create_client(caller.clinic_id(), new).await?;
+    Ok((StatusCode::CREATED, Json(client_json(&client))))
+}
+
+/// `GET /api/v1/clients/{id}`: the client with intake, sessions and check-ins.
+pub async fn show<S: Store>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let clinic = caller.clinic_id();
+    let id = path_id(&id, "client")?;
+    let client = state.store.client(clinic, id).await?.ok_or_else(|| ApiError::not_found("client"))?;
+    let intake = state.store.latest_intake(clinic, id).await?;
+    let mut sessions = Vec::new();
+    for s in state.store.sessions_of_client(clinic, id).await? {
+        let check_ins: Vec<Value> = state
+            .store
+            .check_ins_of_session(clinic, s.id)
+            .await?
+            .iter()
+            .map(|c| {
+                json!({
+                    "id": c.id, "follow_up_id": c.follow_up_id, "submitted_at": to_rfc3339(c.submitted_at),
+                    "hours_since": c.hours_since, "soreness": c.soreness, "level": c.level, "fired": c.fired,
+                    "report": serde_json::from_str::<Value>(&c.report).unwrap_or(Value::Null),
+                })
+            })
+            .collect();
+        let follow_ups: Vec<Value> = state
+            .store
+            .follow_ups_of_session(clinic, s.id)
+            .await?
+            .iter()
+            .map(|f| json!({"id": f.id, "kind": f.kind, "due_at": to_rfc3339(f.due_at), "status": f.status}))
+            .collect();
+        sessions.push(json!({
+            "id": s.id, "massage_type": s.massage_type, "pressure": s.pressure, "areas": s.areas,
+            "techniques": s.techniques, "first_massage": s.first_massage, "notes": s.notes,
+            "ended_at": to_rfc3339(s.ended_at), "staff_id": s.staff_id,
+            "follow_ups": follow_ups, "check_ins": check_ins,
+        }));
+    }
+    let mut body = client_json(&client);
+    body["intake"] = intake
+        .map(|i| json!({"id": i.id, "created_at": to_rfc3339(i.created_at), "answers": serde_json::from_str::<Value>(&i.body).unwrap_or(Value::Null)}))
+        .unwrap_or(Value::Null);
+    body["sessions"] = Value::Array(sessions);
+    Ok(Json(body))
+}
+
+/// The client's past sessions as the recommendation reads them: type, pressure, the highest
+/// soreness reported after it and every rule its check-ins fired.
+pub async fn history<S: Store>(state: &AppState<S>, clinic: i64, client: i64) -> Result<Vec<PastSessionDoc>, ApiError> {
+    let mut history = Vec::new();
+    for s in state.store.sessions_of_client(clinic, client).await? {
+        let check_ins = state.store.check_ins_of_session(clinic, s.id).await?;
+        let Some(max) = check_ins.iter().map(|c| c.soreness).max() else { continue };
+        let mut fired: Vec<String> = check_ins.iter().flat_map(|c| c.fired.iter().cloned()).collect();
+        fired.sort();
+        fired.dedup();
+        history.push(PastSessionDoc {
+            massage_type: s.massage_type,
+            pressure: s.pressure,
+            max_soreness: max.into(),
+            fired,
+        });
+    }
+    Ok(history)
+}
+
+/// `POST /api/v1/clients/{id}/intake`: stores the intake and answers its screening and
+/// recommendation (the history comes from the client's recorded sessions).
+pub async fn intake<S: Store>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let clinic = caller.clinic_id();
+    let id = path_id(&id, "client")?;
+    let mut doc: IntakeDoc = json_body(&body)?;
+    if !doc.history.is_empty() {
+        return Err(ApiError::invalid("history", "is filled from the client's recorded sessions; leave it out"));
+    }
+    state.store.client(clinic, id).await?.ok_or_else(|| ApiError::not_found("client"))?;
+    doc.history = history(&state, clinic, id).await?;
+    let kb = &state.knowledge;
+    let intake = doc.validate(kb).map_err(|e| ApiError::from_input(&e, ""))?;
+    let recommendation = care::recommend(kb, &intake);
+    let stored = String::from_utf8_lossy(&body).into_owned();
+    state.store.save_intake(clinic, NewIntake { client_id: id, body: stored, now: state.clock.now() }).await?;
+    let mut answer = serde_json::to_value(&recommendation).map_err(|e| ApiError::internal("intake", e))?;
+    let screening = answer.get_mut("screening").map(Value::take).unwrap_or(Value::Null);
+    Ok(Json(json!({"screening": screening, "recommendation": answer})))
+}

@@ -1,0 +1,142 @@
+//! Recording a session: the plan is made, and the follow-ups are written in the same
+//! transaction, each with its own client link.
+
+use super::json_body;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::profile::{client_doc, contacts};
+use crate::secret::{hash_secret, new_secret};
+use crate::time::{parse_rfc3339, to_rfc3339};
+use crate::{AppState, LINK_VALID_AFTER_DUE_HOURS};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use care::checkin::SessionDoc;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use store::{NewFollowUp, NewSession, Role, Store, Timestamp};
+
+/// Check-ins after a session, in hours after its end (care policy section 6).
+pub const CHECK_IN_HOURS: [i64; 2] = [24, 48];
+
+/// `POST /api/v1/sessions` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SessionBody {
+    client_id: i64,
+    massage_type: String,
+    pressure: String,
+    areas: Vec<String>,
+    #[serde(default)]
+    techniques: Vec<String>,
+    #[serde(default)]
+    ended_at: Option<String>,
+    #[serde(default)]
+    notes: Option<String>,
+}
+
+fn ended_at(body: &SessionBody, now: Timestamp) -> Result<Timestamp, ApiError> {
+    let Some(text) = &body.ended_at else { return Ok(now) };
+    let t = parse_rfc3339(text).ok_or_else(|| {
+        ApiError::invalid("ended_at", format!("`{text}` is not an RFC 3339 time such as 2026-11-27T15:30:00Z"))
+    })?;
+    if t.0 > now.0 + 5 * 60 * 1000 {
+        return Err(ApiError::invalid("ended_at", "is in the future"));
+    }
+    if t < now.plus_hours(-24 * 365) {
+        return Err(ApiError::invalid("ended_at", "is more than a year ago"));
+    }
+    Ok(t)
+}
+
+/// `POST /api/v1/sessions`: records a session, answers its aftercare plan and follow-ups.
+pub async fn record<S: Store>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    caller.require(&[Role::Owner, Role::Therapist], "record sessions")?;
+    let clinic_id = caller.clinic_id();
+    let body: SessionBody = json_body(&body)?;
+    let now = state.clock.now();
+    let ended_at = ended_at(&body, now)?;
+    if body.techniques.len() > 20 || body.techniques.iter().any(|t| t.trim().is_empty() || t.chars().count() > 100) {
+        return Err(ApiError::invalid("techniques", "at most 20, each 1 to 100 characters"));
+    }
+    if body.notes.as_ref().is_some_and(|n| n.chars().count() > 4000) {
+        return Err(ApiError::invalid("notes", "at most 4000 characters"));
+    }
+    if body.areas.is_empty() {
+        return Err(ApiError::invalid("areas", "is empty; list at least one area worked"));
+    }
+    let client = state.store.client(clinic_id, body.client_id).await?.ok_or_else(|| ApiError::not_found("client"))?;
+    let clinic = state.store.clinic(clinic_id).await?.ok_or_else(|| ApiError::not_found("clinic"))?;
+    let kb = &state.knowledge;
+    let (client_doc, intake_first) = client_doc(&state, &client).await?;
+    let first_massage = intake_first && state.store.sessions_of_client(clinic_id, client.id).await?.is_empty();
+    let session_doc = SessionDoc {
+        massage_type: body.massage_type.clone(),
+        pressure: body.pressure.clone(),
+        areas: body.areas.clone(),
+        first_massage: Some(first_massage),
+        hard_exercise_before: None,
+    };
+    let mut errors = Vec::new();
+    let session = session_doc.validate(&kb.vocabulary, "", &mut errors);
+    let client_values = client_doc.validate(&kb.vocabulary, "client", &mut errors);
+    let session = match session {
+        Some(s) if errors.is_empty() => s,
+        _ => {
+            let e = care::InputErrors(errors);
+            return Err(ApiError::from_input(&e, "."));
+        }
+    };
+    let plan = care::plan(kb, &session, &client_values, &[], contacts(kb, &clinic));
+    let plan = serde_json::to_value(&plan).map_err(|e| ApiError::internal("plan", e))?;
+
+    let links: Vec<(String, NewFollowUp)> = CHECK_IN_HOURS
+        .iter()
+        .map(|&hours| {
+            let token = new_secret();
+            let due_at = ended_at.plus_hours(hours);
+            let follow_up = NewFollowUp {
+                kind: "check_in".to_owned(),
+                offset_hours: hours,
+                due_at,
+                expires_at: due_at.plus_hours(LINK_VALID_AFTER_DUE_HOURS),
+                link_hash: hash_secret(&token),
+            };
+            (token, follow_up)
+        })
+        .collect();
+    let new = NewSession {
+        client_id: client.id,
+        staff_id: caller.0.id,
+        massage_type: body.massage_type,
+        pressure: body.pressure,
+        areas: body.areas,
+        techniques: body.techniques,
+        first_massage,
+        notes: body.notes,
+        ended_at,
+        now,
+    };
+    let (recorded, follow_ups) =
+        state.store.record_session(clinic_id, new, links.iter().map(|(_, f)| f.clone()).collect()).await?;
+    let follow_ups: Vec<Value> = follow_ups
+        .iter()
+        .zip(&links)
+        .map(|(f, (token, _))| {
+            json!({"id": f.id, "kind": f.kind, "due_at": to_rfc3339(f.due_at), "expires_at": to_rfc3339(f.expires_at),
+                   "check_in_url": format!("{}/c/{token}", state.base_url)})
+        })
+        .collect();
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            json!({"id": recorded.id, "client_id": client.id, "ended_at": to_rfc3339(ended_at), "first_massage": first_massage,
+                    "plan": plan, "follow_ups": follow_ups}),
+        ),
+    ))
+}

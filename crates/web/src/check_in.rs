@@ -1,0 +1,134 @@
+//! The client's check-in: `POST /c/{token}`. The link's token is the client's only
+//! credential. The answer is triaged at once, stored with its alert in one transaction, and
+//! only then answered, so an acknowledged check-in is never lost.
+
+use crate::AppState;
+use crate::api::json_body;
+use crate::error::ApiError;
+use crate::profile::{client_doc, contacts};
+use crate::secret::{hash_secret, looks_like_secret};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use care::Level;
+use care::checkin::{CheckInDoc, ReportDoc, SessionDoc};
+use care::triage::TriageReport;
+use serde::Deserialize;
+use serde_json::{Number, Value, json};
+use store::{FollowUp, NewAlert, NewCheckIn, Store};
+
+/// What the client sends.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CheckInBody {
+    soreness: Number,
+    #[serde(default)]
+    trend: Option<String>,
+    #[serde(default)]
+    sore_areas: Option<Vec<String>>,
+    #[serde(default)]
+    symptoms: Option<Vec<String>>,
+    #[serde(default)]
+    temperature_c: Option<Number>,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+/// The follow-up a link opens, if the link is valid now.
+async fn follow_up<S: Store>(state: &AppState<S>, token: &str) -> Result<FollowUp, ApiError> {
+    if !looks_like_secret(token) {
+        return Err(ApiError::not_found("link"));
+    }
+    let f =
+        state.store.follow_up_by_link_hash(&hash_secret(token)).await?.ok_or_else(|| ApiError::not_found("link"))?;
+    if state.clock.now() > f.expires_at {
+        return Err(ApiError::link_expired());
+    }
+    Ok(f)
+}
+
+/// `POST /c/{token}` with a JSON body: triages the check-in and answers what to do.
+pub async fn submit<S: Store>(
+    State(state): State<AppState<S>>,
+    Path(token): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let f = follow_up(&state, &token).await?;
+    let body: CheckInBody = json_body(&body)?;
+    let Some(symptoms) = body.symptoms.clone() else {
+        return Err(ApiError::invalid(
+            "symptoms",
+            "is required: list the symptoms that are new or worse, or [] for none of these",
+        ));
+    };
+    let clinic_id = f.clinic_id;
+    let session = state.store.session(clinic_id, f.session_id).await?.ok_or_else(|| ApiError::not_found("link"))?;
+    let client = state.store.client(clinic_id, session.client_id).await?.ok_or_else(|| ApiError::not_found("link"))?;
+    let clinic = state.store.clinic(clinic_id).await?.ok_or_else(|| ApiError::not_found("link"))?;
+    let earlier = state.store.check_ins_of_session(clinic_id, session.id).await?;
+    let now = state.clock.now();
+    // Exact hours from the session's end: never rounded down (care policy section 2).
+    let hours_since = now.hours_since(session.ended_at).max(0.0);
+    let (client_doc, _) = client_doc(&state, &client).await?;
+    let doc = CheckInDoc {
+        session: SessionDoc {
+            massage_type: session.massage_type.clone(),
+            pressure: session.pressure.clone(),
+            areas: session.areas.clone(),
+            first_massage: Some(session.first_massage),
+            hard_exercise_before: None,
+        },
+        client: client_doc,
+        report: ReportDoc {
+            hours_since: Number::from_f64(hours_since).unwrap_or_else(|| Number::from(0)),
+            soreness: body.soreness.clone(),
+            // The lowest earlier soreness, so that a slow climb is seen.
+            previous_soreness: earlier.iter().map(|c| c.soreness).min().map(Number::from),
+            trend: body.trend.clone(),
+            sore_areas: body.sore_areas.clone(),
+            symptoms,
+            temperature_c: body.temperature_c.clone(),
+            note: body.note.clone(),
+        },
+    };
+    let kb = &state.knowledge;
+    let checkin = doc.validate(kb).map_err(|e| ApiError::from_input(&e, "report."))?;
+    let decision = care::triage(kb, &checkin);
+    let report = TriageReport::new(kb, &decision, contacts(kb, &clinic));
+    let fired: Vec<String> = report.fired.iter().map(|r| r.rule.to_owned()).collect();
+    let submitted = json!({
+        "soreness": body.soreness, "trend": body.trend, "sore_areas": body.sore_areas, "symptoms": doc.report.symptoms,
+        "temperature_c": body.temperature_c, "note": body.note,
+    });
+    let new = NewCheckIn {
+        session_id: session.id,
+        follow_up_id: f.id,
+        report: submitted.to_string(),
+        soreness: checkin.report.soreness,
+        hours_since,
+        level: decision.level.code().to_owned(),
+        fired,
+        now,
+    };
+    let alert = (decision.level >= Level::Therapist)
+        .then(|| NewAlert { client_id: client.id, level: decision.level.code().to_owned() });
+    let (recorded, _) = state.store.record_check_in(clinic_id, new, alert).await?;
+
+    // The client sees the gentle reasons and the advice; clinical reasons are for staff.
+    let fired: Vec<Value> = report
+        .fired
+        .iter()
+        .map(|r| json!({"rule": r.rule, "level": r.level, "reason": r.reason, "advice": r.advice}))
+        .collect();
+    Ok(Json(json!({
+        "check_in_id": recorded.id,
+        "level": report.level,
+        "label": report.label,
+        "instruction": report.instruction,
+        "emergency_number": report.emergency_number,
+        "advice": report.advice,
+        "fired": fired,
+        "red_flags": report.red_flags,
+        "disclaimer": report.disclaimer,
+    })))
+}

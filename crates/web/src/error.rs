@@ -1,0 +1,114 @@
+//! The one error type of the web layer. It answers JSON `{"error": {"code", "message", "field"}}`
+//! with a 4xx status for what the caller can fix, and a plain 500 for the rest, whose details
+//! go to the log only.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+/// An error answered to an API caller.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    field: Option<String>,
+}
+
+impl ApiError {
+    /// A bad field (422).
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "invalid",
+            message: message.into(),
+            field: Some(field.into()),
+        }
+    }
+
+    /// A body that is not the JSON expected (400).
+    pub fn bad_request(message: impl Into<String>, field: Option<String>) -> ApiError {
+        ApiError { status: StatusCode::BAD_REQUEST, code: "bad_request", message: message.into(), field }
+    }
+
+    /// Nothing with this id in the caller's clinic (404), whether it does not exist or
+    /// belongs to another clinic.
+    pub fn not_found(what: &str) -> ApiError {
+        ApiError { status: StatusCode::NOT_FOUND, code: "not_found", message: format!("{what} not found"), field: None }
+    }
+
+    /// No valid credentials (401).
+    pub fn unauthorized() -> ApiError {
+        ApiError {
+            status: StatusCode::UNAUTHORIZED,
+            code: "unauthorized",
+            message: "send a valid API token as `Authorization: Bearer TOKEN`".to_owned(),
+            field: None,
+        }
+    }
+
+    /// The caller's role may not do this (403).
+    pub fn forbidden(message: impl Into<String>) -> ApiError {
+        ApiError { status: StatusCode::FORBIDDEN, code: "forbidden", message: message.into(), field: None }
+    }
+
+    /// A client link that has expired (410).
+    pub fn link_expired() -> ApiError {
+        ApiError {
+            status: StatusCode::GONE,
+            code: "link_expired",
+            message: "this link has expired; please contact your clinic".to_owned(),
+            field: None,
+        }
+    }
+
+    /// A conflict with stored data (409).
+    pub fn conflict(message: impl Into<String>) -> ApiError {
+        ApiError { status: StatusCode::CONFLICT, code: "conflict", message: message.into(), field: None }
+    }
+
+    /// Anything else (500). The details are logged, never shown.
+    pub fn internal(context: &str, error: impl std::fmt::Display) -> ApiError {
+        eprintln!("aftercare: internal error in {context}: {error}");
+        ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            code: "internal",
+            message: "something went wrong on our side; nothing was saved".to_owned(),
+            field: None,
+        }
+    }
+
+    /// The first of the care engine's input errors, with its field made relative to `strip`.
+    pub fn from_input(errors: &care::InputErrors, strip: &str) -> ApiError {
+        match errors.0.first() {
+            Some(e) => {
+                let field = e.field.strip_prefix(strip).unwrap_or(&e.field).to_owned();
+                ApiError::invalid(field, e.problem.clone())
+            }
+            None => ApiError::bad_request("invalid input", None),
+        }
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+}
+
+impl From<store::StoreError> for ApiError {
+    fn from(e: store::StoreError) -> ApiError {
+        match e {
+            store::StoreError::NotFound(what) => ApiError::not_found(what),
+            store::StoreError::Conflict(what) => ApiError::conflict(format!("{what} is already taken")),
+            other => ApiError::internal("store", other),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = json!({"error": {"code": self.code, "message": self.message, "field": self.field}});
+        (self.status, Json(body)).into_response()
+    }
+}

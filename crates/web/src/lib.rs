@@ -1,0 +1,92 @@
+//! # The Aftercare web app
+//!
+//! The JSON API for clinics (bearer tokens, clinic-scoped) and the client check-in links,
+//! over any [`store::Store`]. Handlers are thin: they read the request, call the care engine
+//! and the store, and answer. The clock is passed in ([`Clock`]), never read here.
+
+pub mod api;
+pub mod auth;
+pub mod check_in;
+pub mod error;
+pub mod profile;
+pub mod secret;
+pub mod time;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use care::Knowledge;
+use std::sync::Arc;
+use store::{Store, Timestamp};
+
+/// The OpenAPI 3 description of the API, served at `/api/v1/openapi.json`.
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+/// The largest request body accepted (a check-in note is at most 2000 characters).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Where the time comes from. The binary passes the system clock; tests pass one they move.
+pub trait Clock: Send + Sync + 'static {
+    /// The current instant.
+    fn now(&self) -> Timestamp;
+}
+
+/// How long a check-in link stays valid after its follow-up is due, in hours.
+pub const LINK_VALID_AFTER_DUE_HOURS: i64 = 7 * 24;
+
+/// Everything a request needs.
+pub struct AppState<S: Store> {
+    /// The store.
+    pub store: S,
+    /// The clinical knowledge.
+    pub knowledge: Arc<Knowledge>,
+    /// The clock.
+    pub clock: Arc<dyn Clock>,
+    /// The address clients reach the app at, for the links in messages (no trailing slash).
+    pub base_url: String,
+}
+
+impl<S: Store> Clone for AppState<S> {
+    fn clone(&self) -> Self {
+        AppState {
+            store: self.store.clone(),
+            knowledge: self.knowledge.clone(),
+            clock: self.clock.clone(),
+            base_url: self.base_url.clone(),
+        }
+    }
+}
+
+impl<S: Store> std::fmt::Debug for AppState<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState").field("base_url", &self.base_url).finish_non_exhaustive()
+    }
+}
+
+/// Every route of the app.
+pub fn router<S: Store>(state: AppState<S>) -> Router {
+    Router::new()
+        .route("/healthz", get(api::healthz::<S>))
+        .route("/api/v1/openapi.json", get(api::openapi))
+        .route("/api/v1/clients", post(api::clients::create::<S>))
+        .route("/api/v1/clients/{id}", get(api::clients::show::<S>))
+        .route("/api/v1/clients/{id}/intake", post(api::clients::intake::<S>))
+        .route("/api/v1/sessions", post(api::sessions::record::<S>))
+        .route("/api/v1/alerts", get(api::alerts::list::<S>))
+        .route("/api/v1/alerts/{id}/acknowledge", post(api::alerts::acknowledge::<S>))
+        .route("/c/{token}", post(check_in::submit::<S>))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+/// Serves the app on `listener` until `shutdown` completes.
+///
+/// # Errors
+/// When the server fails.
+pub async fn serve<S: Store>(
+    listener: tokio::net::TcpListener,
+    state: AppState<S>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+}

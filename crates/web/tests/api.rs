@@ -1,0 +1,466 @@
+//! The web app, started for real on 127.0.0.1:0 with a fresh SQLite database and a clock the
+//! tests move, driven over HTTP: every API route, validation errors, tenant isolation, roles,
+//! and the client check-in link (expired and reused).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a failing test should stop loudly
+
+use reqwest::{Client, Method, StatusCode};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use store::{NewApiToken, NewClinic, NewStaff, Role, Store, Timestamp};
+use store_sqlite::SqliteStore;
+use web::secret::{hash_secret, new_secret};
+use web::{AppState, Clock};
+
+/// 2026-11-27T09:00:00Z.
+const T0: i64 = 1_795_770_000_000;
+
+#[derive(Debug)]
+struct TestClock(AtomicI64);
+
+impl Clock for TestClock {
+    fn now(&self) -> Timestamp {
+        Timestamp(self.0.load(Ordering::SeqCst))
+    }
+}
+
+struct Clinic {
+    owner: String,
+    therapist: String,
+    front_desk: String,
+}
+
+struct App {
+    base: String,
+    http: Client,
+    clock: Arc<TestClock>,
+    a: Clinic,
+    b: Clinic,
+}
+
+async fn clinic_with_staff(store: &SqliteStore, name: &str, country: &str) -> Clinic {
+    let now = Timestamp(T0);
+    let staff = |email: String, role| NewStaff { email, name: format!("{name} staff"), role, password_hash: None, now };
+    let new = NewClinic { name: name.into(), country: country.into(), timezone: "Europe/London".into(), now };
+    let slug = name.to_lowercase();
+    let (clinic, owner) = store.create_clinic(new, staff(format!("owner@{slug}.example"), Role::Owner)).await.unwrap();
+    let therapist =
+        store.create_staff(clinic.id, staff(format!("ther@{slug}.example"), Role::Therapist)).await.unwrap();
+    let desk = store.create_staff(clinic.id, staff(format!("desk@{slug}.example"), Role::FrontDesk)).await.unwrap();
+    let mut tokens = Vec::new();
+    for s in [&owner, &therapist, &desk] {
+        let token = new_secret();
+        let t = NewApiToken {
+            clinic_id: clinic.id,
+            staff_id: s.id,
+            label: "test".into(),
+            token_hash: hash_secret(&token),
+            now,
+        };
+        store.create_api_token(t).await.unwrap();
+        tokens.push(token);
+    }
+    Clinic { owner: tokens[0].clone(), therapist: tokens[1].clone(), front_desk: tokens[2].clone() }
+}
+
+async fn spawn_app() -> App {
+    let store = SqliteStore::open_url("sqlite::memory:").await.unwrap();
+    store.migrate().await.unwrap();
+    let a = clinic_with_staff(&store, "Calm", "GB").await;
+    let b = clinic_with_staff(&store, "Other", "US").await;
+    let clock = Arc::new(TestClock(AtomicI64::new(T0)));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let state = AppState {
+        store,
+        knowledge: Arc::new(care::Knowledge::builtin().unwrap()),
+        clock: clock.clone(),
+        base_url: base.clone(),
+    };
+    tokio::spawn(web::serve(listener, state, std::future::pending()));
+    App { base, http: Client::new(), clock, a, b }
+}
+
+impl App {
+    async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+        let url = if path.starts_with("http") { path.to_owned() } else { format!("{}{path}", self.base) };
+        let mut req = self.http.request(method, url);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status();
+        let text = resp.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    async fn post(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Method::POST, path, Some(token), Some(body)).await
+    }
+
+    async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        self.call(Method::GET, path, Some(token), None).await
+    }
+
+    fn advance_hours(&self, hours: f64) {
+        self.clock.0.fetch_add((hours * 3_600_000.0) as i64, Ordering::SeqCst);
+    }
+
+    async fn new_client(&self, token: &str) -> i64 {
+        let (s, c) =
+            self.post("/api/v1/clients", token, json!({"name": "Ada Lovelace", "email": "ada@example.com"})).await;
+        assert_eq!(s, StatusCode::CREATED, "{c}");
+        c["id"].as_i64().unwrap()
+    }
+
+    /// A client with an intake and a recorded session; returns (client id, session answer).
+    async fn session(&self, token: &str, intake: Value, session: Value) -> (i64, Value) {
+        let id = self.new_client(token).await;
+        let (s, body) = self.post(&format!("/api/v1/clients/{id}/intake"), token, intake).await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        let mut session = session;
+        session["client_id"] = json!(id);
+        let (s, body) = self.post("/api/v1/sessions", token, session).await;
+        assert_eq!(s, StatusCode::CREATED, "{body}");
+        (id, body)
+    }
+}
+
+fn error_field(body: &Value) -> Option<&str> {
+    body["error"]["field"].as_str()
+}
+
+fn leg_session() -> Value {
+    json!({"massage_type": "deep_tissue", "pressure": "firm", "areas": ["calves", "hamstrings"], "techniques": ["stripping"]})
+}
+
+#[tokio::test]
+async fn health_and_the_openapi_document_match_the_routes() {
+    let app = spawn_app().await;
+    let (s, body) = app.call(Method::GET, "/healthz", None, None).await;
+    assert_eq!((s, body["status"].as_str()), (StatusCode::OK, Some("ok")));
+
+    let (s, doc) = app.call(Method::GET, "/api/v1/openapi.json", None, None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(doc["openapi"], "3.0.3");
+    let mut documented: Vec<String> = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            documented.push(format!("{} {path}", method.to_uppercase()));
+        }
+    }
+    documented.sort();
+    // The snapshot of the API: a route added or removed must show here and in the document.
+    let expected = [
+        "GET /api/v1/alerts",
+        "GET /api/v1/clients/{id}",
+        "GET /api/v1/openapi.json",
+        "GET /healthz",
+        "POST /api/v1/alerts/{id}/acknowledge",
+        "POST /api/v1/clients",
+        "POST /api/v1/clients/{id}/intake",
+        "POST /api/v1/sessions",
+        "POST /c/{token}",
+    ];
+    assert_eq!(documented, expected);
+    // Every documented route is served (the router's own 404 has no JSON body; 405 means no route).
+    for route in expected {
+        let (method, path) = route.split_once(' ').unwrap();
+        let path = path.replace("{id}", "999999").replace("{token}", &"0".repeat(64));
+        let (s, body) =
+            app.call(Method::from_bytes(method.as_bytes()).unwrap(), &path, Some(&app.a.owner), Some(json!({}))).await;
+        assert_ne!(s, StatusCode::METHOD_NOT_ALLOWED, "{route}");
+        assert!(s != StatusCode::NOT_FOUND || body["error"]["code"] == "not_found", "{route} is routed: {body}");
+    }
+    let (s, _) = app.call(Method::GET, "/api/v1/sessions", Some(&app.a.owner), None).await;
+    assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED, "an undocumented method is not served");
+}
+
+#[tokio::test]
+async fn the_api_needs_a_valid_token() {
+    let app = spawn_app().await;
+    let (s, body) = app.call(Method::POST, "/api/v1/clients", None, Some(json!({"name": "X"}))).await;
+    assert_eq!((s, body["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthorized")));
+    let (s, _) = app.post("/api/v1/clients", &new_secret(), json!({"name": "X"})).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "an unknown token");
+    let (s, _) = app.post("/api/v1/clients", "not-a-token", json!({"name": "X"})).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn clients_are_created_validated_and_shown() {
+    let app = spawn_app().await;
+    let body = json!({"name": "  Grace Hopper ", "email": "Grace@Example.com", "phone": "+44 7700 900123", "timezone": "Europe/Paris", "age_months": 480});
+    let (s, c) = app.post("/api/v1/clients", &app.a.front_desk, body).await;
+    assert_eq!(s, StatusCode::CREATED, "{c}");
+    assert_eq!(c["name"], "Grace Hopper");
+    assert_eq!(c["email"], "grace@example.com");
+    let id = c["id"].as_i64().unwrap();
+    let (s, shown) = app.get(&format!("/api/v1/clients/{id}"), &app.a.therapist).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(shown["timezone"], "Europe/Paris");
+    assert_eq!(shown["sessions"], json!([]));
+    assert_eq!(shown["intake"], Value::Null);
+
+    for (body, field) in [
+        (json!({}), "name"),
+        (json!({"name": ""}), "name"),
+        (json!({"name": "X", "email": "not-an-email"}), "email"),
+        (json!({"name": "X", "phone": "12"}), "phone"),
+        (json!({"name": "X", "timezone": "Mars/Olympus"}), "timezone"),
+        (json!({"name": "X", "age_months": -3}), "age_months"),
+        (json!({"name": "X", "nickname": "Y"}), "nickname"),
+        (json!({"name": 5}), "name"),
+    ] {
+        let (s, e) = app.post("/api/v1/clients", &app.a.owner, body.clone()).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body} -> {e}");
+        assert_eq!(error_field(&e), Some(field), "{body} -> {e}");
+        assert!(e["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+    let raw = app
+        .http
+        .post(format!("{}/api/v1/clients", app.base))
+        .bearer_auth(&app.a.owner)
+        .body("{\"name\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(raw.status(), StatusCode::BAD_REQUEST, "malformed JSON");
+    let (s, _) = app.get("/api/v1/clients/abc", &app.a.owner).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn an_intake_answers_screening_and_recommendation() {
+    let app = spawn_app().await;
+    let id = app.new_client(&app.a.therapist).await;
+    let intake = json!({"goals": ["low_back_pain"], "conditions": [{"code": "anticoagulants"}], "preferred_pressure": "deep", "first_massage": false});
+    let (s, body) = app.post(&format!("/api/v1/clients/{id}/intake"), &app.a.therapist, intake).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert_eq!(body["screening"]["outcome"], "modify");
+    assert_eq!(body["recommendation"]["pressure"], "light");
+    let (_, shown) = app.get(&format!("/api/v1/clients/{id}"), &app.a.therapist).await;
+    assert_eq!(shown["intake"]["answers"]["goals"], json!(["low_back_pain"]));
+
+    let (s, e) = app
+        .post(
+            &format!("/api/v1/clients/{id}/intake"),
+            &app.a.therapist,
+            json!({"goals": ["relax"], "first_massage": true}),
+        )
+        .await;
+    assert_eq!((s, error_field(&e)), (StatusCode::UNPROCESSABLE_ENTITY, Some("goals[0]")), "{e}");
+    assert!(e["error"]["message"].as_str().unwrap().contains("allowed: relaxation"));
+    let (s, e) = app.post(&format!("/api/v1/clients/{id}/intake"), &app.a.therapist, json!({"goals": []})).await;
+    assert_eq!((s, error_field(&e)), (StatusCode::UNPROCESSABLE_ENTITY, Some("first_massage")), "{e}");
+    let history = json!({"first_massage": false, "history": [{"massage_type": "swedish", "pressure": "light", "max_soreness": 2}]});
+    let (s, e) = app.post(&format!("/api/v1/clients/{id}/intake"), &app.a.therapist, history).await;
+    assert_eq!((s, error_field(&e)), (StatusCode::UNPROCESSABLE_ENTITY, Some("history")));
+}
+
+#[tokio::test]
+async fn a_session_answers_its_plan_and_schedules_24h_and_48h_check_ins() {
+    let app = spawn_app().await;
+    let intake =
+        json!({"goals": ["sore_muscles"], "conditions": [{"code": "fluid_restriction"}], "first_massage": true});
+    let (client, body) = app.session(&app.a.therapist, intake, leg_session()).await;
+    assert_eq!(body["first_massage"], true);
+    assert_eq!(body["plan"]["emergency_number"], "999", "the clinic is in the UK");
+    let water = body["plan"]["items"].as_array().unwrap().iter().find(|i| i["id"] == "water").unwrap();
+    assert_eq!(water["text"].as_array().unwrap().len(), 1, "the fluid limit replaces the water advice");
+    let follow_ups = body["follow_ups"].as_array().unwrap();
+    assert_eq!(follow_ups.len(), 2);
+    assert_eq!(follow_ups[0]["due_at"], "2026-11-28T09:00:00Z");
+    assert_eq!(follow_ups[1]["due_at"], "2026-11-29T09:00:00Z");
+    assert!(follow_ups[0]["check_in_url"].as_str().unwrap().starts_with(&format!("{}/c/", app.base)));
+
+    let (_, shown) = app.get(&format!("/api/v1/clients/{client}"), &app.a.owner).await;
+    assert_eq!(shown["sessions"][0]["follow_ups"].as_array().unwrap().len(), 2);
+    assert_eq!(shown["sessions"][0]["areas"], json!(["calves", "hamstrings"]));
+
+    let mut bad = leg_session();
+    bad["client_id"] = json!(client);
+    bad["areas"] = json!(["calfs"]);
+    let (s, e) = app.post("/api/v1/sessions", &app.a.therapist, bad.clone()).await;
+    assert_eq!((s, error_field(&e)), (StatusCode::UNPROCESSABLE_ENTITY, Some("areas[0]")), "{e}");
+    bad["areas"] = json!(["calves"]);
+    bad["ended_at"] = json!("2027-01-01T00:00:00Z");
+    let (s, e) = app.post("/api/v1/sessions", &app.a.therapist, bad.clone()).await;
+    assert_eq!((s, error_field(&e)), (StatusCode::UNPROCESSABLE_ENTITY, Some("ended_at")));
+    bad["ended_at"] = json!("yesterday");
+    let (s, e) = app.post("/api/v1/sessions", &app.a.therapist, bad.clone()).await;
+    assert_eq!((s, error_field(&e)), (StatusCode::UNPROCESSABLE_ENTITY, Some("ended_at")));
+    bad["ended_at"] = json!("2026-11-27T07:30:00+00:00");
+    let (s, e) = app.post("/api/v1/sessions", &app.a.front_desk, bad.clone()).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "front desk does not record sessions: {e}");
+    let (s, ok) = app.post("/api/v1/sessions", &app.a.owner, bad).await;
+    assert_eq!(s, StatusCode::CREATED, "{ok}");
+    assert_eq!(ok["first_massage"], false, "only the client's first session is their first massage");
+    assert_eq!(ok["follow_ups"][0]["due_at"], "2026-11-28T07:30:00Z");
+}
+
+#[tokio::test]
+async fn a_check_in_is_triaged_stored_and_raises_an_alert() {
+    let app = spawn_app().await;
+    let (client, session) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
+    let link = session["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
+
+    app.advance_hours(3.0);
+    let emergency =
+        json!({"soreness": 3, "symptoms": ["breathlessness", "chest_pain"], "note": "cannot catch my breath"});
+    let (s, answer) = app.call(Method::POST, &link, None, Some(emergency)).await;
+    assert_eq!(s, StatusCode::OK, "{answer}");
+    assert_eq!(answer["level"], "emergency");
+    assert_eq!(answer["emergency_number"], "999");
+    assert!(answer["instruction"].as_str().unwrap().starts_with("Call 999 now"));
+    assert_eq!(answer["fired"][0]["rule"], "E-breathing");
+    assert!(answer["fired"][0].get("clinical_reason").is_none(), "clients never see clinical reasons");
+    assert!(!answer["red_flags"].as_array().unwrap().is_empty());
+    assert!(answer["disclaimer"].as_str().unwrap().contains("does not diagnose"));
+
+    let (_, alerts) = app.get("/api/v1/alerts?status=open", &app.a.front_desk).await;
+    let alerts = alerts["alerts"].as_array().unwrap().clone();
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0]["level"], "emergency");
+    assert_eq!(alerts[0]["client"]["id"], client);
+    assert_eq!(alerts[0]["check_in"]["report"]["note"], "cannot catch my breath");
+    assert!((alerts[0]["check_in"]["hours_since"].as_f64().unwrap() - 3.0).abs() < 1e-9);
+
+    // A self-care answer raises no alert.
+    let link2 = session["follow_ups"][1]["check_in_url"].as_str().unwrap().to_owned();
+    app.advance_hours(21.0);
+    let (s, answer) =
+        app.call(Method::POST, &link2, None, Some(json!({"soreness": 2, "symptoms": ["tenderness"]}))).await;
+    assert_eq!((s, answer["level"].as_str()), (StatusCode::OK, Some("self_care")));
+    let (_, alerts) = app.get("/api/v1/alerts?status=open", &app.a.owner).await;
+    assert_eq!(alerts["alerts"].as_array().unwrap().len(), 1);
+    let (_, shown) = app.get(&format!("/api/v1/clients/{client}"), &app.a.owner).await;
+    assert_eq!(shown["sessions"][0]["check_ins"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn hours_and_the_lowest_earlier_soreness_come_from_the_server() {
+    let app = spawn_app().await;
+    let (_, session) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
+    let link = session["follow_ups"][1]["check_in_url"].as_str().unwrap().to_owned();
+    app.advance_hours(48.0);
+    let (_, first) = app.call(Method::POST, &link, None, Some(json!({"soreness": 3, "symptoms": []}))).await;
+    assert_eq!(first["level"], "self_care");
+    app.advance_hours(24.5);
+    // 72.5 h after the session, soreness 6 from a lowest of 3: rise 3 and excess 6.
+    let (s, later) =
+        app.call(Method::POST, &link, None, Some(json!({"soreness": 6, "trend": "same", "symptoms": []}))).await;
+    assert_eq!(s, StatusCode::OK, "a link may be used again while valid: every submission is kept");
+    let rules: Vec<&str> = later["fired"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
+    assert_eq!(later["level"], "doctor", "{later}");
+    assert!(
+        rules.contains(&"D-worse-late") && rules.contains(&"T-lingering") && rules.contains(&"T-high"),
+        "{rules:?}"
+    );
+}
+
+#[tokio::test]
+async fn check_in_links_validate_expire_and_never_leak() {
+    let app = spawn_app().await;
+    let (_, session) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
+    let link = session["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
+    for (body, field) in [
+        (json!({"soreness": 11, "symptoms": []}), "soreness"),
+        (json!({"soreness": 2}), "symptoms"),
+        (json!({"soreness": 2, "symptoms": ["chest_ache"]}), "symptoms[0]"),
+        (json!({"soreness": 2, "symptoms": [], "temperature_c": 98.6}), "temperature_c"),
+        (json!({"soreness": 2, "symptoms": [], "trend": "up"}), "trend"),
+        (json!({"symptoms": []}), "soreness"),
+        (json!({"soreness": 2, "symptoms": [], "mood": "ok"}), "mood"),
+    ] {
+        let (s, e) = app.call(Method::POST, &link, None, Some(body.clone())).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body} -> {e}");
+        assert_eq!(error_field(&e), Some(field), "{body} -> {e}");
+    }
+    let (s, _) = app
+        .call(Method::POST, &format!("/c/{}", new_secret()), None, Some(json!({"soreness": 1, "symptoms": []})))
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "an unknown link");
+    let (s, _) = app.call(Method::POST, "/c/short", None, Some(json!({"soreness": 1, "symptoms": []}))).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    // Nothing was stored from the invalid submissions.
+    let (_, shown) = app.get(&format!("/api/v1/clients/{}", session["client_id"]), &app.a.owner).await;
+    assert_eq!(shown["sessions"][0]["check_ins"], json!([]));
+
+    // The 24 h link works until 7 days after it is due, then answers 410.
+    app.advance_hours(24.0 + 168.0);
+    let (s, _) = app.call(Method::POST, &link, None, Some(json!({"soreness": 1, "symptoms": []}))).await;
+    assert_eq!(s, StatusCode::OK);
+    app.advance_hours(0.01);
+    let (s, e) = app.call(Method::POST, &link, None, Some(json!({"soreness": 1, "symptoms": []}))).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (StatusCode::GONE, Some("link_expired")));
+}
+
+#[tokio::test]
+async fn alerts_are_acknowledged_with_a_note_by_therapists_and_owners() {
+    let app = spawn_app().await;
+    let (_, session) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
+    let link = session["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
+    app.advance_hours(20.0);
+    app.call(Method::POST, &link, None, Some(json!({"soreness": 2, "symptoms": ["small_bruise"]}))).await;
+    app.call(Method::POST, &link, None, Some(json!({"soreness": 4, "symptoms": ["one_leg_swelling"]}))).await;
+    let (_, alerts) = app.get("/api/v1/alerts?status=open", &app.a.owner).await;
+    let levels: Vec<&str> = alerts["alerts"].as_array().unwrap().iter().map(|a| a["level"].as_str().unwrap()).collect();
+    assert_eq!(levels, vec!["doctor", "therapist"], "doctor first");
+    let id = alerts["alerts"][0]["id"].as_i64().unwrap();
+    let path = format!("/api/v1/alerts/{id}/acknowledge");
+
+    let (s, _) = app.post(&path, &app.a.front_desk, json!({"note": "seen"})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, e) = app.post(&path, &app.a.therapist, json!({"remark": "x"})).await;
+    assert_eq!((s, error_field(&e)), (StatusCode::UNPROCESSABLE_ENTITY, Some("remark")));
+    app.advance_hours(1.0);
+    let (s, ack) = app.post(&path, &app.a.therapist, json!({"note": "Phoned; she is seeing her GP today."})).await;
+    assert_eq!(s, StatusCode::OK, "{ack}");
+    assert_eq!(ack["status"], "acknowledged");
+    assert_eq!(ack["note"], "Phoned; she is seeing her GP today.");
+    assert_eq!(ack["acknowledged_at"], "2026-11-28T06:00:00Z");
+    let (_, open) = app.get("/api/v1/alerts?status=open", &app.a.owner).await;
+    assert_eq!(open["alerts"].as_array().unwrap().len(), 1);
+    let (_, all) = app.get("/api/v1/alerts?status=all", &app.a.owner).await;
+    assert_eq!(all["alerts"].as_array().unwrap().len(), 2);
+    let (s, e) = app.get("/api/v1/alerts?status=closed", &app.a.owner).await;
+    assert_eq!((s, error_field(&e)), (StatusCode::UNPROCESSABLE_ENTITY, Some("status")));
+    let (s, _) = app.post("/api/v1/alerts/999999/acknowledge", &app.a.owner, json!({})).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn another_clinics_token_gets_404_for_every_id_on_every_route() {
+    let app = spawn_app().await;
+    let (client, session) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
+    let link = session["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
+    app.advance_hours(5.0);
+    app.call(Method::POST, &link, None, Some(json!({"soreness": 2, "symptoms": ["headache"]}))).await;
+    let (_, alerts) = app.get("/api/v1/alerts", &app.a.owner).await;
+    let alert = alerts["alerts"][0]["id"].as_i64().unwrap();
+
+    let b = &app.b.owner;
+    let (s, e) = app.get(&format!("/api/v1/clients/{client}"), b).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+    let (s, _) = app.post(&format!("/api/v1/clients/{client}/intake"), b, json!({"first_massage": false})).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let mut s_body = leg_session();
+    s_body["client_id"] = json!(client);
+    let (s, _) = app.post("/api/v1/sessions", b, s_body).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = app.post(&format!("/api/v1/alerts/{alert}/acknowledge"), b, json!({"note": "mine?"})).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (_, b_alerts) = app.get("/api/v1/alerts?status=all", b).await;
+    assert_eq!(b_alerts["alerts"], json!([]), "B sees none of A's alerts");
+    // And A's data is untouched by B's attempts.
+    let (_, a_alerts) = app.get("/api/v1/alerts?status=open", &app.a.owner).await;
+    assert_eq!(a_alerts["alerts"].as_array().unwrap().len(), 1);
+    let (_, shown) = app.get(&format!("/api/v1/clients/{client}"), &app.a.owner).await;
+    assert_eq!(shown["intake"]["answers"], json!({"first_massage": false}));
+    assert_eq!(shown["sessions"].as_array().unwrap().len(), 1);
+}
