@@ -3,7 +3,9 @@
 
 use crate::render;
 use crate::source::{read_input, read_knowledge_dir};
-use crate::{CHECK_FAILED, Cli, Command, Global, INVALID_INPUT, InputArgs, KbCommand};
+use crate::{
+    CHECK_FAILED, Cli, ClinicCommand, Command, Global, INVALID_INPUT, InputArgs, KbCommand, TokenCommand, operate,
+};
 use care::InputErrors;
 use care::knowledge::Knowledge;
 use care::triage::{Contacts, TriageReport};
@@ -44,10 +46,31 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             })?;
             Ok(())
         }
+        Command::Serve(args) => operate::serve(load(&cli.global)?, args),
+        Command::Migrate(args) => operate::migrate(&args.data),
+        Command::Clinic(ClinicCommand::Create { data, name, country, timezone, owner_email, owner_name }) => {
+            operate::create_clinic(
+                &load(&cli.global)?,
+                &data.data,
+                &name,
+                &country,
+                &timezone,
+                &owner_email,
+                &owner_name,
+            )
+        }
+        Command::Token(TokenCommand::Create { data, email, label }) => {
+            operate::create_token(&data.data, &email, &label)
+        }
     }
 }
 
-fn load(global: &Global) -> Result<Knowledge, Failure> {
+/// A failure of the system rather than of the input (status 1).
+pub fn failed(message: impl std::fmt::Display) -> Failure {
+    Failure { status: CHECK_FAILED, message: format!("aftercare: {message}") }
+}
+
+pub(crate) fn load(global: &Global) -> Result<Knowledge, Failure> {
     let loaded = match &global.knowledge {
         None => Knowledge::builtin(),
         Some(dir) => Knowledge::with_overrides(&read_knowledge_dir(dir)?),

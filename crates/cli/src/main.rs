@@ -1,8 +1,9 @@
-//! `aftercare`: the one binary. Until the web server arrives it runs the care engine from the
-//! command line: triage a check-in, screen an intake, write an aftercare plan, and check or
-//! show the clinical knowledge base.
+//! `aftercare`: the one binary. It runs the care engine from the command line (triage a
+//! check-in, screen an intake, write an aftercare plan, check or show the knowledge base) and
+//! operates the web app (serve, migrate, create a clinic, create an API token).
 
 mod commands;
+mod operate;
 mod render;
 mod source;
 
@@ -71,6 +72,79 @@ enum Command {
     /// Check or show the clinical knowledge base.
     #[command(subcommand)]
     Kb(KbCommand),
+    /// Run the web app: the JSON API and the client check-in links (SQLite in --data).
+    Serve(ServeArgs),
+    /// Create or bring up to date the database in --data, then exit.
+    Migrate(DataArgs),
+    /// Manage clinics.
+    #[command(subcommand)]
+    Clinic(ClinicCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Args)]
+struct DataArgs {
+    /// The directory of the SQLite database (created if missing).
+    #[arg(long, value_name = "DIR", default_value = "aftercare-data", env = "AFTERCARE_DATA")]
+    data: PathBuf,
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// The address to listen on.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080", env = "AFTERCARE_LISTEN")]
+    listen: String,
+    /// The address clients reach the app at, used in check-in links (default: http://ADDR).
+    #[arg(long, value_name = "URL", env = "AFTERCARE_BASE_URL")]
+    base_url: Option<String>,
+    /// Create a demo clinic with clients, sessions, check-ins and alerts (once), and print how
+    /// to use it.
+    #[arg(long)]
+    demo: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum ClinicCommand {
+    /// Create a clinic and its owner; prints the owner's password once.
+    Create {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The clinic's name.
+        #[arg(long)]
+        name: String,
+        /// ISO 3166-1 country code (GB, US, AU, …): it sets the emergency number clients see.
+        #[arg(long)]
+        country: String,
+        /// IANA time zone, such as Europe/London.
+        #[arg(long)]
+        timezone: String,
+        /// The owner's e-mail.
+        #[arg(long)]
+        owner_email: String,
+        /// The owner's name.
+        #[arg(long, default_value = "Owner")]
+        owner_name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Create an API token for a staff member and print it, alone, on standard output. Only
+    /// its hash is stored: it cannot be shown again.
+    Create {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The staff member's e-mail.
+        #[arg(long)]
+        email: String,
+        /// A label to recognise the token by.
+        #[arg(long, default_value = "api")]
+        label: String,
+    },
 }
 
 #[derive(Debug, Args)]

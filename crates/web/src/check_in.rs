@@ -18,24 +18,30 @@ use serde_json::{Number, Value, json};
 use store::{FollowUp, NewAlert, NewCheckIn, Store};
 
 /// What the client sends.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct CheckInBody {
-    soreness: Number,
+pub struct CheckInBody {
+    /// Soreness 0-10.
+    pub soreness: Number,
+    /// better, same, worse.
     #[serde(default)]
-    trend: Option<String>,
+    pub trend: Option<String>,
+    /// Sore areas.
     #[serde(default)]
-    sore_areas: Option<Vec<String>>,
+    pub sore_areas: Option<Vec<String>>,
+    /// Symptoms new or worse since the massage; required, `[]` for none of these.
     #[serde(default)]
-    symptoms: Option<Vec<String>>,
+    pub symptoms: Option<Vec<String>>,
+    /// Temperature in °C.
     #[serde(default)]
-    temperature_c: Option<Number>,
+    pub temperature_c: Option<Number>,
+    /// A note.
     #[serde(default)]
-    note: Option<String>,
+    pub note: Option<String>,
 }
 
 /// The follow-up a link opens, if the link is valid now.
-async fn follow_up<S: Store>(state: &AppState<S>, token: &str) -> Result<FollowUp, ApiError> {
+pub async fn follow_up<S: Store>(state: &AppState<S>, token: &str) -> Result<FollowUp, ApiError> {
     if !looks_like_secret(token) {
         return Err(ApiError::not_found("link"));
     }
@@ -54,7 +60,15 @@ pub async fn submit<S: Store>(
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
     let f = follow_up(&state, &token).await?;
-    let body: CheckInBody = json_body(&body)?;
+    Ok(Json(submit_check_in(&state, &f, json_body(&body)?).await?))
+}
+
+/// Triages and stores a check-in for follow-up `f`, and answers what the client should do.
+pub async fn submit_check_in<S: Store>(
+    state: &AppState<S>,
+    f: &FollowUp,
+    body: CheckInBody,
+) -> Result<Value, ApiError> {
     let Some(symptoms) = body.symptoms.clone() else {
         return Err(ApiError::invalid(
             "symptoms",
@@ -69,7 +83,7 @@ pub async fn submit<S: Store>(
     let now = state.clock.now();
     // Exact hours from the session's end: never rounded down (care policy section 2).
     let hours_since = now.hours_since(session.ended_at).max(0.0);
-    let (client_doc, _) = client_doc(&state, &client).await?;
+    let (client_doc, _) = client_doc(state, &client).await?;
     let doc = CheckInDoc {
         session: SessionDoc {
             massage_type: session.massage_type.clone(),
@@ -120,7 +134,7 @@ pub async fn submit<S: Store>(
         .iter()
         .map(|r| json!({"rule": r.rule, "level": r.level, "reason": r.reason, "advice": r.advice}))
         .collect();
-    Ok(Json(json!({
+    Ok(json!({
         "check_in_id": recorded.id,
         "level": report.level,
         "label": report.label,
@@ -130,5 +144,5 @@ pub async fn submit<S: Store>(
         "fired": fired,
         "red_flags": report.red_flags,
         "disclaimer": report.disclaimer,
-    })))
+    }))
 }

@@ -7,7 +7,9 @@
 pub mod api;
 pub mod auth;
 pub mod check_in;
+pub mod demo;
 pub mod error;
+pub mod fields;
 pub mod profile;
 pub mod secret;
 pub mod time;
@@ -29,6 +31,16 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub trait Clock: Send + Sync + 'static {
     /// The current instant.
     fn now(&self) -> Timestamp;
+}
+
+/// A clock that always says the same instant: for seeding data in the past, and for tests.
+#[derive(Debug, Clone, Copy)]
+pub struct FixedClock(pub Timestamp);
+
+impl Clock for FixedClock {
+    fn now(&self) -> Timestamp {
+        self.0
+    }
 }
 
 /// How long a check-in link stays valid after its follow-up is due, in hours.

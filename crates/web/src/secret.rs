@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 pub fn new_secret() -> String {
     let mut bytes = [0u8; 32];
     #[allow(clippy::expect_used)] // without randomness no link or token can be made safe
-    getrandom::fill(&mut bytes).expect("the operating system provides random bytes");
+    getrandom::getrandom(&mut bytes).expect("the operating system provides random bytes");
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -35,18 +35,10 @@ fn validate(body: NewClientBody, now: store::Timestamp) -> Result<NewClient, Api
     if name.is_empty() || name.chars().count() > 200 {
         return Err(ApiError::invalid("name", "must be 1 to 200 characters"));
     }
-    let email = body.email.map(|e| e.trim().to_lowercase()).filter(|e| !e.is_empty());
-    if let Some(e) = &email {
-        let parts: Vec<&str> = e.split('@').collect();
-        if e.len() > 254
-            || parts.len() != 2
-            || parts[0].is_empty()
-            || !parts[1].contains('.')
-            || e.contains(char::is_whitespace)
-        {
-            return Err(ApiError::invalid("email", format!("`{e}` is not an e-mail address")));
-        }
-    }
+    let email = match body.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+        Some(e) => Some(crate::fields::email(e).map_err(|problem| ApiError::invalid("email", problem))?),
+        None => None,
+    };
     let phone = body.phone.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty());
     if let Some(p) = &phone {
         let digits = p.chars().filter(char::is_ascii_digit).count();

@@ -21,19 +21,26 @@ use store::{NewFollowUp, NewSession, Role, Store, Timestamp};
 pub const CHECK_IN_HOURS: [i64; 2] = [24, 48];
 
 /// `POST /api/v1/sessions` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct SessionBody {
-    client_id: i64,
-    massage_type: String,
-    pressure: String,
-    areas: Vec<String>,
+pub struct SessionBody {
+    /// The client.
+    pub client_id: i64,
+    /// Massage type code.
+    pub massage_type: String,
+    /// Pressure code.
+    pub pressure: String,
+    /// Areas worked.
+    pub areas: Vec<String>,
+    /// Techniques.
     #[serde(default)]
-    techniques: Vec<String>,
+    pub techniques: Vec<String>,
+    /// When it ended (RFC 3339); now when left out.
     #[serde(default)]
-    ended_at: Option<String>,
+    pub ended_at: Option<String>,
+    /// Notes.
     #[serde(default)]
-    notes: Option<String>,
+    pub notes: Option<String>,
 }
 
 fn ended_at(body: &SessionBody, now: Timestamp) -> Result<Timestamp, ApiError> {
@@ -57,8 +64,18 @@ pub async fn record<S: Store>(
     body: Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     caller.require(&[Role::Owner, Role::Therapist], "record sessions")?;
+    let recorded = record_session(&state, &caller, json_body(&body)?).await?;
+    Ok((StatusCode::CREATED, Json(recorded)))
+}
+
+/// Records a session for `caller`'s clinic: validates it, makes the plan, and writes the
+/// session with its follow-ups. Answers `{id, plan, follow_ups: [{id, due_at, check_in_url}]}`.
+pub async fn record_session<S: Store>(
+    state: &AppState<S>,
+    caller: &Caller,
+    body: SessionBody,
+) -> Result<Value, ApiError> {
     let clinic_id = caller.clinic_id();
-    let body: SessionBody = json_body(&body)?;
     let now = state.clock.now();
     let ended_at = ended_at(&body, now)?;
     if body.techniques.len() > 20 || body.techniques.iter().any(|t| t.trim().is_empty() || t.chars().count() > 100) {
@@ -73,7 +90,7 @@ pub async fn record<S: Store>(
     let client = state.store.client(clinic_id, body.client_id).await?.ok_or_else(|| ApiError::not_found("client"))?;
     let clinic = state.store.clinic(clinic_id).await?.ok_or_else(|| ApiError::not_found("clinic"))?;
     let kb = &state.knowledge;
-    let (client_doc, intake_first) = client_doc(&state, &client).await?;
+    let (client_doc, intake_first) = client_doc(state, &client).await?;
     let first_massage = intake_first && state.store.sessions_of_client(clinic_id, client.id).await?.is_empty();
     let session_doc = SessionDoc {
         massage_type: body.massage_type.clone(),
@@ -132,11 +149,8 @@ pub async fn record<S: Store>(
                    "check_in_url": format!("{}/c/{token}", state.base_url)})
         })
         .collect();
-    Ok((
-        StatusCode::CREATED,
-        Json(
-            json!({"id": recorded.id, "client_id": client.id, "ended_at": to_rfc3339(ended_at), "first_massage": first_massage,
-                    "plan": plan, "follow_ups": follow_ups}),
-        ),
-    ))
+    Ok(
+        json!({"id": recorded.id, "client_id": client.id, "ended_at": to_rfc3339(ended_at), "first_massage": first_massage,
+              "plan": plan, "follow_ups": follow_ups}),
+    )
 }

@@ -1,8 +1,6 @@
 //! The `aftercare` command line, run as a real process: results on standard output with
 //! status 0, and every kind of bad input as status 2 with a message that names the field.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a failing test or benchmark should stop loudly
-
 use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,152 @@
+//! The operator's commands as real processes: create a clinic and a token, migrate, and serve
+//! the demo clinic over HTTP until stopped.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_aftercare"));
+    c.env_remove("AFTERCARE_DATA").env_remove("AFTERCARE_KNOWLEDGE").env_remove("AFTERCARE_LISTEN");
+    c
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("aftercare-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn a_clinic_and_an_api_token_are_created_from_the_command_line() {
+    let dir = temp_dir("clinic");
+    let data = dir.to_str().unwrap();
+    let ok = run(&[
+        "clinic",
+        "create",
+        "--data",
+        data,
+        "--name",
+        "Calm Hands",
+        "--country",
+        "gb",
+        "--timezone",
+        "Europe/London",
+        "--owner-email",
+        "Owner@Calm.example",
+    ]);
+    let out = text(&ok.stdout);
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stderr));
+    assert!(out.contains("emergency number 999") && out.contains("owner: owner@calm.example"), "{out}");
+    assert!(out.lines().any(|l| l.starts_with("owner password (shown once")), "{out}");
+
+    let again = run(&[
+        "clinic",
+        "create",
+        "--data",
+        data,
+        "--name",
+        "Again",
+        "--country",
+        "GB",
+        "--timezone",
+        "Europe/London",
+        "--owner-email",
+        "owner@calm.example",
+    ]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(text(&again.stderr).contains("--owner-email: owner@calm.example already belongs to a staff member"));
+
+    for (flag, value, message) in [
+        ("--country", "XX", "--country: `XX` is not a known country"),
+        ("--timezone", "Mars/Base", "--timezone: `Mars/Base` is not an IANA time zone"),
+        ("--owner-email", "nobody", "--owner-email: `nobody` is not an e-mail address"),
+    ] {
+        let mut args = vec![
+            "clinic",
+            "create",
+            "--data",
+            data,
+            "--name",
+            "X",
+            "--country",
+            "GB",
+            "--timezone",
+            "Europe/London",
+            "--owner-email",
+            "x@x.example",
+        ];
+        let at = args.iter().position(|a| *a == flag).unwrap();
+        args[at + 1] = value;
+        let bad = run(&args);
+        assert_eq!(bad.status.code(), Some(2), "{flag}");
+        assert!(text(&bad.stderr).contains(message), "{}", text(&bad.stderr));
+    }
+
+    let token = run(&["token", "create", "--data", data, "--email", "owner@calm.example", "--label", "ci"]);
+    assert_eq!(token.status.code(), Some(0), "{}", text(&token.stderr));
+    let printed = text(&token.stdout);
+    assert_eq!(printed.lines().count(), 1, "the token alone on standard output");
+    let t = printed.trim();
+    assert!(t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()), "{t}");
+    let unknown = run(&["token", "create", "--data", data, "--email", "who@calm.example"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(text(&unknown.stderr).contains("no active staff member has the e-mail who@calm.example"));
+
+    let migrate = run(&["migrate", "--data", data]);
+    assert_eq!(migrate.status.code(), Some(0));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn serve_demo_answers_the_api_with_open_alerts_at_every_level() {
+    let dir = temp_dir("serve");
+    let mut child = bin()
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--data", dir.to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let (mut token, mut base) = (None, None);
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some(t) = line.strip_prefix("  API token for the owner: ") {
+            token = Some(t.trim().to_owned());
+        }
+        if let Some(rest) = line.strip_prefix("Aftercare is listening on ") {
+            base = rest.split_whitespace().next().map(str::to_owned);
+            break;
+        }
+    }
+    let (token, base) = (token.expect("the demo prints a token"), base.expect("the server says where it listens"));
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let alerts: serde_json::Value = rt.block_on(async {
+        let http = reqwest::Client::new();
+        let health = http.get(format!("{base}/healthz")).send().await.unwrap();
+        assert_eq!(health.status(), 200);
+        http.get(format!("{base}/api/v1/alerts?status=all"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    });
+    child.kill().ok();
+    child.wait().ok();
+    let alerts = alerts["alerts"].as_array().unwrap();
+    let levels: std::collections::BTreeSet<&str> = alerts.iter().map(|a| a["level"].as_str().unwrap()).collect();
+    assert_eq!(levels, ["doctor", "emergency", "therapist"].into_iter().collect());
+    assert!(alerts.iter().any(|a| a["status"] == "open") && alerts.iter().any(|a| a["status"] == "acknowledged"));
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -1,0 +1,27 @@
+//! Checks of plain fields shared by the API and the command line.
+
+/// A trimmed, lower-case e-mail address, or what is wrong with it.
+pub fn email(raw: &str) -> Result<String, String> {
+    let e = raw.trim().to_lowercase();
+    let parts: Vec<&str> = e.split('@').collect();
+    let ok = e.len() <= 254
+        && parts.len() == 2
+        && !parts[0].is_empty()
+        && parts[1].contains('.')
+        && !parts[1].starts_with('.')
+        && !parts[1].ends_with('.')
+        && !e.contains(char::is_whitespace);
+    if ok { Ok(e) } else { Err(format!("`{}` is not an e-mail address", raw.trim())) }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn emails_are_normalised_and_checked() {
+        assert_eq!(super::email(" Ada@Example.COM ").as_deref(), Ok("ada@example.com"));
+        for bad in ["", "ada", "ada@", "@example.com", "ada@example", "a b@example.com", "ada@@example.com", "ada@.com"]
+        {
+            assert!(super::email(bad).is_err(), "{bad}");
+        }
+    }
+}
