@@ -56,6 +56,7 @@ pub fn serve(knowledge: Knowledge, args: crate::ServeArgs) -> Result<(), Failure
             knowledge: Arc::new(knowledge),
             clock: Arc::new(SystemClock),
             base_url: base_url.clone(),
+            rate_limiter: web::rate_limit::RateLimiter::default(),
         };
         if args.demo {
             let demo =

@@ -7,10 +7,13 @@
 pub mod api;
 pub mod auth;
 pub mod check_in;
+pub mod check_in_form;
+pub mod client_pages;
 pub mod demo;
 pub mod error;
 pub mod fields;
 pub mod profile;
+pub mod rate_limit;
 pub mod secret;
 pub mod time;
 
@@ -56,6 +59,8 @@ pub struct AppState<S: Store> {
     pub clock: Arc<dyn Clock>,
     /// The address clients reach the app at, for the links in messages (no trailing slash).
     pub base_url: String,
+    /// Limits requests per address on the routes anyone can reach.
+    pub rate_limiter: rate_limit::RateLimiter,
 }
 
 impl<S: Store> Clone for AppState<S> {
@@ -65,6 +70,7 @@ impl<S: Store> Clone for AppState<S> {
             knowledge: self.knowledge.clone(),
             clock: self.clock.clone(),
             base_url: self.base_url.clone(),
+            rate_limiter: self.rate_limiter.clone(),
         }
     }
 }
@@ -77,8 +83,14 @@ impl<S: Store> std::fmt::Debug for AppState<S> {
 
 /// Every route of the app.
 pub fn router<S: Store>(state: AppState<S>) -> Router {
+    // Anyone can reach these: each address is limited.
+    let public = Router::new()
+        .route("/c/{token}", get(client_pages::form::<S>).post(client_pages::submit::<S>))
+        .route("/c/{token}/plan", get(client_pages::plan::<S>))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), rate_limit::limit::<S>));
     Router::new()
         .route("/healthz", get(api::healthz::<S>))
+        .route("/why-sore", get(client_pages::why_sore::<S>))
         .route("/api/v1/openapi.json", get(api::openapi))
         .route("/api/v1/clients", post(api::clients::create::<S>))
         .route("/api/v1/clients/{id}", get(api::clients::show::<S>))
@@ -86,7 +98,7 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
         .route("/api/v1/sessions", post(api::sessions::record::<S>))
         .route("/api/v1/alerts", get(api::alerts::list::<S>))
         .route("/api/v1/alerts/{id}/acknowledge", post(api::alerts::acknowledge::<S>))
-        .route("/c/{token}", post(check_in::submit::<S>))
+        .merge(public)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }
@@ -100,5 +112,6 @@ pub async fn serve<S: Store>(
     state: AppState<S>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }

@@ -1,0 +1,526 @@
+//! The pages a client sees, with no account, from the link in their message: the check-in
+//! form and its answer, the aftercare plan, and "Why am I sore after a massage?". Phone
+//! first, printable, usable with a keyboard alone; every page lists the warning signs with
+//! the clinic's emergency number and says that the product does not diagnose.
+
+use crate::AppState;
+use crate::check_in::{follow_up, submit_check_in};
+use crate::check_in_form::{FormAnswers, REQUIRED_GROUPS, to_check_in};
+use crate::error::ApiError;
+use crate::profile::{client_doc, contacts};
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use care::Knowledge;
+use care::codes::Level;
+use serde_json::Value;
+use store::{FollowUp, Store};
+
+/// A warning sign, as pages show it.
+#[derive(Debug, Clone)]
+pub struct Flag {
+    level: &'static str,
+    text: String,
+}
+
+fn flags(kb: &Knowledge) -> Vec<Flag> {
+    care::triage::red_flags(kb).into_iter().map(|f| Flag { level: f.level.code(), text: f.text.to_owned() }).collect()
+}
+
+fn render(t: &impl Template, status: StatusCode) -> Response {
+    match t.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => ApiError::internal("rendering a page", e).into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "link_problem.html")]
+struct LinkProblemPage {
+    clinic_name: String,
+    disclaimer: String,
+    red_flags: Vec<Flag>,
+    emergency_number: Option<String>,
+    title: String,
+    message: String,
+}
+
+/// The page for a link that does not work, still with the warning signs and, when the
+/// clinic is known, its emergency number.
+async fn link_problem<S: Store>(state: &AppState<S>, error: &ApiError, clinic_id: Option<i64>) -> Response {
+    let kb = &state.knowledge;
+    let clinic = match clinic_id {
+        Some(id) => state.store.clinic(id).await.ok().flatten(),
+        None => None,
+    };
+    let (title, message) = match error.code() {
+        "link_expired" => {
+            ("This link has expired", "Please contact your clinic if you still want to tell them how you are.")
+        }
+        "not_found" => (
+            "This link does not work",
+            "Check that you copied the whole link from your message, or contact your clinic.",
+        ),
+        _ => ("Something went wrong", "Nothing was saved. Please try again in a moment."),
+    };
+    let page = LinkProblemPage {
+        clinic_name: clinic.as_ref().map_or_else(|| "Aftercare".to_owned(), |c| c.name.clone()),
+        disclaimer: kb.triage.disclaimer.clone(),
+        red_flags: flags(kb),
+        emergency_number: clinic.as_ref().and_then(|c| kb.country(&c.country)).map(|c| c.emergency.clone()),
+        title: title.to_owned(),
+        message: message.to_owned(),
+    };
+    render(&page, error.status())
+}
+
+/// An area on the form.
+#[derive(Debug)]
+struct AreaView {
+    code: String,
+    label: String,
+    checked: bool,
+}
+
+/// A symptom on the form.
+#[derive(Debug)]
+struct SymptomView {
+    code: String,
+    label: String,
+    hint: Option<String>,
+    checked: bool,
+    follow_up: Option<String>,
+    follow_up_answer: Option<String>,
+}
+
+/// A group of symptoms on the form.
+#[derive(Debug)]
+struct GroupView {
+    code: &'static str,
+    title: &'static str,
+    required: bool,
+    none_checked: bool,
+    error: Option<String>,
+    symptoms: Vec<SymptomView>,
+}
+
+#[derive(Template)]
+#[template(path = "check_in.html")]
+struct CheckInPage {
+    clinic_name: String,
+    disclaimer: String,
+    red_flags: Vec<Flag>,
+    emergency_number: Option<String>,
+    token: String,
+    session_line: String,
+    ask_trend: bool,
+    trends: Vec<(&'static str, &'static str)>,
+    areas: Vec<AreaView>,
+    groups: Vec<GroupView>,
+    form: FormAnswers,
+    errors: Vec<String>,
+}
+
+fn group_title(level: Level) -> &'static str {
+    match level {
+        Level::Emergency => "Do you have any of these serious warning signs?",
+        Level::Doctor => "Do you have any of these?",
+        Level::Therapist => "And any of these?",
+        Level::SelfCare => "Anything else that is common after a massage?",
+    }
+}
+
+/// What a page needs to know about the link's session.
+struct LinkContext {
+    clinic: store::Clinic,
+    session: store::Session,
+    earlier_check_ins: usize,
+}
+
+async fn context<S: Store>(state: &AppState<S>, f: &FollowUp) -> Result<LinkContext, ApiError> {
+    let clinic = state.store.clinic(f.clinic_id).await?.ok_or_else(|| ApiError::not_found("link"))?;
+    let session = state.store.session(f.clinic_id, f.session_id).await?.ok_or_else(|| ApiError::not_found("link"))?;
+    let earlier_check_ins = state.store.check_ins_of_session(f.clinic_id, f.session_id).await?.len();
+    Ok(LinkContext { clinic, session, earlier_check_ins })
+}
+
+fn session_line(kb: &Knowledge, ctx: &LinkContext) -> String {
+    let kind = kb.vocabulary.massage_types.by_code(&ctx.session.massage_type).map_or("massage", |t| t.label.as_str());
+    let day = jiff::Timestamp::from_millisecond(ctx.session.ended_at.0)
+        .ok()
+        .and_then(|t| jiff::tz::TimeZone::get(&ctx.clinic.timezone).ok().map(|tz| t.to_zoned_datetime(tz)))
+        .map(|z| z.strftime("%A %-d %B").to_string())
+        .unwrap_or_default();
+    format!("Your {} on {day}", kind.to_lowercase())
+}
+
+fn check_in_page(
+    kb: &Knowledge,
+    token: &str,
+    ctx: &LinkContext,
+    form: FormAnswers,
+    problems: &[crate::check_in_form::FormProblem],
+    extra: Vec<String>,
+) -> CheckInPage {
+    let v = &kb.vocabulary;
+    let worked: Vec<&str> = ctx.session.areas.iter().map(String::as_str).collect();
+    let mut areas: Vec<AreaView> = v
+        .areas
+        .entries()
+        .iter()
+        .map(|a| AreaView { code: a.code.clone(), label: a.label.clone(), checked: form.areas.contains(&a.code) })
+        .collect();
+    areas.sort_by_key(|a| !worked.contains(&a.code.as_str()));
+    let mut groups: Vec<GroupView> = Level::ALL
+        .iter()
+        .rev()
+        .map(|&level| GroupView {
+            code: level.code(),
+            title: group_title(level),
+            required: REQUIRED_GROUPS.contains(&level),
+            none_checked: form.none.iter().any(|n| n == level.code()),
+            error: problems.iter().find(|p| p.group == Some(level)).map(|p| p.message.clone()),
+            symptoms: v
+                .symptoms
+                .entries()
+                .iter()
+                .filter(|s| s.group == level)
+                .map(|s| SymptomView {
+                    code: s.code.clone(),
+                    label: s.label.clone(),
+                    hint: s.hint.clone(),
+                    checked: form.symptoms.contains(&s.code),
+                    follow_up: s.follow_up.as_ref().map(|f| f.question.clone()),
+                    follow_up_answer: form.follow_ups.get(&s.code).cloned(),
+                })
+                .collect(),
+        })
+        .collect();
+    groups.retain(|g| !g.symptoms.is_empty());
+    let mut errors: Vec<String> = problems
+        .iter()
+        .map(|p| match p.group {
+            Some(level) => format!("{} {}", group_title(level), p.message),
+            None => p.message.clone(),
+        })
+        .collect();
+    errors.extend(extra);
+    let country = kb.country(&ctx.clinic.country);
+    CheckInPage {
+        clinic_name: ctx.clinic.name.clone(),
+        disclaimer: kb.triage.disclaimer.clone(),
+        red_flags: flags(kb),
+        emergency_number: country.map(|c| c.emergency.clone()),
+        token: token.to_owned(),
+        session_line: session_line(kb, ctx),
+        ask_trend: ctx.earlier_check_ins > 0,
+        trends: vec![("better", "Better"), ("same", "About the same"), ("worse", "Worse")],
+        areas,
+        groups,
+        form,
+        errors,
+    }
+}
+
+/// `GET /c/{token}`: the check-in form.
+pub async fn form<S: Store>(State(state): State<AppState<S>>, Path(token): Path<String>) -> Response {
+    let f = match follow_up(&state, &token).await {
+        Ok(f) => f,
+        Err(e) => return link_problem(&state, &e, clinic_of_expired(&state, &token).await).await,
+    };
+    match context(&state, &f).await {
+        Ok(ctx) => {
+            render(&check_in_page(&state.knowledge, &token, &ctx, FormAnswers::default(), &[], vec![]), StatusCode::OK)
+        }
+        Err(e) => link_problem(&state, &e, Some(f.clinic_id)).await,
+    }
+}
+
+async fn clinic_of_expired<S: Store>(state: &AppState<S>, token: &str) -> Option<i64> {
+    if !crate::secret::looks_like_secret(token) {
+        return None;
+    }
+    let hash = crate::secret::hash_secret(token);
+    state.store.follow_up_by_link_hash(&hash).await.ok().flatten().map(|f| f.clinic_id)
+}
+
+#[derive(Template)]
+#[template(path = "check_in_result.html")]
+struct ResultPage {
+    clinic_name: String,
+    disclaimer: String,
+    red_flags: Vec<Flag>,
+    emergency_number: Option<String>,
+    token: String,
+    level: String,
+    label: String,
+    instruction: String,
+    advice: Vec<String>,
+    reasons: Vec<String>,
+    alerted: bool,
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect()).unwrap_or_default()
+}
+
+/// `POST /c/{token}`: a form body answers the HTML page; any other body is the JSON API.
+pub async fn submit<S: Store>(
+    State(state): State<AppState<S>>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let is_form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return crate::check_in::submit(State(state), Path(token), body).await.into_response();
+    }
+    let f = match follow_up(&state, &token).await {
+        Ok(f) => f,
+        Err(e) => return link_problem(&state, &e, clinic_of_expired(&state, &token).await).await,
+    };
+    let ctx = match context(&state, &f).await {
+        Ok(ctx) => ctx,
+        Err(e) => return link_problem(&state, &e, Some(f.clinic_id)).await,
+    };
+    let kb = &state.knowledge;
+    let form = FormAnswers::parse(&body);
+    let check_in = match to_check_in(kb, &form) {
+        Ok(c) => c,
+        Err(problems) => {
+            return render(&check_in_page(kb, &token, &ctx, form, &problems, vec![]), StatusCode::UNPROCESSABLE_ENTITY);
+        }
+    };
+    let answer = match submit_check_in(&state, &f, check_in).await {
+        Ok(a) => a,
+        Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
+            let message = format!("{}: {}", e.field().unwrap_or("answer").replace('_', " "), e.message());
+            return render(
+                &check_in_page(kb, &token, &ctx, form, &[], vec![message]),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
+        }
+        Err(e) => return link_problem(&state, &e, Some(f.clinic_id)).await,
+    };
+    let level = answer["level"].as_str().unwrap_or("emergency").to_owned();
+    let page = ResultPage {
+        clinic_name: ctx.clinic.name.clone(),
+        disclaimer: kb.triage.disclaimer.clone(),
+        red_flags: flags(kb),
+        emergency_number: answer["emergency_number"].as_str().map(str::to_owned),
+        token,
+        alerted: level != "self_care",
+        label: answer["label"].as_str().unwrap_or_default().to_owned(),
+        instruction: answer["instruction"].as_str().unwrap_or_default().to_owned(),
+        advice: strings(&answer["advice"]),
+        reasons: answer["fired"]
+            .as_array()
+            .map(|f| {
+                let mut r: Vec<String> = f.iter().filter_map(|x| x["reason"].as_str().map(str::to_owned)).collect();
+                r.dedup();
+                r
+            })
+            .unwrap_or_default(),
+        level,
+    };
+    render(&page, StatusCode::OK)
+}
+
+/// A stretch on the plan page.
+#[derive(Debug)]
+struct StretchView {
+    name: String,
+    for_areas: String,
+    steps: Vec<String>,
+    dose: String,
+    caution: Option<String>,
+}
+
+/// A product on the plan page.
+#[derive(Debug)]
+struct ProductView {
+    name: String,
+    url: Option<String>,
+}
+
+/// A plan item on the page.
+#[derive(Debug)]
+struct ItemView {
+    title: String,
+    text: Vec<String>,
+    stretches: Vec<StretchView>,
+    products: Vec<ProductView>,
+    grade_label: String,
+    grade_note: String,
+}
+
+#[derive(Template)]
+#[template(path = "plan.html")]
+struct PlanPage {
+    clinic_name: String,
+    disclaimer: String,
+    red_flags: Vec<Flag>,
+    emergency_number: Option<String>,
+    session_line: String,
+    expect_title: String,
+    expect_summary: String,
+    expect_factors: Vec<String>,
+    expect_course: Vec<String>,
+    items: Vec<ItemView>,
+    emergency_instruction: String,
+    doctor_instruction: String,
+}
+
+fn dose(s: &care::knowledge::model::Stretch) -> String {
+    let side = if s.per_side { " on each side" } else { "" };
+    if s.hold_seconds > 0 {
+        format!("Hold for {} seconds. Do it {} times{side}, {}.", s.hold_seconds, s.repeat, s.how_often)
+    } else {
+        format!("Do it {} times{side}, {}.", s.repeat, s.how_often)
+    }
+}
+
+/// `GET /c/{token}/plan`: the aftercare plan of the link's session.
+pub async fn plan<S: Store>(State(state): State<AppState<S>>, Path(token): Path<String>) -> Response {
+    let result: Result<PlanPage, (ApiError, Option<i64>)> = async {
+        let f = follow_up(&state, &token).await.map_err(|e| (e, None))?;
+        let ctx = context(&state, &f).await.map_err(|e| (e, Some(f.clinic_id)))?;
+        let kb = &state.knowledge;
+        let client = state
+            .store
+            .client(f.clinic_id, ctx.session.client_id)
+            .await
+            .map_err(|e| (e.into(), Some(f.clinic_id)))?
+            .ok_or((ApiError::not_found("link"), Some(f.clinic_id)))?;
+        let (client_doc, _) = client_doc(&state, &client).await.map_err(|e| (e, Some(f.clinic_id)))?;
+        let mut errors = Vec::new();
+        let session_doc = care::checkin::SessionDoc {
+            massage_type: ctx.session.massage_type.clone(),
+            pressure: ctx.session.pressure.clone(),
+            areas: ctx.session.areas.clone(),
+            first_massage: Some(ctx.session.first_massage),
+            hard_exercise_before: None,
+        };
+        let session = session_doc.validate(&kb.vocabulary, "session", &mut errors);
+        let client_values = client_doc.validate(&kb.vocabulary, "client", &mut errors);
+        let session = session
+            .ok_or((ApiError::internal("plan page", "a stored session no longer validates"), Some(f.clinic_id)))?;
+        let plan = care::plan(kb, &session, &client_values, &[], contacts(kb, &ctx.clinic));
+        let label = |code: &str| kb.vocabulary.areas.by_code(code).map_or(code.to_owned(), |a| a.label.to_lowercase());
+        Ok(PlanPage {
+            clinic_name: ctx.clinic.name.clone(),
+            disclaimer: kb.triage.disclaimer.clone(),
+            red_flags: flags(kb),
+            emergency_number: plan.emergency_number.map(str::to_owned),
+            session_line: session_line(kb, &ctx),
+            expect_title: plan.expect.title.to_owned(),
+            expect_summary: plan.expect.summary.to_owned(),
+            expect_factors: plan.expect.factors.iter().map(|s| (*s).to_owned()).collect(),
+            expect_course: plan.expect.course.to_vec(),
+            items: plan
+                .items
+                .iter()
+                .map(|i| ItemView {
+                    title: i.title.to_owned(),
+                    text: i.text.iter().map(|t| (*t).to_owned()).collect(),
+                    stretches: i
+                        .stretches
+                        .iter()
+                        .map(|s| StretchView {
+                            name: s.stretch.name.clone(),
+                            for_areas: s.for_areas.iter().map(|a| label(a)).collect::<Vec<_>>().join(" and "),
+                            steps: s.stretch.steps.clone(),
+                            dose: dose(s.stretch),
+                            caution: s.stretch.caution.clone(),
+                        })
+                        .collect(),
+                    products: i
+                        .products
+                        .iter()
+                        .map(|p| ProductView { name: p.name.clone(), url: p.url.clone() })
+                        .collect(),
+                    grade_label: i.grade.label.clone(),
+                    grade_note: i.grade_note.unwrap_or(&i.grade.meaning).to_owned(),
+                })
+                .collect(),
+            emergency_instruction: plan.emergency_instruction.clone(),
+            doctor_instruction: plan.doctor_instruction.clone(),
+        })
+    }
+    .await;
+    match result {
+        Ok(page) => render(&page, StatusCode::OK),
+        Err((e, clinic)) => link_problem(&state, &e, clinic.or(clinic_of_expired(&state, &token).await)).await,
+    }
+}
+
+/// An item on the "why am I sore" page.
+#[derive(Debug)]
+struct WhyItem {
+    title: String,
+    first_text: String,
+    grade_label: String,
+    grade_note: String,
+}
+
+#[derive(Template)]
+#[template(path = "why_sore.html")]
+struct WhySorePage {
+    clinic_name: String,
+    disclaimer: String,
+    red_flags: Vec<Flag>,
+    emergency_number: Option<String>,
+    usual: String,
+    raised: String,
+    course: Vec<String>,
+    factors: Vec<String>,
+    items: Vec<WhyItem>,
+    sources: Vec<String>,
+}
+
+/// `GET /why-sore`: "Why am I sore after a massage?", from the knowledge base, with sources.
+pub async fn why_sore<S: Store>(State(state): State<AppState<S>>) -> Response {
+    let kb = &state.knowledge;
+    let e = &kb.plan.expect;
+    let mut cited: Vec<&str> = e.sources.iter().map(String::as_str).collect();
+    for item in &kb.plan.items {
+        cited.extend(item.sources.iter().map(String::as_str));
+    }
+    let mut sources: Vec<String> = Vec::new();
+    for id in cited {
+        if let Some(s) = kb.source(id) {
+            let c = s.citation();
+            if !sources.contains(&c) {
+                sources.push(c);
+            }
+        }
+    }
+    let page = WhySorePage {
+        clinic_name: "Aftercare".to_owned(),
+        disclaimer: kb.triage.disclaimer.clone(),
+        red_flags: flags(kb),
+        emergency_number: None,
+        usual: e.usual.clone(),
+        raised: e.raised.clone(),
+        course: e.course.clone(),
+        factors: e.factors.clone(),
+        items: kb
+            .plan
+            .items
+            .iter()
+            .map(|i| WhyItem {
+                title: i.title.clone(),
+                first_text: i.text.first().cloned().unwrap_or_default(),
+                grade_label: kb.plan.grade(i.grade).label.clone(),
+                grade_note: i.grade_note.clone().unwrap_or_else(|| kb.plan.grade(i.grade).meaning.clone()),
+            })
+            .collect(),
+        sources,
+    };
+    render(&page, StatusCode::OK)
+}

@@ -1,0 +1,135 @@
+//! The test app: started for real on 127.0.0.1:0 with a fresh SQLite database, two clinics
+//! with an owner, a therapist and a front desk each, and a clock the tests move.
+
+use reqwest::{Client, Method, StatusCode};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use store::{NewApiToken, NewClinic, NewStaff, Role, Store, Timestamp};
+use store_sqlite::SqliteStore;
+use web::secret::{hash_secret, new_secret};
+use web::{AppState, Clock};
+
+/// 2026-11-27T09:00:00Z.
+pub const T0: i64 = 1_795_770_000_000;
+
+#[derive(Debug)]
+pub struct TestClock(pub AtomicI64);
+
+impl Clock for TestClock {
+    fn now(&self) -> Timestamp {
+        Timestamp(self.0.load(Ordering::SeqCst))
+    }
+}
+
+pub struct Clinic {
+    pub owner: String,
+    pub therapist: String,
+    pub front_desk: String,
+}
+
+pub struct App {
+    pub base: String,
+    pub http: Client,
+    pub clock: Arc<TestClock>,
+    pub a: Clinic,
+    pub b: Clinic,
+}
+
+async fn clinic_with_staff(store: &SqliteStore, name: &str, country: &str) -> Clinic {
+    let now = Timestamp(T0);
+    let staff = |email: String, role| NewStaff { email, name: format!("{name} staff"), role, password_hash: None, now };
+    let new = NewClinic { name: name.into(), country: country.into(), timezone: "Europe/London".into(), now };
+    let slug = name.to_lowercase();
+    let (clinic, owner) = store.create_clinic(new, staff(format!("owner@{slug}.example"), Role::Owner)).await.unwrap();
+    let therapist =
+        store.create_staff(clinic.id, staff(format!("ther@{slug}.example"), Role::Therapist)).await.unwrap();
+    let desk = store.create_staff(clinic.id, staff(format!("desk@{slug}.example"), Role::FrontDesk)).await.unwrap();
+    let mut tokens = Vec::new();
+    for s in [&owner, &therapist, &desk] {
+        let token = new_secret();
+        let t = NewApiToken {
+            clinic_id: clinic.id,
+            staff_id: s.id,
+            label: "test".into(),
+            token_hash: hash_secret(&token),
+            now,
+        };
+        store.create_api_token(t).await.unwrap();
+        tokens.push(token);
+    }
+    Clinic { owner: tokens[0].clone(), therapist: tokens[1].clone(), front_desk: tokens[2].clone() }
+}
+
+pub async fn spawn_app() -> App {
+    let store = SqliteStore::open_url("sqlite::memory:").await.unwrap();
+    store.migrate().await.unwrap();
+    let a = clinic_with_staff(&store, "Calm", "GB").await;
+    let b = clinic_with_staff(&store, "Other", "US").await;
+    let clock = Arc::new(TestClock(AtomicI64::new(T0)));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let state = AppState {
+        store,
+        knowledge: Arc::new(care::Knowledge::builtin().unwrap()),
+        clock: clock.clone(),
+        base_url: base.clone(),
+        rate_limiter: web::rate_limit::RateLimiter::default(),
+    };
+    tokio::spawn(web::serve(listener, state, std::future::pending()));
+    App { base, http: Client::new(), clock, a, b }
+}
+
+impl App {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let url = if path.starts_with("http") { path.to_owned() } else { format!("{}{path}", self.base) };
+        let mut req = self.http.request(method, url);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status();
+        let text = resp.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Method::POST, path, Some(token), Some(body)).await
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        self.call(Method::GET, path, Some(token), None).await
+    }
+
+    pub fn advance_hours(&self, hours: f64) {
+        self.clock.0.fetch_add((hours * 3_600_000.0) as i64, Ordering::SeqCst);
+    }
+
+    pub async fn new_client(&self, token: &str) -> i64 {
+        let (s, c) =
+            self.post("/api/v1/clients", token, json!({"name": "Ada Lovelace", "email": "ada@example.com"})).await;
+        assert_eq!(s, StatusCode::CREATED, "{c}");
+        c["id"].as_i64().unwrap()
+    }
+
+    /// A client with an intake and a recorded session; returns (client id, session answer).
+    pub async fn session(&self, token: &str, intake: Value, session: Value) -> (i64, Value) {
+        let id = self.new_client(token).await;
+        let (s, body) = self.post(&format!("/api/v1/clients/{id}/intake"), token, intake).await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        let mut session = session;
+        session["client_id"] = json!(id);
+        let (s, body) = self.post("/api/v1/sessions", token, session).await;
+        assert_eq!(s, StatusCode::CREATED, "{body}");
+        (id, body)
+    }
+}

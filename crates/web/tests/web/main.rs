@@ -1,0 +1,8 @@
+//! The web app's tests, in one binary: the JSON API, the client pages over HTTP, and the
+//! client journey in real headless Chromium.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a failing test should stop loudly
+
+mod api;
+mod harness;
+mod pages;

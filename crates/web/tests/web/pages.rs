@@ -1,0 +1,213 @@
+//! The client pages over HTTP: the check-in form asks what the policy asks, refuses an
+//! incomplete form without storing it, applies the follow-up questions and °F, answers with
+//! the level and the emergency number, and every page shows the warning signs and says the
+//! product does not diagnose. Client links are rate limited.
+
+use crate::api::leg_session;
+use crate::harness::*;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+/// Posts form fields (repeated keys allowed) to a check-in link; (status, html).
+async fn post_form(app: &App, link: &str, fields: &[(&str, &str)]) -> (StatusCode, String) {
+    let body: String = fields
+        .iter()
+        .map(|(k, v)| {
+            format!("{}={}", k, v.replace('%', "%25").replace(' ', "+").replace('&', "%26").replace('=', "%3D"))
+        })
+        .collect::<Vec<_>>()
+        .join("&");
+    let resp = app
+        .http
+        .post(link)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    (resp.status(), resp.text().await.unwrap())
+}
+
+async fn get_html(app: &App, url: &str) -> (StatusCode, String) {
+    let resp = app.http.get(url).send().await.unwrap();
+    (resp.status(), resp.text().await.unwrap())
+}
+
+/// A session of a neck and calves deep-tissue massage; the 24 h check-in link.
+async fn link(app: &App) -> (String, i64) {
+    let mut session = leg_session();
+    session["areas"] = json!(["neck", "calves"]);
+    let (client, body) = app.session(&app.a.therapist, json!({"first_massage": false}), session).await;
+    (body["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned(), client)
+}
+
+const NONE_OF_THESE: [(&str, &str); 3] = [("none", "emergency"), ("none", "doctor"), ("none", "therapist")];
+
+fn every_input_has_a_label(html: &str) {
+    for part in html.split("<input").skip(1) {
+        let tag = &part[..part.find('>').unwrap()];
+        if tag.contains("type=\"hidden\"") {
+            continue;
+        }
+        let id = tag
+            .split("id=\"")
+            .nth(1)
+            .map(|r| &r[..r.find('"').unwrap()])
+            .unwrap_or_else(|| panic!("an input without id: {tag}"));
+        assert!(html.contains(&format!("for=\"{id}\"")), "input {id} has a label");
+    }
+}
+
+#[tokio::test]
+async fn the_check_in_form_asks_serious_signs_first_with_none_of_these_and_labels() {
+    let app = spawn_app().await;
+    let (link, _) = link(&app).await;
+    let (s, html) = get_html(&app, &link).await;
+    assert_eq!(s, StatusCode::OK);
+    let serious = html.find("serious warning signs").unwrap();
+    assert!(serious < html.find("symptom-one_leg_swelling").unwrap(), "the emergency group comes first");
+    assert!(serious < html.find("symptom-headache").unwrap());
+    assert_eq!(html.matches("None of these</label>").count(), 4, "one per symptom group");
+    assert!(html.contains("new or worse since the massage"));
+    assert!(html.contains("href=\"tel:999\""), "the clinic's emergency number as a tel: link");
+    assert!(html.contains("does not diagnose"));
+    assert!(html.contains("Did it come on suddenly, and is it the worst headache you have had?"));
+    every_input_has_a_label(&html);
+}
+
+#[tokio::test]
+async fn an_incomplete_form_is_refused_and_nothing_is_stored() {
+    let app = spawn_app().await;
+    let (link, client) = link(&app).await;
+    let (s, html) = post_form(&app, &link, &[("soreness", "2"), ("none", "emergency")]).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Nothing has been sent yet"), "{html}");
+    assert!(html.contains("Tick any of these you have, or tick “None of these”."));
+    assert!(html.contains("href=\"tel:999\""), "a refused form still shows the emergency number");
+    let (s, _) = post_form(&app, &link, &NONE_OF_THESE).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "soreness is required");
+    let (_, shown) = app.get(&format!("/api/v1/clients/{client}"), &app.a.owner).await;
+    assert_eq!(shown["sessions"][0]["check_ins"], json!([]));
+}
+
+#[tokio::test]
+async fn an_emergency_answer_shows_the_number_first_and_alerts_the_clinic() {
+    let app = spawn_app().await;
+    let (link, _) = link(&app).await;
+    app.advance_hours(5.0);
+    let mut fields = vec![("soreness", "3"), ("symptom", "chest_pain"), ("area", "calves")];
+    fields.extend(&NONE_OF_THESE[1..]);
+    let (s, html) = post_form(&app, &link, &fields).await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    let call = html.find("<a class=\"call\" href=\"tel:999\">Call 999</a>").expect("a large call link");
+    assert!(call < html.find("Do not drive yourself").unwrap(), "the number comes before anything else");
+    assert!(html.contains("has been told"));
+    assert!(html.contains("does not diagnose"));
+    let (_, alerts) = app.get("/api/v1/alerts?status=open", &app.a.owner).await;
+    assert_eq!(alerts["alerts"][0]["level"], "emergency");
+    assert_eq!(alerts["alerts"][0]["check_in"]["report"]["sore_areas"], json!(["calves"]));
+}
+
+#[tokio::test]
+async fn follow_up_questions_record_the_serious_code_unless_answered_no() {
+    let app = spawn_app().await;
+    let (link, _) = link(&app).await;
+    app.advance_hours(20.0);
+    let mut blank = vec![("soreness", "1"), ("symptom", "headache")];
+    blank.extend(&NONE_OF_THESE[..2]);
+    let (_, html) = post_form(&app, &link, &blank).await;
+    assert!(html.contains("level emergency"), "a blank answer counts as yes: sudden severe headache");
+    let mut no = blank.clone();
+    no.push(("fu_headache", "no"));
+    let (_, html) = post_form(&app, &link, &no).await;
+    assert!(html.contains("level therapist"), "answered no: a headache to tell the therapist");
+    // Dizziness only on standing is light-headedness, not dizziness: no neck rule.
+    let mut standing = vec![("soreness", "1"), ("symptom", "dizziness"), ("fu_dizziness", "yes")];
+    standing.extend(&NONE_OF_THESE[..2]);
+    let (_, html) = post_form(&app, &link, &standing).await;
+    assert!(html.contains("level therapist"), "{html}");
+    let mut still = vec![("soreness", "1"), ("symptom", "dizziness"), ("fu_dizziness", "no")];
+    still.extend(&NONE_OF_THESE[..2]);
+    let (_, html) = post_form(&app, &link, &still).await;
+    assert!(html.contains("level doctor"), "dizzy at rest after neck work: doctor today");
+}
+
+#[tokio::test]
+async fn a_temperature_in_fahrenheit_is_converted() {
+    let app = spawn_app().await;
+    let (link, _) = link(&app).await;
+    app.advance_hours(24.0);
+    let mut fields = vec![("soreness", "2"), ("temperature", "100.4"), ("temperature_unit", "f")];
+    fields.extend(&NONE_OF_THESE);
+    let (s, html) = post_form(&app, &link, &fields).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("level doctor"), "100.4 °F is 38.0 °C: fever");
+    let mut cool = vec![("soreness", "2"), ("temperature", "98.6"), ("temperature_unit", "f")];
+    cool.extend(&NONE_OF_THESE);
+    let (_, html) = post_form(&app, &link, &cool).await;
+    assert!(html.contains("level self_care"), "98.6 °F is 37.0 °C");
+    let mut wrong = vec![("soreness", "2"), ("temperature", "98.6"), ("temperature_unit", "c")];
+    wrong.extend(&NONE_OF_THESE);
+    let (s, html) = post_form(&app, &link, &wrong).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "98.6 °C is out of range, never dropped");
+    assert!(html.contains("temperature c"), "{html}");
+}
+
+#[tokio::test]
+async fn the_plan_and_why_sore_pages_are_honest_and_show_the_warning_signs() {
+    let app = spawn_app().await;
+    let (link, _) = link(&app).await;
+    let (s, plan) = get_html(&app, &format!("{link}/plan")).await;
+    assert_eq!(s, StatusCode::OK);
+    for text in [
+        "Your aftercare plan",
+        "What to expect",
+        "Drink when you are thirsty",
+        "for your neck",
+        "for your calves",
+        "Studies say it does not work",
+        "href=\"tel:999\"",
+        "does not diagnose",
+    ] {
+        assert!(plan.contains(text), "plan page has {text:?}");
+    }
+    assert!(!plan.to_lowercase().contains("toxin"));
+    let (s, why) = get_html(&app, &format!("{}/why-sore", app.base)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(why.contains("Why am I sore after a massage?") && why.contains("Sources") && why.contains("Cambron"));
+    assert!(why.contains("does not diagnose"));
+}
+
+#[tokio::test]
+async fn expired_and_unknown_links_still_show_the_warning_signs() {
+    let app = spawn_app().await;
+    let (link, _) = link(&app).await;
+    app.advance_hours(24.0 + 168.0 + 1.0);
+    let (s, html) = get_html(&app, &link).await;
+    assert_eq!(s, StatusCode::GONE);
+    assert!(
+        html.contains("This link has expired") && html.contains("href=\"tel:999\""),
+        "the clinic's number still shows"
+    );
+    let (s, html) = get_html(&app, &format!("{}/c/{}", app.base, "ab".repeat(32))).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(html.contains("Warning signs") && html.contains("your local emergency number"));
+    let (s, _) = app.call(Method::GET, &format!("{link}/plan"), None, None).await;
+    assert_eq!(s, StatusCode::GONE);
+}
+
+#[tokio::test]
+async fn client_links_are_rate_limited_per_address() {
+    let app = spawn_app().await;
+    let unknown = format!("{}/c/{}", app.base, "cd".repeat(32));
+    for _ in 0..web::rate_limit::REQUESTS_PER_WINDOW {
+        let (s, _) = get_html(&app, &unknown).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+    }
+    let resp = app.http.get(&unknown).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(resp.headers().contains_key("retry-after"));
+    app.advance_hours(0.02);
+    let (s, _) = get_html(&app, &unknown).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "a new window lets the address in again");
+}
