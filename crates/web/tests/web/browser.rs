@@ -1,0 +1,181 @@
+//! The client's journey in real headless Chromium (Debian's `chromium` and
+//! `chromium-driver`, which `.ci/run` installs), on a phone-sized window: open the check-in
+//! link, answer, read what to do; then an emergency answer puts the number first. Screenshots
+//! of each page are kept in `target/screenshots/` for people to look at.
+//!
+//! The browser is driven over the W3C WebDriver protocol with a few plain HTTP calls. A
+//! missing browser fails the test: it never skips itself.
+
+use crate::api::leg_session;
+use crate::harness::*;
+use base64::Engine;
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// A running chromedriver with one browser session.
+struct Browser {
+    http: reqwest::Client,
+    base: String,
+    session: String,
+    driver: Child,
+    profile: PathBuf,
+}
+
+impl Browser {
+    async fn start(width: u32, height: u32) -> Browser {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let driver = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver runs (Debian package chromium-driver; .ci/run installs it)");
+        let base = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::new();
+        let mut ready = false;
+        for _ in 0..100 {
+            if let Ok(r) = http.get(format!("{base}/status")).send().await
+                && r.status().is_success()
+            {
+                ready = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(ready, "chromedriver answers on {base}");
+        let profile = std::env::temp_dir().join(format!("aftercare-chromium-{}-{port}", std::process::id()));
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", format!("--window-size={width},{height}"),
+                format!("--user-data-dir={}", profile.display()),
+            ]}
+        }}});
+        let r: Value = http.post(format!("{base}/session")).json(&caps).send().await.unwrap().json().await.unwrap();
+        let session = r["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("a browser session: {r}")).to_owned();
+        Browser { http, base, session, driver, profile }
+    }
+
+    async fn cmd(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let url = format!("{}/session/{}{path}", self.base, self.session);
+        let mut req = self.http.request(method, url);
+        req = req.json(&body.unwrap_or_else(|| json!({})));
+        let r: Value = req.send().await.unwrap().json().await.unwrap();
+        assert!(r["value"].get("error").is_none(), "webdriver {path}: {r}");
+        r["value"].clone()
+    }
+
+    async fn go(&self, url: &str) {
+        self.cmd(reqwest::Method::POST, "/url", Some(json!({"url": url}))).await;
+    }
+
+    async fn find(&self, css: &str) -> String {
+        let v = self.cmd(reqwest::Method::POST, "/element", Some(json!({"using": "css selector", "value": css}))).await;
+        v[ELEMENT].as_str().unwrap().to_owned()
+    }
+
+    async fn click(&self, css: &str) {
+        let id = self.find(css).await;
+        self.cmd(reqwest::Method::POST, &format!("/element/{id}/click"), None).await;
+    }
+
+    async fn type_into(&self, css: &str, text: &str) {
+        let id = self.find(css).await;
+        self.cmd(reqwest::Method::POST, &format!("/element/{id}/value"), Some(json!({"text": text}))).await;
+    }
+
+    async fn text(&self, css: &str) -> String {
+        let id = self.find(css).await;
+        self.cmd(reqwest::Method::GET, &format!("/element/{id}/text"), None)
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    async fn source(&self) -> String {
+        self.cmd(reqwest::Method::GET, "/source", None).await.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Saves a screenshot of the window as `target/screenshots/NAME.png`.
+    async fn screenshot(&self, name: &str) -> PathBuf {
+        let b64 = self.cmd(reqwest::Method::GET, "/screenshot", None).await;
+        let png = base64::engine::general_purpose::STANDARD.decode(b64.as_str().unwrap()).unwrap();
+        assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png).unwrap();
+        path
+    }
+
+    async fn stop(mut self) {
+        let _ = self.http.delete(format!("{}/session/{}", self.base, self.session)).send().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+#[tokio::test]
+async fn a_client_checks_in_on_a_phone_and_sees_what_to_do() {
+    let app = spawn_app().await;
+    let mut session = leg_session();
+    session["areas"] = json!(["neck", "shoulders", "calves"]);
+    let (_, body) = app.session(&app.a.therapist, json!({"first_massage": true}), session).await;
+    let link_24 = body["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
+    let link_48 = body["follow_ups"][1]["check_in_url"].as_str().unwrap().to_owned();
+    app.advance_hours(24.0);
+
+    let browser = Browser::start(412, 915).await;
+    browser.go(&format!("{link_24}/plan")).await;
+    assert_eq!(browser.text("h1").await, "Your aftercare plan");
+    browser.screenshot("client-plan").await;
+
+    // A self-care answer: soreness 3, calves sore, none of the warning signs.
+    browser.go(&link_24).await;
+    assert_eq!(browser.text("h1").await, "How are you feeling since your massage?");
+    browser.screenshot("client-check-in-form").await;
+    browser.click("label[for=soreness-3]").await;
+    browser.click("#area-calves").await;
+    for group in ["emergency", "doctor", "therapist"] {
+        browser.click(&format!("#none-{group}")).await;
+    }
+    browser.click("#symptom-tenderness").await;
+    browser.type_into("#note", "Calves a bit tender, otherwise fine.").await;
+    browser.click("button[type=submit]").await;
+    assert_eq!(browser.text(".level h1").await, "Normal soreness");
+    assert!(browser.source().await.contains("does not diagnose"));
+    browser.screenshot("client-result-self-care").await;
+
+    // Forgetting the warning signs is not read as self-care.
+    browser.go(&link_48).await;
+    browser.click("label[for=soreness-2]").await;
+    browser.click("button[type=submit]").await;
+    assert!(browser.text("#errors").await.contains("Nothing has been sent yet"));
+    browser.screenshot("client-check-in-incomplete").await;
+
+    // An emergency: the number comes first, large, as a link to call.
+    browser.go(&link_48).await;
+    browser.click("label[for=soreness-4]").await;
+    browser.click("#symptom-breathlessness").await;
+    browser.click("#none-doctor").await;
+    browser.click("#none-therapist").await;
+    browser.click("button[type=submit]").await;
+    assert_eq!(browser.text("a.call").await, "Call 999");
+    let html = browser.source().await;
+    assert!(html.contains("href=\"tel:999\""));
+    browser.screenshot("client-result-emergency").await;
+    browser.stop().await;
+
+    let (_, alerts) = app.get("/api/v1/alerts?status=open", &app.a.owner).await;
+    assert_eq!(alerts["alerts"][0]["level"], "emergency");
+    let (_, all) = app.get("/api/v1/alerts?status=all", &app.a.owner).await;
+    assert_eq!(all["alerts"].as_array().unwrap().len(), 1, "the self-care answer raised no alert");
+}
