@@ -37,13 +37,22 @@ fn q<'a>(sql: String) -> sqlx::query::Query<'a, sqlx::Sqlite, <sqlx::Sqlite as s
 
 /// The schema, embedded in the binary; a new migration is a new file and a new entry here.
 fn migrator() -> Migrator {
-    Migrator::with_migrations(vec![Migration::new(
-        1,
-        "clinics clients sessions".into(),
-        MigrationType::Simple,
-        include_str!("../migrations/0001_clinics_clients_sessions.sql").into_sql_str(),
-        false,
-    )])
+    Migrator::with_migrations(vec![
+        Migration::new(
+            1,
+            "clinics clients sessions".into(),
+            MigrationType::Simple,
+            include_str!("../migrations/0001_clinics_clients_sessions.sql").into_sql_str(),
+            false,
+        ),
+        Migration::new(
+            2,
+            "staff sessions".into(),
+            MigrationType::Simple,
+            include_str!("../migrations/0002_staff_sessions.sql").into_sql_str(),
+            false,
+        ),
+    ])
 }
 
 fn list(json: &str) -> StoreResult<Vec<String>> {
@@ -266,6 +275,15 @@ impl Store for SqliteStore {
         Ok(s)
     }
 
+    async fn staff_in_clinic(&self, clinic_id: i64, staff_id: i64) -> StoreResult<Option<Staff>> {
+        let row = q(format!("{STAFF} WHERE id = ? AND clinic_id = ?"))
+            .bind(staff_id)
+            .bind(clinic_id)
+            .fetch_optional(&self.pool)
+            .await;
+        one(row.map_err(db)?, staff)
+    }
+
     async fn staff_by_email(&self, email: &str) -> StoreResult<Option<Staff>> {
         let row = q(format!("{STAFF} WHERE email = ?")).bind(email).fetch_optional(&self.pool).await;
         one(row.map_err(db)?, staff)
@@ -307,6 +325,59 @@ impl Store for SqliteStore {
         one(row, staff)
     }
 
+    async fn create_staff_session(&self, s: NewStaffSession) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO staff_sessions (clinic_id, staff_id, token_hash, csrf_token, created_at, expires_at) \
+             SELECT clinic_id, id, ?, ?, ?, ? FROM staff WHERE id = ? AND clinic_id = ? AND active = 1",
+        )
+        .bind(&s.token_hash)
+        .bind(&s.csrf_token)
+        .bind(s.now.0)
+        .bind(s.expires_at.0)
+        .bind(s.staff_id)
+        .bind(s.clinic_id)
+        .execute(&self.pool)
+        .await
+        .map_err(db)
+        .and_then(|done| if done.rows_affected() == 1 { Ok(()) } else { Err(StoreError::NotFound("staff member")) })
+    }
+
+    async fn staff_session(&self, token_hash: &[u8], now: Timestamp) -> StoreResult<Option<(Staff, StaffSession)>> {
+        let row = sqlx::query(
+            "SELECT s.id, s.clinic_id, s.email, s.name, s.role, s.active, s.password_hash, \
+             x.csrf_token, x.expires_at FROM staff_sessions x \
+             JOIN staff s ON s.id = x.staff_id AND s.clinic_id = x.clinic_id \
+             WHERE x.token_hash = ? AND x.expires_at > ? AND s.active = 1",
+        )
+        .bind(token_hash)
+        .bind(now.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        match row {
+            None => Ok(None),
+            Some(r) => {
+                let who = staff(&r)?;
+                let session = StaffSession {
+                    staff_id: who.id,
+                    csrf_token: r.try_get("csrf_token").map_err(db)?,
+                    expires_at: Timestamp(r.try_get("expires_at").map_err(db)?),
+                };
+                Ok(Some((who, session)))
+            }
+        }
+    }
+
+    async fn delete_staff_session(&self, token_hash: &[u8], now: Timestamp) -> StoreResult<()> {
+        sqlx::query("DELETE FROM staff_sessions WHERE token_hash = ? OR expires_at <= ?")
+            .bind(token_hash)
+            .bind(now.0)
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+            .map_err(db)
+    }
+
     async fn revoke_api_token(&self, clinic_id: i64, token_id: i64, now: Timestamp) -> StoreResult<bool> {
         let done =
             sqlx::query("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND clinic_id = ? AND revoked_at IS NULL")
@@ -346,6 +417,29 @@ impl Store for SqliteStore {
             .await
             .map_err(db)?;
         one(row, client)
+    }
+
+    async fn clients(&self, clinic_id: i64, search: Option<&str>, limit: u32) -> StoreResult<Vec<Client>> {
+        // LIKE wildcards in the search are escaped, so a search is always a plain substring.
+        let pattern = search.map(|q| {
+            let escaped = q.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            format!("%{escaped}%")
+        });
+        let rows = q(format!(
+            "{CLIENT} WHERE clinic_id = ? AND (? IS NULL OR lower(name) LIKE ? ESCAPE '\\' \
+             OR lower(coalesce(email, '')) LIKE ? ESCAPE '\\' OR coalesce(phone, '') LIKE ? ESCAPE '\\') \
+             ORDER BY name COLLATE NOCASE, id LIMIT ?"
+        ))
+        .bind(clinic_id)
+        .bind(&pattern)
+        .bind(&pattern)
+        .bind(&pattern)
+        .bind(&pattern)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        all(rows, client)
     }
 
     async fn save_intake(&self, clinic_id: i64, i: NewIntake) -> StoreResult<Intake> {
@@ -448,6 +542,37 @@ impl Store for SqliteStore {
             .await
             .map_err(db)?;
         all(rows, session)
+    }
+
+    async fn sessions_between(&self, clinic_id: i64, from: Timestamp, to: Timestamp) -> StoreResult<Vec<Session>> {
+        let rows = q(format!("{SESSION} WHERE clinic_id = ? AND ended_at >= ? AND ended_at < ? ORDER BY ended_at, id"))
+            .bind(clinic_id)
+            .bind(from.0)
+            .bind(to.0)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        all(rows, session)
+    }
+
+    async fn follow_ups_due(
+        &self,
+        clinic_id: i64,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<(FollowUp, bool)>> {
+        let rows = sqlx::query(
+            "SELECT f.id, f.clinic_id, f.session_id, f.kind, f.offset_hours, f.due_at, f.expires_at, f.status, \
+             EXISTS (SELECT 1 FROM check_ins c WHERE c.follow_up_id = f.id AND c.clinic_id = f.clinic_id) AS answered \
+             FROM follow_ups f WHERE f.clinic_id = ? AND f.due_at >= ? AND f.due_at < ? ORDER BY f.due_at, f.id",
+        )
+        .bind(clinic_id)
+        .bind(from.0)
+        .bind(to.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter().map(|r| Ok((follow_up(r)?, r.try_get::<bool, _>("answered").map_err(db)?))).collect()
     }
 
     async fn follow_ups_of_session(&self, clinic_id: i64, session_id: i64) -> StoreResult<Vec<FollowUp>> {

@@ -68,6 +68,60 @@ pub async fn run_all<S: Store, F: Fn() -> Fut, Fut: std::future::Future<Output =
     clients_and_intakes_are_clinic_scoped(fresh().await).await;
     sessions_and_follow_ups_are_written_together(fresh().await).await;
     check_ins_and_alerts(fresh().await).await;
+    staff_sessions(fresh().await).await;
+    searching_clients_and_the_days_work(fresh().await).await;
+}
+
+async fn staff_sessions<S: Store>(s: S) {
+    let (a, owner) = clinic(&s, "A", "a@a.example").await;
+    let (b, _) = clinic(&s, "B", "b@b.example").await;
+    let new = |clinic_id, hash: u8| NewStaffSession {
+        clinic_id,
+        staff_id: owner.id,
+        token_hash: vec![hash; 32],
+        csrf_token: "csrf".to_owned(),
+        now: T0,
+        expires_at: T0.plus_hours(12),
+    };
+    s.create_staff_session(new(a.id, 1)).await.unwrap();
+    assert!(s.create_staff_session(new(b.id, 2)).await.is_err(), "a session in another clinic's name");
+    let (who, session) = s.staff_session(&[1u8; 32], T0.plus_hours(1)).await.unwrap().expect("signed in");
+    assert_eq!((who.id, session.csrf_token.as_str()), (owner.id, "csrf"));
+    assert_eq!(s.staff_session(&[1u8; 32], T0.plus_hours(12)).await.unwrap(), None, "expired");
+    assert_eq!(s.staff_session(&[2u8; 32], T0).await.unwrap(), None);
+    s.delete_staff_session(&[1u8; 32], T0).await.unwrap();
+    assert_eq!(s.staff_session(&[1u8; 32], T0.plus_hours(1)).await.unwrap(), None, "signed out");
+}
+
+async fn searching_clients_and_the_days_work<S: Store>(s: S) {
+    let (a, owner) = clinic(&s, "A", "a@a.example").await;
+    let (b, _) = clinic(&s, "B", "b@b.example").await;
+    for name in ["Zoe Adams", "adam_smith", "Bea Cole"] {
+        client(&s, a.id, name).await;
+    }
+    client(&s, b.id, "Adam Other").await;
+    let names = |list: Vec<Client>| list.into_iter().map(|c| c.name).collect::<Vec<_>>();
+    assert_eq!(names(s.clients(a.id, None, 10).await.unwrap()), vec!["adam_smith", "Bea Cole", "Zoe Adams"]);
+    assert_eq!(names(s.clients(a.id, Some("ADAM"), 10).await.unwrap()), vec!["adam_smith", "Zoe Adams"]);
+    assert_eq!(names(s.clients(a.id, Some("m_s"), 10).await.unwrap()), vec!["adam_smith"], "_ is a plain character");
+    assert!(s.clients(a.id, Some("%"), 10).await.unwrap().is_empty(), "% is a plain character");
+    assert_eq!(s.clients(a.id, None, 2).await.unwrap().len(), 2);
+    assert_eq!(names(s.clients(b.id, Some("adam"), 10).await.unwrap()), vec!["Adam Other"]);
+
+    let c = client(&s, a.id, "Cy").await;
+    let (sess, fus) =
+        s.record_session(a.id, session(c.id, owner.id), vec![follow_up(24, 1), follow_up(48, 2)]).await.unwrap();
+    assert_eq!(s.sessions_between(a.id, T0, T0.plus_hours(1)).await.unwrap().len(), 1);
+    assert!(s.sessions_between(a.id, T0.plus_hours(1), T0.plus_hours(2)).await.unwrap().is_empty());
+    assert!(s.sessions_between(b.id, T0, T0.plus_hours(1)).await.unwrap().is_empty());
+    s.record_check_in(a.id, check_in(sess.id, fus[0].id, 2, "self_care", T0.plus_hours(25)), None).await.unwrap();
+    let due = s.follow_ups_due(a.id, T0, T0.plus_hours(72)).await.unwrap();
+    assert_eq!(
+        due.iter().map(|(f, answered)| (f.offset_hours, *answered)).collect::<Vec<_>>(),
+        vec![(24, true), (48, false)]
+    );
+    assert_eq!(s.follow_ups_due(a.id, T0.plus_hours(30), T0.plus_hours(72)).await.unwrap().len(), 1);
+    assert!(s.follow_ups_due(b.id, T0, T0.plus_hours(72)).await.unwrap().is_empty());
 }
 
 async fn clinics_and_staff<S: Store>(s: S) {
@@ -81,6 +135,12 @@ async fn clinics_and_staff<S: Store>(s: S) {
     let dup = s.create_staff(c.id, staff("ther@calm.example", Role::FrontDesk)).await;
     assert!(matches!(dup, Err(StoreError::Conflict(_))), "{dup:?}");
     assert_eq!(s.staff_by_email("nobody@calm.example").await.unwrap(), None);
+    assert_eq!(
+        s.staff_in_clinic(c.id, owner.id).await.unwrap().map(|x| x.email),
+        Some("owner@calm.example".to_owned())
+    );
+    let (other, _) = clinic(&s, "Other", "other@other.example").await;
+    assert_eq!(s.staff_in_clinic(other.id, owner.id).await.unwrap(), None, "staff are clinic-scoped");
 }
 
 async fn api_tokens<S: Store>(s: S) {

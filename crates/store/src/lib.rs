@@ -53,12 +53,25 @@ pub trait Store: Clone + Send + Sync + 'static {
     fn clinic(&self, clinic_id: i64) -> impl Future<Output = StoreResult<Option<Clinic>>> + Send;
     /// Adds a staff member to a clinic.
     fn create_staff(&self, clinic_id: i64, staff: NewStaff) -> impl Future<Output = StoreResult<Staff>> + Send;
+    /// A staff member of the clinic.
+    fn staff_in_clinic(&self, clinic_id: i64, staff_id: i64)
+    -> impl Future<Output = StoreResult<Option<Staff>>> + Send;
     /// A staff member by e-mail (e-mails are unique across clinics: one sign-in, one clinic).
     fn staff_by_email(&self, email: &str) -> impl Future<Output = StoreResult<Option<Staff>>> + Send;
     /// Stores a new API token's hash for a staff member.
     fn create_api_token(&self, token: NewApiToken) -> impl Future<Output = StoreResult<ApiToken>> + Send;
     /// The active staff member owning an unrevoked API token with this hash.
     fn staff_by_token_hash(&self, token_hash: &[u8]) -> impl Future<Output = StoreResult<Option<Staff>>> + Send;
+    /// Stores a staff sign-in session.
+    fn create_staff_session(&self, session: NewStaffSession) -> impl Future<Output = StoreResult<()>> + Send;
+    /// The active staff member of an unexpired sign-in session with this token hash.
+    fn staff_session(
+        &self,
+        token_hash: &[u8],
+        now: Timestamp,
+    ) -> impl Future<Output = StoreResult<Option<(Staff, StaffSession)>>> + Send;
+    /// Ends a sign-in session (and forgets every expired one).
+    fn delete_staff_session(&self, token_hash: &[u8], now: Timestamp) -> impl Future<Output = StoreResult<()>> + Send;
     /// Revokes a token of the clinic.
     fn revoke_api_token(
         &self,
@@ -71,6 +84,14 @@ pub trait Store: Clone + Send + Sync + 'static {
     fn create_client(&self, clinic_id: i64, client: NewClient) -> impl Future<Output = StoreResult<Client>> + Send;
     /// A client of the clinic.
     fn client(&self, clinic_id: i64, client_id: i64) -> impl Future<Output = StoreResult<Option<Client>>> + Send;
+    /// The clinic's clients whose name, e-mail or phone contains `search` (any case), by name;
+    /// at most `limit`.
+    fn clients(
+        &self,
+        clinic_id: i64,
+        search: Option<&str>,
+        limit: u32,
+    ) -> impl Future<Output = StoreResult<Vec<Client>>> + Send;
     /// Stores an intake (every intake is kept; the latest is the current one).
     fn save_intake(&self, clinic_id: i64, intake: NewIntake) -> impl Future<Output = StoreResult<Intake>> + Send;
     /// The client's latest intake.
@@ -92,6 +113,21 @@ pub trait Store: Clone + Send + Sync + 'static {
         clinic_id: i64,
         client_id: i64,
     ) -> impl Future<Output = StoreResult<Vec<Session>>> + Send;
+    /// The clinic's sessions that ended in `[from, to)`, by end.
+    fn sessions_between(
+        &self,
+        clinic_id: i64,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> impl Future<Output = StoreResult<Vec<Session>>> + Send;
+    /// The clinic's follow-ups due in `[from, to)`, by due time, each with whether it has
+    /// been answered (a check-in used its link).
+    fn follow_ups_due(
+        &self,
+        clinic_id: i64,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> impl Future<Output = StoreResult<Vec<(FollowUp, bool)>>> + Send;
     /// The follow-ups of a session, by due time.
     fn follow_ups_of_session(
         &self,

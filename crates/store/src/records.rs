@@ -196,6 +196,49 @@ pub struct ApiToken {
     pub created_at: Timestamp,
 }
 
+/// A staff sign-in session to store.
+#[derive(Clone)]
+pub struct NewStaffSession {
+    /// The clinic.
+    pub clinic_id: i64,
+    /// The staff member.
+    pub staff_id: i64,
+    /// SHA-256 of the cookie's token.
+    pub token_hash: Vec<u8>,
+    /// The token every form of the session carries.
+    pub csrf_token: String,
+    /// When.
+    pub now: Timestamp,
+    /// When it ends.
+    pub expires_at: Timestamp,
+}
+
+impl fmt::Debug for NewStaffSession {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewStaffSession").field("staff_id", &self.staff_id).finish_non_exhaustive()
+    }
+}
+
+/// A staff sign-in session.
+#[derive(Clone, PartialEq)]
+pub struct StaffSession {
+    /// The staff member.
+    pub staff_id: i64,
+    /// The token every form of the session carries.
+    pub csrf_token: String,
+    /// When it ends.
+    pub expires_at: Timestamp,
+}
+
+impl fmt::Debug for StaffSession {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StaffSession")
+            .field("staff_id", &self.staff_id)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
 /// A client to create.
 #[derive(Debug, Clone)]
 pub struct NewClient {

@@ -15,6 +15,7 @@ pub mod fields;
 pub mod profile;
 pub mod rate_limit;
 pub mod secret;
+pub mod staff;
 pub mod time;
 
 use axum::Router;
@@ -87,8 +88,15 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
     let public = Router::new()
         .route("/c/{token}", get(client_pages::form::<S>).post(client_pages::submit::<S>))
         .route("/c/{token}/plan", get(client_pages::plan::<S>))
+        .route("/sign-in", get(staff::auth::sign_in_page).post(staff::auth::sign_in::<S>))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), rate_limit::limit::<S>));
     Router::new()
+        .route("/", get(staff::dashboard::show::<S>))
+        .route("/sign-out", post(staff::auth::sign_out::<S>))
+        .route("/alerts", get(staff::alerts::show::<S>))
+        .route("/alerts/{id}/acknowledge", post(staff::alerts::acknowledge::<S>))
+        .route("/clients", get(staff::clients::list::<S>).post(staff::clients::create::<S>))
+        .route("/clients/{id}", get(staff::clients::show::<S>))
         .route("/healthz", get(api::healthz::<S>))
         .route("/why-sore", get(client_pages::why_sore::<S>))
         .route("/api/v1/openapi.json", get(api::openapi))

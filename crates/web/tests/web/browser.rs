@@ -90,6 +90,29 @@ impl Browser {
         self.cmd(reqwest::Method::POST, &format!("/element/{id}/value"), Some(json!({"text": text}))).await;
     }
 
+    /// Waits (up to ten seconds) for an element to appear, as after a form is sent, and
+    /// answers its text.
+    async fn wait_text(&self, css: &str) -> String {
+        let url = format!("{}/session/{}/element", self.base, self.session);
+        for _ in 0..100 {
+            let r: Value = self
+                .http
+                .post(&url)
+                .json(&json!({"using": "css selector", "value": css}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            if r["value"].get(ELEMENT).is_some() {
+                return self.text(css).await;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{css} did not appear; the page is:\n{}", self.source().await);
+    }
+
     async fn text(&self, css: &str) -> String {
         let id = self.find(css).await;
         self.cmd(reqwest::Method::GET, &format!("/element/{id}/text"), None)
@@ -150,25 +173,27 @@ async fn a_client_checks_in_on_a_phone_and_sees_what_to_do() {
     browser.click("#symptom-tenderness").await;
     browser.type_into("#note", "Calves a bit tender, otherwise fine.").await;
     browser.click("button[type=submit]").await;
-    assert_eq!(browser.text(".level h1").await, "Normal soreness");
+    assert_eq!(browser.wait_text(".level h1").await, "Normal soreness");
     assert!(browser.source().await.contains("does not diagnose"));
     browser.screenshot("client-result-self-care").await;
 
     // Forgetting the warning signs is not read as self-care.
     browser.go(&link_48).await;
+    browser.wait_text("h1").await;
     browser.click("label[for=soreness-2]").await;
     browser.click("button[type=submit]").await;
-    assert!(browser.text("#errors").await.contains("Nothing has been sent yet"));
+    assert!(browser.wait_text("#errors").await.contains("Nothing has been sent yet"));
     browser.screenshot("client-check-in-incomplete").await;
 
     // An emergency: the number comes first, large, as a link to call.
     browser.go(&link_48).await;
+    browser.wait_text("h1").await;
     browser.click("label[for=soreness-4]").await;
     browser.click("#symptom-breathlessness").await;
     browser.click("#none-doctor").await;
     browser.click("#none-therapist").await;
     browser.click("button[type=submit]").await;
-    assert_eq!(browser.text("a.call").await, "Call 999");
+    assert_eq!(browser.wait_text("a.call").await, "Call 999");
     let html = browser.source().await;
     assert!(html.contains("href=\"tel:999\""));
     browser.screenshot("client-result-emergency").await;

@@ -11,6 +11,9 @@ use web::secret::{hash_secret, new_secret};
 use web::{AppState, Clock};
 
 /// 2026-11-27T09:00:00Z.
+/// Every test staff member's password.
+pub const PASSWORD: &str = "correct horse battery staple";
+
 pub const T0: i64 = 1_795_770_000_000;
 
 #[derive(Debug)]
@@ -38,7 +41,9 @@ pub struct App {
 
 async fn clinic_with_staff(store: &SqliteStore, name: &str, country: &str) -> Clinic {
     let now = Timestamp(T0);
-    let staff = |email: String, role| NewStaff { email, name: format!("{name} staff"), role, password_hash: None, now };
+    let hash = Some(password_auth::generate_hash(PASSWORD));
+    let staff =
+        |email: String, role| NewStaff { email, name: format!("{name} staff"), role, password_hash: hash.clone(), now };
     let new = NewClinic { name: name.into(), country: country.into(), timezone: "Europe/London".into(), now };
     let slug = name.to_lowercase();
     let (clinic, owner) = store.create_clinic(new, staff(format!("owner@{slug}.example"), Role::Owner)).await.unwrap();

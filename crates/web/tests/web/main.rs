@@ -7,3 +7,4 @@ mod api;
 mod browser;
 mod harness;
 mod pages;
+mod staff_pages;

@@ -1,0 +1,208 @@
+//! Signing in and out, the signed-in staff member of a page request, and CSRF checks.
+
+use crate::secret::{hash_secret, looks_like_secret, new_secret};
+use crate::staff::view::{Layout, render};
+use crate::{AppState, error::ApiError};
+use askama::Template;
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use store::{NewStaffSession, Staff, Store};
+
+/// The session cookie's name.
+pub const COOKIE: &str = "aftercare_session";
+/// How long a sign-in lasts, in hours.
+pub const SESSION_HOURS: i64 = 12;
+
+/// A signed-in staff member and their session's CSRF token.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    /// Who.
+    pub staff: Staff,
+    /// The token every form of the session carries.
+    pub csrf: String,
+}
+
+/// Why a page request is not signed in.
+#[derive(Debug)]
+pub enum NotSignedIn {
+    /// No valid session: go to the sign-in page.
+    Redirect(String),
+    /// The store failed.
+    Error(ApiError),
+}
+
+impl IntoResponse for NotSignedIn {
+    fn into_response(self) -> Response {
+        match self {
+            NotSignedIn::Redirect(to) => Redirect::to(&to).into_response(),
+            NotSignedIn::Error(e) => e.into_response(),
+        }
+    }
+}
+
+fn cookie_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE)
+        .map(|(_, value)| value.to_owned())
+        .filter(|t| looks_like_secret(t))
+}
+
+impl<S: Store> FromRequestParts<AppState<S>> for SignedIn {
+    type Rejection = NotSignedIn;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState<S>) -> Result<Self, Self::Rejection> {
+        let next = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
+        let to_sign_in = NotSignedIn::Redirect(format!(
+            "/sign-in?next={}",
+            form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+        ));
+        let Some(token) = cookie_token(&parts.headers) else { return Err(to_sign_in) };
+        match state.store.staff_session(&hash_secret(&token), state.clock.now()).await {
+            Ok(Some((staff, session))) => Ok(SignedIn { staff, csrf: session.csrf_token }),
+            Ok(None) => Err(to_sign_in),
+            Err(e) => Err(NotSignedIn::Error(e.into())),
+        }
+    }
+}
+
+/// Refuses a state-changing form unless it carries the session's CSRF token and, when the
+/// browser says where it comes from, comes from this app.
+pub fn check_csrf<S: Store>(
+    state: &AppState<S>,
+    headers: &HeaderMap,
+    who: &SignedIn,
+    token: Option<&str>,
+) -> Result<(), ApiError> {
+    if let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok())
+        && origin != "null"
+        && !state.base_url.starts_with(origin)
+    {
+        return Err(ApiError::forbidden("this form was sent from another site"));
+    }
+    let given = token.unwrap_or_default().as_bytes();
+    let expected = who.csrf.as_bytes();
+    // Compare in constant time.
+    let same = given.len() == expected.len() && given.iter().zip(expected).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+    if same { Ok(()) } else { Err(ApiError::forbidden("this form has expired; reload the page and try again")) }
+}
+
+fn session_cookie<S: Store>(state: &AppState<S>, value: &str, max_age: i64) -> HeaderValue {
+    let secure = if state.base_url.starts_with("https://") { "; Secure" } else { "" };
+    let cookie = format!("{COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
+    HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static("aftercare_session=; Max-Age=0"))
+}
+
+#[derive(Template)]
+#[template(path = "staff/sign_in.html")]
+struct SignInPage {
+    layout: Layout,
+    next: String,
+    email: String,
+    error: Option<String>,
+}
+
+/// `?next=` of the sign-in page.
+#[derive(Debug, Deserialize)]
+pub struct Next {
+    next: Option<String>,
+}
+
+/// Only a path of this app may follow sign-in (no open redirect).
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+/// `GET /sign-in`.
+pub async fn sign_in_page(Query(q): Query<Next>) -> Response {
+    let page = SignInPage {
+        layout: Layout::signed_out("Sign in"),
+        next: safe_next(q.next.as_deref()),
+        email: String::new(),
+        error: None,
+    };
+    render(&page, StatusCode::OK)
+}
+
+/// A hash of a password nobody has, so that an unknown e-mail costs as much as a wrong password.
+static DUMMY_HASH: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| password_auth::generate_hash(new_secret()));
+
+/// `POST /sign-in`: e-mail and password.
+pub async fn sign_in<S: Store>(State(state): State<AppState<S>>, body: axum::body::Bytes) -> Response {
+    let mut email = String::new();
+    let mut password = String::new();
+    let mut next = None;
+    for (k, v) in form_urlencoded::parse(&body) {
+        match k.as_ref() {
+            "email" => email = v.trim().to_lowercase(),
+            "password" => password = v.into_owned(),
+            "next" => next = Some(v.into_owned()),
+            _ => {}
+        }
+    }
+    let next = safe_next(next.as_deref());
+    let staff = match state.store.staff_by_email(&email).await {
+        Ok(s) => s.filter(|s| s.active),
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let hash = staff.as_ref().and_then(|s| s.password_hash.clone()).unwrap_or_else(|| DUMMY_HASH.clone());
+    let given = password.clone();
+    let verified = tokio::task::spawn_blocking(move || password_auth::verify_password(given, &hash).is_ok())
+        .await
+        .unwrap_or(false);
+    let Some(staff) = staff.filter(|s| verified && s.password_hash.is_some()) else {
+        let page = SignInPage {
+            layout: Layout::signed_out("Sign in"),
+            next,
+            email,
+            error: Some("That e-mail and password do not match. Check them and try again.".to_owned()),
+        };
+        return render(&page, StatusCode::UNAUTHORIZED);
+    };
+    let token = new_secret();
+    let now = state.clock.now();
+    let new = NewStaffSession {
+        clinic_id: staff.clinic_id,
+        staff_id: staff.id,
+        token_hash: hash_secret(&token),
+        csrf_token: new_secret(),
+        now,
+        expires_at: now.plus_hours(SESSION_HOURS),
+    };
+    if let Err(e) = state.store.create_staff_session(new).await {
+        return ApiError::from(e).into_response();
+    }
+    let mut response = Redirect::to(&next).into_response();
+    response.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, &token, SESSION_HOURS * 3600));
+    response
+}
+
+/// `POST /sign-out`.
+pub async fn sign_out<S: Store>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+    who: SignedIn,
+    body: axum::body::Bytes,
+) -> Response {
+    let csrf = form_urlencoded::parse(&body).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned());
+    if let Err(e) = check_csrf(&state, &headers, &who, csrf.as_deref()) {
+        return e.into_response();
+    }
+    if let Some(token) = cookie_token(&headers) {
+        let _ = state.store.delete_staff_session(&hash_secret(&token), state.clock.now()).await;
+    }
+    let mut response = Redirect::to("/sign-in").into_response();
+    response.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, "", 0));
+    response
+}

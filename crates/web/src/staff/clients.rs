@@ -1,0 +1,312 @@
+//! Clients: the list with search, adding a client, and a client's page with their intake,
+//! screening and recommendation, sessions, every check-in, and their soreness over time as a
+//! chart with alerts marked.
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::staff::auth::{SignedIn, check_csrf};
+use crate::staff::view::{Layout, local_time, render};
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use care::screening::IntakeDoc;
+use serde::Deserialize;
+use std::fmt::Write;
+use store::{NewClient, Store};
+
+fn layout(who: &SignedIn, clinic: &store::Clinic, title: &str) -> Layout {
+    Layout {
+        title: title.to_owned(),
+        clinic_name: clinic.name.clone(),
+        staff_name: who.staff.name.clone(),
+        csrf: who.csrf.clone(),
+        nav: "clients",
+    }
+}
+
+#[derive(Template)]
+#[template(path = "staff/clients.html")]
+struct ClientsPage {
+    layout: Layout,
+    search: String,
+    clients: Vec<store::Client>,
+    error: Option<String>,
+}
+
+/// `?q=` of the list.
+#[derive(Debug, Deserialize)]
+pub struct Search {
+    q: Option<String>,
+}
+
+/// `GET /clients`.
+pub async fn list<S: Store>(State(state): State<AppState<S>>, who: SignedIn, Query(q): Query<Search>) -> Response {
+    let search = q.q.unwrap_or_default().trim().chars().take(100).collect::<String>();
+    match list_page(&state, &who, search, None).await {
+        Ok(p) => render(&p, StatusCode::OK),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn list_page<S: Store>(
+    state: &AppState<S>,
+    who: &SignedIn,
+    search: String,
+    error: Option<String>,
+) -> Result<ClientsPage, ApiError> {
+    let clinic = state.store.clinic(who.staff.clinic_id).await?.ok_or_else(|| ApiError::not_found("clinic"))?;
+    let clients = state.store.clients(clinic.id, (!search.is_empty()).then_some(search.as_str()), 200).await?;
+    Ok(ClientsPage { layout: layout(who, &clinic, "Clients"), search, clients, error })
+}
+
+/// `POST /clients`: `csrf`, `name`, `email`, `phone`.
+pub async fn create<S: Store>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+    who: SignedIn,
+    body: Bytes,
+) -> Response {
+    let fields: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
+    let field =
+        |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned()).filter(|v| !v.is_empty());
+    if let Err(e) = check_csrf(&state, &headers, &who, field("csrf").as_deref()) {
+        return e.into_response();
+    }
+    let name = field("name").unwrap_or_default();
+    let problem = if name.is_empty() || name.chars().count() > 200 {
+        Some("Write the client's name (1 to 200 characters).".to_owned())
+    } else {
+        field("email").and_then(|e| crate::fields::email(&e).err())
+    };
+    if let Some(p) = problem {
+        return match list_page(&state, &who, String::new(), Some(p)).await {
+            Ok(page) => render(&page, StatusCode::UNPROCESSABLE_ENTITY),
+            Err(e) => e.into_response(),
+        };
+    }
+    let new = NewClient {
+        name,
+        email: field("email").and_then(|e| crate::fields::email(&e).ok()),
+        phone: field("phone"),
+        timezone: None,
+        age_months: None,
+        now: state.clock.now(),
+    };
+    match state.store.create_client(who.staff.clinic_id, new).await {
+        Ok(c) => Redirect::to(&format!("/clients/{}", c.id)).into_response(),
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+/// A check-in on the client's page.
+#[derive(Debug)]
+struct CheckInLine {
+    when: String,
+    soreness: u8,
+    level: String,
+    rules: String,
+    note: String,
+}
+
+/// A session on the client's page.
+#[derive(Debug)]
+struct SessionView {
+    when: String,
+    what: String,
+    areas: String,
+    check_ins: Vec<CheckInLine>,
+}
+
+#[derive(Template)]
+#[template(path = "staff/client.html")]
+struct ClientPage {
+    layout: Layout,
+    client: store::Client,
+    intake: Vec<(String, String)>,
+    screening: Vec<String>,
+    outcome: String,
+    suggestions: Vec<String>,
+    pressure: String,
+    sessions: Vec<SessionView>,
+    chart: String,
+}
+
+/// `GET /clients/{id}`.
+pub async fn show<S: Store>(State(state): State<AppState<S>>, who: SignedIn, Path(id): Path<String>) -> Response {
+    match client_page(&state, &who, &id).await {
+        Ok(p) => render(&p, StatusCode::OK),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn client_page<S: Store>(state: &AppState<S>, who: &SignedIn, id: &str) -> Result<ClientPage, ApiError> {
+    let kb = &state.knowledge;
+    let v = &kb.vocabulary;
+    let clinic = state.store.clinic(who.staff.clinic_id).await?.ok_or_else(|| ApiError::not_found("clinic"))?;
+    let id = crate::api::path_id(id, "client")?;
+    let client = state.store.client(clinic.id, id).await?.ok_or_else(|| ApiError::not_found("client"))?;
+    let label = |table: &str, code: &str| -> String {
+        let found = match table {
+            "goal" => v.goals.by_code(code).map(|x| x.label.clone()),
+            "condition" => v.conditions.by_code(code).map(|x| x.label.clone()),
+            "area" => v.areas.by_code(code).map(|x| x.label.clone()),
+            _ => v.massage_types.by_code(code).map(|x| x.label.clone()),
+        };
+        found.unwrap_or_else(|| code.to_owned())
+    };
+
+    let mut intake = Vec::new();
+    let (mut screening, mut outcome, mut suggestions, mut pressure) =
+        (Vec::new(), String::new(), Vec::new(), String::new());
+    if let Some(stored) = state.store.latest_intake(clinic.id, id).await? {
+        let mut doc: IntakeDoc =
+            serde_json::from_str(&stored.body).map_err(|e| ApiError::internal("reading an intake", e))?;
+        intake.push(("Goals".to_owned(), doc.goals.iter().map(|g| label("goal", g)).collect::<Vec<_>>().join(", ")));
+        intake.push((
+            "Conditions".to_owned(),
+            doc.conditions
+                .iter()
+                .map(|c| {
+                    let areas = c.areas.as_ref().filter(|a| !a.is_empty()).map(|a| {
+                        format!(
+                            " ({})",
+                            a.iter().map(|x| label("area", x).to_lowercase()).collect::<Vec<_>>().join(", ")
+                        )
+                    });
+                    format!("{}{}", label("condition", &c.code), areas.unwrap_or_default())
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+        ));
+        intake.push(("First massage ever".to_owned(), if doc.first_massage { "yes" } else { "no" }.to_owned()));
+        intake.push(("Recorded".to_owned(), local_time(stored.created_at, &clinic.timezone)));
+        doc.history = crate::api::clients::history(state, clinic.id, id).await?;
+        if let Ok(valid) = doc.validate(kb) {
+            let r = care::recommend(kb, &valid);
+            outcome = serde_json::to_value(r.screening.outcome)
+                .ok()
+                .and_then(|x| x.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            screening = r.screening.items.iter().map(|i| i.note.to_owned()).collect();
+            suggestions = r.types.iter().map(|t| format!("{}: {}", t.label, t.reasons.join(" "))).collect();
+            pressure = match r.pressure {
+                Some(p) => format!("{p}. {}", r.pressure_reasons.join(" ")),
+                None => r.pressure_reasons.join(" "),
+            };
+        }
+    }
+
+    let alerts = state.store.alerts(clinic.id, None).await?;
+    let mut sessions = Vec::new();
+    let mut points: Vec<(i64, u8, String, bool)> = Vec::new();
+    let mut starts: Vec<i64> = Vec::new();
+    for s in state.store.sessions_of_client(clinic.id, id).await? {
+        starts.push(s.ended_at.0);
+        let mut check_ins = Vec::new();
+        for c in state.store.check_ins_of_session(clinic.id, s.id).await? {
+            let alerted = alerts.iter().any(|a| a.check_in_id == c.id);
+            points.push((c.submitted_at.0, c.soreness, c.level.clone(), alerted));
+            let note = serde_json::from_str::<serde_json::Value>(&c.report)
+                .ok()
+                .and_then(|r| r["note"].as_str().map(str::to_owned));
+            check_ins.push(CheckInLine {
+                when: format!("{} ({:.0} h after)", local_time(c.submitted_at, &clinic.timezone), c.hours_since),
+                soreness: c.soreness,
+                level: c.level.clone(),
+                rules: c.fired.join(", "),
+                note: note.unwrap_or_default(),
+            });
+        }
+        sessions.push(SessionView {
+            when: local_time(s.ended_at, &clinic.timezone),
+            what: format!("{}, {} pressure", label("type", &s.massage_type), s.pressure),
+            areas: s.areas.iter().map(|a| label("area", a).to_lowercase()).collect::<Vec<_>>().join(", "),
+            check_ins,
+        });
+    }
+    sessions.reverse();
+    Ok(ClientPage {
+        layout: layout(who, &clinic, &client.name),
+        client,
+        intake,
+        screening,
+        outcome,
+        suggestions,
+        pressure,
+        sessions,
+        chart: soreness_chart(&points, &starts),
+    })
+}
+
+/// The client's soreness over time as an SVG: one point per check-in coloured by its level,
+/// a ring around those that raised an alert, and a dashed line at each session.
+pub fn soreness_chart(points: &[(i64, u8, String, bool)], sessions: &[i64]) -> String {
+    let (w, h, left, top, bottom) = (640.0, 220.0, 34.0, 12.0, 28.0);
+    let (Some(first), Some(last)) = (
+        sessions.iter().chain(points.iter().map(|p| &p.0)).min().copied(),
+        sessions.iter().chain(points.iter().map(|p| &p.0)).max().copied(),
+    ) else {
+        return String::new();
+    };
+    let span = (last - first).max(3_600_000) as f64;
+    let x = |t: i64| left + (t - first) as f64 / span * (w - left - 12.0);
+    let y = |s: u8| top + (10.0 - f64::from(s)) / 10.0 * (h - top - bottom);
+    let colour = |level: &str| match level {
+        "emergency" => "#b42318",
+        "doctor" => "#b54708",
+        "therapist" => "#1d4ed8",
+        _ => "#1f7a4d",
+    };
+    let mut svg = format!(
+        "<svg role=\"img\" aria-labelledby=\"chart-title\" viewBox=\"0 0 {w} {h}\" width=\"100%\" xmlns=\"http://www.w3.org/2000/svg\">\
+         <title id=\"chart-title\">Soreness 0 to 10 at each check-in</title>"
+    );
+    for s in [0u8, 5, 10] {
+        let _ = write!(
+            svg,
+            "<line x1=\"{left}\" x2=\"{}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#e4e7eb\"/><text x=\"4\" y=\"{:.1}\" font-size=\"11\" fill=\"#52606d\">{s}</text>",
+            w - 12.0,
+            y(s) + 4.0,
+            y = y(s)
+        );
+    }
+    for t in sessions {
+        let _ = write!(
+            svg,
+            "<line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{top}\" y2=\"{}\" stroke=\"#9aa5b1\" stroke-dasharray=\"4 3\"/>",
+            h - bottom,
+            x = x(*t)
+        );
+    }
+    let path: Vec<String> = points.iter().map(|(t, s, _, _)| format!("{:.1},{:.1}", x(*t), y(*s))).collect();
+    if path.len() > 1 {
+        let _ = write!(
+            svg,
+            "<polyline fill=\"none\" stroke=\"#9aa5b1\" stroke-width=\"1.5\" points=\"{}\"/>",
+            path.join(" ")
+        );
+    }
+    for (t, s, level, alerted) in points {
+        let (cx, cy) = (x(*t), y(*s));
+        let _ = write!(
+            svg,
+            "<circle cx=\"{cx:.1}\" cy=\"{cy:.1}\" r=\"5\" fill=\"{}\"><title>soreness {s}, {level}</title></circle>",
+            colour(level)
+        );
+        if *alerted {
+            let _ = write!(
+                svg,
+                "<circle cx=\"{cx:.1}\" cy=\"{cy:.1}\" r=\"9\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"/>",
+                colour(level)
+            );
+        }
+    }
+    let _ = write!(
+        svg,
+        "<text x=\"{left}\" y=\"{}\" font-size=\"11\" fill=\"#52606d\">dashed lines: sessions · rings: alerts</text></svg>",
+        h - 8.0
+    );
+    svg
+}

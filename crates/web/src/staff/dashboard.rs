@@ -1,0 +1,165 @@
+//! The dashboard: open alerts (emergency and doctor first), today's sessions, the check-ins
+//! due today and whether they were answered, and the response rate of the last 30 days.
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::staff::auth::SignedIn;
+use crate::staff::view::{Layout, local_day, local_time, render};
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use store::{AlertStatus, Store};
+
+/// An alert in a list.
+#[derive(Debug)]
+pub struct AlertLine {
+    /// Alert id.
+    pub id: i64,
+    /// Level code.
+    pub level: String,
+    /// Client id.
+    pub client_id: i64,
+    /// Client name.
+    pub client_name: String,
+    /// When raised, local time.
+    pub when: String,
+    /// The fired rules.
+    pub rules: String,
+    /// Soreness reported.
+    pub soreness: Option<u8>,
+    /// The client's note.
+    pub note: Option<String>,
+    /// Who acknowledged, when, and their note.
+    pub acknowledged: Option<String>,
+}
+
+/// A check-in due today.
+#[derive(Debug)]
+pub struct DueLine {
+    client_id: i64,
+    client_name: String,
+    what: String,
+    due: String,
+    answered: bool,
+}
+
+/// A session today.
+#[derive(Debug)]
+pub struct SessionLine {
+    client_id: i64,
+    client_name: String,
+    what: String,
+    when: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff/dashboard.html")]
+struct DashboardPage {
+    layout: Layout,
+    alerts: Vec<AlertLine>,
+    due: Vec<DueLine>,
+    sessions: Vec<SessionLine>,
+    answered: usize,
+    asked: usize,
+    rate: Option<usize>,
+}
+
+/// The alerts of `status` as lines, most urgent first.
+pub async fn alert_lines<S: Store>(
+    state: &AppState<S>,
+    clinic: &store::Clinic,
+    status: Option<AlertStatus>,
+) -> Result<Vec<AlertLine>, ApiError> {
+    let mut lines = Vec::new();
+    for a in state.store.alerts(clinic.id, status).await? {
+        let client = state.store.client(clinic.id, a.client_id).await?;
+        let check_in =
+            state.store.check_ins_of_client(clinic.id, a.client_id).await?.into_iter().find(|c| c.id == a.check_in_id);
+        let note = check_in
+            .as_ref()
+            .and_then(|c| serde_json::from_str::<serde_json::Value>(&c.report).ok())
+            .and_then(|r| r["note"].as_str().map(str::to_owned));
+        let acknowledged = match (a.acknowledged_at, a.acknowledged_by) {
+            (Some(at), Some(by)) => {
+                let who =
+                    state.store.staff_in_clinic(clinic.id, by).await?.map_or_else(|| "staff".to_owned(), |s| s.name);
+                Some(format!(
+                    "{who}, {}{}",
+                    local_time(at, &clinic.timezone),
+                    a.note.as_ref().map(|n| format!(": {n}")).unwrap_or_default()
+                ))
+            }
+            _ => None,
+        };
+        lines.push(AlertLine {
+            id: a.id,
+            level: a.level.clone(),
+            client_id: a.client_id,
+            client_name: client.map_or_else(|| "client".to_owned(), |c| c.name),
+            when: local_time(a.created_at, &clinic.timezone),
+            rules: check_in.as_ref().map(|c| c.fired.join(", ")).unwrap_or_default(),
+            soreness: check_in.as_ref().map(|c| c.soreness),
+            note,
+            acknowledged,
+        });
+    }
+    Ok(lines)
+}
+
+/// `GET /`.
+pub async fn show<S: Store>(State(state): State<AppState<S>>, who: SignedIn) -> Response {
+    match page(&state, &who).await {
+        Ok(p) => render(&p, StatusCode::OK),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn page<S: Store>(state: &AppState<S>, who: &SignedIn) -> Result<DashboardPage, ApiError> {
+    let clinic = state.store.clinic(who.staff.clinic_id).await?.ok_or_else(|| ApiError::not_found("clinic"))?;
+    let kb = &state.knowledge;
+    let now = state.clock.now();
+    let (start, end) = local_day(now, &clinic.timezone);
+    let mut due = Vec::new();
+    for (f, answered) in state.store.follow_ups_due(clinic.id, start, end).await? {
+        let Some(session) = state.store.session(clinic.id, f.session_id).await? else { continue };
+        let client = state.store.client(clinic.id, session.client_id).await?;
+        due.push(DueLine {
+            client_id: session.client_id,
+            client_name: client.map_or_else(String::new, |c| c.name),
+            what: format!("{} h check-in", f.offset_hours),
+            due: local_time(f.due_at, &clinic.timezone),
+            answered,
+        });
+    }
+    let mut sessions = Vec::new();
+    for s in state.store.sessions_between(clinic.id, start, end).await? {
+        let client = state.store.client(clinic.id, s.client_id).await?;
+        let kind =
+            kb.vocabulary.massage_types.by_code(&s.massage_type).map_or(s.massage_type.clone(), |t| t.label.clone());
+        sessions.push(SessionLine {
+            client_id: s.client_id,
+            client_name: client.map_or_else(String::new, |c| c.name),
+            what: format!("{kind}, {} pressure", s.pressure),
+            when: local_time(s.ended_at, &clinic.timezone),
+        });
+    }
+    let month = state.store.follow_ups_due(clinic.id, now.plus_hours(-24 * 30), now).await?;
+    let asked = month.len();
+    let answered = month.iter().filter(|(_, a)| *a).count();
+    Ok(DashboardPage {
+        layout: Layout {
+            title: "Dashboard".to_owned(),
+            clinic_name: clinic.name.clone(),
+            staff_name: who.staff.name.clone(),
+            csrf: who.csrf.clone(),
+            nav: "dashboard",
+        },
+        alerts: alert_lines(state, &clinic, Some(AlertStatus::Open)).await?,
+        due,
+        sessions,
+        answered,
+        asked,
+        rate: (asked > 0).then(|| answered * 100 / asked),
+    })
+}

@@ -1,0 +1,70 @@
+//! What every staff page shares: the layout (clinic, who is signed in, the navigation, the
+//! sign-out form with its CSRF token) and times shown in the clinic's time zone.
+
+use crate::error::ApiError;
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use store::Timestamp;
+
+/// The frame of a staff page.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// The page's title.
+    pub title: String,
+    /// The clinic's name, when signed in.
+    pub clinic_name: String,
+    /// Who is signed in.
+    pub staff_name: String,
+    /// The session's CSRF token, for every form.
+    pub csrf: String,
+    /// Which navigation entry is current.
+    pub nav: &'static str,
+}
+
+impl Layout {
+    /// The frame of a page shown before signing in.
+    pub fn signed_out(title: &str) -> Layout {
+        Layout {
+            title: title.to_owned(),
+            clinic_name: String::new(),
+            staff_name: String::new(),
+            csrf: String::new(),
+            nav: "",
+        }
+    }
+}
+
+/// Renders a page, or answers a 500 whose details go to the log.
+pub fn render(t: &impl Template, status: StatusCode) -> Response {
+    match t.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => ApiError::internal("rendering a page", e).into_response(),
+    }
+}
+
+/// An instant as the clinic reads it, such as "Fri 27 Nov, 14:05".
+pub fn local_time(t: Timestamp, timezone: &str) -> String {
+    jiff::Timestamp::from_millisecond(t.0)
+        .ok()
+        .map(|ts| match jiff::tz::TimeZone::get(timezone) {
+            Ok(tz) => ts.to_zoned_datetime(tz).strftime("%a %-d %b, %H:%M").to_string(),
+            Err(_) => ts.strftime("%a %-d %b, %H:%M UTC").to_string(),
+        })
+        .unwrap_or_default()
+}
+
+/// The start and end of the clinic's local day that holds `t`.
+pub fn local_day(t: Timestamp, timezone: &str) -> (Timestamp, Timestamp) {
+    let day = jiff::Timestamp::from_millisecond(t.0).ok().and_then(|ts| {
+        let tz = jiff::tz::TimeZone::get(timezone).ok()?;
+        let zoned = ts.to_zoned_datetime(tz);
+        let start = zoned.start_of_day().ok()?;
+        let end = start.tomorrow().ok()?;
+        Some((Timestamp(start.timestamp().as_millisecond()), Timestamp(end.timestamp().as_millisecond())))
+    });
+    day.unwrap_or((
+        Timestamp(t.0 - t.0.rem_euclid(86_400_000)),
+        Timestamp(t.0 - t.0.rem_euclid(86_400_000) + 86_400_000),
+    ))
+}

@@ -1,0 +1,209 @@
+//! The staff's pages over HTTP: signing in and out with a session cookie, CSRF on every form,
+//! the dashboard, the alert queue, and the clients, each scoped to the signed-in clinic.
+
+use crate::api::leg_session;
+use crate::harness::*;
+use reqwest::{Client, StatusCode, header};
+use serde_json::json;
+
+/// A browser-like client that keeps the session cookie and does not follow redirects.
+struct Staff {
+    http: Client,
+    base: String,
+    cookie: String,
+}
+
+fn no_redirects() -> Client {
+    Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+async fn sign_in(app: &App, email: &str, password: &str) -> Result<Staff, (StatusCode, String)> {
+    let http = no_redirects();
+    let body = format!("email={}&password={}&next=%2Falerts", email.replace('@', "%40"), password.replace(' ', "+"));
+    let resp = http
+        .post(format!("{}/sign-in", app.base))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    if resp.status() != StatusCode::SEE_OTHER {
+        let status = resp.status();
+        return Err((status, resp.text().await.unwrap()));
+    }
+    assert_eq!(resp.headers()[header::LOCATION], "/alerts", "sign-in goes on to the page asked for");
+    let set = resp.headers()[header::SET_COOKIE].to_str().unwrap().to_owned();
+    assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax") && set.contains("Path=/"), "{set}");
+    let cookie = set.split(';').next().unwrap().to_owned();
+    Ok(Staff { http, base: app.base.clone(), cookie })
+}
+
+impl Staff {
+    async fn get(&self, path: &str) -> (StatusCode, String) {
+        let r =
+            self.http.get(format!("{}{path}", self.base)).header(header::COOKIE, &self.cookie).send().await.unwrap();
+        (r.status(), r.text().await.unwrap())
+    }
+
+    async fn post(&self, path: &str, form: &str, origin: Option<&str>) -> (StatusCode, String) {
+        let mut req = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header(header::COOKIE, &self.cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(form.to_owned());
+        if let Some(o) = origin {
+            req = req.header(header::ORIGIN, o);
+        }
+        let r = req.send().await.unwrap();
+        let status = r.status();
+        let location = r.headers().get(header::LOCATION).map(|l| l.to_str().unwrap().to_owned());
+        (status, location.unwrap_or(r.text().await.unwrap()))
+    }
+
+    /// The CSRF token of the signed-in session, as the pages carry it.
+    async fn csrf(&self) -> String {
+        let (_, html) = self.get("/clients").await;
+        let at = html.find("name=\"csrf\" value=\"").unwrap() + "name=\"csrf\" value=\"".len();
+        html[at..at + 64].to_owned()
+    }
+}
+
+#[tokio::test]
+async fn signing_in_needs_the_right_password_and_pages_need_signing_in() {
+    let app = spawn_app().await;
+    let anonymous = no_redirects();
+    let r = anonymous.get(format!("{}/clients?q=ada", app.base)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()[header::LOCATION], "/sign-in?next=%2Fclients%3Fq%3Dada");
+    let (s, html) = sign_in(&app, "owner@calm.example", "wrong password").await.err().unwrap();
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert!(html.contains("do not match"));
+    let (s, html2) = sign_in(&app, "nobody@calm.example", PASSWORD).await.err().unwrap();
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        html.replace("owner@calm.example", ""),
+        html2.replace("nobody@calm.example", ""),
+        "no hint whether the e-mail exists"
+    );
+    let owner = sign_in(&app, "owner@calm.example", PASSWORD).await.unwrap();
+    let (s, html) = owner.get("/").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Calm") && html.contains("Open alerts"));
+
+    // Sign-out needs the form's token; afterwards the cookie opens nothing.
+    let (s, _) = owner.post("/sign-out", "csrf=nope", None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let csrf = owner.csrf().await;
+    let (s, to) = owner.post("/sign-out", &format!("csrf={csrf}"), None).await;
+    assert_eq!((s, to.as_str()), (StatusCode::SEE_OTHER, "/sign-in"));
+    let (s, _) = owner.get("/").await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+
+    // Sessions end after twelve hours.
+    let again = sign_in(&app, "owner@calm.example", PASSWORD).await.unwrap();
+    app.advance_hours(12.1);
+    assert_eq!(again.get("/").await.0, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn sign_in_never_redirects_off_site() {
+    let app = spawn_app().await;
+    let http = no_redirects();
+    let r = http
+        .post(format!("{}/sign-in", app.base))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(format!("email=owner%40calm.example&password={}&next=%2F%2Fevil.example%2F", PASSWORD.replace(' ', "+")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()[header::LOCATION], "/");
+}
+
+#[tokio::test]
+async fn alerts_are_acknowledged_from_the_queue_with_csrf_by_the_right_roles() {
+    let app = spawn_app().await;
+    let (client, session) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
+    let link = session["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
+    app.advance_hours(20.0);
+    app.call(
+        reqwest::Method::POST,
+        &link,
+        None,
+        Some(json!({"soreness": 4, "symptoms": ["one_leg_swelling"], "note": "left calf puffy"})),
+    )
+    .await;
+    let (_, alerts) = app.get("/api/v1/alerts", &app.a.owner).await;
+    let id = alerts["alerts"][0]["id"].as_i64().unwrap();
+
+    let therapist = sign_in(&app, "ther@calm.example", PASSWORD).await.unwrap();
+    let (s, html) = therapist.get("/").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Ada Lovelace") && html.contains("D-clot"), "the dashboard lists the open alert");
+    let (_, queue) = therapist.get("/alerts").await;
+    assert!(queue.contains("left calf puffy") && queue.contains("Acknowledge"));
+    let csrf = therapist.csrf().await;
+    let path = format!("/alerts/{id}/acknowledge");
+    let (s, _) = therapist.post(&path, "note=Called", None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "no CSRF token");
+    let (s, _) = therapist.post(&path, &format!("csrf={csrf}&note=Called"), Some("https://evil.example")).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "another site's Origin");
+
+    let desk = sign_in(&app, "desk@calm.example", PASSWORD).await.unwrap();
+    let (_, desk_queue) = desk.get("/alerts").await;
+    assert!(!desk_queue.contains(">Acknowledge<"), "front desk sees the queue without the button");
+    let desk_csrf = desk.csrf().await;
+    let (s, _) = desk.post(&path, &format!("csrf={desk_csrf}&note=x"), None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+
+    let (s, to) = therapist.post(&path, &format!("csrf={csrf}&note=Called+her%3B+GP+today"), Some(&app.base)).await;
+    assert_eq!((s, to.as_str()), (StatusCode::SEE_OTHER, "/alerts"));
+    let (_, queue) = therapist.get("/alerts").await;
+    assert!(queue.contains("No open alerts.") && queue.contains("Called her; GP today"));
+
+    let other = sign_in(&app, "owner@other.example", PASSWORD).await.unwrap();
+    let other_csrf = other.csrf().await;
+    let (s, _) = other.post(&path, &format!("csrf={other_csrf}&note=x"), None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "another clinic's alert");
+    assert_eq!(other.get(&format!("/clients/{client}")).await.0, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn clients_are_searched_added_and_shown_with_their_soreness_chart() {
+    let app = spawn_app().await;
+    let (client, session) = app
+        .session(
+            &app.a.therapist,
+            json!({"goals": ["low_back_pain"], "conditions": [{"code": "anticoagulants"}], "first_massage": false}),
+            leg_session(),
+        )
+        .await;
+    let link = session["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
+    app.advance_hours(24.0);
+    app.call(reqwest::Method::POST, &link, None, Some(json!({"soreness": 6, "symptoms": []}))).await;
+
+    let owner = sign_in(&app, "owner@calm.example", PASSWORD).await.unwrap();
+    let (_, list) = owner.get("/clients?q=lovel").await;
+    assert!(list.contains(&format!("/clients/{client}")));
+    let (_, none) = owner.get("/clients?q=zzz").await;
+    assert!(none.contains("No clients match"));
+    let (s, page) = owner.get(&format!("/clients/{client}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("<svg") && page.contains("soreness 6, therapist"), "the chart marks the check-in");
+    assert!(page.contains("Deep tissue") && page.contains("T-high"));
+    assert!(page.contains("light"), "anticoagulants cap the suggested pressure");
+
+    let csrf = owner.csrf().await;
+    let (s, to) =
+        owner.post("/clients", &format!("csrf={csrf}&name=Grace+Hopper&email=grace%40example.com"), None).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, grace) = owner.get(&to).await;
+    assert!(grace.contains("Grace Hopper") && grace.contains("No sessions yet."));
+    let (s, html) = owner.post("/clients", &format!("csrf={csrf}&name=&email=x"), None).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Write the client"));
+    let (s, _) = owner.post("/clients", "name=Mallory", None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "no CSRF token, nothing created");
+    let (_, all) = owner.get("/clients").await;
+    assert!(!all.contains("Mallory"));
+}
