@@ -7,4 +7,5 @@ pub mod alerts;
 pub mod auth;
 pub mod clients;
 pub mod dashboard;
+pub mod sessions;
 pub mod view;

@@ -113,6 +113,40 @@ impl Browser {
         panic!("{css} did not appear; the page is:\n{}", self.source().await);
     }
 
+    /// Waits (up to ten seconds) until an element's text contains `expected`: the page a
+    /// click leads to may not have loaded yet when the click returns.
+    async fn wait_for(&self, css: &str, expected: &str) {
+        for _ in 0..100 {
+            let url = format!("{}/session/{}/element", self.base, self.session);
+            let r: Value = self
+                .http
+                .post(&url)
+                .json(&json!({"using": "css selector", "value": css}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            if let Some(id) = r["value"][ELEMENT].as_str() {
+                let t: Value = self
+                    .http
+                    .get(format!("{}/session/{}/element/{id}/text", self.base, self.session))
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                if t["value"].as_str().is_some_and(|t| t.contains(expected)) {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{css} never showed {expected:?}; the page is:\n{}", self.source().await);
+    }
+
     async fn text(&self, css: &str) -> String {
         let id = self.find(css).await;
         self.cmd(reqwest::Method::GET, &format!("/element/{id}/text"), None)
@@ -173,7 +207,7 @@ async fn a_client_checks_in_on_a_phone_and_sees_what_to_do() {
     browser.click("#symptom-tenderness").await;
     browser.type_into("#note", "Calves a bit tender, otherwise fine.").await;
     browser.click("button[type=submit]").await;
-    assert_eq!(browser.wait_text(".level h1").await, "Normal soreness");
+    browser.wait_for(".level h1", "Normal soreness").await;
     assert!(browser.source().await.contains("does not diagnose"));
     browser.screenshot("client-result-self-care").await;
 
@@ -182,7 +216,7 @@ async fn a_client_checks_in_on_a_phone_and_sees_what_to_do() {
     browser.wait_text("h1").await;
     browser.click("label[for=soreness-2]").await;
     browser.click("button[type=submit]").await;
-    assert!(browser.wait_text("#errors").await.contains("Nothing has been sent yet"));
+    browser.wait_for("#errors", "Nothing has been sent yet").await;
     browser.screenshot("client-check-in-incomplete").await;
 
     // An emergency: the number comes first, large, as a link to call.
@@ -193,7 +227,7 @@ async fn a_client_checks_in_on_a_phone_and_sees_what_to_do() {
     browser.click("#none-doctor").await;
     browser.click("#none-therapist").await;
     browser.click("button[type=submit]").await;
-    assert_eq!(browser.wait_text("a.call").await, "Call 999");
+    browser.wait_for("a.call", "Call 999").await;
     let html = browser.source().await;
     assert!(html.contains("href=\"tel:999\""));
     browser.screenshot("client-result-emergency").await;
@@ -203,4 +237,101 @@ async fn a_client_checks_in_on_a_phone_and_sees_what_to_do() {
     assert_eq!(alerts["alerts"][0]["level"], "emergency");
     let (_, all) = app.get("/api/v1/alerts?status=all", &app.a.owner).await;
     assert_eq!(all["alerts"].as_array().unwrap().len(), 1, "the self-care answer raised no alert");
+}
+
+#[tokio::test]
+async fn a_therapist_records_a_session_and_acknowledges_the_alert_that_follows() {
+    let app = spawn_app().await;
+    let browser = Browser::start(1280, 900).await;
+
+    // Sign in.
+    browser.go(&format!("{}/", app.base)).await;
+    browser.wait_for("h1", "Sign in").await;
+    browser.screenshot("staff-sign-in").await;
+    browser.type_into("#email", "ther@calm.example").await;
+    browser.type_into("#password", PASSWORD).await;
+    browser.click("button[type=submit]").await;
+    browser.wait_for("h1", "Today").await;
+
+    // Add a client and take their intake.
+    browser.go(&format!("{}/clients", app.base)).await;
+    browser.wait_text("h1").await;
+    browser.type_into("#name", "Noor Haddad").await;
+    browser.type_into("#email", "noor@example.com").await;
+    browser.click("form[method=post][action='/clients'] button[type=submit]").await;
+    browser.wait_for("h1", "Noor Haddad").await;
+    browser.click("nav.actions a[href$='/intake']").await;
+    browser.wait_for("h1", "Intake").await;
+    browser.click("#goal-low_back_pain").await;
+    browser.click("#first-yes").await;
+    browser.click("#condition-anticoagulants").await;
+    browser.screenshot("staff-intake").await;
+    browser.click("form[action$='/intake'] button[type=submit]").await;
+    browser.wait_for("#recommendation", "Screening and suggestion").await;
+    assert!(browser.source().await.contains("light"), "blood thinners cap the suggested pressure");
+
+    // Record the session on the body map, preview the plan, save.
+    browser.click("nav.actions a[href$='/sessions/new']").await;
+    browser.wait_for("h1", "Record a session").await;
+    browser.click(".bodymap .zone[data-area=lower_back]").await;
+    browser.click(".bodymap .zone[data-area=calves]").await;
+    browser.click("#area-neck").await;
+    browser.click("button[value=preview]").await;
+    browser.wait_for("#preview", "The client's plan").await;
+    let page = browser.source().await;
+    assert!(
+        page.contains("id=\"area-calves\" name=\"area\" value=\"calves\" checked"),
+        "the body map ticked the calves"
+    );
+    assert!(page.contains("id=\"area-lower_back\" name=\"area\" value=\"lower_back\" checked"));
+    browser.screenshot("staff-record-session").await;
+    browser.click("button[value=save]").await;
+    browser.wait_for("h1", "Session saved").await;
+    browser.screenshot("staff-session-saved").await;
+    let saved = browser.source().await;
+    let at = saved.find(&format!("{}/c/", app.base)).unwrap();
+    // The first link on the page is the plan's, which is the 24 h check-in link plus /plan.
+    let first_link = saved[at..at + app.base.len() + 3 + 64].to_owned();
+
+    // The client answers on a phone: a swollen, painful calf.
+    app.advance_hours(22.0);
+    let phone = Browser::start(412, 915).await;
+    phone.go(&first_link).await;
+    phone.wait_text("h1").await;
+    phone.click("label[for=soreness-5]").await;
+    phone.click("#area-calves").await;
+    phone.click("#none-emergency").await;
+    phone.click("#symptom-one_leg_swelling").await;
+    phone.click("#none-therapist").await;
+    phone.type_into("#note", "Left calf swollen and warm.").await;
+    phone.click("button[type=submit]").await;
+    phone.wait_for(".level h1", "See a doctor today").await;
+    phone.screenshot("client-result-doctor").await;
+    phone.stop().await;
+
+    // The next day the therapist signs in again (sessions last 12 hours), sees the alert on
+    // the dashboard and acknowledges it with a note.
+    browser.go(&format!("{}/", app.base)).await;
+    browser.wait_for("h1", "Sign in").await;
+    browser.type_into("#email", "ther@calm.example").await;
+    browser.type_into("#password", PASSWORD).await;
+    browser.click("button[type=submit]").await;
+    browser.wait_for("h1", "Today").await;
+    assert!(browser.text("#open-alerts + div").await.contains("Noor Haddad"));
+    browser.screenshot("staff-dashboard").await;
+    browser.go(&format!("{}/alerts", app.base)).await;
+    browser.wait_text("h1").await;
+    assert!(browser.source().await.contains("Left calf swollen and warm."));
+    browser.screenshot("staff-alerts").await;
+    browser.type_into("input[name=note]", "Phoned Noor: GP scan this afternoon.").await;
+    browser.click("form.inline button[type=submit]").await;
+    browser.wait_for("#done + div", "Phoned Noor: GP scan this afternoon.").await;
+    browser.click("#done + div a").await;
+    browser.wait_for("h1", "Noor Haddad").await;
+    assert!(browser.source().await.contains("<svg"));
+    browser.screenshot("staff-client").await;
+    browser.stop().await;
+
+    let (_, open) = app.get("/api/v1/alerts?status=open", &app.a.owner).await;
+    assert_eq!(open["alerts"], json!([]));
 }

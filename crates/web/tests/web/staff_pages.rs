@@ -207,3 +207,58 @@ async fn clients_are_searched_added_and_shown_with_their_soreness_chart() {
     let (_, all) = owner.get("/clients").await;
     assert!(!all.contains("Mallory"));
 }
+
+#[tokio::test]
+async fn intake_and_session_forms_need_the_token_and_the_right_role() {
+    let app = spawn_app().await;
+    let client = app.new_client(&app.a.owner).await;
+    let therapist = sign_in(&app, "ther@calm.example", PASSWORD).await.unwrap();
+    let csrf = therapist.csrf().await;
+    let intake = format!("csrf={csrf}&goal=relaxation&first_massage=no&condition=open_wounds&areas_open_wounds=calves");
+    let (s, to) = therapist.post(&format!("/clients/{client}/intake"), &intake, None).await;
+    assert_eq!((s, to), (StatusCode::SEE_OTHER, format!("/clients/{client}")));
+    let (_, page) = therapist.get(&format!("/clients/{client}")).await;
+    assert!(page.contains("avoid area") && page.contains("(calves)"), "the open wound's area is shown and avoided");
+    let (s, html) =
+        therapist.post(&format!("/clients/{client}/intake"), &format!("csrf={csrf}&goal=relaxation"), None).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("first massage"));
+
+    let session = format!("csrf={csrf}&massage_type=swedish&pressure=medium&area=upper_back&area=neck&action=preview");
+    let (s, html) = therapist.post(&format!("/clients/{client}/sessions"), &session, None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("The client's plan") && html.contains("Caution: Do not have a bath or soak"),
+        "open wounds change the warmth advice"
+    );
+    let (s, html) = therapist
+        .post(
+            &format!("/clients/{client}/sessions"),
+            &format!("csrf={csrf}&massage_type=swedish&pressure=medium&action=save"),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Tick the areas"));
+    let (s, _) = therapist
+        .post(&format!("/clients/{client}/sessions"), &session.replace("preview", "save").replace(&csrf, "x"), None)
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, html) =
+        therapist.post(&format!("/clients/{client}/sessions"), &session.replace("preview", "save"), None).await;
+    assert_eq!(s, StatusCode::CREATED);
+    assert!(html.contains("Session saved") && html.matches("/c/").count() >= 3, "the plan link and two check-in links");
+
+    let desk = sign_in(&app, "desk@calm.example", PASSWORD).await.unwrap();
+    let desk_csrf = desk.csrf().await;
+    let (s, _) = desk
+        .post(
+            &format!("/clients/{client}/sessions"),
+            &session.replace("preview", "save").replace(&csrf, &desk_csrf),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "front desk does not record sessions");
+    let (_, shown) = app.get(&format!("/api/v1/clients/{client}"), &app.a.owner).await;
+    assert_eq!(shown["sessions"].as_array().unwrap().len(), 1);
+}
