@@ -52,6 +52,13 @@ fn migrator() -> Migrator {
             include_str!("../migrations/0002_staff_sessions.sql").into_sql_str(),
             false,
         ),
+        Migration::new(
+            3,
+            "products feedback".into(),
+            MigrationType::Simple,
+            include_str!("../migrations/0003_products_feedback.sql").into_sql_str(),
+            false,
+        ),
     ])
 }
 
@@ -227,6 +234,27 @@ fn alert(r: &SqliteRow) -> StoreResult<Alert> {
     })
 }
 
+fn product(r: &SqliteRow) -> StoreResult<Product> {
+    Ok(Product {
+        id: r.try_get("id").map_err(db)?,
+        clinic_id: r.try_get("clinic_id").map_err(db)?,
+        name: r.try_get("name").map_err(db)?,
+        item: r.try_get("item").map_err(db)?,
+        url: r.try_get("url").map_err(db)?,
+    })
+}
+
+fn feedback(r: &SqliteRow) -> StoreResult<Feedback> {
+    Ok(Feedback {
+        id: r.try_get("id").map_err(db)?,
+        clinic_id: r.try_get("clinic_id").map_err(db)?,
+        check_in_id: r.try_get("check_in_id").map_err(db)?,
+        rating: r.try_get::<Option<i64>, _>("rating").map_err(db)?.map(|x| x as u8),
+        comment: r.try_get("comment").map_err(db)?,
+        created_at: Timestamp(r.try_get("created_at").map_err(db)?),
+    })
+}
+
 fn all<T>(rows: Vec<SqliteRow>, f: fn(&SqliteRow) -> StoreResult<T>) -> StoreResult<Vec<T>> {
     rows.iter().map(f).collect()
 }
@@ -266,6 +294,118 @@ impl Store for SqliteStore {
     async fn clinic(&self, clinic_id: i64) -> StoreResult<Option<Clinic>> {
         let row = q(format!("{CLINIC} WHERE id = ?")).bind(clinic_id).fetch_optional(&self.pool).await;
         one(row.map_err(db)?, clinic)
+    }
+
+    async fn update_clinic(&self, clinic_id: i64, name: &str, country: &str, timezone: &str) -> StoreResult<Clinic> {
+        let row = sqlx::query(
+            "UPDATE clinics SET name = ?, country = ?, timezone = ? WHERE id = ? \
+             RETURNING id, name, country, timezone, created_at",
+        )
+        .bind(name)
+        .bind(country)
+        .bind(timezone)
+        .bind(clinic_id)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db)?;
+        clinic(&row)
+    }
+
+    async fn staff_of_clinic(&self, clinic_id: i64) -> StoreResult<Vec<Staff>> {
+        let rows = q(format!("{STAFF} WHERE clinic_id = ? ORDER BY name COLLATE NOCASE, id"))
+            .bind(clinic_id)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        all(rows, staff)
+    }
+
+    async fn update_staff(
+        &self,
+        clinic_id: i64,
+        staff_id: i64,
+        role: Role,
+        active: bool,
+    ) -> StoreResult<Option<Staff>> {
+        let row = sqlx::query(
+            "UPDATE staff SET role = ?, active = ? WHERE id = ? AND clinic_id = ? \
+             RETURNING id, clinic_id, email, name, role, active, password_hash",
+        )
+        .bind(role.code())
+        .bind(active)
+        .bind(staff_id)
+        .bind(clinic_id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        one(row, staff)
+    }
+
+    async fn products(&self, clinic_id: i64) -> StoreResult<Vec<Product>> {
+        let rows = sqlx::query("SELECT id, clinic_id, name, item, url FROM products WHERE clinic_id = ? ORDER BY id")
+            .bind(clinic_id)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        all(rows, product)
+    }
+
+    async fn add_product(&self, clinic_id: i64, p: NewProduct) -> StoreResult<Product> {
+        let row = sqlx::query(
+            "INSERT INTO products (clinic_id, name, item, url, created_at) VALUES (?, ?, ?, ?, ?) \
+             RETURNING id, clinic_id, name, item, url",
+        )
+        .bind(clinic_id)
+        .bind(&p.name)
+        .bind(&p.item)
+        .bind(&p.url)
+        .bind(p.now.0)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db)?;
+        product(&row)
+    }
+
+    async fn remove_product(&self, clinic_id: i64, product_id: i64) -> StoreResult<bool> {
+        let done = sqlx::query("DELETE FROM products WHERE id = ? AND clinic_id = ?")
+            .bind(product_id)
+            .bind(clinic_id)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn add_feedback(&self, clinic_id: i64, f: NewFeedback) -> StoreResult<Feedback> {
+        let row = sqlx::query(
+            "INSERT INTO feedback (clinic_id, check_in_id, rating, comment, created_at) \
+             SELECT clinic_id, id, ?, ?, ? FROM check_ins WHERE id = ? AND clinic_id = ? \
+             RETURNING id, clinic_id, check_in_id, rating, comment, created_at",
+        )
+        .bind(f.rating.map(i64::from))
+        .bind(&f.comment)
+        .bind(f.now.0)
+        .bind(f.check_in_id)
+        .bind(clinic_id)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db)?;
+        feedback(&row)
+    }
+
+    async fn feedback_of_client(&self, clinic_id: i64, client_id: i64) -> StoreResult<Vec<Feedback>> {
+        let rows = sqlx::query(
+            "SELECT f.id, f.clinic_id, f.check_in_id, f.rating, f.comment, f.created_at FROM feedback f \
+             JOIN check_ins c ON c.id = f.check_in_id AND c.clinic_id = f.clinic_id \
+             JOIN sessions s ON s.id = c.session_id AND s.clinic_id = c.clinic_id \
+             WHERE f.clinic_id = ? AND s.client_id = ? ORDER BY f.created_at, f.id",
+        )
+        .bind(clinic_id)
+        .bind(client_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        all(rows, feedback)
     }
 
     async fn create_staff(&self, clinic_id: i64, new: NewStaff) -> StoreResult<Staff> {

@@ -70,6 +70,48 @@ pub async fn run_all<S: Store, F: Fn() -> Fut, Fut: std::future::Future<Output =
     check_ins_and_alerts(fresh().await).await;
     staff_sessions(fresh().await).await;
     searching_clients_and_the_days_work(fresh().await).await;
+    settings_staff_products_and_feedback(fresh().await).await;
+}
+
+async fn settings_staff_products_and_feedback<S: Store>(s: S) {
+    let (a, owner) = clinic(&s, "A", "a@a.example").await;
+    let (b, owner_b) = clinic(&s, "B", "b@b.example").await;
+    let renamed = s.update_clinic(a.id, "A Renamed", "AU", "Australia/Sydney").await.unwrap();
+    assert_eq!((renamed.name.as_str(), renamed.country.as_str()), ("A Renamed", "AU"));
+    assert_eq!(s.clinic(b.id).await.unwrap().unwrap().name, "B", "the other clinic is untouched");
+
+    let t = s.create_staff(a.id, staff("t@a.example", Role::Therapist)).await.unwrap();
+    assert_eq!(s.staff_of_clinic(a.id).await.unwrap().len(), 2);
+    assert_eq!(s.update_staff(b.id, t.id, Role::Owner, true).await.unwrap(), None, "B cannot change A's staff");
+    let changed = s.update_staff(a.id, t.id, Role::FrontDesk, false).await.unwrap().unwrap();
+    assert_eq!((changed.role, changed.active), (Role::FrontDesk, false));
+    let hash = vec![5u8; 32];
+    let token = NewApiToken { clinic_id: a.id, staff_id: t.id, label: "x".into(), token_hash: hash.clone(), now: T0 };
+    s.create_api_token(token).await.unwrap();
+    assert_eq!(s.staff_by_token_hash(&hash).await.unwrap(), None, "a deactivated member's token opens nothing");
+
+    let p = s
+        .add_product(a.id, NewProduct { name: "Bath flakes".into(), item: "epsom_salt".into(), url: None, now: T0 })
+        .await
+        .unwrap();
+    assert_eq!(s.products(a.id).await.unwrap(), vec![p.clone()]);
+    assert!(s.products(b.id).await.unwrap().is_empty());
+    assert!(!s.remove_product(b.id, p.id).await.unwrap());
+    assert!(s.remove_product(a.id, p.id).await.unwrap());
+    assert!(s.products(a.id).await.unwrap().is_empty());
+
+    let c = client(&s, a.id, "Ada").await;
+    let (sess, fus) = s.record_session(a.id, session(c.id, owner.id), vec![follow_up(24, 1)]).await.unwrap();
+    let (ci, _) =
+        s.record_check_in(a.id, check_in(sess.id, fus[0].id, 2, "self_care", T0.plus_hours(24)), None).await.unwrap();
+    let new =
+        |rating| NewFeedback { check_in_id: ci.id, rating, comment: Some("Thank you".into()), now: T0.plus_hours(25) };
+    let f = s.add_feedback(a.id, new(Some(5))).await.unwrap();
+    assert_eq!(f.rating, Some(5));
+    assert!(s.add_feedback(b.id, new(Some(1))).await.is_err(), "B cannot leave feedback on A's check-in");
+    assert_eq!(s.feedback_of_client(a.id, c.id).await.unwrap(), vec![f]);
+    assert!(s.feedback_of_client(b.id, c.id).await.unwrap().is_empty());
+    let _ = owner_b;
 }
 
 async fn staff_sessions<S: Store>(s: S) {

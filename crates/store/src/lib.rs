@@ -51,6 +51,39 @@ pub trait Store: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = StoreResult<(Clinic, Staff)>> + Send;
     /// A clinic by id.
     fn clinic(&self, clinic_id: i64) -> impl Future<Output = StoreResult<Option<Clinic>>> + Send;
+    /// Changes a clinic's name, country and time zone.
+    fn update_clinic(
+        &self,
+        clinic_id: i64,
+        name: &str,
+        country: &str,
+        timezone: &str,
+    ) -> impl Future<Output = StoreResult<Clinic>> + Send;
+    /// The clinic's staff, by name.
+    fn staff_of_clinic(&self, clinic_id: i64) -> impl Future<Output = StoreResult<Vec<Staff>>> + Send;
+    /// Changes a staff member's role and whether they may sign in; `None` when not in the clinic.
+    fn update_staff(
+        &self,
+        clinic_id: i64,
+        staff_id: i64,
+        role: Role,
+        active: bool,
+    ) -> impl Future<Output = StoreResult<Option<Staff>>> + Send;
+    /// The clinic's products.
+    fn products(&self, clinic_id: i64) -> impl Future<Output = StoreResult<Vec<Product>>> + Send;
+    /// Adds a product.
+    fn add_product(&self, clinic_id: i64, product: NewProduct) -> impl Future<Output = StoreResult<Product>> + Send;
+    /// Removes a product; whether there was one.
+    fn remove_product(&self, clinic_id: i64, product_id: i64) -> impl Future<Output = StoreResult<bool>> + Send;
+    /// Stores a client's feedback on a check-in of the clinic.
+    fn add_feedback(&self, clinic_id: i64, feedback: NewFeedback)
+    -> impl Future<Output = StoreResult<Feedback>> + Send;
+    /// The feedback on a client's check-ins, oldest first.
+    fn feedback_of_client(
+        &self,
+        clinic_id: i64,
+        client_id: i64,
+    ) -> impl Future<Output = StoreResult<Vec<Feedback>>> + Send;
     /// Adds a staff member to a clinic.
     fn create_staff(&self, clinic_id: i64, staff: NewStaff) -> impl Future<Output = StoreResult<Staff>> + Send;
     /// A staff member of the clinic.

@@ -489,3 +489,61 @@ pub struct Acknowledgement {
     /// When.
     pub now: Timestamp,
 }
+
+/// A product to add.
+#[derive(Debug, Clone)]
+pub struct NewProduct {
+    /// Name.
+    pub name: String,
+    /// The plan item id it belongs to.
+    pub item: String,
+    /// Where to buy or read about it.
+    pub url: Option<String>,
+    /// When.
+    pub now: Timestamp,
+}
+
+/// A clinic's product, linked to a plan item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Product {
+    /// Id.
+    pub id: i64,
+    /// The clinic.
+    pub clinic_id: i64,
+    /// Name.
+    pub name: String,
+    /// The plan item id.
+    pub item: String,
+    /// Address.
+    pub url: Option<String>,
+}
+
+/// A client's feedback to store.
+#[derive(Debug, Clone)]
+pub struct NewFeedback {
+    /// The check-in it is about.
+    pub check_in_id: i64,
+    /// 1 to 5.
+    pub rating: Option<u8>,
+    /// A comment.
+    pub comment: Option<String>,
+    /// When.
+    pub now: Timestamp,
+}
+
+/// A client's feedback on a check-in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Feedback {
+    /// Id.
+    pub id: i64,
+    /// The clinic.
+    pub clinic_id: i64,
+    /// The check-in.
+    pub check_in_id: i64,
+    /// 1 to 5.
+    pub rating: Option<u8>,
+    /// A comment.
+    pub comment: Option<String>,
+    /// When.
+    pub created_at: Timestamp,
+}

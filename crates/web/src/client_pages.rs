@@ -249,6 +249,7 @@ async fn clinic_of_expired<S: Store>(state: &AppState<S>, token: &str) -> Option
 #[derive(Template)]
 #[template(path = "check_in_result.html")]
 struct ResultPage {
+    check_in_id: i64,
     clinic_name: String,
     disclaimer: String,
     red_flags: Vec<Flag>,
@@ -309,6 +310,7 @@ pub async fn submit<S: Store>(
     };
     let level = answer["level"].as_str().unwrap_or("emergency").to_owned();
     let page = ResultPage {
+        check_in_id: answer["check_in_id"].as_i64().unwrap_or_default(),
         clinic_name: ctx.clinic.name.clone(),
         disclaimer: kb.triage.disclaimer.clone(),
         red_flags: flags(kb),
@@ -410,7 +412,8 @@ pub async fn plan<S: Store>(State(state): State<AppState<S>>, Path(token): Path<
         let client_values = client_doc.validate(&kb.vocabulary, "client", &mut errors);
         let session = session
             .ok_or((ApiError::internal("plan page", "a stored session no longer validates"), Some(f.clinic_id)))?;
-        let plan = care::plan(kb, &session, &client_values, &[], contacts(kb, &ctx.clinic));
+        let products = crate::profile::products(&state, f.clinic_id).await.map_err(|e| (e, Some(f.clinic_id)))?;
+        let plan = care::plan(kb, &session, &client_values, &products, contacts(kb, &ctx.clinic));
         let label = |code: &str| kb.vocabulary.areas.by_code(code).map_or(code.to_owned(), |a| a.label.to_lowercase());
         Ok(PlanPage {
             clinic_name: ctx.clinic.name.clone(),
@@ -523,4 +526,63 @@ pub async fn why_sore<S: Store>(State(state): State<AppState<S>>) -> Response {
         sources,
     };
     render(&page, StatusCode::OK)
+}
+
+#[derive(Template)]
+#[template(path = "link_problem.html")]
+struct ThanksPage {
+    clinic_name: String,
+    disclaimer: String,
+    red_flags: Vec<Flag>,
+    emergency_number: Option<String>,
+    title: String,
+    message: String,
+}
+
+/// `POST /c/{token}/feedback`: `check_in`, `rating` (1 to 5), `comment`; shown to the clinic.
+pub async fn feedback<S: Store>(State(state): State<AppState<S>>, Path(token): Path<String>, body: Bytes) -> Response {
+    let f = match follow_up(&state, &token).await {
+        Ok(f) => f,
+        Err(e) => return link_problem(&state, &e, clinic_of_expired(&state, &token).await).await,
+    };
+    let fields: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
+    let field =
+        |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let rating = field("rating").and_then(|r| r.parse::<u8>().ok()).filter(|r| (1..=5).contains(r));
+    let comment: Option<String> = field("comment").map(|c| c.chars().take(2000).collect());
+    let check_in = field("check_in").and_then(|c| c.parse::<i64>().ok());
+    // Feedback belongs to a check-in of this link's session, and says something.
+    let own = match check_in {
+        Some(id) => state
+            .store
+            .check_ins_of_session(f.clinic_id, f.session_id)
+            .await
+            .map(|list| list.iter().any(|c| c.id == id)),
+        None => Ok(false),
+    };
+    let kb = &state.knowledge;
+    let clinic = state.store.clinic(f.clinic_id).await.ok().flatten();
+    let page = |title: &str, message: &str| ThanksPage {
+        clinic_name: clinic.as_ref().map_or_else(|| "Aftercare".to_owned(), |c| c.name.clone()),
+        disclaimer: kb.triage.disclaimer.clone(),
+        red_flags: flags(kb),
+        emergency_number: clinic.as_ref().and_then(|c| kb.country(&c.country)).map(|c| c.emergency.clone()),
+        title: title.to_owned(),
+        message: message.to_owned(),
+    };
+    match (own, check_in) {
+        (Ok(true), Some(id)) if rating.is_some() || comment.is_some() => {
+            let new = store::NewFeedback { check_in_id: id, rating, comment, now: state.clock.now() };
+            match state.store.add_feedback(f.clinic_id, new).await {
+                Ok(_) => render(&page("Thank you", "Your clinic will read your feedback."), StatusCode::OK),
+                Err(e) => ApiError::from(e).into_response(),
+            }
+        }
+        (Ok(true), Some(_)) => render(
+            &page("Nothing to send", "Choose a rating or write a comment, then send it."),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (Err(e), _) => ApiError::from(e).into_response(),
+        _ => link_problem(&state, &ApiError::not_found("check-in"), Some(f.clinic_id)).await,
+    }
 }

@@ -88,6 +88,7 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
     let public = Router::new()
         .route("/c/{token}", get(client_pages::form::<S>).post(client_pages::submit::<S>))
         .route("/c/{token}/plan", get(client_pages::plan::<S>))
+        .route("/c/{token}/feedback", post(client_pages::feedback::<S>))
         .route("/sign-in", get(staff::auth::sign_in_page).post(staff::auth::sign_in::<S>))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), rate_limit::limit::<S>));
     Router::new()
@@ -100,6 +101,8 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
         .route("/clients/{id}/intake", get(staff::sessions::intake_form::<S>).post(staff::sessions::save_intake::<S>))
         .route("/clients/{id}/sessions/new", get(staff::sessions::new_session::<S>))
         .route("/clients/{id}/sessions", post(staff::sessions::save_session::<S>))
+        .route("/settings", get(staff::settings::show::<S>))
+        .route("/settings/{*what}", post(staff::settings::change::<S>))
         .route("/healthz", get(api::healthz::<S>))
         .route("/why-sore", get(client_pages::why_sore::<S>))
         .route("/api/v1/openapi.json", get(api::openapi))

@@ -30,3 +30,14 @@ pub async fn client_doc<S: Store>(state: &AppState<S>, client: &store::Client) -
 pub fn contacts<'k>(knowledge: &'k care::Knowledge, clinic: &store::Clinic) -> care::triage::Contacts<'k> {
     care::triage::Contacts { country: knowledge.country(&clinic.country) }
 }
+
+/// The clinic's products as the plan shows them.
+pub async fn products<S: Store>(state: &AppState<S>, clinic_id: i64) -> Result<Vec<care::plan::Product>, ApiError> {
+    Ok(state
+        .store
+        .products(clinic_id)
+        .await?
+        .into_iter()
+        .map(|p| care::plan::Product { name: p.name, item: p.item, url: p.url, description: None })
+        .collect())
+}

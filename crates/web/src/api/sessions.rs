@@ -109,7 +109,8 @@ pub async fn record_session<S: Store>(
             return Err(ApiError::from_input(&e, "."));
         }
     };
-    let plan = care::plan(kb, &session, &client_values, &[], contacts(kb, &clinic));
+    let products = crate::profile::products(state, clinic_id).await?;
+    let plan = care::plan(kb, &session, &client_values, &products, contacts(kb, &clinic));
     let plan = serde_json::to_value(&plan).map_err(|e| ApiError::internal("plan", e))?;
 
     let links: Vec<(String, NewFollowUp)> = CHECK_IN_HOURS

@@ -131,6 +131,7 @@ struct ClientPage {
     pressure: String,
     sessions: Vec<SessionView>,
     chart: String,
+    feedback: Vec<String>,
 }
 
 /// `GET /clients/{id}`.
@@ -227,7 +228,22 @@ async fn client_page<S: Store>(state: &AppState<S>, who: &SignedIn, id: &str) ->
         });
     }
     sessions.reverse();
+    let feedback = state
+        .store
+        .feedback_of_client(clinic.id, id)
+        .await?
+        .iter()
+        .map(|f| {
+            let rating = f.rating.map(|r| format!("{r} of 5")).unwrap_or_else(|| "no rating".to_owned());
+            format!(
+                "{}: {rating}{}",
+                local_time(f.created_at, &clinic.timezone),
+                f.comment.as_ref().map(|c| format!(", “{c}”")).unwrap_or_default()
+            )
+        })
+        .collect();
     Ok(ClientPage {
+        feedback,
         layout: layout(who, &clinic, &client.name),
         client,
         intake,

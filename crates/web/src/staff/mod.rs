@@ -8,4 +8,5 @@ pub mod auth;
 pub mod clients;
 pub mod dashboard;
 pub mod sessions;
+pub mod settings;
 pub mod view;

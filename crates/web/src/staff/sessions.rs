@@ -468,7 +468,8 @@ async fn preview<S: Store>(
     let Some(session) = session.filter(|_| errors.is_empty()) else {
         return Err(ApiError::from_input(&care::InputErrors(errors), "session."));
     };
-    let plan = care::plan(kb, &session, &client_values, &[], contacts(kb, clinic));
+    let products = crate::profile::products(state, clinic.id).await?;
+    let plan = care::plan(kb, &session, &client_values, &products, contacts(kb, clinic));
     let mut items = vec![PreviewItem {
         title: plan.expect.title.to_owned(),
         lines: std::iter::once(plan.expect.summary.to_owned())

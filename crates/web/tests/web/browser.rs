@@ -335,3 +335,29 @@ async fn a_therapist_records_a_session_and_acknowledges_the_alert_that_follows()
     let (_, open) = app.get("/api/v1/alerts?status=open", &app.a.owner).await;
     assert_eq!(open["alerts"], json!([]));
 }
+
+#[tokio::test]
+async fn the_owner_signs_in_and_invites_a_therapist_who_signs_in() {
+    let app = spawn_app().await;
+    let browser = Browser::start(1280, 900).await;
+    browser.go(&format!("{}/settings", app.base)).await;
+    browser.wait_for("h1", "Sign in").await;
+    browser.type_into("#email", "owner@calm.example").await;
+    browser.type_into("#password", PASSWORD).await;
+    browser.click("button[type=submit]").await;
+    browser.wait_for("h1", "Settings").await;
+    browser.type_into("#invite-name", "Maya Reid").await;
+    browser.type_into("#invite-email", "maya@calm.example").await;
+    browser.click("form[action='/settings/staff'] button[type=submit]").await;
+    browser.wait_for("[role=status]", "maya@calm.example can now sign in").await;
+    let password = browser.text("#invited-password").await;
+    browser.screenshot("staff-settings-invited").await;
+    browser.click("header form button").await;
+    browser.wait_for("h1", "Sign in").await;
+    browser.type_into("#email", "maya@calm.example").await;
+    browser.type_into("#password", &password).await;
+    browser.click("button[type=submit]").await;
+    browser.wait_for("h1", "Today").await;
+    assert!(browser.text("header .who").await.contains("Maya Reid"));
+    browser.stop().await;
+}

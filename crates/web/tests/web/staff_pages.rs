@@ -262,3 +262,113 @@ async fn intake_and_session_forms_need_the_token_and_the_right_role() {
     let (_, shown) = app.get(&format!("/api/v1/clients/{client}"), &app.a.owner).await;
     assert_eq!(shown["sessions"].as_array().unwrap().len(), 1);
 }
+
+fn invited_password(html: &str) -> String {
+    let at = html.find("<code id=\"invited-password\">").unwrap() + "<code id=\"invited-password\">".len();
+    html[at..at + 20].to_owned()
+}
+
+#[tokio::test]
+async fn the_owner_invites_a_therapist_who_can_then_sign_in_and_deactivates_them() {
+    let app = spawn_app().await;
+    let owner = sign_in(&app, "owner@calm.example", PASSWORD).await.unwrap();
+    let csrf = owner.csrf().await;
+    let (s, html) = owner
+        .post("/settings/staff", &format!("csrf={csrf}&name=Maya+Reid&email=Maya%40calm.example&role=therapist"), None)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let password = invited_password(&html);
+    let maya = sign_in(&app, "maya@calm.example", &password).await.expect("the invited therapist signs in");
+    assert_eq!(maya.get("/").await.0, StatusCode::OK);
+    assert_eq!(maya.get("/settings").await.0, StatusCode::FORBIDDEN, "only the owner sees settings");
+
+    let (s, html) = owner
+        .post("/settings/staff", &format!("csrf={csrf}&name=Again&email=maya%40calm.example&role=therapist"), None)
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("already belongs to a staff member"));
+
+    let (_, settings) = owner.get("/settings").await;
+    let at = settings.find("maya@calm.example").unwrap();
+    let id_at = settings[at..].find("action=\"/settings/staff/").unwrap() + at + "action=\"/settings/staff/".len();
+    let id: String = settings[id_at..].chars().take_while(char::is_ascii_digit).collect();
+    let (s, _) =
+        owner.post(&format!("/settings/staff/{id}"), &format!("csrf={csrf}&role=therapist&active=no"), None).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert_eq!(maya.get("/").await.0, StatusCode::SEE_OTHER, "a deactivated member is signed out");
+    assert!(sign_in(&app, "maya@calm.example", &password).await.is_err());
+
+    let (s, html) = owner.post("/settings/staff/1", &format!("csrf={csrf}&role=front_desk&active=no"), None).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "owners cannot lock themselves out");
+    assert!(html.contains("You cannot change your own role"));
+    let (s, _) = owner.post("/settings/staff", "name=X&email=x%40calm.example&role=owner", None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "no CSRF token");
+}
+
+#[tokio::test]
+async fn the_country_sets_the_emergency_number_and_products_join_the_plan() {
+    let app = spawn_app().await;
+    let owner = sign_in(&app, "owner@calm.example", PASSWORD).await.unwrap();
+    let csrf = owner.csrf().await;
+    let (s, _) = owner
+        .post("/settings/clinic", &format!("csrf={csrf}&name=Calm+Hands&country=AU&timezone=Australia%2FSydney"), None)
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (s, html) =
+        owner.post("/settings/clinic", &format!("csrf={csrf}&name=Calm&country=AU&timezone=Mars%2FBase"), None).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("is not a time zone"));
+    let (s, _) = owner
+        .post(
+            "/settings/products",
+            &format!("csrf={csrf}&name=Clinic+bath+flakes&item=epsom_salt&url=https%3A%2F%2Fshop.example%2Fflakes"),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (s, html) = owner.post("/settings/products", &format!("csrf={csrf}&name=Tea&item=detox"), None).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a product must belong to a plan item");
+    assert!(html.contains("Choose the plan item"));
+
+    let (_, session) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
+    assert_eq!(session["plan"]["emergency_number"], "000");
+    let epsom = session["plan"]["items"].as_array().unwrap().iter().find(|i| i["id"] == "epsom_salt").unwrap();
+    assert_eq!(epsom["products"][0]["name"], "Clinic bath flakes");
+    let link = session["follow_ups"][0]["check_in_url"].as_str().unwrap();
+    let plan = app.http.get(format!("{link}/plan")).send().await.unwrap().text().await.unwrap();
+    assert!(plan.contains("Clinic bath flakes") && plan.contains("href=\"tel:000\""));
+}
+
+#[tokio::test]
+async fn a_client_leaves_feedback_the_clinic_reads() {
+    let app = spawn_app().await;
+    let (client, session) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
+    let link = session["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
+    app.advance_hours(24.0);
+    let (_, answer) = app.call(reqwest::Method::POST, &link, None, Some(json!({"soreness": 2, "symptoms": []}))).await;
+    let check_in = answer["check_in_id"].as_i64().unwrap();
+    let send = |body: String| {
+        let http = app.http.clone();
+        let url = format!("{link}/feedback");
+        async move {
+            let r = http
+                .post(url)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            (r.status(), r.text().await.unwrap())
+        }
+    };
+    let (s, html) = send(format!("check_in={check_in}&rating=5&comment=Lovely%2C+thank+you")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Thank you") && html.contains("does not diagnose"));
+    let (s, _) = send(format!("check_in={check_in}")).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "empty feedback is not stored");
+    let (s, _) = send(format!("check_in={}&rating=3", check_in + 100)).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "only this link's check-ins");
+    let owner = sign_in(&app, "owner@calm.example", PASSWORD).await.unwrap();
+    let (_, page) = owner.get(&format!("/clients/{client}")).await;
+    assert!(page.contains("5 of 5, “Lovely, thank you”"), "the clinic sees the feedback");
+}

@@ -1,0 +1,223 @@
+//! The clinic's settings, for the owner: name, country (it sets the emergency number clients
+//! see) and time zone; the products linked to plan items; and the staff: invite, change role,
+//! deactivate. An invited member's first password is shown once, here, and only its hash kept.
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::secret::new_secret;
+use crate::staff::auth::{SignedIn, check_csrf};
+use crate::staff::view::{Layout, render};
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use store::{NewProduct, NewStaff, Role, Store};
+
+#[derive(Template)]
+#[template(path = "staff/settings.html")]
+struct SettingsPage {
+    layout: Layout,
+    clinic: store::Clinic,
+    countries: Vec<(String, String)>,
+    emergency: String,
+    products: Vec<(store::Product, String)>,
+    items: Vec<(String, String)>,
+    staff: Vec<store::Staff>,
+    me: i64,
+    roles: Vec<(&'static str, &'static str)>,
+    error: Option<String>,
+    invited: Option<(String, String)>,
+}
+
+fn fields(body: &[u8]) -> Vec<(String, String)> {
+    form_urlencoded::parse(body).into_owned().map(|(k, v)| (k, v.trim().to_owned())).collect()
+}
+
+fn field<'a>(f: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    f.iter().find(|(k, v)| k == name && !v.is_empty()).map(|(_, v)| v.as_str())
+}
+
+fn owner_only(who: &SignedIn) -> Result<(), ApiError> {
+    if who.staff.role == Role::Owner {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden("only the clinic's owner may change its settings"))
+    }
+}
+
+async fn page<S: Store>(
+    state: &AppState<S>,
+    who: &SignedIn,
+    error: Option<String>,
+    invited: Option<(String, String)>,
+) -> Result<SettingsPage, ApiError> {
+    let kb = &state.knowledge;
+    let clinic = state.store.clinic(who.staff.clinic_id).await?.ok_or_else(|| ApiError::not_found("clinic"))?;
+    let item_title = |id: &str| kb.plan.items.iter().find(|i| i.id == id).map_or(id.to_owned(), |i| i.title.clone());
+    Ok(SettingsPage {
+        layout: Layout {
+            title: "Settings".to_owned(),
+            clinic_name: clinic.name.clone(),
+            staff_name: who.staff.name.clone(),
+            csrf: who.csrf.clone(),
+            nav: "settings",
+        },
+        emergency: kb.country(&clinic.country).map_or_else(String::new, |c| c.emergency.clone()),
+        countries: kb.countries.iter().map(|c| (c.code.clone(), format!("{} ({})", c.name, c.emergency))).collect(),
+        products: state
+            .store
+            .products(clinic.id)
+            .await?
+            .into_iter()
+            .map(|p| {
+                let t = item_title(&p.item);
+                (p, t)
+            })
+            .collect(),
+        items: kb.plan.items.iter().map(|i| (i.id.clone(), i.title.clone())).collect(),
+        staff: state.store.staff_of_clinic(clinic.id).await?,
+        me: who.staff.id,
+        roles: Role::ALL
+            .iter()
+            .map(|r| {
+                (
+                    r.code(),
+                    match r {
+                        Role::Owner => "Owner",
+                        Role::Therapist => "Therapist",
+                        Role::FrontDesk => "Front desk",
+                    },
+                )
+            })
+            .collect(),
+        clinic,
+        error,
+        invited,
+    })
+}
+
+async fn show_page<S: Store>(
+    state: &AppState<S>,
+    who: &SignedIn,
+    error: Option<String>,
+    invited: Option<(String, String)>,
+    status: StatusCode,
+) -> Response {
+    match page(state, who, error, invited).await {
+        Ok(p) => render(&p, status),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `GET /settings`.
+pub async fn show<S: Store>(State(state): State<AppState<S>>, who: SignedIn) -> Response {
+    if let Err(e) = owner_only(&who) {
+        return e.into_response();
+    }
+    show_page(&state, &who, None, None, StatusCode::OK).await
+}
+
+/// `POST /settings/{what}` and `POST /settings/{what}/{id}`: one handler per form, each
+/// checking the owner and the CSRF token first.
+pub async fn change<S: Store>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+    who: SignedIn,
+    Path(path): Path<String>,
+    body: Bytes,
+) -> Response {
+    let f = fields(&body);
+    if let Err(e) = check_csrf(&state, &headers, &who, field(&f, "csrf")).and_then(|()| owner_only(&who)) {
+        return e.into_response();
+    }
+    let clinic_id = who.staff.clinic_id;
+    let kb = &state.knowledge;
+    let now = state.clock.now();
+    let result: Result<Option<(String, String)>, String> = match path.split('/').collect::<Vec<_>>().as_slice() {
+        ["clinic"] => {
+            let name = field(&f, "name").unwrap_or_default();
+            let country = field(&f, "country").and_then(|c| kb.country(c)).map(|c| c.code.clone());
+            let tz = field(&f, "timezone").unwrap_or_default();
+            match (name.is_empty() || name.chars().count() > 200, country, crate::time::is_time_zone(tz)) {
+                (true, _, _) => Err("Write the clinic's name (1 to 200 characters).".to_owned()),
+                (_, None, _) => Err("Choose the clinic's country.".to_owned()),
+                (_, _, false) => Err(format!("`{tz}` is not a time zone such as Europe/London.")),
+                (false, Some(country), true) => state
+                    .store
+                    .update_clinic(clinic_id, name, &country, tz)
+                    .await
+                    .map(|_| None)
+                    .map_err(|e| e.to_string()),
+            }
+        }
+        ["products"] => {
+            let name = field(&f, "name").unwrap_or_default().to_owned();
+            let item = field(&f, "item").unwrap_or_default().to_owned();
+            let url = field(&f, "url").map(str::to_owned);
+            if name.is_empty() || name.chars().count() > 200 {
+                Err("Write the product's name (1 to 200 characters).".to_owned())
+            } else if !kb.plan.items.iter().any(|i| i.id == item) {
+                Err("Choose the plan item the product belongs to.".to_owned())
+            } else if url
+                .as_ref()
+                .is_some_and(|u| !(u.starts_with("https://") || u.starts_with("http://")) || u.len() > 500)
+            {
+                Err("A product's address must start with https:// or http://.".to_owned())
+            } else {
+                state
+                    .store
+                    .add_product(clinic_id, NewProduct { name, item, url, now })
+                    .await
+                    .map(|_| None)
+                    .map_err(|e| e.to_string())
+            }
+        }
+        ["products", id, "remove"] => match id.parse::<i64>() {
+            Ok(id) => state.store.remove_product(clinic_id, id).await.map(|_| None).map_err(|e| e.to_string()),
+            Err(_) => Err("No such product.".to_owned()),
+        },
+        ["staff"] => {
+            let role = field(&f, "role").and_then(Role::from_code);
+            let name = field(&f, "name").unwrap_or_default().to_owned();
+            match (crate::fields::email(field(&f, "email").unwrap_or_default()), role) {
+                (Err(p), _) => Err(p),
+                (_, None) => Err("Choose a role.".to_owned()),
+                (Ok(_), _) if name.is_empty() => Err("Write the staff member's name.".to_owned()),
+                (Ok(email), Some(role)) => {
+                    let password = new_secret()[..20].to_owned();
+                    let hash = password_auth::generate_hash(&password);
+                    let new = NewStaff { email: email.clone(), name, role, password_hash: Some(hash), now };
+                    match state.store.create_staff(clinic_id, new).await {
+                        Ok(_) => Ok(Some((email, password))),
+                        Err(store::StoreError::Conflict(_)) => {
+                            Err(format!("{email} already belongs to a staff member."))
+                        }
+                        Err(e) => Err(e.to_string()),
+                    }
+                }
+            }
+        }
+        ["staff", id] => {
+            let role = field(&f, "role").and_then(Role::from_code);
+            let active = field(&f, "active") == Some("yes");
+            match (id.parse::<i64>(), role) {
+                (Ok(id), _) if id == who.staff.id => {
+                    Err("You cannot change your own role or access; ask another owner.".to_owned())
+                }
+                (Ok(id), Some(role)) => match state.store.update_staff(clinic_id, id, role, active).await {
+                    Ok(Some(_)) => Ok(None),
+                    Ok(None) => Err("No such staff member.".to_owned()),
+                    Err(e) => Err(e.to_string()),
+                },
+                _ => Err("Choose a role.".to_owned()),
+            }
+        }
+        _ => return ApiError::not_found("setting").into_response(),
+    };
+    match result {
+        Ok(None) => Redirect::to("/settings").into_response(),
+        Ok(Some(invited)) => show_page(&state, &who, None, Some(invited), StatusCode::OK).await,
+        Err(problem) => show_page(&state, &who, Some(problem), None, StatusCode::UNPROCESSABLE_ENTITY).await,
+    }
+}
