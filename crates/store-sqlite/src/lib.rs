@@ -59,6 +59,13 @@ fn migrator() -> Migrator {
             include_str!("../migrations/0003_products_feedback.sql").into_sql_str(),
             false,
         ),
+        Migration::new(
+            4,
+            "intake links".into(),
+            MigrationType::Simple,
+            include_str!("../migrations/0004_intake_links.sql").into_sql_str(),
+            false,
+        ),
     ])
 }
 
@@ -580,6 +587,120 @@ impl Store for SqliteStore {
         .await
         .map_err(db)?;
         all(rows, client)
+    }
+
+    async fn create_intake_link(&self, clinic_id: i64, link: NewIntakeLink) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        if link.client_id.is_none() {
+            sqlx::query(
+                "UPDATE intake_links SET expires_at = ? WHERE clinic_id = ? AND client_id IS NULL AND expires_at > ?",
+            )
+            .bind(link.now.0)
+            .bind(clinic_id)
+            .bind(link.now.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        }
+        let done = sqlx::query(
+            "INSERT INTO intake_links (clinic_id, client_id, link_hash, created_at, expires_at) \
+             SELECT ?, ?, ?, ?, ? WHERE ? IS NULL OR EXISTS (SELECT 1 FROM clients WHERE id = ? AND clinic_id = ?)",
+        )
+        .bind(clinic_id)
+        .bind(link.client_id)
+        .bind(&link.link_hash)
+        .bind(link.now.0)
+        .bind(link.expires_at.0)
+        .bind(link.client_id)
+        .bind(link.client_id)
+        .bind(clinic_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::NotFound("client"));
+        }
+        tx.commit().await.map_err(db)
+    }
+
+    async fn intake_link(&self, link_hash: &[u8], now: Timestamp) -> StoreResult<Option<IntakeLink>> {
+        let row = sqlx::query(
+            "SELECT id, clinic_id, client_id, expires_at FROM intake_links \
+             WHERE link_hash = ? AND expires_at > ? AND used_at IS NULL",
+        )
+        .bind(link_hash)
+        .bind(now.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        match row {
+            None => Ok(None),
+            Some(r) => Ok(Some(IntakeLink {
+                id: r.try_get("id").map_err(db)?,
+                clinic_id: r.try_get("clinic_id").map_err(db)?,
+                client_id: r.try_get("client_id").map_err(db)?,
+                expires_at: Timestamp(r.try_get("expires_at").map_err(db)?),
+            })),
+        }
+    }
+
+    async fn intake_by_link(
+        &self,
+        link: &IntakeLink,
+        new_client: Option<NewClient>,
+        body: String,
+        now: Timestamp,
+    ) -> StoreResult<Option<Intake>> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        // A client's link is used once: claim it first, so two submissions cannot both pass.
+        if link.client_id.is_some() {
+            let claimed =
+                sqlx::query("UPDATE intake_links SET used_at = ? WHERE id = ? AND used_at IS NULL AND expires_at > ?")
+                    .bind(now.0)
+                    .bind(link.id)
+                    .bind(now.0)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?;
+            if claimed.rows_affected() != 1 {
+                return Ok(None);
+            }
+        }
+        let client_id = match (link.client_id, new_client) {
+            (Some(id), _) => id,
+            (None, Some(c)) => {
+                let row = sqlx::query(
+                    "INSERT INTO clients (clinic_id, name, email, phone, timezone, age_months, created_at) \
+                     VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                )
+                .bind(link.clinic_id)
+                .bind(&c.name)
+                .bind(&c.email)
+                .bind(&c.phone)
+                .bind(&c.timezone)
+                .bind(c.age_months.map(i64::from))
+                .bind(c.now.0)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db)?;
+                row.try_get("id").map_err(db)?
+            }
+            (None, None) => return Err(StoreError::NotFound("client")),
+        };
+        let row = sqlx::query(
+            "INSERT INTO intakes (clinic_id, client_id, body, created_at) VALUES (?, ?, ?, ?) \
+             RETURNING id, clinic_id, client_id, body, created_at",
+        )
+        .bind(link.clinic_id)
+        .bind(client_id)
+        .bind(&body)
+        .bind(now.0)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db)?;
+        let saved = intake(&row)?;
+        tx.commit().await.map_err(db)?;
+        Ok(Some(saved))
     }
 
     async fn save_intake(&self, clinic_id: i64, i: NewIntake) -> StoreResult<Intake> {

@@ -71,6 +71,47 @@ pub async fn run_all<S: Store, F: Fn() -> Fut, Fut: std::future::Future<Output =
     staff_sessions(fresh().await).await;
     searching_clients_and_the_days_work(fresh().await).await;
     settings_staff_products_and_feedback(fresh().await).await;
+    intake_links(fresh().await).await;
+}
+
+async fn intake_links<S: Store>(s: S) {
+    let (a, _) = clinic(&s, "A", "a@a.example").await;
+    let (b, _) = clinic(&s, "B", "b@b.example").await;
+    let link = |client_id, hash: u8| NewIntakeLink {
+        client_id,
+        link_hash: vec![hash; 32],
+        now: T0,
+        expires_at: T0.plus_hours(24 * 30),
+    };
+    s.create_intake_link(a.id, link(None, 1)).await.unwrap();
+    let public = s.intake_link(&[1u8; 32], T0).await.unwrap().expect("the public link");
+    assert_eq!((public.clinic_id, public.client_id), (a.id, None));
+    let newcomer =
+        NewClient { name: "New Person".into(), email: None, phone: None, timezone: None, age_months: None, now: T0 };
+    let first = s.intake_by_link(&public, Some(newcomer.clone()), "{}".into(), T0).await.unwrap().unwrap();
+    let second = s.intake_by_link(&public, Some(newcomer), "{}".into(), T0).await.unwrap().unwrap();
+    assert_ne!(first.client_id, second.client_id, "the public link takes many clients");
+    assert_eq!(s.client(a.id, first.client_id).await.unwrap().map(|c| c.name), Some("New Person".into()));
+    s.create_intake_link(a.id, link(None, 2)).await.unwrap();
+    assert_eq!(
+        s.intake_link(&[1u8; 32], T0.plus_hours(1)).await.unwrap(),
+        None,
+        "a new public link replaces the old one"
+    );
+
+    let c = client(&s, a.id, "Ada").await;
+    assert!(s.create_intake_link(b.id, link(Some(c.id), 3)).await.is_err(), "B cannot make a link for A's client");
+    s.create_intake_link(a.id, link(Some(c.id), 4)).await.unwrap();
+    let own = s.intake_link(&[4u8; 32], T0).await.unwrap().unwrap();
+    assert!(s.intake_by_link(&own, None, "{\"v\":1}".into(), T0).await.unwrap().is_some());
+    assert_eq!(
+        s.intake_by_link(&own, None, "{\"v\":2}".into(), T0).await.unwrap(),
+        None,
+        "a client's link is used once"
+    );
+    assert_eq!(s.intake_link(&[4u8; 32], T0).await.unwrap(), None);
+    assert_eq!(s.latest_intake(a.id, c.id).await.unwrap().map(|i| i.body), Some("{\"v\":1}".into()));
+    assert_eq!(s.intake_link(&[2u8; 32], T0.plus_hours(24 * 31)).await.unwrap(), None, "links expire");
 }
 
 async fn settings_staff_products_and_feedback<S: Store>(s: S) {

@@ -125,6 +125,25 @@ pub trait Store: Clone + Send + Sync + 'static {
         search: Option<&str>,
         limit: u32,
     ) -> impl Future<Output = StoreResult<Vec<Client>>> + Send;
+    /// Stores an intake link: the clinic's public one (no client; any earlier public link of
+    /// the clinic stops working) or one for a client of the clinic.
+    fn create_intake_link(&self, clinic_id: i64, link: NewIntakeLink) -> impl Future<Output = StoreResult<()>> + Send;
+    /// The unexpired, unused intake link with this hash.
+    fn intake_link(
+        &self,
+        link_hash: &[u8],
+        now: Timestamp,
+    ) -> impl Future<Output = StoreResult<Option<IntakeLink>>> + Send;
+    /// Stores an intake given through a link, in one transaction: creates the client for a
+    /// public link, saves the intake, and marks a client's link used. `None` when the link was
+    /// used or expired meanwhile.
+    fn intake_by_link(
+        &self,
+        link: &IntakeLink,
+        new_client: Option<NewClient>,
+        body: String,
+        now: Timestamp,
+    ) -> impl Future<Output = StoreResult<Option<Intake>>> + Send;
     /// Stores an intake (every intake is kept; the latest is the current one).
     fn save_intake(&self, clinic_id: i64, intake: NewIntake) -> impl Future<Output = StoreResult<Intake>> + Send;
     /// The client's latest intake.

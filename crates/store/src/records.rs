@@ -547,3 +547,35 @@ pub struct Feedback {
     /// When.
     pub created_at: Timestamp,
 }
+
+/// An intake link to store.
+#[derive(Clone)]
+pub struct NewIntakeLink {
+    /// The client, or none for the clinic's public link.
+    pub client_id: Option<i64>,
+    /// SHA-256 of the link's token.
+    pub link_hash: Vec<u8>,
+    /// When.
+    pub now: Timestamp,
+    /// When it stops working.
+    pub expires_at: Timestamp,
+}
+
+impl fmt::Debug for NewIntakeLink {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewIntakeLink").field("client_id", &self.client_id).finish_non_exhaustive()
+    }
+}
+
+/// A usable intake link.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IntakeLink {
+    /// Id.
+    pub id: i64,
+    /// The clinic.
+    pub clinic_id: i64,
+    /// The client, or none for the public link.
+    pub client_id: Option<i64>,
+    /// When it stops working.
+    pub expires_at: Timestamp,
+}

@@ -21,11 +21,14 @@ use store::{FollowUp, Store};
 /// A warning sign, as pages show it.
 #[derive(Debug, Clone)]
 pub struct Flag {
-    level: &'static str,
-    text: String,
+    /// `emergency` or `doctor`.
+    pub level: &'static str,
+    /// The sign in plain words.
+    pub text: String,
 }
 
-fn flags(kb: &Knowledge) -> Vec<Flag> {
+/// The warning signs as pages show them.
+pub fn flags(kb: &Knowledge) -> Vec<Flag> {
     care::triage::red_flags(kb).into_iter().map(|f| Flag { level: f.level.code(), text: f.text.to_owned() }).collect()
 }
 
@@ -47,6 +50,25 @@ struct LinkProblemPage {
     message: String,
 }
 
+/// A page that explains a problem, with the warning signs and, when known, the number.
+pub fn problem_page(
+    kb: &Knowledge,
+    clinic: Option<&store::Clinic>,
+    title: &str,
+    message: &str,
+    status: StatusCode,
+) -> Response {
+    let page = LinkProblemPage {
+        clinic_name: clinic.map_or_else(|| "Aftercare".to_owned(), |c| c.name.clone()),
+        disclaimer: kb.triage.disclaimer.clone(),
+        red_flags: flags(kb),
+        emergency_number: clinic.and_then(|c| kb.country(&c.country)).map(|c| c.emergency.clone()),
+        title: title.to_owned(),
+        message: message.to_owned(),
+    };
+    render(&page, status)
+}
+
 /// The page for a link that does not work, still with the warning signs and, when the
 /// clinic is known, its emergency number.
 async fn link_problem<S: Store>(state: &AppState<S>, error: &ApiError, clinic_id: Option<i64>) -> Response {
@@ -65,15 +87,7 @@ async fn link_problem<S: Store>(state: &AppState<S>, error: &ApiError, clinic_id
         ),
         _ => ("Something went wrong", "Nothing was saved. Please try again in a moment."),
     };
-    let page = LinkProblemPage {
-        clinic_name: clinic.as_ref().map_or_else(|| "Aftercare".to_owned(), |c| c.name.clone()),
-        disclaimer: kb.triage.disclaimer.clone(),
-        red_flags: flags(kb),
-        emergency_number: clinic.as_ref().and_then(|c| kb.country(&c.country)).map(|c| c.emergency.clone()),
-        title: title.to_owned(),
-        message: message.to_owned(),
-    };
-    render(&page, error.status())
+    problem_page(kb, clinic.as_ref(), title, message, error.status())
 }
 
 /// An area on the form.
@@ -528,17 +542,6 @@ pub async fn why_sore<S: Store>(State(state): State<AppState<S>>) -> Response {
     render(&page, StatusCode::OK)
 }
 
-#[derive(Template)]
-#[template(path = "link_problem.html")]
-struct ThanksPage {
-    clinic_name: String,
-    disclaimer: String,
-    red_flags: Vec<Flag>,
-    emergency_number: Option<String>,
-    title: String,
-    message: String,
-}
-
 /// `POST /c/{token}/feedback`: `check_in`, `rating` (1 to 5), `comment`; shown to the clinic.
 pub async fn feedback<S: Store>(State(state): State<AppState<S>>, Path(token): Path<String>, body: Bytes) -> Response {
     let f = match follow_up(&state, &token).await {
@@ -562,24 +565,19 @@ pub async fn feedback<S: Store>(State(state): State<AppState<S>>, Path(token): P
     };
     let kb = &state.knowledge;
     let clinic = state.store.clinic(f.clinic_id).await.ok().flatten();
-    let page = |title: &str, message: &str| ThanksPage {
-        clinic_name: clinic.as_ref().map_or_else(|| "Aftercare".to_owned(), |c| c.name.clone()),
-        disclaimer: kb.triage.disclaimer.clone(),
-        red_flags: flags(kb),
-        emergency_number: clinic.as_ref().and_then(|c| kb.country(&c.country)).map(|c| c.emergency.clone()),
-        title: title.to_owned(),
-        message: message.to_owned(),
-    };
+    let page =
+        |title: &str, message: &str, status: StatusCode| problem_page(kb, clinic.as_ref(), title, message, status);
     match (own, check_in) {
         (Ok(true), Some(id)) if rating.is_some() || comment.is_some() => {
             let new = store::NewFeedback { check_in_id: id, rating, comment, now: state.clock.now() };
             match state.store.add_feedback(f.clinic_id, new).await {
-                Ok(_) => render(&page("Thank you", "Your clinic will read your feedback."), StatusCode::OK),
+                Ok(_) => page("Thank you", "Your clinic will read your feedback.", StatusCode::OK),
                 Err(e) => ApiError::from(e).into_response(),
             }
         }
-        (Ok(true), Some(_)) => render(
-            &page("Nothing to send", "Choose a rating or write a comment, then send it."),
+        (Ok(true), Some(_)) => page(
+            "Nothing to send",
+            "Choose a rating or write a comment, then send it.",
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
         (Err(e), _) => ApiError::from(e).into_response(),

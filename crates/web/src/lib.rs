@@ -8,10 +8,12 @@ pub mod api;
 pub mod auth;
 pub mod check_in;
 pub mod check_in_form;
+pub mod client_intake;
 pub mod client_pages;
 pub mod demo;
 pub mod error;
 pub mod fields;
+pub mod intake_form;
 pub mod profile;
 pub mod rate_limit;
 pub mod secret;
@@ -89,6 +91,7 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
         .route("/c/{token}", get(client_pages::form::<S>).post(client_pages::submit::<S>))
         .route("/c/{token}/plan", get(client_pages::plan::<S>))
         .route("/c/{token}/feedback", post(client_pages::feedback::<S>))
+        .route("/i/{token}", get(client_intake::form::<S>).post(client_intake::submit::<S>))
         .route("/sign-in", get(staff::auth::sign_in_page).post(staff::auth::sign_in::<S>))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), rate_limit::limit::<S>));
     Router::new()
@@ -100,6 +103,7 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
         .route("/clients/{id}", get(staff::clients::show::<S>))
         .route("/clients/{id}/intake", get(staff::sessions::intake_form::<S>).post(staff::sessions::save_intake::<S>))
         .route("/clients/{id}/sessions/new", get(staff::sessions::new_session::<S>))
+        .route("/clients/{id}/intake-link", post(staff::clients::intake_link::<S>))
         .route("/clients/{id}/sessions", post(staff::sessions::save_session::<S>))
         .route("/settings", get(staff::settings::show::<S>))
         .route("/settings/{*what}", post(staff::settings::change::<S>))

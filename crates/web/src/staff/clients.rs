@@ -326,3 +326,43 @@ pub fn soreness_chart(points: &[(i64, u8, String, bool)], sessions: &[i64]) -> S
     );
     svg
 }
+
+#[derive(Template)]
+#[template(path = "staff/intake_link.html")]
+struct IntakeLinkPage {
+    layout: Layout,
+    client_id: i64,
+    client_name: String,
+    url: String,
+}
+
+/// `POST /clients/{id}/intake-link`: a link for this client to fill in their intake (once).
+pub async fn intake_link<S: Store>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+    who: SignedIn,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let csrf = form_urlencoded::parse(&body).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned());
+    if let Err(e) = check_csrf(&state, &headers, &who, csrf.as_deref()) {
+        return e.into_response();
+    }
+    let result: Result<IntakeLinkPage, ApiError> = async {
+        let clinic = state.store.clinic(who.staff.clinic_id).await?.ok_or_else(|| ApiError::not_found("clinic"))?;
+        let id = crate::api::path_id(&id, "client")?;
+        let client = state.store.client(clinic.id, id).await?.ok_or_else(|| ApiError::not_found("client"))?;
+        let url = crate::client_intake::new_link(&state, clinic.id, Some(client.id)).await?;
+        Ok(IntakeLinkPage {
+            layout: layout(&who, &clinic, "Intake link"),
+            client_id: client.id,
+            client_name: client.name,
+            url,
+        })
+    }
+    .await;
+    match result {
+        Ok(p) => render(&p, StatusCode::CREATED),
+        Err(e) => e.into_response(),
+    }
+}

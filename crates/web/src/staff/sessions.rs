@@ -7,6 +7,7 @@ use crate::AppState;
 use crate::api::sessions::{SessionBody, record_session};
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::intake_form::{all, fields, intake_answers, one};
 use crate::profile::{client_doc, contacts};
 use crate::staff::auth::{SignedIn, check_csrf};
 use crate::staff::view::{Layout, local_time, render};
@@ -16,20 +17,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use care::screening::IntakeDoc;
-use serde_json::{Value, json};
 use store::{NewIntake, Role, Store};
-
-fn fields(body: &[u8]) -> Vec<(String, String)> {
-    form_urlencoded::parse(body).into_owned().map(|(k, v)| (k, v.trim().to_owned())).collect()
-}
-
-fn one<'a>(f: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    f.iter().find(|(k, v)| k == name && !v.is_empty()).map(|(_, v)| v.as_str())
-}
-
-fn all<'a>(f: &'a [(String, String)], name: &str) -> Vec<&'a str> {
-    f.iter().filter(|(k, v)| k == name && !v.is_empty()).map(|(_, v)| v.as_str()).collect()
-}
 
 /// A choice on a form.
 #[derive(Debug)]
@@ -166,37 +154,15 @@ pub async fn save_intake<S: Store>(
         Err(e) => return e.into_response(),
     };
     let kb = &state.knowledge;
-    let conditions: Vec<Value> = all(&f, "condition")
-        .into_iter()
-        .map(|code| {
-            let areas = all(&f, &format!("areas_{code}"));
-            if areas.is_empty() { json!({"code": code}) } else { json!({"code": code, "areas": areas}) }
-        })
-        .collect();
-    let mut answers = json!({"goals": all(&f, "goal"), "conditions": conditions, "first_massage": one(&f, "first_massage") == Some("yes")});
-    if let Some(p) = one(&f, "preferred_pressure") {
-        answers["preferred_pressure"] = json!(p);
-    }
-    if let Some(n) = one(&f, "usual_pain") {
-        answers["usual_pain"] = n.parse::<u8>().map_or(json!(n), |x| json!(x));
-    }
-    if one(&f, "first_massage").is_none() {
-        let page = intake_page(
-            kb,
-            &who,
-            &clinic,
-            &client,
-            &f,
-            Some("Say whether this is the client's first massage ever.".to_owned()),
-        );
-        return render(&page, StatusCode::UNPROCESSABLE_ENTITY);
-    }
-    let checked = serde_json::from_value::<IntakeDoc>(answers.clone())
-        .map_err(|e| e.to_string())
-        .and_then(|doc| doc.validate(kb).map(|_| ()).map_err(|e| e.to_string()));
-    if let Err(problem) = checked {
-        return render(&intake_page(kb, &who, &clinic, &client, &f, Some(problem)), StatusCode::UNPROCESSABLE_ENTITY);
-    }
+    let answers = match intake_answers(kb, &f) {
+        Ok(a) => a,
+        Err(problem) => {
+            return render(
+                &intake_page(kb, &who, &clinic, &client, &f, Some(problem)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
+        }
+    };
     let saved = state
         .store
         .save_intake(clinic.id, NewIntake { client_id: client.id, body: answers.to_string(), now: state.clock.now() })

@@ -28,6 +28,7 @@ struct SettingsPage {
     roles: Vec<(&'static str, &'static str)>,
     error: Option<String>,
     invited: Option<(String, String)>,
+    public_link: Option<String>,
 }
 
 fn fields(body: &[u8]) -> Vec<(String, String)> {
@@ -51,6 +52,7 @@ async fn page<S: Store>(
     who: &SignedIn,
     error: Option<String>,
     invited: Option<(String, String)>,
+    public_link: Option<String>,
 ) -> Result<SettingsPage, ApiError> {
     let kb = &state.knowledge;
     let clinic = state.store.clinic(who.staff.clinic_id).await?.ok_or_else(|| ApiError::not_found("clinic"))?;
@@ -94,6 +96,7 @@ async fn page<S: Store>(
         clinic,
         error,
         invited,
+        public_link,
     })
 }
 
@@ -104,7 +107,7 @@ async fn show_page<S: Store>(
     invited: Option<(String, String)>,
     status: StatusCode,
 ) -> Response {
-    match page(state, who, error, invited).await {
+    match page(state, who, error, invited, None).await {
         Ok(p) => render(&p, status),
         Err(e) => e.into_response(),
     }
@@ -177,6 +180,15 @@ pub async fn change<S: Store>(
             Ok(id) => state.store.remove_product(clinic_id, id).await.map(|_| None).map_err(|e| e.to_string()),
             Err(_) => Err("No such product.".to_owned()),
         },
+        ["intake-link"] => {
+            return match crate::client_intake::new_link(&state, clinic_id, None).await {
+                Ok(url) => match page(&state, &who, None, None, Some(url)).await {
+                    Ok(p) => render(&p, StatusCode::OK),
+                    Err(e) => e.into_response(),
+                },
+                Err(e) => e.into_response(),
+            };
+        }
         ["staff"] => {
             let role = field(&f, "role").and_then(Role::from_code);
             let name = field(&f, "name").unwrap_or_default().to_owned();

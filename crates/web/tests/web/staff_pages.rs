@@ -372,3 +372,82 @@ async fn a_client_leaves_feedback_the_clinic_reads() {
     let (_, page) = owner.get(&format!("/clients/{client}")).await;
     assert!(page.contains("5 of 5, “Lovely, thank you”"), "the clinic sees the feedback");
 }
+
+fn code_in(html: &str, id: &str) -> String {
+    let marker = format!("<code id=\"{id}\">");
+    let at = html.find(&marker).unwrap() + marker.len();
+    html[at..at + html[at..].find("</code>").unwrap()].to_owned()
+}
+
+async fn post_form(app: &App, url: &str, body: &str) -> (StatusCode, String) {
+    let r = app
+        .http
+        .post(url)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(body.to_owned())
+        .send()
+        .await
+        .unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn new_clients_fill_their_intake_from_the_public_link() {
+    let app = spawn_app().await;
+    let owner = sign_in(&app, "owner@calm.example", PASSWORD).await.unwrap();
+    let csrf = owner.csrf().await;
+    let (s, html) = owner.post("/settings/intake-link", &format!("csrf={csrf}"), None).await;
+    assert_eq!(s, StatusCode::OK);
+    let link = code_in(&html, "public-link");
+    let form = app.http.get(&link).send().await.unwrap().text().await.unwrap();
+    assert!(form.contains("Before your massage") && form.contains("Your name") && form.contains("href=\"tel:999\""));
+
+    let (s, html) =
+        post_form(&app, &link, "name=Lena+Park&email=lena%40example.com&goal=relaxation&first_massage=yes").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "consent is required");
+    assert!(html.contains("Tick the box to agree") && html.contains("Lena Park"), "answers are kept on the page");
+    let (_, none) = owner.get("/clients?q=lena").await;
+    assert!(none.contains("No clients match"), "nothing stored from a refused form");
+
+    let body = "name=Lena+Park&email=lena%40example.com&goal=relaxation&condition=open_wounds&areas_open_wounds=forearms&first_massage=yes&usual_pain=2&consent=yes";
+    let (s, html) = post_form(&app, &link, body).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Thank you"));
+    let (s, _) = post_form(&app, &link, &body.replace("Lena+Park", "Omar+Said").replace("lena%40", "omar%40")).await;
+    assert_eq!(s, StatusCode::OK, "the public link takes many clients");
+    let (_, list) = owner.get("/clients?q=lena").await;
+    let at = list.find("href=\"/clients/").unwrap() + "href=\"/clients/".len();
+    let id: String = list[at..].chars().take_while(char::is_ascii_digit).collect();
+    let (_, page) = owner.get(&format!("/clients/{id}")).await;
+    assert!(page.contains("avoid area") && page.contains("(forearms)"), "the screening uses the client's answers");
+
+    // A new public link replaces the old one.
+    let (_, html) = owner.post("/settings/intake-link", &format!("csrf={csrf}"), None).await;
+    assert_ne!(code_in(&html, "public-link"), link);
+    assert_eq!(app.http.get(&link).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_clients_own_intake_link_works_once() {
+    let app = spawn_app().await;
+    let client = app.new_client(&app.a.owner).await;
+    let desk = sign_in(&app, "desk@calm.example", PASSWORD).await.unwrap();
+    let csrf = desk.csrf().await;
+    let (s, html) = desk.post(&format!("/clients/{client}/intake-link"), &format!("csrf={csrf}"), None).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let link = code_in(&html, "intake-link");
+    let form = app.http.get(&link).send().await.unwrap().text().await.unwrap();
+    assert!(!form.contains("Your name"), "the client is known: no name asked");
+    let (s, _) = post_form(&app, &link, "goal=pregnancy&condition=pregnant&first_massage=no&consent=yes").await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, html) = post_form(&app, &link, "goal=relaxation&first_massage=no&consent=yes").await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "used once");
+    assert!(html.contains("Warning signs"));
+    let (_, shown) = app.get(&format!("/api/v1/clients/{client}"), &app.a.owner).await;
+    assert_eq!(shown["intake"]["answers"]["goals"], json!(["pregnancy"]));
+
+    let other = sign_in(&app, "owner@other.example", PASSWORD).await.unwrap();
+    let other_csrf = other.csrf().await;
+    let (s, _) = other.post(&format!("/clients/{client}/intake-link"), &format!("csrf={other_csrf}"), None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "another clinic's client");
+}

@@ -1,0 +1,237 @@
+//! The client's intake form, from a link: the clinic's public intake link (a new client fills
+//! in who they are) or a link for one client (used once). Consent is required; the answers go
+//! through the same checks as the staff's form, and nothing is stored from a form that fails.
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::intake_form::{all, fields, intake_answers, one};
+use crate::secret::{hash_secret, looks_like_secret, new_secret};
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use store::{IntakeLink, NewClient, NewIntakeLink, Store, Timestamp};
+
+/// How long a client's own intake link works, in hours.
+pub const CLIENT_LINK_HOURS: i64 = 14 * 24;
+/// How long the clinic's public intake link works, in hours (replace it any time).
+pub const PUBLIC_LINK_HOURS: i64 = 365 * 24;
+
+/// Makes a new intake link (public when `client_id` is none) and answers its address.
+///
+/// # Errors
+/// When the client is not the clinic's, or the store fails.
+pub async fn new_link<S: Store>(
+    state: &AppState<S>,
+    clinic_id: i64,
+    client_id: Option<i64>,
+) -> Result<String, ApiError> {
+    let token = new_secret();
+    let now = state.clock.now();
+    let hours = if client_id.is_some() { CLIENT_LINK_HOURS } else { PUBLIC_LINK_HOURS };
+    let link = NewIntakeLink { client_id, link_hash: hash_secret(&token), now, expires_at: now.plus_hours(hours) };
+    state.store.create_intake_link(clinic_id, link).await?;
+    Ok(format!("{}/i/{token}", state.base_url))
+}
+
+/// A choice on the form.
+#[derive(Debug)]
+struct Choice {
+    code: String,
+    label: String,
+    hint: Option<String>,
+    checked: bool,
+}
+
+/// A local condition's areas.
+#[derive(Debug)]
+struct Local {
+    code: String,
+    label: String,
+    areas: Vec<Choice>,
+}
+
+#[derive(Template)]
+#[template(path = "intake.html")]
+struct IntakePage {
+    clinic_name: String,
+    disclaimer: String,
+    red_flags: Vec<crate::client_pages::Flag>,
+    emergency_number: Option<String>,
+    token: String,
+    public: bool,
+    name: String,
+    email: String,
+    phone: String,
+    goals: Vec<Choice>,
+    conditions: Vec<Choice>,
+    local: Vec<Local>,
+    pressures: Vec<Choice>,
+    errors: Vec<String>,
+    done: bool,
+}
+
+async fn link<S: Store>(state: &AppState<S>, token: &str) -> Result<(IntakeLink, store::Clinic), ApiError> {
+    if !looks_like_secret(token) {
+        return Err(ApiError::not_found("link"));
+    }
+    let link = state
+        .store
+        .intake_link(&hash_secret(token), state.clock.now())
+        .await?
+        .ok_or_else(|| ApiError::not_found("link"))?;
+    let clinic = state.store.clinic(link.clinic_id).await?.ok_or_else(|| ApiError::not_found("link"))?;
+    Ok((link, clinic))
+}
+
+fn page(
+    kb: &care::Knowledge,
+    clinic: &store::Clinic,
+    token: &str,
+    link: &IntakeLink,
+    f: &[(String, String)],
+    errors: Vec<String>,
+    done: bool,
+) -> IntakePage {
+    let v = &kb.vocabulary;
+    let chosen = |name: &str, code: &str| all(f, name).contains(&code);
+    IntakePage {
+        clinic_name: clinic.name.clone(),
+        disclaimer: kb.triage.disclaimer.clone(),
+        red_flags: crate::client_pages::flags(kb),
+        emergency_number: kb.country(&clinic.country).map(|c| c.emergency.clone()),
+        token: token.to_owned(),
+        public: link.client_id.is_none(),
+        name: one(f, "name").unwrap_or_default().to_owned(),
+        email: one(f, "email").unwrap_or_default().to_owned(),
+        phone: one(f, "phone").unwrap_or_default().to_owned(),
+        goals: v
+            .goals
+            .entries()
+            .iter()
+            .map(|g| Choice {
+                code: g.code.clone(),
+                label: g.label.clone(),
+                hint: g.hint.clone(),
+                checked: chosen("goal", &g.code),
+            })
+            .collect(),
+        conditions: v
+            .conditions
+            .entries()
+            .iter()
+            .map(|c| Choice {
+                code: c.code.clone(),
+                label: c.label.clone(),
+                hint: c.hint.clone(),
+                checked: chosen("condition", &c.code),
+            })
+            .collect(),
+        local: v
+            .conditions
+            .entries()
+            .iter()
+            .filter(|c| c.local)
+            .map(|c| Local {
+                code: c.code.clone(),
+                label: c.label.clone(),
+                areas: v
+                    .areas
+                    .entries()
+                    .iter()
+                    .map(|a| Choice {
+                        code: a.code.clone(),
+                        label: a.label.clone(),
+                        hint: None,
+                        checked: chosen(&format!("areas_{}", c.code), &a.code),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        pressures: v
+            .pressures
+            .entries()
+            .iter()
+            .map(|p| Choice {
+                code: p.code.clone(),
+                label: p.label.clone(),
+                hint: p.hint.clone(),
+                checked: one(f, "preferred_pressure") == Some(p.code.as_str()),
+            })
+            .collect(),
+        errors,
+        done,
+    }
+}
+
+fn show(p: &IntakePage, status: StatusCode) -> Response {
+    match p.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => ApiError::internal("rendering the intake", e).into_response(),
+    }
+}
+
+async fn problem<S: Store>(state: &AppState<S>, e: &ApiError) -> Response {
+    let kb = &state.knowledge;
+    let title = if e.code() == "not_found" { "This link does not work" } else { "Something went wrong" };
+    let message = "It may have been used already or have expired. Please ask your clinic for a new one.";
+    crate::client_pages::problem_page(kb, None, title, message, e.status())
+}
+
+/// `GET /i/{token}`.
+pub async fn form<S: Store>(State(state): State<AppState<S>>, Path(token): Path<String>) -> Response {
+    match link(&state, &token).await {
+        Ok((l, clinic)) => show(&page(&state.knowledge, &clinic, &token, &l, &[], vec![], false), StatusCode::OK),
+        Err(e) => problem(&state, &e).await,
+    }
+}
+
+/// `POST /i/{token}`.
+pub async fn submit<S: Store>(State(state): State<AppState<S>>, Path(token): Path<String>, body: Bytes) -> Response {
+    let (l, clinic) = match link(&state, &token).await {
+        Ok(x) => x,
+        Err(e) => return problem(&state, &e).await,
+    };
+    let kb = &state.knowledge;
+    let f = fields(&body);
+    let mut errors = Vec::new();
+    let now: Timestamp = state.clock.now();
+    let mut new_client = None;
+    if l.client_id.is_none() {
+        let name = one(&f, "name").unwrap_or_default();
+        if name.is_empty() || name.chars().count() > 200 {
+            errors.push("Write your name.".to_owned());
+        }
+        let email = match one(&f, "email") {
+            Some(e) => crate::fields::email(e).map(Some).unwrap_or_else(|p| {
+                errors.push(p);
+                None
+            }),
+            None => None,
+        };
+        let phone = one(&f, "phone").map(str::to_owned);
+        if email.is_none() && phone.is_none() && errors.is_empty() {
+            errors.push("Give an e-mail address or a phone number, so that the clinic can reach you.".to_owned());
+        }
+        new_client = Some(NewClient { name: name.to_owned(), email, phone, timezone: None, age_months: None, now });
+    }
+    if one(&f, "consent") != Some("yes") {
+        errors.push("Tick the box to agree that the clinic may keep and use your answers.".to_owned());
+    }
+    let answers = match intake_answers(kb, &f) {
+        Ok(a) => Some(a),
+        Err(p) => {
+            errors.push(p);
+            None
+        }
+    };
+    let (Some(answers), true) = (answers, errors.is_empty()) else {
+        return show(&page(kb, &clinic, &token, &l, &f, errors, false), StatusCode::UNPROCESSABLE_ENTITY);
+    };
+    match state.store.intake_by_link(&l, new_client, answers.to_string(), now).await {
+        Ok(Some(_)) => show(&page(kb, &clinic, &token, &l, &[], vec![], true), StatusCode::OK),
+        Ok(None) => problem(&state, &ApiError::not_found("link")).await,
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
