@@ -62,6 +62,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Token(TokenCommand::Create { data, email, label }) => {
             operate::create_token(&data.data, &email, &label)
         }
+        Command::Token(TokenCommand::Revoke { data, email }) => operate::revoke_tokens(&data.data, &email),
     }
 }
 

@@ -145,6 +145,14 @@ enum TokenCommand {
         #[arg(long, default_value = "api")]
         label: String,
     },
+    /// Revoke every API token of a staff member.
+    Revoke {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The staff member's e-mail.
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Debug, Args)]

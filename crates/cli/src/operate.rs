@@ -168,3 +168,20 @@ pub fn create_token(data: &Path, email: &str, label: &str) -> Result<(), Failure
         Ok(())
     })
 }
+
+/// `aftercare token revoke`.
+pub fn revoke_tokens(data: &Path, email: &str) -> Result<(), Failure> {
+    let email = web::fields::email(email).map_err(|p| Failure::input(format!("--email: {p}")))?;
+    runtime()?.block_on(async {
+        let store = open(data).await?;
+        let staff = store
+            .staff_by_email(&email)
+            .await
+            .map_err(failed)?
+            .ok_or_else(|| Failure::input(format!("--email: no staff member has the e-mail {email}")))?;
+        let revoked =
+            store.revoke_tokens_of_staff(staff.clinic_id, staff.id, SystemClock.now()).await.map_err(failed)?;
+        println!("{revoked} token(s) of {email} revoked");
+        Ok(())
+    })
+}

@@ -525,6 +525,19 @@ impl Store for SqliteStore {
             .map_err(db)
     }
 
+    async fn revoke_tokens_of_staff(&self, clinic_id: i64, staff_id: i64, now: Timestamp) -> StoreResult<u64> {
+        let done = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = ? WHERE staff_id = ? AND clinic_id = ? AND revoked_at IS NULL",
+        )
+        .bind(now.0)
+        .bind(staff_id)
+        .bind(clinic_id)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(done.rows_affected())
+    }
+
     async fn revoke_api_token(&self, clinic_id: i64, token_id: i64, now: Timestamp) -> StoreResult<bool> {
         let done =
             sqlx::query("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND clinic_id = ? AND revoked_at IS NULL")

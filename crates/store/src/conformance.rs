@@ -247,6 +247,19 @@ async fn api_tokens<S: Store>(s: S) {
     assert!(!s.revoke_api_token(b.id, token.id, T0).await.unwrap(), "clinic B cannot revoke A's token");
     assert!(s.revoke_api_token(a.id, token.id, T0).await.unwrap());
     assert_eq!(s.staff_by_token_hash(&hash).await.unwrap(), None, "a revoked token signs nobody in");
+    for h in [11u8, 12] {
+        let t = NewApiToken {
+            clinic_id: a.id,
+            staff_id: owner_a.id,
+            label: "y".to_owned(),
+            token_hash: vec![h; 32],
+            now: T0,
+        };
+        s.create_api_token(t).await.unwrap();
+    }
+    assert_eq!(s.revoke_tokens_of_staff(b.id, owner_a.id, T0).await.unwrap(), 0, "B cannot revoke A's tokens");
+    assert_eq!(s.revoke_tokens_of_staff(a.id, owner_a.id, T0).await.unwrap(), 2);
+    assert_eq!(s.staff_by_token_hash(&[11u8; 32]).await.unwrap(), None);
 }
 
 async fn clients_and_intakes_are_clinic_scoped<S: Store>(s: S) {

@@ -105,6 +105,13 @@ pub trait Store: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = StoreResult<Option<(Staff, StaffSession)>>> + Send;
     /// Ends a sign-in session (and forgets every expired one).
     fn delete_staff_session(&self, token_hash: &[u8], now: Timestamp) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Revokes every unrevoked token of a staff member of the clinic; how many.
+    fn revoke_tokens_of_staff(
+        &self,
+        clinic_id: i64,
+        staff_id: i64,
+        now: Timestamp,
+    ) -> impl Future<Output = StoreResult<u64>> + Send;
     /// Revokes a token of the clinic.
     fn revoke_api_token(
         &self,

@@ -101,6 +101,10 @@ fn a_clinic_and_an_api_token_are_created_from_the_command_line() {
     assert_eq!(unknown.status.code(), Some(2));
     assert!(text(&unknown.stderr).contains("no active staff member has the e-mail who@calm.example"));
 
+    let revoke = run(&["token", "revoke", "--data", data, "--email", "owner@calm.example"]);
+    assert_eq!(revoke.status.code(), Some(0), "{}", text(&revoke.stderr));
+    assert_eq!(text(&revoke.stdout).trim(), "1 token(s) of owner@calm.example revoked");
+
     let migrate = run(&["migrate", "--data", data]);
     assert_eq!(migrate.status.code(), Some(0));
     std::fs::remove_dir_all(&dir).ok();

@@ -147,6 +147,12 @@ impl Browser {
         panic!("{css} never showed {expected:?}; the page is:\n{}", self.source().await);
     }
 
+    /// Sends keys to an element, as a keyboard would: it takes the focus, then the keys.
+    async fn keys(&self, css: &str, keys: &str) {
+        let id = self.find(css).await;
+        self.cmd(reqwest::Method::POST, &format!("/element/{id}/value"), Some(json!({"text": keys}))).await;
+    }
+
     async fn text(&self, css: &str) -> String {
         let id = self.find(css).await;
         self.cmd(reqwest::Method::GET, &format!("/element/{id}/text"), None)
@@ -360,4 +366,29 @@ async fn the_owner_signs_in_and_invites_a_therapist_who_signs_in() {
     browser.wait_for("h1", "Today").await;
     assert!(browser.text("header .who").await.contains("Maya Reid"));
     browser.stop().await;
+}
+
+/// WebDriver's code for the Enter key.
+const ENTER: &str = "\u{E007}";
+
+#[tokio::test]
+async fn the_check_in_form_works_with_a_keyboard_alone() {
+    let app = spawn_app().await;
+    let (_, body) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
+    let link = body["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
+    app.advance_hours(24.0);
+    let browser = Browser::start(412, 915).await;
+    browser.go(&link).await;
+    browser.wait_for("h1", "How are you feeling").await;
+    // Space selects a radio button or ticks a box; Enter in a text field sends the form.
+    browser.keys("#soreness-2", " ").await;
+    browser.keys("#area-calves", " ").await;
+    for group in ["emergency", "doctor", "therapist"] {
+        browser.keys(&format!("#none-{group}"), " ").await;
+    }
+    browser.keys("#temperature", &format!("37.1{ENTER}")).await;
+    browser.wait_for(".level h1", "Normal soreness").await;
+    browser.stop().await;
+    let (_, shown) = app.get(&format!("/api/v1/clients/{}", body["client_id"]), &app.a.owner).await;
+    assert_eq!(shown["sessions"][0]["check_ins"][0]["report"]["sore_areas"], json!(["calves"]));
 }
