@@ -29,13 +29,7 @@ pub async fn show<S: Store>(State(state): State<AppState<S>>, who: SignedIn) -> 
         let mut acknowledged = alert_lines(&state, &clinic, Some(AlertStatus::Acknowledged)).await?;
         acknowledged.truncate(20);
         Ok(AlertsPage {
-            layout: Layout {
-                title: "Alerts".to_owned(),
-                clinic_name: clinic.name.clone(),
-                staff_name: who.staff.name.clone(),
-                csrf: who.csrf.clone(),
-                nav: "alerts",
-            },
+            layout: Layout::signed_in(&who, &clinic, "Alerts", "alerts"),
             open: alert_lines(&state, &clinic, Some(AlertStatus::Open)).await?,
             acknowledged,
             can_acknowledge: matches!(who.staff.role, Role::Owner | Role::Therapist),

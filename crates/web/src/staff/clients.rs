@@ -17,13 +17,7 @@ use std::fmt::Write;
 use store::{NewClient, Store};
 
 fn layout(who: &SignedIn, clinic: &store::Clinic, title: &str) -> Layout {
-    Layout {
-        title: title.to_owned(),
-        clinic_name: clinic.name.clone(),
-        staff_name: who.staff.name.clone(),
-        csrf: who.csrf.clone(),
-        nav: "clients",
-    }
+    Layout::signed_in(who, clinic, title, "clients")
 }
 
 #[derive(Template)]

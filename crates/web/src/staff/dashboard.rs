@@ -148,13 +148,7 @@ async fn page<S: Store>(state: &AppState<S>, who: &SignedIn) -> Result<Dashboard
     let asked = month.len();
     let answered = month.iter().filter(|(_, a)| *a).count();
     Ok(DashboardPage {
-        layout: Layout {
-            title: "Dashboard".to_owned(),
-            clinic_name: clinic.name.clone(),
-            staff_name: who.staff.name.clone(),
-            csrf: who.csrf.clone(),
-            nav: "dashboard",
-        },
+        layout: Layout::signed_in(who, &clinic, "Dashboard", "dashboard"),
         alerts: alert_lines(state, &clinic, Some(AlertStatus::Open)).await?,
         due,
         sessions,

@@ -69,13 +69,7 @@ fn intake_page(
     let v = &state_kb.vocabulary;
     let chosen = |name: &str, code: &str| all(f, name).contains(&code);
     IntakePage {
-        layout: Layout {
-            title: format!("Intake: {}", client.name),
-            clinic_name: clinic.name.clone(),
-            staff_name: who.staff.name.clone(),
-            csrf: who.csrf.clone(),
-            nav: "clients",
-        },
+        layout: Layout::signed_in(who, clinic, format!("Intake: {}", client.name), "clients"),
         client_id: client.id,
         client_name: client.name.clone(),
         goals: v
@@ -248,13 +242,7 @@ async fn session_page<S: Store>(
         one(f, "pressure").map(str::to_owned).or(suggested_pressure).unwrap_or_else(|| "medium".to_owned());
     let areas = all(f, "area");
     Ok(SessionPage {
-        layout: Layout {
-            title: format!("Record a session: {}", client.name),
-            clinic_name: clinic.name.clone(),
-            staff_name: who.staff.name.clone(),
-            csrf: who.csrf.clone(),
-            nav: "clients",
-        },
+        layout: Layout::signed_in(who, clinic, format!("Record a session: {}", client.name), "clients"),
         client_id: client.id,
         client_name: client.name.clone(),
         types: v
@@ -388,13 +376,7 @@ pub async fn save_session<S: Store>(
                 .unwrap_or_default();
             let plan_url = links.first().map(|(_, u)| format!("{u}/plan")).unwrap_or_default();
             let page = SavedPage {
-                layout: Layout {
-                    title: "Session saved".to_owned(),
-                    clinic_name: clinic.name.clone(),
-                    staff_name: who.staff.name.clone(),
-                    csrf: who.csrf.clone(),
-                    nav: "clients",
-                },
+                layout: Layout::signed_in(&who, &clinic, "Session saved", "clients"),
                 client_id: client.id,
                 client_name: client.name.clone(),
                 plan_url,

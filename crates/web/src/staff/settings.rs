@@ -58,13 +58,7 @@ async fn page<S: Store>(
     let clinic = state.store.clinic(who.staff.clinic_id).await?.ok_or_else(|| ApiError::not_found("clinic"))?;
     let item_title = |id: &str| kb.plan.items.iter().find(|i| i.id == id).map_or(id.to_owned(), |i| i.title.clone());
     Ok(SettingsPage {
-        layout: Layout {
-            title: "Settings".to_owned(),
-            clinic_name: clinic.name.clone(),
-            staff_name: who.staff.name.clone(),
-            csrf: who.csrf.clone(),
-            nav: "settings",
-        },
+        layout: Layout::signed_in(who, &clinic, "Settings", "settings"),
         emergency: kb.country(&clinic.country).map_or_else(String::new, |c| c.emergency.clone()),
         countries: kb.countries.iter().map(|c| (c.code.clone(), format!("{} ({})", c.name, c.emergency))).collect(),
         products: state

@@ -23,6 +23,22 @@ pub struct Layout {
 }
 
 impl Layout {
+    /// The frame of a signed-in page of `clinic`.
+    pub fn signed_in(
+        who: &super::auth::SignedIn,
+        clinic: &store::Clinic,
+        title: impl Into<String>,
+        nav: &'static str,
+    ) -> Layout {
+        Layout {
+            title: title.into(),
+            clinic_name: clinic.name.clone(),
+            staff_name: who.staff.name.clone(),
+            csrf: who.csrf.clone(),
+            nav,
+        }
+    }
+
     /// The frame of a page shown before signing in.
     pub fn signed_out(title: &str) -> Layout {
         Layout {

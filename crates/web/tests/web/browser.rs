@@ -90,61 +90,41 @@ impl Browser {
         self.cmd(reqwest::Method::POST, &format!("/element/{id}/value"), Some(json!({"text": text}))).await;
     }
 
-    /// Waits (up to ten seconds) for an element to appear, as after a form is sent, and
-    /// answers its text.
-    async fn wait_text(&self, css: &str) -> String {
+    /// The element's id, if one matches now.
+    async fn try_find(&self, css: &str) -> Option<String> {
         let url = format!("{}/session/{}/element", self.base, self.session);
-        for _ in 0..100 {
-            let r: Value = self
-                .http
-                .post(&url)
-                .json(&json!({"using": "css selector", "value": css}))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            if r["value"].get(ELEMENT).is_some() {
-                return self.text(css).await;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("{css} did not appear; the page is:\n{}", self.source().await);
+        let r: Value = self
+            .http
+            .post(&url)
+            .json(&json!({"using": "css selector", "value": css}))
+            .send()
+            .await
+            .ok()?
+            .json()
+            .await
+            .ok()?;
+        r["value"][ELEMENT].as_str().map(str::to_owned)
     }
 
-    /// Waits (up to ten seconds) until an element's text contains `expected`: the page a
-    /// click leads to may not have loaded yet when the click returns.
-    async fn wait_for(&self, css: &str, expected: &str) {
+    /// Waits (up to ten seconds) until an element's text contains `expected` (any text when
+    /// it is empty) and answers the text: the page a click leads to may not have loaded yet
+    /// when the click returns.
+    async fn wait_for(&self, css: &str, expected: &str) -> String {
         for _ in 0..100 {
-            let url = format!("{}/session/{}/element", self.base, self.session);
-            let r: Value = self
-                .http
-                .post(&url)
-                .json(&json!({"using": "css selector", "value": css}))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            if let Some(id) = r["value"][ELEMENT].as_str() {
-                let t: Value = self
-                    .http
-                    .get(format!("{}/session/{}/element/{id}/text", self.base, self.session))
-                    .send()
-                    .await
-                    .unwrap()
-                    .json()
-                    .await
-                    .unwrap();
-                if t["value"].as_str().is_some_and(|t| t.contains(expected)) {
-                    return;
+            if let Some(id) = self.try_find(css).await {
+                let t = self.cmd(reqwest::Method::GET, &format!("/element/{id}/text"), None).await;
+                if let Some(text) = t.as_str().filter(|t| t.contains(expected)) {
+                    return text.to_owned();
                 }
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         panic!("{css} never showed {expected:?}; the page is:\n{}", self.source().await);
+    }
+
+    /// Waits for an element to appear and answers its text.
+    async fn wait_text(&self, css: &str) -> String {
+        self.wait_for(css, "").await
     }
 
     /// Sends keys to an element, as a keyboard would: it takes the focus, then the keys.
