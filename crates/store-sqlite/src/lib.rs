@@ -66,6 +66,13 @@ fn migrator() -> Migrator {
             include_str!("../migrations/0004_intake_links.sql").into_sql_str(),
             false,
         ),
+        Migration::new(
+            5,
+            "check-in schedule".into(),
+            MigrationType::Simple,
+            include_str!("../migrations/0005_check_in_schedule.sql").into_sql_str(),
+            false,
+        ),
     ])
 }
 
@@ -121,7 +128,7 @@ impl SqliteStore {
     }
 }
 
-const CLINIC: &str = "SELECT id, name, country, timezone, created_at FROM clinics";
+const CLINIC: &str = "SELECT id, name, country, timezone, check_in_hours, created_at FROM clinics";
 const STAFF: &str = "SELECT id, clinic_id, email, name, role, active, password_hash FROM staff";
 const CLIENT: &str = "SELECT id, clinic_id, name, email, phone, timezone, age_months, created_at FROM clients";
 const INTAKE: &str = "SELECT id, clinic_id, client_id, body, created_at FROM intakes";
@@ -140,6 +147,8 @@ fn clinic(r: &SqliteRow) -> StoreResult<Clinic> {
         name: r.try_get("name").map_err(db)?,
         country: r.try_get("country").map_err(db)?,
         timezone: r.try_get("timezone").map_err(db)?,
+        check_in_hours: serde_json::from_str(r.try_get("check_in_hours").map_err(db)?)
+            .map_err(|e| StoreError::Corrupt(format!("a check-in schedule: {e}")))?,
         created_at: Timestamp(r.try_get("created_at").map_err(db)?),
     })
 }
@@ -283,7 +292,7 @@ impl Store for SqliteStore {
         let mut tx = self.pool.begin().await.map_err(db)?;
         let row = sqlx::query(
             "INSERT INTO clinics (name, country, timezone, created_at) VALUES (?, ?, ?, ?) \
-             RETURNING id, name, country, timezone, created_at",
+             RETURNING id, name, country, timezone, check_in_hours, created_at",
         )
         .bind(&new.name)
         .bind(&new.country)
@@ -306,11 +315,24 @@ impl Store for SqliteStore {
     async fn update_clinic(&self, clinic_id: i64, name: &str, country: &str, timezone: &str) -> StoreResult<Clinic> {
         let row = sqlx::query(
             "UPDATE clinics SET name = ?, country = ?, timezone = ? WHERE id = ? \
-             RETURNING id, name, country, timezone, created_at",
+             RETURNING id, name, country, timezone, check_in_hours, created_at",
         )
         .bind(name)
         .bind(country)
         .bind(timezone)
+        .bind(clinic_id)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db)?;
+        clinic(&row)
+    }
+
+    async fn set_check_in_hours(&self, clinic_id: i64, hours: &[i64]) -> StoreResult<Clinic> {
+        let row = sqlx::query(
+            "UPDATE clinics SET check_in_hours = ? WHERE id = ? \
+             RETURNING id, name, country, timezone, check_in_hours, created_at",
+        )
+        .bind(serde_json::Value::from(hours.to_vec()).to_string())
         .bind(clinic_id)
         .fetch_one(&self.pool)
         .await

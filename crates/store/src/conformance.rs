@@ -120,6 +120,9 @@ async fn settings_staff_products_and_feedback<S: Store>(s: S) {
     let renamed = s.update_clinic(a.id, "A Renamed", "AU", "Australia/Sydney").await.unwrap();
     assert_eq!((renamed.name.as_str(), renamed.country.as_str()), ("A Renamed", "AU"));
     assert_eq!(s.clinic(b.id).await.unwrap().unwrap().name, "B", "the other clinic is untouched");
+    assert_eq!(renamed.check_in_hours, vec![24, 48], "the policy's default schedule");
+    assert_eq!(s.set_check_in_hours(a.id, &[12, 36, 96]).await.unwrap().check_in_hours, vec![12, 36, 96]);
+    assert_eq!(s.clinic(b.id).await.unwrap().unwrap().check_in_hours, vec![24, 48]);
 
     let t = s.create_staff(a.id, staff("t@a.example", Role::Therapist)).await.unwrap();
     assert_eq!(s.staff_of_clinic(a.id).await.unwrap().len(), 2);

@@ -101,6 +101,8 @@ pub struct Clinic {
     pub country: String,
     /// IANA time zone.
     pub timezone: String,
+    /// Hours after a session's end at which check-ins are due, ascending.
+    pub check_in_hours: Vec<i64>,
     /// When it was created.
     pub created_at: Timestamp,
 }

@@ -17,9 +17,6 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use store::{NewFollowUp, NewSession, Role, Store, Timestamp};
 
-/// Check-ins after a session, in hours after its end (care policy section 6).
-pub const CHECK_IN_HOURS: [i64; 2] = [24, 48];
-
 /// `POST /api/v1/sessions` body.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -113,7 +110,9 @@ pub async fn record_session<S: Store>(
     let plan = care::plan(kb, &session, &client_values, &products, contacts(kb, &clinic));
     let plan = serde_json::to_value(&plan).map_err(|e| ApiError::internal("plan", e))?;
 
-    let links: Vec<(String, NewFollowUp)> = CHECK_IN_HOURS
+    // The clinic's schedule: 24 h and 48 h after the session's end unless it changed them.
+    let links: Vec<(String, NewFollowUp)> = clinic
+        .check_in_hours
         .iter()
         .map(|&hours| {
             let token = new_secret();

@@ -29,6 +29,7 @@ struct SettingsPage {
     error: Option<String>,
     invited: Option<(String, String)>,
     public_link: Option<String>,
+    hours: String,
 }
 
 fn fields(body: &[u8]) -> Vec<(String, String)> {
@@ -57,6 +58,7 @@ async fn page<S: Store>(
     let kb = &state.knowledge;
     let clinic = state.store.clinic(who.staff.clinic_id).await?.ok_or_else(|| ApiError::not_found("clinic"))?;
     let item_title = |id: &str| kb.plan.items.iter().find(|i| i.id == id).map_or(id.to_owned(), |i| i.title.clone());
+    let hours = clinic.check_in_hours.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
     Ok(SettingsPage {
         layout: Layout::signed_in(who, &clinic, "Settings", "settings"),
         emergency: kb.country(&clinic.country).map_or_else(String::new, |c| c.emergency.clone()),
@@ -91,6 +93,7 @@ async fn page<S: Store>(
         error,
         invited,
         public_link,
+        hours,
     })
 }
 
@@ -146,6 +149,16 @@ pub async fn change<S: Store>(
                     .await
                     .map(|_| None)
                     .map_err(|e| e.to_string()),
+            }
+        }
+        ["schedule"] => {
+            let hours: Result<Vec<i64>, _> =
+                field(&f, "hours").unwrap_or_default().split(',').map(|h| h.trim().parse::<i64>()).collect();
+            match hours {
+                Ok(h) if !h.is_empty() && h.len() <= 4 && h.iter().all(|x| (1..=336).contains(x)) && h.windows(2).all(|w| w[0] < w[1]) => {
+                    state.store.set_check_in_hours(clinic_id, &h).await.map(|_| None).map_err(|e| e.to_string())
+                }
+                _ => Err("Write one to four check-in times in hours after the session, rising, each from 1 to 336, such as 24, 48.".to_owned()),
             }
         }
         ["products"] => {

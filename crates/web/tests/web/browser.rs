@@ -112,8 +112,14 @@ impl Browser {
     async fn wait_for(&self, css: &str, expected: &str) -> String {
         for _ in 0..100 {
             if let Some(id) = self.try_find(css).await {
-                let t = self.cmd(reqwest::Method::GET, &format!("/element/{id}/text"), None).await;
-                if let Some(text) = t.as_str().filter(|t| t.contains(expected)) {
+                // The page may change between finding the element and reading it (a stale
+                // element): then look again.
+                let url = format!("{}/session/{}/element/{id}/text", self.base, self.session);
+                let t: Option<Value> = match self.http.get(url).send().await {
+                    Ok(r) => r.json().await.ok(),
+                    Err(_) => None,
+                };
+                if let Some(text) = t.as_ref().and_then(|t| t["value"].as_str()).filter(|t| t.contains(expected)) {
                     return text.to_owned();
                 }
             }

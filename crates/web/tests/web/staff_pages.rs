@@ -451,3 +451,22 @@ async fn a_clients_own_intake_link_works_once() {
     let (s, _) = other.post(&format!("/clients/{client}/intake-link"), &format!("csrf={other_csrf}"), None).await;
     assert_eq!(s, StatusCode::NOT_FOUND, "another clinic's client");
 }
+
+#[tokio::test]
+async fn the_owner_sets_the_check_in_schedule_that_sessions_follow() {
+    let app = spawn_app().await;
+    let owner = sign_in(&app, "owner@calm.example", PASSWORD).await.unwrap();
+    let csrf = owner.csrf().await;
+    let (_, page) = owner.get("/settings").await;
+    assert!(page.contains("value=\"24, 48\""), "the policy's default");
+    for bad in ["", "48, 24", "0", "24, 24", "1, 2, 3, 4, 5", "400", "soon"] {
+        let (s, _) = owner.post("/settings/schedule", &format!("csrf={csrf}&hours={bad}"), None).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad:?}");
+    }
+    let (s, _) = owner.post("/settings/schedule", &format!("csrf={csrf}&hours=12%2C+36%2C+96"), None).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, session) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
+    let due: Vec<&str> =
+        session["follow_ups"].as_array().unwrap().iter().map(|f| f["due_at"].as_str().unwrap()).collect();
+    assert_eq!(due, vec!["2026-11-27T21:00:00Z", "2026-11-28T21:00:00Z", "2026-12-01T09:00:00Z"]);
+}
