@@ -73,6 +73,13 @@ fn migrator() -> Migrator {
             include_str!("../migrations/0005_check_in_schedule.sql").into_sql_str(),
             false,
         ),
+        Migration::new(
+            6,
+            "message texts".into(),
+            MigrationType::Simple,
+            include_str!("../migrations/0006_message_texts.sql").into_sql_str(),
+            false,
+        ),
     ])
 }
 
@@ -128,7 +135,8 @@ impl SqliteStore {
     }
 }
 
-const CLINIC: &str = "SELECT id, name, country, timezone, check_in_hours, created_at FROM clinics";
+const CLINIC: &str =
+    "SELECT id, name, country, timezone, check_in_hours, plan_message, check_in_message, created_at FROM clinics";
 const STAFF: &str = "SELECT id, clinic_id, email, name, role, active, password_hash FROM staff";
 const CLIENT: &str = "SELECT id, clinic_id, name, email, phone, timezone, age_months, created_at FROM clients";
 const INTAKE: &str = "SELECT id, clinic_id, client_id, body, created_at FROM intakes";
@@ -149,6 +157,8 @@ fn clinic(r: &SqliteRow) -> StoreResult<Clinic> {
         timezone: r.try_get("timezone").map_err(db)?,
         check_in_hours: serde_json::from_str(r.try_get("check_in_hours").map_err(db)?)
             .map_err(|e| StoreError::Corrupt(format!("a check-in schedule: {e}")))?,
+        plan_message: r.try_get("plan_message").map_err(db)?,
+        check_in_message: r.try_get("check_in_message").map_err(db)?,
         created_at: Timestamp(r.try_get("created_at").map_err(db)?),
     })
 }
@@ -292,7 +302,7 @@ impl Store for SqliteStore {
         let mut tx = self.pool.begin().await.map_err(db)?;
         let row = sqlx::query(
             "INSERT INTO clinics (name, country, timezone, created_at) VALUES (?, ?, ?, ?) \
-             RETURNING id, name, country, timezone, check_in_hours, created_at",
+             RETURNING id, name, country, timezone, check_in_hours, plan_message, check_in_message, created_at",
         )
         .bind(&new.name)
         .bind(&new.country)
@@ -315,7 +325,7 @@ impl Store for SqliteStore {
     async fn update_clinic(&self, clinic_id: i64, name: &str, country: &str, timezone: &str) -> StoreResult<Clinic> {
         let row = sqlx::query(
             "UPDATE clinics SET name = ?, country = ?, timezone = ? WHERE id = ? \
-             RETURNING id, name, country, timezone, check_in_hours, created_at",
+             RETURNING id, name, country, timezone, check_in_hours, plan_message, check_in_message, created_at",
         )
         .bind(name)
         .bind(country)
@@ -330,9 +340,28 @@ impl Store for SqliteStore {
     async fn set_check_in_hours(&self, clinic_id: i64, hours: &[i64]) -> StoreResult<Clinic> {
         let row = sqlx::query(
             "UPDATE clinics SET check_in_hours = ? WHERE id = ? \
-             RETURNING id, name, country, timezone, check_in_hours, created_at",
+             RETURNING id, name, country, timezone, check_in_hours, plan_message, check_in_message, created_at",
         )
         .bind(serde_json::Value::from(hours.to_vec()).to_string())
+        .bind(clinic_id)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db)?;
+        clinic(&row)
+    }
+
+    async fn set_message_texts(
+        &self,
+        clinic_id: i64,
+        plan: Option<&str>,
+        check_in: Option<&str>,
+    ) -> StoreResult<Clinic> {
+        let row = sqlx::query(
+            "UPDATE clinics SET plan_message = ?, check_in_message = ? WHERE id = ? \
+             RETURNING id, name, country, timezone, check_in_hours, plan_message, check_in_message, created_at",
+        )
+        .bind(plan)
+        .bind(check_in)
         .bind(clinic_id)
         .fetch_one(&self.pool)
         .await

@@ -123,6 +123,9 @@ async fn settings_staff_products_and_feedback<S: Store>(s: S) {
     assert_eq!(renamed.check_in_hours, vec![24, 48], "the policy's default schedule");
     assert_eq!(s.set_check_in_hours(a.id, &[12, 36, 96]).await.unwrap().check_in_hours, vec![12, 36, 96]);
     assert_eq!(s.clinic(b.id).await.unwrap().unwrap().check_in_hours, vec![24, 48]);
+    let worded = s.set_message_texts(a.id, Some("Hi {first_name}: {link}"), None).await.unwrap();
+    assert_eq!((worded.plan_message.as_deref(), worded.check_in_message), (Some("Hi {first_name}: {link}"), None));
+    assert_eq!(s.clinic(b.id).await.unwrap().unwrap().plan_message, None);
 
     let t = s.create_staff(a.id, staff("t@a.example", Role::Therapist)).await.unwrap();
     assert_eq!(s.staff_of_clinic(a.id).await.unwrap().len(), 2);

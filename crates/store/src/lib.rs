@@ -61,6 +61,13 @@ pub trait Store: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = StoreResult<Clinic>> + Send;
     /// Sets the hours after a session's end at which check-ins are due.
     fn set_check_in_hours(&self, clinic_id: i64, hours: &[i64]) -> impl Future<Output = StoreResult<Clinic>> + Send;
+    /// Sets the clinic's wording of client messages (`None`: the default wording).
+    fn set_message_texts(
+        &self,
+        clinic_id: i64,
+        plan: Option<&str>,
+        check_in: Option<&str>,
+    ) -> impl Future<Output = StoreResult<Clinic>> + Send;
     /// The clinic's staff, by name.
     fn staff_of_clinic(&self, clinic_id: i64) -> impl Future<Output = StoreResult<Vec<Staff>>> + Send;
     /// Changes a staff member's role and whether they may sign in; `None` when not in the clinic.

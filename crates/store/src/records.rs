@@ -103,6 +103,10 @@ pub struct Clinic {
     pub timezone: String,
     /// Hours after a session's end at which check-ins are due, ascending.
     pub check_in_hours: Vec<i64>,
+    /// The clinic's wording of the message that sends the aftercare plan, if changed.
+    pub plan_message: Option<String>,
+    /// The clinic's wording of the check-in invitation, if changed.
+    pub check_in_message: Option<String>,
     /// When it was created.
     pub created_at: Timestamp,
 }

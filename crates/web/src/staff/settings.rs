@@ -30,6 +30,10 @@ struct SettingsPage {
     invited: Option<(String, String)>,
     public_link: Option<String>,
     hours: String,
+    plan_message: String,
+    check_in_message: String,
+    plan_example: String,
+    check_in_example: String,
 }
 
 fn fields(body: &[u8]) -> Vec<(String, String)> {
@@ -59,6 +63,11 @@ async fn page<S: Store>(
     let clinic = state.store.clinic(who.staff.clinic_id).await?.ok_or_else(|| ApiError::not_found("clinic"))?;
     let item_title = |id: &str| kb.plan.items.iter().find(|i| i.id == id).map_or(id.to_owned(), |i| i.title.clone());
     let hours = clinic.check_in_hours.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+    let plan_message = clinic.plan_message.clone().unwrap_or_else(|| crate::messages::DEFAULT_PLAN.to_owned());
+    let check_in_message =
+        clinic.check_in_message.clone().unwrap_or_else(|| crate::messages::DEFAULT_CHECK_IN.to_owned());
+    let example = |t: &str| crate::messages::fill(t, "Ada", &clinic.name, &format!("{}/c/…", state.base_url));
+    let (plan_example, check_in_example) = (example(&plan_message), example(&check_in_message));
     Ok(SettingsPage {
         layout: Layout::signed_in(who, &clinic, "Settings", "settings"),
         emergency: kb.country(&clinic.country).map_or_else(String::new, |c| c.emergency.clone()),
@@ -94,6 +103,10 @@ async fn page<S: Store>(
         invited,
         public_link,
         hours,
+        plan_message,
+        check_in_message,
+        plan_example,
+        check_in_example,
     })
 }
 
@@ -159,6 +172,19 @@ pub async fn change<S: Store>(
                     state.store.set_check_in_hours(clinic_id, &h).await.map(|_| None).map_err(|e| e.to_string())
                 }
                 _ => Err("Write one to four check-in times in hours after the session, rising, each from 1 to 336, such as 24, 48.".to_owned()),
+            }
+        }
+        ["messages"] => {
+            let plan = field(&f, "plan_message").filter(|t| *t != crate::messages::DEFAULT_PLAN);
+            let check_in = field(&f, "check_in_message").filter(|t| *t != crate::messages::DEFAULT_CHECK_IN);
+            match plan.into_iter().chain(check_in).map(crate::messages::check).find(Result::is_err) {
+                Some(Err(problem)) => Err(problem),
+                _ => state
+                    .store
+                    .set_message_texts(clinic_id, plan, check_in)
+                    .await
+                    .map(|_| None)
+                    .map_err(|e| e.to_string()),
             }
         }
         ["products"] => {

@@ -470,3 +470,26 @@ async fn the_owner_sets_the_check_in_schedule_that_sessions_follow() {
         session["follow_ups"].as_array().unwrap().iter().map(|f| f["due_at"].as_str().unwrap()).collect();
     assert_eq!(due, vec!["2026-11-27T21:00:00Z", "2026-11-28T21:00:00Z", "2026-12-01T09:00:00Z"]);
 }
+
+#[tokio::test]
+async fn the_owner_rewords_the_client_messages_with_their_variables() {
+    let app = spawn_app().await;
+    let owner = sign_in(&app, "owner@calm.example", PASSWORD).await.unwrap();
+    let csrf = owner.csrf().await;
+    let (_, page) = owner.get("/settings").await;
+    assert!(page.contains("For example: Hello Ada, thank you for your massage at Calm."));
+    let (s, html) =
+        owner.post("/settings/messages", &format!("csrf={csrf}&plan_message=Hi+%7Bfirst_name%7D"), None).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("must contain {link}"));
+    let (s, _) = owner
+        .post(
+            "/settings/messages",
+            &format!("csrf={csrf}&plan_message=Hi+%7Bfirst_name%7D%2C+your+plan%3A+%7Blink%7D"),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, page) = owner.get("/settings").await;
+    assert!(page.contains("For example: Hi Ada, your plan:"), "the new wording is shown filled in");
+}

@@ -1,0 +1,62 @@
+//! The wording of the messages clients get: the aftercare plan and the check-in invitation.
+//! A clinic may reword them; the variables `{first_name}`, `{clinic}` and `{link}` are filled
+//! in when a message is sent, and `{link}` is required so that no message goes out without it.
+
+/// The default wording of the message that sends the aftercare plan.
+pub const DEFAULT_PLAN: &str = "Hello {first_name}, thank you for your massage at {clinic}. Here is your aftercare plan, with what to expect and when to get help: {link}";
+/// The default wording of a check-in invitation.
+pub const DEFAULT_CHECK_IN: &str = "Hello {first_name}, how are you feeling after your massage? It takes a minute to tell {clinic}, and you will see at once what to do: {link}";
+/// The variables a message may use.
+pub const VARIABLES: [&str; 3] = ["{first_name}", "{clinic}", "{link}"];
+/// The longest message, in characters.
+pub const MAX_CHARS: usize = 600;
+
+/// Checks a clinic's wording: it must hold `{link}`, use only the known variables, and be
+/// at most [`MAX_CHARS`] long.
+pub fn check(text: &str) -> Result<(), String> {
+    if text.chars().count() > MAX_CHARS {
+        return Err(format!("A message may be at most {MAX_CHARS} characters."));
+    }
+    if !text.contains("{link}") {
+        return Err("A message must contain {link}, or the client cannot reach the page.".to_owned());
+    }
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let close = rest[open..].find('}').map(|c| open + c + 1).unwrap_or(rest.len());
+        let variable = &rest[open..close];
+        if !VARIABLES.contains(&variable) {
+            return Err(format!("`{variable}` is not a variable; use {}.", VARIABLES.join(", ")));
+        }
+        rest = &rest[close..];
+    }
+    Ok(())
+}
+
+/// Fills in a message's variables.
+pub fn fill(text: &str, first_name: &str, clinic: &str, link: &str) -> String {
+    text.replace("{first_name}", first_name).replace("{clinic}", clinic).replace("{link}", link)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_wording_is_valid_and_fills_in() {
+        for t in [DEFAULT_PLAN, DEFAULT_CHECK_IN] {
+            assert_eq!(check(t), Ok(()));
+        }
+        assert_eq!(
+            fill("Hi {first_name} from {clinic}: {link}", "Ada", "Calm", "https://x/c/1"),
+            "Hi Ada from Calm: https://x/c/1"
+        );
+    }
+
+    #[test]
+    fn a_message_without_the_link_or_with_unknown_variables_is_refused() {
+        assert!(check("Hello {first_name}").is_err_and(|e| e.contains("{link}")));
+        assert!(check("Hello {name}: {link}").is_err_and(|e| e.contains("`{name}` is not a variable")));
+        assert!(check("Hello {first_name: {link}").is_err());
+        assert!(check(&format!("{} {{link}}", "a".repeat(600))).is_err());
+    }
+}
