@@ -35,52 +35,26 @@ fn q<'a>(sql: String) -> sqlx::query::Query<'a, sqlx::Sqlite, <sqlx::Sqlite as s
     sqlx::query(sqlx::AssertSqlSafe(sql))
 }
 
-/// The schema, embedded in the binary; a new migration is a new file and a new entry here.
+/// The schema, embedded in the binary, in order: a new migration is a new file and a new
+/// line here.
+const MIGRATIONS: [(i64, &str, &str); 6] = [
+    (1, "clinics clients sessions", include_str!("../migrations/0001_clinics_clients_sessions.sql")),
+    (2, "staff sessions", include_str!("../migrations/0002_staff_sessions.sql")),
+    (3, "products feedback", include_str!("../migrations/0003_products_feedback.sql")),
+    (4, "intake links", include_str!("../migrations/0004_intake_links.sql")),
+    (5, "check-in schedule", include_str!("../migrations/0005_check_in_schedule.sql")),
+    (6, "message texts", include_str!("../migrations/0006_message_texts.sql")),
+];
+
 fn migrator() -> Migrator {
-    Migrator::with_migrations(vec![
-        Migration::new(
-            1,
-            "clinics clients sessions".into(),
-            MigrationType::Simple,
-            include_str!("../migrations/0001_clinics_clients_sessions.sql").into_sql_str(),
-            false,
-        ),
-        Migration::new(
-            2,
-            "staff sessions".into(),
-            MigrationType::Simple,
-            include_str!("../migrations/0002_staff_sessions.sql").into_sql_str(),
-            false,
-        ),
-        Migration::new(
-            3,
-            "products feedback".into(),
-            MigrationType::Simple,
-            include_str!("../migrations/0003_products_feedback.sql").into_sql_str(),
-            false,
-        ),
-        Migration::new(
-            4,
-            "intake links".into(),
-            MigrationType::Simple,
-            include_str!("../migrations/0004_intake_links.sql").into_sql_str(),
-            false,
-        ),
-        Migration::new(
-            5,
-            "check-in schedule".into(),
-            MigrationType::Simple,
-            include_str!("../migrations/0005_check_in_schedule.sql").into_sql_str(),
-            false,
-        ),
-        Migration::new(
-            6,
-            "message texts".into(),
-            MigrationType::Simple,
-            include_str!("../migrations/0006_message_texts.sql").into_sql_str(),
-            false,
-        ),
-    ])
+    Migrator::with_migrations(
+        MIGRATIONS
+            .iter()
+            .map(|(version, name, sql)| {
+                Migration::new(*version, (*name).into(), MigrationType::Simple, sql.into_sql_str(), false)
+            })
+            .collect(),
+    )
 }
 
 fn list(json: &str) -> StoreResult<Vec<String>> {
