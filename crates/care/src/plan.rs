@@ -213,12 +213,16 @@ pub fn plan<'k>(
         .map(|item| {
             let mut text: Vec<&str> = item.text.iter().map(String::as_str).collect();
             let mut applied = Vec::new();
-            for c in item.cautions.iter().filter(|c| c.conditions.intersects(conditions)) {
-                match c.effect {
-                    CautionEffect::Replace => text = vec![c.text.as_str()],
-                    CautionEffect::Add => text.push(&c.text),
+            // Replacements first, so that no added caution is ever replaced away.
+            let applying: Vec<_> = item.cautions.iter().filter(|c| c.conditions.intersects(conditions)).collect();
+            for effect in [CautionEffect::Replace, CautionEffect::Add] {
+                for c in applying.iter().filter(|c| c.effect == effect) {
+                    match effect {
+                        CautionEffect::Replace => text = vec![c.text.as_str()],
+                        CautionEffect::Add => text.push(&c.text),
+                    }
+                    applied.push(c.text.as_str());
                 }
-                applied.push(c.text.as_str());
             }
             PlanEntry {
                 id: &item.id,

@@ -137,10 +137,19 @@ impl IntakeDoc {
             );
             match code {
                 Ok(ix) => {
-                    if !areas.is_empty() && !v.conditions.get(ix).local {
+                    let local = v.conditions.get(ix).local;
+                    if !areas.is_empty() && !local {
                         errors.push(InputError::new(
                             format!("{field}.areas"),
                             format!("`{}` is not a local condition, so it takes no areas", c.code),
+                        ));
+                    }
+                    // A local condition says where (policy section 1), unless the screening knows
+                    // which regions to avoid without it (varicose veins: the legs).
+                    if areas.is_empty() && local && kb.screening.conditions[ix as usize].avoid_regions.is_empty() {
+                        errors.push(InputError::new(
+                            format!("{field}.areas"),
+                            format!("is required for `{}`: list the body areas it affects", c.code),
                         ));
                     }
                     conditions.push(IntakeCondition { condition: ix, areas });

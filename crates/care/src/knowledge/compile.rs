@@ -873,9 +873,14 @@ pub(super) fn check_override(base: &Knowledge, merged: &Knowledge) -> Vec<Knowle
             .region_caps
             .iter()
             .any(|(region, cap)| looser(Some(*cap), m.region_caps.iter().find(|(r, _)| r == region).map(|(_, c)| *c)));
-        if m.outcome < b.outcome || looser(b.pressure_cap, m.pressure_cap) || region_looser {
+        let dropped = (b.clearance.is_some() && m.clearance.is_none())
+            || b.avoid_regions.iter().any(|r| !m.avoid_regions.contains(r));
+        if m.outcome < b.outcome || looser(b.pressure_cap, m.pressure_cap) || region_looser || dropped {
             p.at(&m.origin, "a clinic's screening may be stricter than the built-in one, never looser");
         }
+    }
+    if merged.screening.first_massage_cap > base.screening.first_massage_cap {
+        p.missing("screening.toml", "[first_massage] pressure_cap may be lowered by a clinic, never raised");
     }
     p.0
 }

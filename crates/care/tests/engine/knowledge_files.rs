@@ -361,3 +361,36 @@ fn an_unknown_file_in_a_clinic_directory_is_reported() {
     let err = Knowledge::with_overrides(&overlay("triagee.toml", "")).map(|_| ()).unwrap_err().to_string();
     assert!(err.contains("clinic/triagee.toml: is not a knowledge file"), "{err}");
 }
+
+#[test]
+fn the_warning_signs_cover_every_emergency_rule_and_temperature() {
+    let signs: Vec<&str> = KB.triage.warning_signs.iter().map(|w| w.text.as_str()).collect();
+    let all = signs.join(" ");
+    for needle in
+        ["37.5 °C", "under 3 months", "below 36 °C", "neck", "numbness, tingling or weakness", "blood thinners"]
+    {
+        assert!(all.contains(needle), "a warning sign mentions {needle:?}");
+    }
+    for rule in KB.triage.rules.iter().filter(|r| r.level == Level::Emergency) {
+        let named = rule.when.symptoms_named();
+        if named.is_empty() {
+            continue;
+        }
+        assert!(
+            KB.triage.warning_signs.iter().any(|w| w.level == Level::Emergency && w.symptoms.intersects(named)),
+            "{} has an emergency warning sign",
+            rule.id
+        );
+    }
+}
+
+#[test]
+fn a_clinic_may_not_drop_a_clearance_or_raise_the_first_massage_cap() {
+    let no_clearance =
+        "[[condition]]\ncode = \"heart_disease\"\noutcome = \"modify\"\nnote = \"n\"\nsources = [\"policy-v1-1\"]\n";
+    let err = Knowledge::with_overrides(&overlay("screening.toml", no_clearance)).map(|_| ()).unwrap_err().to_string();
+    assert!(err.contains("never looser"), "{err}");
+    let cap = "[first_massage]\npressure_cap = \"deep\"\nnote = \"n\"\nsources = [\"policy-v1-1\"]\n";
+    let err = Knowledge::with_overrides(&overlay("screening.toml", cap)).map(|_| ()).unwrap_err().to_string();
+    assert!(err.contains("[first_massage] pressure_cap may be lowered"), "{err}");
+}

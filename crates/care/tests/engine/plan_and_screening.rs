@@ -205,3 +205,29 @@ fn types_a_condition_rules_out_are_reported_with_the_reason() {
     assert_eq!(out, vec!["deep_tissue", "trigger_point"]);
     assert!(r.ruled_out.iter().all(|x| !x.reason.is_empty()));
 }
+
+#[test]
+fn a_local_condition_must_say_where_unless_the_policy_knows() {
+    let e = parse_intake(&KB, r#"{"conditions": [{"code": "open_wounds"}], "first_massage": false}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("conditions[0].areas: is required for `open_wounds`"), "{e}");
+    assert!(
+        parse_intake(&KB, r#"{"conditions": [{"code": "varicose_veins"}], "first_massage": false}"#).is_ok(),
+        "legs by default"
+    );
+}
+
+#[test]
+fn an_added_caution_is_never_replaced_away() {
+    // open_wounds replaces the warmth advice; pregnancy adds to it; both must show.
+    let p = plan_for(
+        json!({"session": {"massage_type": "prenatal", "pressure": "light", "areas": ["lower_back"]},
+               "client": {"conditions": ["pregnant", "open_wounds"]}}),
+        None,
+    );
+    let warmth = item(&p, "warmth");
+    assert_eq!(warmth.cautions_applied.len(), 2);
+    assert!(warmth.text[0].starts_with("Do not have a bath"), "{:?}", warmth.text);
+    assert!(warmth.text.iter().any(|t| t.contains("35")), "{:?}", warmth.text);
+}
