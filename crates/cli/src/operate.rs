@@ -65,8 +65,10 @@ pub fn serve(knowledge: Knowledge, args: crate::ServeArgs) -> Result<(), Failure
             if let Some(p) = demo.password {
                 eprintln!("  owner password (shown once): {p}");
             }
-            eprintln!("  API token for the owner: {}", demo.api_token);
-            eprintln!("  try: curl -H 'Authorization: Bearer {}' {base_url}/api/v1/alerts?status=open", demo.api_token);
+            if let Some(token) = &demo.api_token {
+                eprintln!("  API token for the owner (shown once): {token}");
+                eprintln!("  try: curl -H 'Authorization: Bearer {token}' {base_url}/api/v1/alerts?status=open");
+            }
         }
         eprintln!("Aftercare is listening on {base_url} (data in {}); Ctrl-C stops it", args.data.data.display());
         web::serve(listener, state, shutdown()).await.map_err(failed)

@@ -3,13 +3,9 @@
 //! only then answered, so an acknowledged check-in is never lost.
 
 use crate::AppState;
-use crate::api::json_body;
 use crate::error::ApiError;
 use crate::profile::{client_doc, contacts};
 use crate::secret::{hash_secret, looks_like_secret};
-use axum::Json;
-use axum::body::Bytes;
-use axum::extract::{Path, State};
 use care::Level;
 use care::checkin::{CheckInDoc, ReportDoc, SessionDoc};
 use care::triage::TriageReport;
@@ -51,16 +47,6 @@ pub async fn follow_up<S: Store>(state: &AppState<S>, token: &str) -> Result<Fol
         return Err(ApiError::link_expired());
     }
     Ok(f)
-}
-
-/// `POST /c/{token}` with a JSON body: triages the check-in and answers what to do.
-pub async fn submit<S: Store>(
-    State(state): State<AppState<S>>,
-    Path(token): Path<String>,
-    body: Bytes,
-) -> Result<Json<Value>, ApiError> {
-    let f = follow_up(&state, &token).await?;
-    Ok(Json(submit_check_in(&state, &f, json_body(&body)?).await?))
 }
 
 /// Triages and stores a check-in for follow-up `f`, and answers what the client should do.

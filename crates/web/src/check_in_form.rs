@@ -104,10 +104,14 @@ pub fn to_check_in(kb: &Knowledge, form: &FormAnswers) -> Result<CheckInBody, Ve
     // Follow-up questions: a "yes" (or, where the knowledge says so, no answer) records the
     // more serious code; for dizziness a "yes" records light-headedness on standing instead.
     let mut symptoms: Vec<String> = form.symptoms.clone();
-    for code in &form.symptoms {
-        let Some(follow_up) = v.symptoms.by_code(code).and_then(|s| s.follow_up.as_ref()) else { continue };
+    for symptom in v.symptoms.entries() {
+        let Some(follow_up) = &symptom.follow_up else { continue };
+        let code = &symptom.code;
+        let ticked = form.symptoms.contains(code);
         let answer = form.follow_ups.get(code).map(String::as_str).unwrap_or("");
-        let yes = answer == "yes" || (answer.is_empty() && follow_up.blank_counts_as_yes);
+        // A "yes" counts even when the symptom itself was not ticked: the question is shown
+        // to everyone, and the safe reading of a yes is the serious one.
+        let yes = answer == "yes" || (ticked && answer.is_empty() && follow_up.blank_counts_as_yes);
         if !yes {
             continue;
         }

@@ -8,9 +8,10 @@ use crate::intake_form::{all, fields, intake_answers, one};
 use crate::secret::{hash_secret, looks_like_secret, new_secret};
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
+use std::net::SocketAddr;
 use store::{IntakeLink, NewClient, NewIntakeLink, Store, Timestamp};
 
 /// How long a client's own intake link works, in hours.
@@ -180,18 +181,35 @@ async fn problem<S: Store>(state: &AppState<S>, e: &ApiError) -> Response {
 }
 
 /// `GET /i/{token}`.
-pub async fn form<S: Store>(State(state): State<AppState<S>>, Path(token): Path<String>) -> Response {
+pub async fn form<S: Store>(
+    State(state): State<AppState<S>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(token): Path<String>,
+) -> Response {
     match link(&state, &token).await {
         Ok((l, clinic)) => show(&page(&state.knowledge, &clinic, &token, &l, &[], vec![], false), StatusCode::OK),
-        Err(e) => problem(&state, &e).await,
+        Err(e) => match crate::rate_limit::count_failure(&state, peer) {
+            Some(limited) => limited,
+            None => problem(&state, &e).await,
+        },
     }
 }
 
 /// `POST /i/{token}`.
-pub async fn submit<S: Store>(State(state): State<AppState<S>>, Path(token): Path<String>, body: Bytes) -> Response {
+pub async fn submit<S: Store>(
+    State(state): State<AppState<S>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(token): Path<String>,
+    body: Bytes,
+) -> Response {
     let (l, clinic) = match link(&state, &token).await {
         Ok(x) => x,
-        Err(e) => return problem(&state, &e).await,
+        Err(e) => {
+            return match crate::rate_limit::count_failure(&state, peer) {
+                Some(limited) => limited,
+                None => problem(&state, &e).await,
+            };
+        }
     };
     let kb = &state.knowledge;
     let f = fields(&body);
@@ -210,8 +228,14 @@ pub async fn submit<S: Store>(State(state): State<AppState<S>>, Path(token): Pat
             }),
             None => None,
         };
-        let phone = one(&f, "phone").map(str::to_owned);
-        if email.is_none() && phone.is_none() && errors.is_empty() {
+        let phone = match one(&f, "phone") {
+            Some(p) => crate::fields::phone(p).map(Some).unwrap_or_else(|problem| {
+                errors.push(problem);
+                None
+            }),
+            None => None,
+        };
+        if one(&f, "email").is_none() && one(&f, "phone").is_none() {
             errors.push("Give an e-mail address or a phone number, so that the clinic can reach you.".to_owned());
         }
         new_client = Some(NewClient { name: name.to_owned(), email, phone, timezone: None, age_months: None, now });

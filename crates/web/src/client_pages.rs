@@ -10,12 +10,13 @@ use crate::error::ApiError;
 use crate::profile::{client_doc, contacts};
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use care::Knowledge;
 use care::codes::Level;
 use serde_json::Value;
+use std::net::SocketAddr;
 use store::{FollowUp, Store};
 
 /// A warning sign, as pages show it.
@@ -238,11 +239,29 @@ fn check_in_page(
     }
 }
 
+/// The follow-up of a link, or the page to answer instead: a link that does not work is
+/// counted against the caller's address (see [`crate::rate_limit`]).
+async fn open_link<S: Store>(state: &AppState<S>, token: &str, peer: SocketAddr) -> Result<FollowUp, Response> {
+    match follow_up(state, token).await {
+        Ok(f) => Ok(f),
+        Err(e) => {
+            if let Some(limited) = crate::rate_limit::count_failure(state, peer) {
+                return Err(limited);
+            }
+            Err(link_problem(state, &e, clinic_of_expired(state, token).await).await)
+        }
+    }
+}
+
 /// `GET /c/{token}`: the check-in form.
-pub async fn form<S: Store>(State(state): State<AppState<S>>, Path(token): Path<String>) -> Response {
-    let f = match follow_up(&state, &token).await {
+pub async fn form<S: Store>(
+    State(state): State<AppState<S>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(token): Path<String>,
+) -> Response {
+    let f = match open_link(&state, &token, peer).await {
         Ok(f) => f,
-        Err(e) => return link_problem(&state, &e, clinic_of_expired(&state, &token).await).await,
+        Err(page) => return page,
     };
     match context(&state, &f).await {
         Ok(ctx) => {
@@ -284,6 +303,7 @@ fn strings(v: &Value) -> Vec<String> {
 /// `POST /c/{token}`: a form body answers the HTML page; any other body is the JSON API.
 pub async fn submit<S: Store>(
     State(state): State<AppState<S>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(token): Path<String>,
     headers: HeaderMap,
     body: Bytes,
@@ -293,11 +313,19 @@ pub async fn submit<S: Store>(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
     if !is_form {
-        return crate::check_in::submit(State(state), Path(token), body).await.into_response();
+        let f = match follow_up(&state, &token).await {
+            Ok(f) => f,
+            Err(e) => return crate::rate_limit::count_failure(&state, peer).unwrap_or_else(|| e.into_response()),
+        };
+        let answer = async { submit_check_in(&state, &f, crate::api::json_body(&body)?).await }.await;
+        return match answer {
+            Ok(a) => axum::Json(a).into_response(),
+            Err(e) => e.into_response(),
+        };
     }
-    let f = match follow_up(&state, &token).await {
+    let f = match open_link(&state, &token, peer).await {
         Ok(f) => f,
-        Err(e) => return link_problem(&state, &e, clinic_of_expired(&state, &token).await).await,
+        Err(page) => return page,
     };
     let ctx = match context(&state, &f).await {
         Ok(ctx) => ctx,
@@ -402,9 +430,16 @@ fn dose(s: &care::knowledge::model::Stretch) -> String {
 }
 
 /// `GET /c/{token}/plan`: the aftercare plan of the link's session.
-pub async fn plan<S: Store>(State(state): State<AppState<S>>, Path(token): Path<String>) -> Response {
+pub async fn plan<S: Store>(
+    State(state): State<AppState<S>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(token): Path<String>,
+) -> Response {
+    let f = match open_link(&state, &token, peer).await {
+        Ok(f) => f,
+        Err(page) => return page,
+    };
     let result: Result<PlanPage, (ApiError, Option<i64>)> = async {
-        let f = follow_up(&state, &token).await.map_err(|e| (e, None))?;
         let ctx = context(&state, &f).await.map_err(|e| (e, Some(f.clinic_id)))?;
         let kb = &state.knowledge;
         let client = state
@@ -543,10 +578,15 @@ pub async fn why_sore<S: Store>(State(state): State<AppState<S>>) -> Response {
 }
 
 /// `POST /c/{token}/feedback`: `check_in`, `rating` (1 to 5), `comment`; shown to the clinic.
-pub async fn feedback<S: Store>(State(state): State<AppState<S>>, Path(token): Path<String>, body: Bytes) -> Response {
-    let f = match follow_up(&state, &token).await {
+pub async fn feedback<S: Store>(
+    State(state): State<AppState<S>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(token): Path<String>,
+    body: Bytes,
+) -> Response {
+    let f = match open_link(&state, &token, peer).await {
         Ok(f) => f,
-        Err(e) => return link_problem(&state, &e, clinic_of_expired(&state, &token).await).await,
+        Err(page) => return page,
     };
     let fields: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
     let field =

@@ -17,7 +17,6 @@ use store::*;
 pub const OWNER_EMAIL: &str = "owner@riverside.demo";
 
 /// How to sign in to the demo.
-#[derive(Debug)]
 pub struct DemoSignIn {
     /// Whether the demo was created now (false: it already existed).
     pub created: bool,
@@ -25,8 +24,14 @@ pub struct DemoSignIn {
     pub email: String,
     /// The owner's password, only when the demo was created now.
     pub password: Option<String>,
-    /// A new API token for the owner.
-    pub api_token: String,
+    /// A new API token for the owner, only when the demo was created now.
+    pub api_token: Option<String>,
+}
+
+impl std::fmt::Debug for DemoSignIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DemoSignIn").field("created", &self.created).field("email", &self.email).finish_non_exhaustive()
+    }
 }
 
 /// One demo client: name, intake, session and the check-ins that followed.
@@ -244,13 +249,8 @@ fn at<S: Store>(state: &AppState<S>, t: Timestamp) -> AppState<S> {
 /// When the store fails, or the demo data does not pass the app's own validation.
 pub async fn seed<S: Store>(state: &AppState<S>) -> Result<DemoSignIn, ApiError> {
     let now = state.clock.now();
-    if let Some(owner) = state.store.staff_by_email(OWNER_EMAIL).await? {
-        return Ok(DemoSignIn {
-            created: false,
-            email: OWNER_EMAIL.to_owned(),
-            password: None,
-            api_token: token(state, &owner, now).await?,
-        });
+    if state.store.staff_by_email(OWNER_EMAIL).await?.is_some() {
+        return Ok(DemoSignIn { created: false, email: OWNER_EMAIL.to_owned(), password: None, api_token: None });
     }
     let password = new_secret()[..20].to_owned();
     let hash = password_auth::generate_hash(&password);
@@ -344,7 +344,7 @@ pub async fn seed<S: Store>(state: &AppState<S>) -> Result<DemoSignIn, ApiError>
         created: true,
         email: OWNER_EMAIL.to_owned(),
         password: Some(password),
-        api_token: token(state, &owner, now).await?,
+        api_token: Some(token(state, &owner, now).await?),
     })
 }
 

@@ -14,6 +14,17 @@ pub fn email(raw: &str) -> Result<String, String> {
     if ok { Ok(e) } else { Err(format!("`{}` is not an e-mail address", raw.trim())) }
 }
 
+/// A trimmed phone number of 6 to 15 digits, or what is wrong with it.
+pub fn phone(raw: &str) -> Result<String, String> {
+    let p = raw.trim();
+    let digits = p.chars().filter(char::is_ascii_digit).count();
+    if (6..=15).contains(&digits) && p.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c)) {
+        Ok(p.to_owned())
+    } else {
+        Err("A phone number needs 6 to 15 digits, such as +44 7700 900123.".to_owned())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -87,14 +87,6 @@ impl<S: Store> std::fmt::Debug for AppState<S> {
 
 /// Every route of the app.
 pub fn router<S: Store>(state: AppState<S>) -> Router {
-    // Anyone can reach these: each address is limited.
-    let public = Router::new()
-        .route("/c/{token}", get(client_pages::form::<S>).post(client_pages::submit::<S>))
-        .route("/c/{token}/plan", get(client_pages::plan::<S>))
-        .route("/c/{token}/feedback", post(client_pages::feedback::<S>))
-        .route("/i/{token}", get(client_intake::form::<S>).post(client_intake::submit::<S>))
-        .route("/sign-in", get(staff::auth::sign_in_page).post(staff::auth::sign_in::<S>))
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), rate_limit::limit::<S>));
     Router::new()
         .route("/", get(staff::dashboard::show::<S>))
         .route("/sign-out", post(staff::auth::sign_out::<S>))
@@ -117,7 +109,12 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
         .route("/api/v1/sessions", post(api::sessions::record::<S>))
         .route("/api/v1/alerts", get(api::alerts::list::<S>))
         .route("/api/v1/alerts/{id}/acknowledge", post(api::alerts::acknowledge::<S>))
-        .merge(public)
+        // Anyone can reach these; failures are limited per address (see `rate_limit`).
+        .route("/c/{token}", get(client_pages::form::<S>).post(client_pages::submit::<S>))
+        .route("/c/{token}/plan", get(client_pages::plan::<S>))
+        .route("/c/{token}/feedback", post(client_pages::feedback::<S>))
+        .route("/i/{token}", get(client_intake::form::<S>).post(client_intake::submit::<S>))
+        .route("/sign-in", get(staff::auth::sign_in_page).post(staff::auth::sign_in::<S>))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }

@@ -123,7 +123,7 @@ fn serve_demo_answers_the_api_with_open_alerts_at_every_level() {
     let (mut token, mut base) = (None, None);
     for line in lines.by_ref() {
         let line = line.unwrap();
-        if let Some(t) = line.strip_prefix("  API token for the owner: ") {
+        if let Some(t) = line.strip_prefix("  API token for the owner (shown once): ") {
             token = Some(t.trim().to_owned());
         }
         if let Some(rest) = line.strip_prefix("Aftercare is listening on ") {

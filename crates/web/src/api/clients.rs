@@ -39,16 +39,10 @@ fn validate(body: NewClientBody, now: store::Timestamp) -> Result<NewClient, Api
         Some(e) => Some(crate::fields::email(e).map_err(|problem| ApiError::invalid("email", problem))?),
         None => None,
     };
-    let phone = body.phone.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty());
-    if let Some(p) = &phone {
-        let digits = p.chars().filter(char::is_ascii_digit).count();
-        if !(6..=15).contains(&digits) || !p.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c)) {
-            return Err(ApiError::invalid(
-                "phone",
-                "must be a phone number of 6 to 15 digits, such as +44 7700 900123",
-            ));
-        }
-    }
+    let phone = match body.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        Some(p) => Some(crate::fields::phone(p).map_err(|problem| ApiError::invalid("phone", problem))?),
+        None => None,
+    };
     if let Some(tz) = &body.timezone
         && !is_time_zone(tz)
     {

@@ -60,9 +60,16 @@ pub async fn acknowledge<S: Store>(
     }
     let Ok(id) = crate::api::path_id(&id, "alert") else { return ApiError::not_found("alert").into_response() };
     let note = field("note").filter(|n| !n.is_empty()).map(|n| n.chars().take(2000).collect());
-    let ack = Acknowledgement { staff_id: who.staff.id, note, now: state.clock.now() };
+    let now = state.clock.now();
+    let ack = Acknowledgement { staff_id: who.staff.id, note, now };
     match state.store.acknowledge_alert(who.staff.clinic_id, id, ack).await {
-        Ok(Some(_)) => Redirect::to("/alerts").into_response(),
+        Ok(Some(alert)) if crate::api::alerts::acknowledged_now(&alert, who.staff.id, now) => {
+            Redirect::to("/alerts").into_response()
+        }
+        Ok(Some(_)) => {
+            ApiError::conflict("this alert was already acknowledged; the first acknowledgement and its note stand")
+                .into_response()
+        }
         Ok(None) => ApiError::not_found("alert").into_response(),
         Err(e) => ApiError::from(e).into_response(),
     }

@@ -17,12 +17,18 @@ pub const COOKIE: &str = "aftercare_session";
 pub const SESSION_HOURS: i64 = 12;
 
 /// A signed-in staff member and their session's CSRF token.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SignedIn {
     /// Who.
     pub staff: Staff,
     /// The token every form of the session carries.
     pub csrf: String,
+}
+
+impl std::fmt::Debug for SignedIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignedIn").field("staff", &self.staff).finish_non_exhaustive()
+    }
 }
 
 /// Why a page request is not signed in.
@@ -81,17 +87,31 @@ pub fn check_csrf<S: Store>(
     who: &SignedIn,
     token: Option<&str>,
 ) -> Result<(), ApiError> {
-    if let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok())
-        && origin != "null"
-        && !state.base_url.starts_with(origin)
-    {
-        return Err(ApiError::forbidden("this form was sent from another site"));
-    }
+    check_origin(state, headers)?;
     let given = token.unwrap_or_default().as_bytes();
     let expected = who.csrf.as_bytes();
     // Compare in constant time.
     let same = given.len() == expected.len() && given.iter().zip(expected).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
     if same { Ok(()) } else { Err(ApiError::forbidden("this form has expired; reload the page and try again")) }
+}
+
+/// The `scheme://host[:port]` of an address.
+fn origin_of(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    match url[after_scheme..].find('/') {
+        Some(i) => &url[..after_scheme + i],
+        None => url,
+    }
+}
+
+/// Refuses a form that the browser says comes from another site.
+pub fn check_origin<S: Store>(state: &AppState<S>, headers: &HeaderMap) -> Result<(), ApiError> {
+    match headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
+        Some(origin) if origin != "null" && origin != origin_of(&state.base_url) => {
+            Err(ApiError::forbidden("this form was sent from another site"))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn session_cookie<S: Store>(state: &AppState<S>, value: &str, max_age: i64) -> HeaderValue {
@@ -118,7 +138,14 @@ pub struct Next {
 /// Only a path of this app may follow sign-in (no open redirect).
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && n.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
+            n.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }
@@ -138,8 +165,21 @@ pub async fn sign_in_page(Query(q): Query<Next>) -> Response {
 static DUMMY_HASH: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| password_auth::generate_hash(new_secret()));
 
-/// `POST /sign-in`: e-mail and password.
-pub async fn sign_in<S: Store>(State(state): State<AppState<S>>, body: axum::body::Bytes) -> Response {
+/// `POST /sign-in`: e-mail and password. Failed attempts are counted per address; past the
+/// limit, sign-in answers 429 before any password is checked.
+pub async fn sign_in<S: Store>(
+    State(state): State<AppState<S>>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Err(e) = check_origin(&state, &headers) {
+        return e.into_response();
+    }
+    let now = state.clock.now();
+    if state.rate_limiter.over_limit(peer.ip(), now.0) {
+        return crate::rate_limit::too_many(crate::rate_limit::WINDOW_MS / 1000);
+    }
     let mut email = String::new();
     let mut password = String::new();
     let mut next = None;
@@ -162,6 +202,7 @@ pub async fn sign_in<S: Store>(State(state): State<AppState<S>>, body: axum::bod
         .await
         .unwrap_or(false);
     let Some(staff) = staff.filter(|s| verified && s.password_hash.is_some()) else {
+        let _ = state.rate_limiter.check(peer.ip(), now.0);
         let page = SignInPage {
             layout: Layout::signed_out("Sign in"),
             next,
@@ -171,7 +212,6 @@ pub async fn sign_in<S: Store>(State(state): State<AppState<S>>, body: axum::bod
         return render(&page, StatusCode::UNAUTHORIZED);
     };
     let token = new_secret();
-    let now = state.clock.now();
     let new = NewStaffSession {
         clinic_id: staff.clinic_id,
         staff_id: staff.id,

@@ -72,7 +72,9 @@ pub async fn create<S: Store>(
     let problem = if name.is_empty() || name.chars().count() > 200 {
         Some("Write the client's name (1 to 200 characters).".to_owned())
     } else {
-        field("email").and_then(|e| crate::fields::email(&e).err())
+        field("email")
+            .and_then(|e| crate::fields::email(&e).err())
+            .or_else(|| field("phone").and_then(|p| crate::fields::phone(&p).err()))
     };
     if let Some(p) = problem {
         return match list_page(&state, &who, String::new(), Some(p)).await {

@@ -228,15 +228,18 @@ pub async fn change<S: Store>(
             match (crate::fields::email(field(&f, "email").unwrap_or_default()), role) {
                 (Err(p), _) => Err(p),
                 (_, None) => Err("Choose a role.".to_owned()),
-                (Ok(_), _) if name.is_empty() => Err("Write the staff member's name.".to_owned()),
+                (Ok(_), _) if name.is_empty() || name.chars().count() > 200 => {
+                    Err("Write the staff member's name (1 to 200 characters).".to_owned())
+                }
                 (Ok(email), Some(role)) => {
                     let password = new_secret()[..20].to_owned();
                     let hash = password_auth::generate_hash(&password);
                     let new = NewStaff { email: email.clone(), name, role, password_hash: Some(hash), now };
                     match state.store.create_staff(clinic_id, new).await {
                         Ok(_) => Ok(Some((email, password))),
+                        // Staff e-mails are unique across clinics: say only that it cannot be used.
                         Err(store::StoreError::Conflict(_)) => {
-                            Err(format!("{email} already belongs to a staff member."))
+                            Err(format!("{email} cannot be used for a new staff member; use another address."))
                         }
                         Err(e) => Err(e.to_string()),
                     }

@@ -8,7 +8,7 @@ use axum::response::{Html, IntoResponse, Response};
 use store::Timestamp;
 
 /// The frame of a staff page.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Layout {
     /// The page's title.
     pub title: String,
@@ -20,6 +20,12 @@ pub struct Layout {
     pub csrf: String,
     /// Which navigation entry is current.
     pub nav: &'static str,
+}
+
+impl std::fmt::Debug for Layout {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Layout").field("title", &self.title).field("nav", &self.nav).finish_non_exhaustive()
+    }
 }
 
 impl Layout {

@@ -126,6 +126,11 @@ async fn follow_up_questions_record_the_serious_code_unless_answered_no() {
     standing.extend(&NONE_OF_THESE[..2]);
     let (_, html) = post_form(&app, &link, &standing).await;
     assert!(html.contains("level therapist"), "{html}");
+    // A "yes" to a follow-up counts even when its symptom was not ticked.
+    let mut unticked = vec![("soreness", "1"), ("fu_muscle_weakness", "yes"), ("none", "therapist")];
+    unticked.extend(&NONE_OF_THESE[..2]);
+    let (_, html) = post_form(&app, &link, &unticked).await;
+    assert!(html.contains("level emergency"), "unable to lift an arm or leg");
     let mut still = vec![("soreness", "1"), ("symptom", "dizziness"), ("fu_dizziness", "no")];
     still.extend(&NONE_OF_THESE[..2]);
     let (_, html) = post_form(&app, &link, &still).await;
@@ -210,4 +215,14 @@ async fn client_links_are_rate_limited_per_address() {
     app.advance_hours(0.02);
     let (s, _) = get_html(&app, &unknown).await;
     assert_eq!(s, StatusCode::NOT_FOUND, "a new window lets the address in again");
+}
+
+#[tokio::test]
+async fn real_check_ins_are_never_limited_only_failed_links_are() {
+    let app = spawn_app().await;
+    let (link, _) = link(&app).await;
+    for _ in 0..(web::rate_limit::REQUESTS_PER_WINDOW + 5) {
+        let (s, _) = app.call(Method::POST, &link, None, Some(json!({"soreness": 1, "symptoms": []}))).await;
+        assert_eq!(s, StatusCode::OK);
+    }
 }

@@ -286,7 +286,7 @@ async fn the_owner_invites_a_therapist_who_can_then_sign_in_and_deactivates_them
         .post("/settings/staff", &format!("csrf={csrf}&name=Again&email=maya%40calm.example&role=therapist"), None)
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(html.contains("already belongs to a staff member"));
+    assert!(html.contains("cannot be used for a new staff member"), "no hint of where the address is used");
 
     let (_, settings) = owner.get("/settings").await;
     let at = settings.find("maya@calm.example").unwrap();
@@ -492,4 +492,69 @@ async fn the_owner_rewords_the_client_messages_with_their_variables() {
     assert_eq!(s, StatusCode::SEE_OTHER);
     let (_, page) = owner.get("/settings").await;
     assert!(page.contains("For example: Hi Ada, your plan:"), "the new wording is shown filled in");
+}
+
+#[tokio::test]
+async fn sign_in_refuses_control_characters_in_next_and_other_sites() {
+    let app = spawn_app().await;
+    let http = no_redirects();
+    let r = http
+        .post(format!("{}/sign-in", app.base))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(format!("email=owner%40calm.example&password={}&next=%2F%09%2Fevil.example", PASSWORD.replace(' ', "+")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()[header::LOCATION], "/", "a tab would make /\t/evil.example an off-site address");
+    let r = http
+        .post(format!("{}/sign-in", app.base))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ORIGIN, "https://evil.example")
+        .body(format!("email=owner%40calm.example&password={}", PASSWORD.replace(' ', "+")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "no signing in from another site");
+    let owner = sign_in(&app, "owner@calm.example", PASSWORD).await.unwrap();
+    let csrf = owner.csrf().await;
+    let lookalike = format!("{}0", app.base);
+    let (s, _) = owner.post("/clients", &format!("csrf={csrf}&name=X"), Some(&lookalike)).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "the Origin must match exactly, not by prefix");
+}
+
+#[tokio::test]
+async fn failed_sign_ins_are_limited_per_address() {
+    let app = spawn_app().await;
+    for _ in 0..web::rate_limit::REQUESTS_PER_WINDOW {
+        assert_eq!(sign_in(&app, "owner@calm.example", "guess").await.err().unwrap().0, StatusCode::UNAUTHORIZED);
+    }
+    let (s, _) =
+        sign_in(&app, "owner@calm.example", PASSWORD).await.err().expect("limited even with the right password");
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    app.advance_hours(0.02);
+    assert!(sign_in(&app, "owner@calm.example", PASSWORD).await.is_ok(), "a new window lets the address in again");
+}
+
+#[tokio::test]
+async fn staff_forms_check_phone_numbers_and_a_second_acknowledgement_is_refused() {
+    let app = spawn_app().await;
+    let owner = sign_in(&app, "owner@calm.example", PASSWORD).await.unwrap();
+    let csrf = owner.csrf().await;
+    let (s, html) = owner.post("/clients", &format!("csrf={csrf}&name=Pat&phone=call+me"), None).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("6 to 15 digits"));
+
+    let (_, session) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
+    let link = session["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
+    app.call(reqwest::Method::POST, &link, None, Some(json!({"soreness": 2, "symptoms": ["headache"]}))).await;
+    let (_, alerts) = app.get("/api/v1/alerts", &app.a.owner).await;
+    let id = alerts["alerts"][0]["id"].as_i64().unwrap();
+    let path = format!("/api/v1/alerts/{id}/acknowledge");
+    let (s, _) = app.post(&path, &app.a.therapist, json!({"note": "first"})).await;
+    assert_eq!(s, StatusCode::OK);
+    app.advance_hours(0.1);
+    let (s, e) = app.post(&path, &app.a.owner, json!({"note": "second"})).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("conflict")));
+    let (_, all) = app.get("/api/v1/alerts?status=all", &app.a.owner).await;
+    assert_eq!(all["alerts"][0]["note"], "first");
 }
