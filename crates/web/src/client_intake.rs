@@ -4,7 +4,7 @@
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::intake_form::{all, fields, intake_answers, one};
+use crate::intake_form::{Choice, IntakeChoices, LocalCondition, choices, fields, intake_answers, one};
 use crate::secret::{hash_secret, looks_like_secret, new_secret};
 use askama::Template;
 use axum::body::Bytes;
@@ -36,23 +36,6 @@ pub async fn new_link<S: Store>(
     Ok(format!("{}/i/{token}", state.base_url))
 }
 
-/// A choice on the form.
-#[derive(Debug)]
-struct Choice {
-    code: String,
-    label: String,
-    hint: Option<String>,
-    checked: bool,
-}
-
-/// A local condition's areas.
-#[derive(Debug)]
-struct Local {
-    code: String,
-    label: String,
-    areas: Vec<Choice>,
-}
-
 #[derive(Template)]
 #[template(path = "intake.html")]
 struct IntakePage {
@@ -67,7 +50,7 @@ struct IntakePage {
     phone: String,
     goals: Vec<Choice>,
     conditions: Vec<Choice>,
-    local: Vec<Local>,
+    local: Vec<LocalCondition>,
     pressures: Vec<Choice>,
     errors: Vec<String>,
     done: bool,
@@ -95,8 +78,7 @@ fn page(
     errors: Vec<String>,
     done: bool,
 ) -> IntakePage {
-    let v = &kb.vocabulary;
-    let chosen = |name: &str, code: &str| all(f, name).contains(&code);
+    let IntakeChoices { goals, conditions, local, pressures } = choices(kb, f);
     IntakePage {
         clinic_name: clinic.name.clone(),
         disclaimer: kb.triage.disclaimer.clone(),
@@ -107,60 +89,10 @@ fn page(
         name: one(f, "name").unwrap_or_default().to_owned(),
         email: one(f, "email").unwrap_or_default().to_owned(),
         phone: one(f, "phone").unwrap_or_default().to_owned(),
-        goals: v
-            .goals
-            .entries()
-            .iter()
-            .map(|g| Choice {
-                code: g.code.clone(),
-                label: g.label.clone(),
-                hint: g.hint.clone(),
-                checked: chosen("goal", &g.code),
-            })
-            .collect(),
-        conditions: v
-            .conditions
-            .entries()
-            .iter()
-            .map(|c| Choice {
-                code: c.code.clone(),
-                label: c.label.clone(),
-                hint: c.hint.clone(),
-                checked: chosen("condition", &c.code),
-            })
-            .collect(),
-        local: v
-            .conditions
-            .entries()
-            .iter()
-            .filter(|c| c.local)
-            .map(|c| Local {
-                code: c.code.clone(),
-                label: c.label.clone(),
-                areas: v
-                    .areas
-                    .entries()
-                    .iter()
-                    .map(|a| Choice {
-                        code: a.code.clone(),
-                        label: a.label.clone(),
-                        hint: None,
-                        checked: chosen(&format!("areas_{}", c.code), &a.code),
-                    })
-                    .collect(),
-            })
-            .collect(),
-        pressures: v
-            .pressures
-            .entries()
-            .iter()
-            .map(|p| Choice {
-                code: p.code.clone(),
-                label: p.label.clone(),
-                hint: p.hint.clone(),
-                checked: one(f, "preferred_pressure") == Some(p.code.as_str()),
-            })
-            .collect(),
+        goals,
+        conditions,
+        local,
+        pressures,
         errors,
         done,
     }

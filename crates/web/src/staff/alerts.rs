@@ -5,7 +5,7 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::staff::auth::{SignedIn, check_csrf};
 use crate::staff::dashboard::{AlertLine, alert_lines};
-use crate::staff::view::{Layout, render};
+use crate::staff::view::{Layout, respond};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -36,10 +36,7 @@ pub async fn show<S: Store>(State(state): State<AppState<S>>, who: SignedIn) -> 
         })
     }
     .await;
-    match result {
-        Ok(p) => render(&p, StatusCode::OK),
-        Err(e) => e.into_response(),
-    }
+    respond(result, StatusCode::OK)
 }
 
 /// `POST /alerts/{id}/acknowledge`: `csrf`, `note`.

@@ -5,7 +5,7 @@
 use crate::AppState;
 use crate::error::ApiError;
 use crate::staff::auth::{SignedIn, check_csrf};
-use crate::staff::view::{Layout, local_time, render};
+use crate::staff::view::{Layout, local_time, render, respond};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -38,10 +38,7 @@ pub struct Search {
 /// `GET /clients`.
 pub async fn list<S: Store>(State(state): State<AppState<S>>, who: SignedIn, Query(q): Query<Search>) -> Response {
     let search = q.q.unwrap_or_default().trim().chars().take(100).collect::<String>();
-    match list_page(&state, &who, search, None).await {
-        Ok(p) => render(&p, StatusCode::OK),
-        Err(e) => e.into_response(),
-    }
+    respond(list_page(&state, &who, search, None).await, StatusCode::OK)
 }
 
 async fn list_page<S: Store>(
@@ -132,10 +129,7 @@ struct ClientPage {
 
 /// `GET /clients/{id}`.
 pub async fn show<S: Store>(State(state): State<AppState<S>>, who: SignedIn, Path(id): Path<String>) -> Response {
-    match client_page(&state, &who, &id).await {
-        Ok(p) => render(&p, StatusCode::OK),
-        Err(e) => e.into_response(),
-    }
+    respond(client_page(&state, &who, &id).await, StatusCode::OK)
 }
 
 async fn client_page<S: Store>(state: &AppState<S>, who: &SignedIn, id: &str) -> Result<ClientPage, ApiError> {
@@ -357,8 +351,5 @@ pub async fn intake_link<S: Store>(
         })
     }
     .await;
-    match result {
-        Ok(p) => render(&p, StatusCode::CREATED),
-        Err(e) => e.into_response(),
-    }
+    respond(result, StatusCode::CREATED)
 }

@@ -4,11 +4,11 @@
 use crate::AppState;
 use crate::error::ApiError;
 use crate::staff::auth::SignedIn;
-use crate::staff::view::{Layout, local_day, local_time, render};
+use crate::staff::view::{Layout, local_day, local_time, respond};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use store::{AlertStatus, Store};
 
 /// An alert in a list.
@@ -109,10 +109,7 @@ pub async fn alert_lines<S: Store>(
 
 /// `GET /`.
 pub async fn show<S: Store>(State(state): State<AppState<S>>, who: SignedIn) -> Response {
-    match page(&state, &who).await {
-        Ok(p) => render(&p, StatusCode::OK),
-        Err(e) => e.into_response(),
-    }
+    respond(page(&state, &who).await, StatusCode::OK)
 }
 
 async fn page<S: Store>(state: &AppState<S>, who: &SignedIn) -> Result<DashboardPage, ApiError> {

@@ -7,10 +7,10 @@ use crate::AppState;
 use crate::api::sessions::{SessionBody, record_session};
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::intake_form::{all, fields, intake_answers, one};
+use crate::intake_form::{Choice, IntakeChoices, LocalCondition, all, choices, fields, intake_answers, one};
 use crate::profile::{client_doc, contacts};
 use crate::staff::auth::{SignedIn, check_csrf};
-use crate::staff::view::{Layout, local_time, render};
+use crate::staff::view::{Layout, local_time, render, respond};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -18,21 +18,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use care::screening::IntakeDoc;
 use store::{NewIntake, Role, Store};
-
-/// A choice on a form.
-#[derive(Debug)]
-struct Choice {
-    code: String,
-    label: String,
-    checked: bool,
-}
-
-/// A local condition's areas on the intake form.
-#[derive(Debug)]
-struct LocalCondition {
-    code: String,
-    areas: Vec<Choice>,
-}
 
 #[derive(Template)]
 #[template(path = "staff/intake.html")]
@@ -66,53 +51,15 @@ fn intake_page(
     f: &[(String, String)],
     error: Option<String>,
 ) -> IntakePage {
-    let v = &state_kb.vocabulary;
-    let chosen = |name: &str, code: &str| all(f, name).contains(&code);
+    let IntakeChoices { goals, conditions, local, pressures } = choices(state_kb, f);
     IntakePage {
         layout: Layout::signed_in(who, clinic, format!("Intake: {}", client.name), "clients"),
         client_id: client.id,
         client_name: client.name.clone(),
-        goals: v
-            .goals
-            .entries()
-            .iter()
-            .map(|g| Choice { code: g.code.clone(), label: g.label.clone(), checked: chosen("goal", &g.code) })
-            .collect(),
-        conditions: v
-            .conditions
-            .entries()
-            .iter()
-            .map(|c| Choice { code: c.code.clone(), label: c.label.clone(), checked: chosen("condition", &c.code) })
-            .collect(),
-        local: v
-            .conditions
-            .entries()
-            .iter()
-            .filter(|c| c.local)
-            .map(|c| LocalCondition {
-                code: c.code.clone(),
-                areas: v
-                    .areas
-                    .entries()
-                    .iter()
-                    .map(|a| Choice {
-                        code: a.code.clone(),
-                        label: a.label.clone(),
-                        checked: chosen(&format!("areas_{}", c.code), &a.code),
-                    })
-                    .collect(),
-            })
-            .collect(),
-        pressures: v
-            .pressures
-            .entries()
-            .iter()
-            .map(|p| Choice {
-                code: p.code.clone(),
-                label: p.label.clone(),
-                checked: one(f, "preferred_pressure") == Some(p.code.as_str()),
-            })
-            .collect(),
+        goals,
+        conditions,
+        local,
+        pressures,
         error,
     }
 }
@@ -252,6 +199,7 @@ async fn session_page<S: Store>(
             .map(|t| Choice {
                 code: t.code.clone(),
                 label: t.label.clone(),
+                hint: t.hint.clone(),
                 checked: chosen_type.as_deref() == Some(t.code.as_str()),
             })
             .collect(),
@@ -259,7 +207,12 @@ async fn session_page<S: Store>(
             .pressures
             .entries()
             .iter()
-            .map(|p| Choice { code: p.code.clone(), label: p.label.clone(), checked: chosen_pressure == p.code })
+            .map(|p| Choice {
+                code: p.code.clone(),
+                label: p.label.clone(),
+                hint: p.hint.clone(),
+                checked: chosen_pressure == p.code,
+            })
             .collect(),
         areas: v
             .areas
@@ -290,10 +243,7 @@ pub async fn new_session<S: Store>(
         session_page(&state, &who, &clinic, &client, &[], vec![], None).await
     }
     .await;
-    match result {
-        Ok(p) => render(&p, StatusCode::OK),
-        Err(e) => e.into_response(),
-    }
+    respond(result, StatusCode::OK)
 }
 
 /// `POST /clients/{id}/sessions`: `action=preview` shows the plan; `action=save` records.
@@ -334,12 +284,7 @@ pub async fn save_session<S: Store>(
     };
     let again = |preview: Vec<PreviewItem>, error: Option<String>, status: StatusCode| {
         let (state, who, clinic, client, f) = (&state, &who, &clinic, &client, &f);
-        async move {
-            match session_page(state, who, clinic, client, f, preview, error).await {
-                Ok(p) => render(&p, status),
-                Err(e) => e.into_response(),
-            }
-        }
+        async move { respond(session_page(state, who, clinic, client, f, preview, error).await, status) }
     };
     if areas.is_empty() {
         return again(

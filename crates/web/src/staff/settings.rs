@@ -6,7 +6,7 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::secret::new_secret;
 use crate::staff::auth::{SignedIn, check_csrf};
-use crate::staff::view::{Layout, render};
+use crate::staff::view::{Layout, respond};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -117,10 +117,7 @@ async fn show_page<S: Store>(
     invited: Option<(String, String)>,
     status: StatusCode,
 ) -> Response {
-    match page(state, who, error, invited, None).await {
-        Ok(p) => render(&p, status),
-        Err(e) => e.into_response(),
-    }
+    respond(page(state, who, error, invited, None).await, status)
 }
 
 /// `GET /settings`.
@@ -215,10 +212,7 @@ pub async fn change<S: Store>(
         },
         ["intake-link"] => {
             return match crate::client_intake::new_link(&state, clinic_id, None).await {
-                Ok(url) => match page(&state, &who, None, None, Some(url)).await {
-                    Ok(p) => render(&p, StatusCode::OK),
-                    Err(e) => e.into_response(),
-                },
+                Ok(url) => respond(page(&state, &who, None, None, Some(url)).await, StatusCode::OK),
                 Err(e) => e.into_response(),
             };
         }

@@ -65,6 +65,14 @@ pub fn render(t: &impl Template, status: StatusCode) -> Response {
     }
 }
 
+/// Renders a page that was built, or answers the error that stopped it.
+pub fn respond(page: Result<impl Template, ApiError>, status: StatusCode) -> Response {
+    match page {
+        Ok(p) => render(&p, status),
+        Err(e) => e.into_response(),
+    }
+}
+
 /// An instant as the clinic reads it, such as "Fri 27 Nov, 14:05".
 pub fn local_time(t: Timestamp, timezone: &str) -> String {
     jiff::Timestamp::from_millisecond(t.0)
