@@ -20,6 +20,7 @@ pub mod codes;
 pub mod input;
 pub mod knowledge;
 pub mod plan;
+pub mod schedule;
 pub mod screening;
 pub mod triage;
 pub mod vocabulary;

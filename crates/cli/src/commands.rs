@@ -4,7 +4,8 @@
 use crate::render;
 use crate::source::{read_input, read_knowledge_dir};
 use crate::{
-    CHECK_FAILED, Cli, ClinicCommand, Command, Global, INVALID_INPUT, InputArgs, KbCommand, TokenCommand, operate,
+    CHECK_FAILED, Cli, ClinicCommand, Command, FollowupsCommand, Global, INVALID_INPUT, InputArgs, KbCommand,
+    TokenCommand, operate,
 };
 use care::InputErrors;
 use care::knowledge::Knowledge;
@@ -63,6 +64,12 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             operate::create_token(&data.data, &email, &label)
         }
         Command::Token(TokenCommand::Revoke { data, email }) => operate::revoke_tokens(&data.data, &email),
+        Command::Followups(FollowupsCommand::RunDue { data, delivery, at, base_url }) => {
+            operate::run_due(load(&cli.global)?, &data.data, delivery.config.as_deref(), at.as_deref(), &base_url)
+        }
+        Command::Followups(FollowupsCommand::List { data, status }) => {
+            operate::list_follow_ups(&data.data, status.as_deref())
+        }
     }
 }
 

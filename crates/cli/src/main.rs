@@ -1,6 +1,7 @@
 //! `aftercare`: the one binary. It runs the care engine from the command line (triage a
 //! check-in, screen an intake, write an aftercare plan, check or show the knowledge base) and
-//! operates the web app (serve, migrate, create a clinic, create an API token).
+//! operates the web app (serve, migrate, create a clinic, create an API token, send the
+//! follow-ups).
 
 mod commands;
 mod operate;
@@ -82,6 +83,43 @@ enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Send or list follow-up messages (plans, check-in invitations, reminders, staff alerts).
+    #[command(subcommand)]
+    Followups(FollowupsCommand),
+}
+
+#[derive(Debug, Args)]
+struct DeliveryArgs {
+    /// The delivery configuration (e-mail and SMS transports); default: aftercare.toml in
+    /// --data if it exists, else every message is written as a file under DIR/outbox.
+    #[arg(long, value_name = "FILE", env = "AFTERCARE_CONFIG")]
+    config: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum FollowupsCommand {
+    /// Send every message due at TIME (default now), then exit: what `serve` does every 30
+    /// seconds. A second run sends nothing new.
+    RunDue {
+        #[command(flatten)]
+        data: DataArgs,
+        #[command(flatten)]
+        delivery: DeliveryArgs,
+        /// The time to send at, RFC 3339 such as 2026-11-28T08:00:00Z (default: now).
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+        /// The address clients reach the app at, used in the links in messages.
+        #[arg(long, value_name = "URL", env = "AFTERCARE_BASE_URL", default_value = "http://127.0.0.1:8080")]
+        base_url: String,
+    },
+    /// List the messages in the outbox of every clinic, by next attempt.
+    List {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Only messages with this status: pending, sent, failed or skipped.
+        #[arg(long, value_name = "S")]
+        status: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -105,6 +143,8 @@ struct ServeArgs {
     /// to use it.
     #[arg(long)]
     demo: bool,
+    #[command(flatten)]
+    delivery: DeliveryArgs,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,11 +1,12 @@
-//! The operator's commands: serve the web app, migrate the database, create a clinic, create
-//! an API token. This is the binary's edge: the only place that reads the system clock.
+//! The operator's commands: serve the web app (and the follow-up worker), migrate the
+//! database, create a clinic, create an API token, send and list follow-ups. This is the
+//! binary's edge: the only place that reads the system clock and the environment.
 
 use crate::commands::{Failure, failed};
 use care::Knowledge;
 use std::path::Path;
 use std::sync::Arc;
-use store::{NewApiToken, NewClinic, NewStaff, Role, Store, Timestamp};
+use store::{MessageStatus, NewApiToken, NewClinic, NewStaff, Recipient, Role, Store, Timestamp};
 use store_sqlite::SqliteStore;
 use web::secret::{hash_secret, new_secret};
 use web::{AppState, Clock};
@@ -43,6 +44,7 @@ pub fn migrate(data: &Path) -> Result<(), Failure> {
 
 /// `aftercare serve`.
 pub fn serve(knowledge: Knowledge, args: crate::ServeArgs) -> Result<(), Failure> {
+    let transports = transports(&args.data.data, args.delivery.config.as_deref())?;
     runtime()?.block_on(async {
         let store = open(&args.data.data).await?;
         let listener = tokio::net::TcpListener::bind(&args.listen)
@@ -70,8 +72,124 @@ pub fn serve(knowledge: Knowledge, args: crate::ServeArgs) -> Result<(), Failure
                 eprintln!("  try: curl -H 'Authorization: Bearer {token}' {base_url}/api/v1/alerts?status=open");
             }
         }
+        let worker = followup::Worker {
+            store: state.store.clone(),
+            knowledge: state.knowledge.clone(),
+            transports: Arc::new(transports),
+            base_url: base_url.clone(),
+        };
         eprintln!("Aftercare is listening on {base_url} (data in {}); Ctrl-C stops it", args.data.data.display());
-        web::serve(listener, state, shutdown()).await.map_err(failed)
+        eprintln!("Follow-ups: e-mail to {}, SMS to {}", worker.transports.email, worker.transports.sms);
+        let (stop_worker, stopped) = tokio::sync::oneshot::channel::<()>();
+        let clock = state.clock.clone();
+        let sending = tokio::spawn(async move {
+            worker
+                .run(clock, WORKER_EVERY, async {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        let served = web::serve(listener, state, shutdown()).await.map_err(failed);
+        let _ = stop_worker.send(());
+        let _ = sending.await;
+        served
+    })
+}
+
+/// How often `serve` sends what is due.
+const WORKER_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The transports of `--config`, else of `aftercare.toml` in the data directory, else files
+/// under `<data>/outbox`. Secrets may come from the environment.
+fn transports(data: &Path, config: Option<&Path>) -> Result<followup::Transports, Failure> {
+    let default = data.join("aftercare.toml");
+    let file = match config {
+        Some(path) => Some(path.to_path_buf()),
+        None => default.exists().then_some(default),
+    };
+    let text = match &file {
+        Some(path) => Some(
+            std::fs::read_to_string(path)
+                .map_err(|e| Failure::input(format!("--config: cannot read {}: {e}", path.display())))?,
+        ),
+        None => None,
+    };
+    let name = file.as_ref().map_or_else(|| "the default configuration".to_owned(), |p| p.display().to_string());
+    followup::config::transports(&name, text.as_deref(), data, &|key| std::env::var(key).ok())
+        .map_err(|e| Failure::input(e.to_string()))
+}
+
+/// `aftercare followups run-due`.
+pub fn run_due(
+    knowledge: Knowledge,
+    data: &Path,
+    config: Option<&Path>,
+    at: Option<&str>,
+    base_url: &str,
+) -> Result<(), Failure> {
+    let at = match at {
+        Some(text) => Some(web::time::parse_rfc3339(text).ok_or_else(|| {
+            Failure::input(format!("--at: `{text}` is not an RFC 3339 time such as 2026-11-28T08:00:00Z"))
+        })?),
+        None => None,
+    };
+    if !(base_url.starts_with("https://") || base_url.starts_with("http://")) {
+        return Err(Failure::input(format!("--base-url: `{base_url}` must start with https:// or http://")));
+    }
+    let transports = transports(data, config)?;
+    runtime()?.block_on(async {
+        let store = open(data).await?;
+        let worker = followup::Worker {
+            store,
+            knowledge: Arc::new(knowledge),
+            transports: Arc::new(transports),
+            base_url: base_url.trim_end_matches('/').to_owned(),
+        };
+        let report = match at {
+            Some(t) => worker.run_due(&store::FixedClock(t)).await,
+            None => worker.run_due(&SystemClock).await,
+        }
+        .map_err(failed)?;
+        println!("{report}");
+        Ok(())
+    })
+}
+
+/// `aftercare followups list`.
+pub fn list_follow_ups(data: &Path, status: Option<&str>) -> Result<(), Failure> {
+    let status = match status {
+        Some(code) => Some(MessageStatus::from_code(code).ok_or_else(|| {
+            Failure::input(format!("--status: `{code}` is not one of pending, sent, failed, skipped"))
+        })?),
+        None => None,
+    };
+    runtime()?.block_on(async {
+        let store = open(data).await?;
+        let mut out = String::from("id\tclinic\tkind\tto\twhen\tstatus\tattempts\tnote\n");
+        for clinic in store.clinics().await.map_err(failed)? {
+            let tz = followup::window::time_zone(None, &clinic.timezone);
+            for m in store.messages(clinic.id, status, u32::MAX).await.map_err(failed)? {
+                let to = match m.recipient {
+                    Recipient::Client => "client".to_owned(),
+                    Recipient::Staff(id) => format!("staff {id}"),
+                    Recipient::Clinic => "clinic alert address".to_owned(),
+                };
+                let when = followup::window::local_time(m.sent_at.unwrap_or(m.next_attempt), &tz);
+                let note = [m.channel.clone(), m.last_error.clone()].into_iter().flatten().collect::<Vec<_>>();
+                out.push_str(&format!(
+                    "{}\t{}\t{}\t{to}\t{when}\t{}\t{}\t{}\n",
+                    m.id,
+                    clinic.id,
+                    m.kind.code(),
+                    m.status.code(),
+                    m.attempts,
+                    note.join("; ")
+                ));
+            }
+        }
+        // A closed pipe (`| head`) is not an error worth a message.
+        let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), out.as_bytes());
+        Ok(())
     })
 }
 

@@ -37,13 +37,14 @@ fn q<'a>(sql: String) -> sqlx::query::Query<'a, sqlx::Sqlite, <sqlx::Sqlite as s
 
 /// The schema, embedded in the binary, in order: a new migration is a new file and a new
 /// line here.
-const MIGRATIONS: [(i64, &str, &str); 6] = [
+const MIGRATIONS: [(i64, &str, &str); 7] = [
     (1, "clinics clients sessions", include_str!("../migrations/0001_clinics_clients_sessions.sql")),
     (2, "staff sessions", include_str!("../migrations/0002_staff_sessions.sql")),
     (3, "products feedback", include_str!("../migrations/0003_products_feedback.sql")),
     (4, "intake links", include_str!("../migrations/0004_intake_links.sql")),
     (5, "check-in schedule", include_str!("../migrations/0005_check_in_schedule.sql")),
     (6, "message texts", include_str!("../migrations/0006_message_texts.sql")),
+    (7, "outbox", include_str!("../migrations/0007_outbox.sql")),
 ];
 
 fn migrator() -> Migrator {
@@ -109,10 +110,14 @@ impl SqliteStore {
     }
 }
 
-const CLINIC: &str =
-    "SELECT id, name, country, timezone, check_in_hours, plan_message, check_in_message, created_at FROM clinics";
+const CLINIC_COLUMNS: &str =
+    "id, name, country, timezone, check_in_hours, plan_message, check_in_message, alert_to, created_at";
 const STAFF: &str = "SELECT id, clinic_id, email, name, role, active, password_hash FROM staff";
-const CLIENT: &str = "SELECT id, clinic_id, name, email, phone, timezone, age_months, created_at FROM clients";
+const CLIENT: &str =
+    "SELECT id, clinic_id, name, email, phone, timezone, age_months, opted_out_at, created_at FROM clients";
+const MESSAGE_COLUMNS: &str = "id, clinic_id, kind, recipient, staff_id, follow_up_id, alert_id, link_token, \
+                               idempotency_key, due_at, next_attempt, status, attempts, channel, last_error, sent_at, \
+                               created_at";
 const INTAKE: &str = "SELECT id, clinic_id, client_id, body, created_at FROM intakes";
 const SESSION: &str = "SELECT id, clinic_id, client_id, staff_id, massage_type, pressure, areas, techniques, \
                        first_massage, notes, ended_at, created_at FROM sessions";
@@ -133,6 +138,7 @@ fn clinic(r: &SqliteRow) -> StoreResult<Clinic> {
             .map_err(|e| StoreError::Corrupt(format!("a check-in schedule: {e}")))?,
         plan_message: r.try_get("plan_message").map_err(db)?,
         check_in_message: r.try_get("check_in_message").map_err(db)?,
+        alert_to: r.try_get("alert_to").map_err(db)?,
         created_at: Timestamp(r.try_get("created_at").map_err(db)?),
     })
 }
@@ -158,6 +164,7 @@ fn client(r: &SqliteRow) -> StoreResult<Client> {
         phone: r.try_get("phone").map_err(db)?,
         timezone: r.try_get("timezone").map_err(db)?,
         age_months: r.try_get::<Option<i64>, _>("age_months").map_err(db)?.map(|a| a as u32),
+        opted_out_at: r.try_get::<Option<i64>, _>("opted_out_at").map_err(db)?.map(Timestamp),
         created_at: Timestamp(r.try_get("created_at").map_err(db)?),
     })
 }
@@ -274,10 +281,9 @@ impl Store for SqliteStore {
 
     async fn create_clinic(&self, new: NewClinic, owner: NewStaff) -> StoreResult<(Clinic, Staff)> {
         let mut tx = self.pool.begin().await.map_err(db)?;
-        let row = sqlx::query(
-            "INSERT INTO clinics (name, country, timezone, created_at) VALUES (?, ?, ?, ?) \
-             RETURNING id, name, country, timezone, check_in_hours, plan_message, check_in_message, created_at",
-        )
+        let row = q(format!(
+            "INSERT INTO clinics (name, country, timezone, created_at) VALUES (?, ?, ?, ?) RETURNING {CLINIC_COLUMNS}"
+        ))
         .bind(&new.name)
         .bind(&new.country)
         .bind(&new.timezone)
@@ -292,15 +298,17 @@ impl Store for SqliteStore {
     }
 
     async fn clinic(&self, clinic_id: i64) -> StoreResult<Option<Clinic>> {
-        let row = q(format!("{CLINIC} WHERE id = ?")).bind(clinic_id).fetch_optional(&self.pool).await;
+        let row = q(format!("SELECT {CLINIC_COLUMNS} FROM clinics WHERE id = ?"))
+            .bind(clinic_id)
+            .fetch_optional(&self.pool)
+            .await;
         one(row.map_err(db)?, clinic)
     }
 
     async fn update_clinic(&self, clinic_id: i64, name: &str, country: &str, timezone: &str) -> StoreResult<Clinic> {
-        let row = sqlx::query(
-            "UPDATE clinics SET name = ?, country = ?, timezone = ? WHERE id = ? \
-             RETURNING id, name, country, timezone, check_in_hours, plan_message, check_in_message, created_at",
-        )
+        let row = q(format!(
+            "UPDATE clinics SET name = ?, country = ?, timezone = ? WHERE id = ? RETURNING {CLINIC_COLUMNS}"
+        ))
         .bind(name)
         .bind(country)
         .bind(timezone)
@@ -312,15 +320,12 @@ impl Store for SqliteStore {
     }
 
     async fn set_check_in_hours(&self, clinic_id: i64, hours: &[i64]) -> StoreResult<Clinic> {
-        let row = sqlx::query(
-            "UPDATE clinics SET check_in_hours = ? WHERE id = ? \
-             RETURNING id, name, country, timezone, check_in_hours, plan_message, check_in_message, created_at",
-        )
-        .bind(serde_json::Value::from(hours.to_vec()).to_string())
-        .bind(clinic_id)
-        .fetch_one(&self.pool)
-        .await
-        .map_err(db)?;
+        let row = q(format!("UPDATE clinics SET check_in_hours = ? WHERE id = ? RETURNING {CLINIC_COLUMNS}"))
+            .bind(serde_json::Value::from(hours.to_vec()).to_string())
+            .bind(clinic_id)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db)?;
         clinic(&row)
     }
 
@@ -330,10 +335,9 @@ impl Store for SqliteStore {
         plan: Option<&str>,
         check_in: Option<&str>,
     ) -> StoreResult<Clinic> {
-        let row = sqlx::query(
-            "UPDATE clinics SET plan_message = ?, check_in_message = ? WHERE id = ? \
-             RETURNING id, name, country, timezone, check_in_hours, plan_message, check_in_message, created_at",
-        )
+        let row = q(format!(
+            "UPDATE clinics SET plan_message = ?, check_in_message = ? WHERE id = ? RETURNING {CLINIC_COLUMNS}"
+        ))
         .bind(plan)
         .bind(check_in)
         .bind(clinic_id)
@@ -801,23 +805,7 @@ impl Store for SqliteStore {
         let session = session(&row)?;
         let mut scheduled = Vec::with_capacity(follow_ups.len());
         for f in follow_ups {
-            let row = sqlx::query(
-                "INSERT INTO follow_ups (clinic_id, session_id, kind, offset_hours, due_at, expires_at, link_hash, \
-                 created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
-                 RETURNING id, clinic_id, session_id, kind, offset_hours, due_at, expires_at, status",
-            )
-            .bind(clinic_id)
-            .bind(session.id)
-            .bind(&f.kind)
-            .bind(f.offset_hours)
-            .bind(f.due_at.0)
-            .bind(f.expires_at.0)
-            .bind(&f.link_hash)
-            .bind(s.now.0)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(db)?;
-            scheduled.push(follow_up(&row)?);
+            scheduled.push(insert_follow_up(&mut tx, clinic_id, session.id, f, s.now).await?);
         }
         tx.commit().await.map_err(db)?;
         Ok((session, scheduled))
@@ -898,6 +886,7 @@ impl Store for SqliteStore {
         clinic_id: i64,
         c: NewCheckIn,
         new_alert: Option<NewAlert>,
+        next: Option<NewFollowUp>,
     ) -> StoreResult<(CheckIn, Option<Alert>)> {
         let mut tx = self.pool.begin().await.map_err(db)?;
         let row = q(format!(
@@ -935,10 +924,18 @@ impl Store for SqliteStore {
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(db)?;
-                Some(alert(&row)?)
+                let raised = alert(&row)?;
+                for m in a.notices {
+                    let about = (m.kind == MessageKind::Alert).then_some(raised.id);
+                    insert_message(&mut tx, clinic_id, None, about, &m).await?;
+                }
+                Some(raised)
             }
             None => None,
         };
+        if let Some(f) = next {
+            insert_follow_up(&mut tx, clinic_id, recorded.session_id, f, c.now).await?;
+        }
         tx.commit().await.map_err(db)?;
         Ok((recorded, raised))
     }
@@ -1012,6 +1009,162 @@ impl Store for SqliteStore {
         tx.commit().await.map_err(db)?;
         one(row, alert)
     }
+
+    async fn clinics(&self) -> StoreResult<Vec<Clinic>> {
+        let rows = q(format!("SELECT {CLINIC_COLUMNS} FROM clinics ORDER BY id")).fetch_all(&self.pool).await;
+        all(rows.map_err(db)?, clinic)
+    }
+
+    async fn set_alert_to(&self, clinic_id: i64, alert_to: Option<&str>) -> StoreResult<Clinic> {
+        let row = q(format!("UPDATE clinics SET alert_to = ? WHERE id = ? RETURNING {CLINIC_COLUMNS}"))
+            .bind(alert_to)
+            .bind(clinic_id)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db)?;
+        clinic(&row)
+    }
+
+    async fn set_client_opted_out(
+        &self,
+        clinic_id: i64,
+        client_id: i64,
+        opted_out_at: Option<Timestamp>,
+    ) -> StoreResult<Option<Client>> {
+        let row = q(format!(
+            "UPDATE clients SET opted_out_at = ? WHERE id = ? AND clinic_id = ? RETURNING {}",
+            CLIENT.trim_start_matches("SELECT ").trim_end_matches(" FROM clients")
+        ))
+        .bind(opted_out_at.map(|t| t.0))
+        .bind(client_id)
+        .bind(clinic_id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        one(row, client)
+    }
+
+    async fn follow_up(&self, clinic_id: i64, follow_up_id: i64) -> StoreResult<Option<FollowUp>> {
+        let row = q(format!("{FOLLOW_UP} WHERE id = ? AND clinic_id = ?"))
+            .bind(follow_up_id)
+            .bind(clinic_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        one(row, follow_up)
+    }
+
+    async fn alert(&self, clinic_id: i64, alert_id: i64) -> StoreResult<Option<Alert>> {
+        let row = q(format!("{ALERT} WHERE id = ? AND clinic_id = ?"))
+            .bind(alert_id)
+            .bind(clinic_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        one(row, alert)
+    }
+
+    async fn enqueue_message(&self, clinic_id: i64, m: NewMessage) -> StoreResult<bool> {
+        let mut conn = self.pool.acquire().await.map_err(db)?;
+        insert_message(&mut conn, clinic_id, None, None, &m).await
+    }
+
+    async fn claim_messages(
+        &self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        claim: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>> {
+        // One statement: SQLite runs one writer at a time, so two workers never claim the
+        // same row; a claim whose lease ran out (its worker died) may be taken over.
+        let rows = q(format!(
+            "UPDATE messages SET claim = ?, claimed_until = ? WHERE id IN \
+             (SELECT id FROM messages WHERE status = 'pending' AND next_attempt <= ? \
+              AND (claimed_until IS NULL OR claimed_until <= ?) ORDER BY next_attempt, id LIMIT ?) \
+             RETURNING {MESSAGE_COLUMNS}"
+        ))
+        .bind(claim)
+        .bind(lease_until.0)
+        .bind(now.0)
+        .bind(now.0)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        let mut claimed = all(rows, message)?;
+        claimed.sort_by_key(|m| (m.next_attempt, m.id));
+        Ok(claimed)
+    }
+
+    async fn finish_message(
+        &self,
+        clinic_id: i64,
+        message_id: i64,
+        claim: &str,
+        outcome: MessageOutcome,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        let (status, channel, error, next, tried): (_, _, Option<String>, _, i64) = match outcome {
+            MessageOutcome::Sent { channel } => (MessageStatus::Sent, Some(channel), None, None, 1),
+            MessageOutcome::Retry { channel, error, next_attempt } => {
+                (MessageStatus::Pending, Some(channel), Some(error), Some(next_attempt.0), 1)
+            }
+            MessageOutcome::Failed { channel, error } => (MessageStatus::Failed, channel, Some(error), None, 1),
+            MessageOutcome::Postponed { next_attempt } => (MessageStatus::Pending, None, None, Some(next_attempt.0), 0),
+            MessageOutcome::Skipped { reason } => (MessageStatus::Skipped, None, Some(reason), None, 0),
+        };
+        let done = status != MessageStatus::Pending;
+        let result = sqlx::query(
+            "UPDATE messages SET status = ?, channel = COALESCE(?, channel), last_error = ?, \
+             next_attempt = COALESCE(?, next_attempt), attempts = attempts + ?, \
+             sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END, \
+             link_token = CASE WHEN ? THEN NULL ELSE link_token END, claim = NULL, claimed_until = NULL \
+             WHERE id = ? AND clinic_id = ? AND claim = ? AND status = 'pending'",
+        )
+        .bind(status.code())
+        .bind(channel)
+        .bind(error)
+        .bind(next)
+        .bind(tried)
+        .bind(status.code())
+        .bind(now.0)
+        .bind(done)
+        .bind(message_id)
+        .bind(clinic_id)
+        .bind(claim)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    async fn messages(&self, clinic_id: i64, status: Option<MessageStatus>, limit: u32) -> StoreResult<Vec<Message>> {
+        let rows = q(format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE clinic_id = ? AND (? IS NULL OR status = ?) \
+             ORDER BY next_attempt, id LIMIT ?"
+        ))
+        .bind(clinic_id)
+        .bind(status.map(MessageStatus::code))
+        .bind(status.map(MessageStatus::code))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        all(rows, message)
+    }
+
+    async fn messages_of_follow_up(&self, clinic_id: i64, follow_up_id: i64) -> StoreResult<Vec<Message>> {
+        let rows = q(format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE clinic_id = ? AND follow_up_id = ? ORDER BY next_attempt, id"
+        ))
+        .bind(clinic_id)
+        .bind(follow_up_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        all(rows, message)
+    }
 }
 
 async fn insert_staff(tx: &mut sqlx::SqliteConnection, clinic_id: i64, s: &NewStaff) -> StoreResult<Staff> {
@@ -1029,4 +1182,106 @@ async fn insert_staff(tx: &mut sqlx::SqliteConnection, clinic_id: i64, s: &NewSt
     .await
     .map_err(db)?;
     staff(&row)
+}
+
+async fn insert_follow_up(
+    tx: &mut sqlx::SqliteConnection,
+    clinic_id: i64,
+    session_id: i64,
+    f: NewFollowUp,
+    now: Timestamp,
+) -> StoreResult<FollowUp> {
+    let row = sqlx::query(
+        "INSERT INTO follow_ups (clinic_id, session_id, kind, offset_hours, due_at, expires_at, link_hash, \
+         created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
+         RETURNING id, clinic_id, session_id, kind, offset_hours, due_at, expires_at, status",
+    )
+    .bind(clinic_id)
+    .bind(session_id)
+    .bind(&f.kind)
+    .bind(f.offset_hours)
+    .bind(f.due_at.0)
+    .bind(f.expires_at.0)
+    .bind(&f.link_hash)
+    .bind(now.0)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(db)?;
+    let scheduled = follow_up(&row)?;
+    for m in &f.messages {
+        insert_message(tx, clinic_id, Some(scheduled.id), None, m).await?;
+    }
+    Ok(scheduled)
+}
+
+/// Adds a message unless its idempotency key is taken; whether it was added.
+async fn insert_message(
+    tx: &mut sqlx::SqliteConnection,
+    clinic_id: i64,
+    follow_up_id: Option<i64>,
+    alert_id: Option<i64>,
+    m: &NewMessage,
+) -> StoreResult<bool> {
+    let (recipient, staff_id) = match m.recipient {
+        Recipient::Client => ("client", None),
+        Recipient::Staff(id) => ("staff", Some(id)),
+        Recipient::Clinic => ("clinic", None),
+    };
+    let result = sqlx::query(
+        "INSERT INTO messages (clinic_id, kind, recipient, staff_id, follow_up_id, alert_id, link_token, \
+         idempotency_key, due_at, next_attempt, created_at) \
+         SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? \
+         WHERE ? IS NULL OR EXISTS (SELECT 1 FROM staff WHERE id = ? AND clinic_id = ?) \
+         ON CONFLICT (idempotency_key) DO NOTHING",
+    )
+    .bind(clinic_id)
+    .bind(m.kind.code())
+    .bind(recipient)
+    .bind(staff_id)
+    .bind(follow_up_id)
+    .bind(alert_id)
+    .bind(&m.link_token)
+    .bind(&m.idempotency_key)
+    .bind(m.due_at.0)
+    .bind(m.send_at.0)
+    .bind(m.now.0)
+    .bind(staff_id)
+    .bind(staff_id)
+    .bind(clinic_id)
+    .execute(&mut *tx)
+    .await
+    .map_err(db)?;
+    Ok(result.rows_affected() == 1)
+}
+
+fn message(r: &SqliteRow) -> StoreResult<Message> {
+    let kind: String = r.try_get("kind").map_err(db)?;
+    let status: String = r.try_get("status").map_err(db)?;
+    let recipient: String = r.try_get("recipient").map_err(db)?;
+    let staff_id: Option<i64> = r.try_get("staff_id").map_err(db)?;
+    let recipient = match (recipient.as_str(), staff_id) {
+        ("client", _) => Recipient::Client,
+        ("clinic", _) => Recipient::Clinic,
+        ("staff", Some(id)) => Recipient::Staff(id),
+        _ => return Err(StoreError::Corrupt(format!("a message's recipient `{recipient}`"))),
+    };
+    Ok(Message {
+        id: r.try_get("id").map_err(db)?,
+        clinic_id: r.try_get("clinic_id").map_err(db)?,
+        kind: MessageKind::from_code(&kind).ok_or_else(|| StoreError::Corrupt(format!("message kind `{kind}`")))?,
+        recipient,
+        follow_up_id: r.try_get("follow_up_id").map_err(db)?,
+        alert_id: r.try_get("alert_id").map_err(db)?,
+        link_token: r.try_get("link_token").map_err(db)?,
+        idempotency_key: r.try_get("idempotency_key").map_err(db)?,
+        due_at: Timestamp(r.try_get("due_at").map_err(db)?),
+        next_attempt: Timestamp(r.try_get("next_attempt").map_err(db)?),
+        status: MessageStatus::from_code(&status)
+            .ok_or_else(|| StoreError::Corrupt(format!("message status `{status}`")))?,
+        attempts: r.try_get::<i64, _>("attempts").map_err(db)? as u32,
+        channel: r.try_get("channel").map_err(db)?,
+        last_error: r.try_get("last_error").map_err(db)?,
+        sent_at: r.try_get::<Option<i64>, _>("sent_at").map_err(db)?.map(Timestamp),
+        created_at: Timestamp(r.try_get("created_at").map_err(db)?),
+    })
 }

@@ -30,6 +30,7 @@ fn follow_up(hours: i64, link: u8) -> NewFollowUp {
         due_at: T0.plus_hours(hours),
         expires_at: T0.plus_hours(hours + 168),
         link_hash: vec![link; 32],
+        messages: vec![],
     }
 }
 
@@ -72,6 +73,132 @@ pub async fn run_all<S: Store, F: Fn() -> Fut, Fut: std::future::Future<Output =
     searching_clients_and_the_days_work(fresh().await).await;
     settings_staff_products_and_feedback(fresh().await).await;
     intake_links(fresh().await).await;
+    the_outbox(fresh().await).await;
+    check_ins_write_their_notices_and_next_follow_up(fresh().await).await;
+}
+
+fn message(kind: MessageKind, recipient: Recipient, key: &str, at: Timestamp) -> NewMessage {
+    NewMessage {
+        kind,
+        recipient,
+        link_token: Some(format!("token-{key}")),
+        idempotency_key: key.to_owned(),
+        due_at: at,
+        send_at: at,
+        now: T0,
+    }
+}
+
+async fn the_outbox<S: Store>(s: S) {
+    let (a, owner) = clinic(&s, "A", "a@a.example").await;
+    let (b, b_owner) = clinic(&s, "B", "b@b.example").await;
+    let c = client(&s, a.id, "Ada").await;
+    let mut f = follow_up(24, 1);
+    f.messages = vec![
+        message(MessageKind::CheckIn, Recipient::Client, "k1", T0.plus_hours(24)),
+        message(MessageKind::Reminder, Recipient::Client, "k2", T0.plus_hours(32)),
+        // A staff member of another clinic is never a recipient.
+        message(MessageKind::Alert, Recipient::Staff(b_owner.id), "k3", T0),
+    ];
+    let (_, fus) = s.record_session(a.id, session(c.id, owner.id), vec![f]).await.unwrap();
+    let written = s.messages_of_follow_up(a.id, fus[0].id).await.unwrap();
+    assert_eq!(written.len(), 2, "written with the follow-up, never to another clinic's staff");
+    assert!(written.iter().all(|m| m.status == MessageStatus::Pending && m.attempts == 0));
+    assert_eq!(written[0].link_token.as_deref(), Some("token-k1"));
+    assert!(s.messages(b.id, None, 100).await.unwrap().is_empty(), "scoped to the clinic");
+    assert!(s.messages_of_follow_up(b.id, fus[0].id).await.unwrap().is_empty());
+
+    // Nothing is due before its time; two claims never share a message.
+    assert!(s.claim_messages(T0.plus_hours(23), T0.plus_hours(24), "w1", 10).await.unwrap().is_empty());
+    let at = T0.plus_hours(40);
+    let first = s.claim_messages(at, at.plus_hours(1), "w1", 1).await.unwrap();
+    let second = s.claim_messages(at, at.plus_hours(1), "w2", 10).await.unwrap();
+    assert_eq!((first.len(), second.len()), (1, 1));
+    assert_ne!(first[0].id, second[0].id);
+    assert!(s.claim_messages(at, at.plus_hours(1), "w3", 10).await.unwrap().is_empty(), "both are held");
+    // A claim that ran out (its worker died) is taken over; the old claim can no longer record.
+    let taken = s.claim_messages(at.plus_hours(2), at.plus_hours(3), "w3", 10).await.unwrap();
+    assert_eq!(taken.len(), 2);
+    let sent = MessageOutcome::Sent { channel: "email".into() };
+    assert!(!s.finish_message(a.id, first[0].id, "w1", sent.clone(), at).await.unwrap());
+    assert!(!s.finish_message(b.id, first[0].id, "w3", sent.clone(), at).await.unwrap(), "scoped to the clinic");
+    assert!(s.finish_message(a.id, first[0].id, "w3", sent.clone(), at).await.unwrap());
+    let retry =
+        MessageOutcome::Retry { channel: "email".into(), error: "421 busy".into(), next_attempt: at.plus_hours(1) };
+    assert!(s.finish_message(a.id, second[0].id, "w3", retry, at).await.unwrap());
+    let all = s.messages(a.id, None, 100).await.unwrap();
+    let by_id = |id| all.iter().find(|m| m.id == id).cloned().unwrap();
+    let done = by_id(first[0].id);
+    assert_eq!(
+        (done.status, done.attempts, done.sent_at, done.link_token.clone()),
+        (MessageStatus::Sent, 1, Some(at), None)
+    );
+    let again = by_id(second[0].id);
+    assert_eq!((again.status, again.attempts, again.next_attempt), (MessageStatus::Pending, 1, at.plus_hours(1)));
+    assert_eq!(again.last_error.as_deref(), Some("421 busy"));
+    assert!(again.link_token.is_some(), "kept until sent");
+    assert_eq!(s.messages(a.id, Some(MessageStatus::Sent), 100).await.unwrap().len(), 1);
+
+    // Postponing does not count as an attempt; failing keeps the reason and forgets the token.
+    let later = s.claim_messages(at.plus_hours(1), at.plus_hours(2), "w4", 10).await.unwrap();
+    assert_eq!(later.len(), 1);
+    let postponed = MessageOutcome::Postponed { next_attempt: at.plus_hours(5) };
+    assert!(s.finish_message(a.id, later[0].id, "w4", postponed, at.plus_hours(1)).await.unwrap());
+    let m = s.claim_messages(at.plus_hours(5), at.plus_hours(6), "w5", 10).await.unwrap().remove(0);
+    assert_eq!(m.attempts, 1);
+    let failed = MessageOutcome::Failed { channel: Some("email".into()), error: "550 no such user".into() };
+    assert!(s.finish_message(a.id, m.id, "w5", failed, at.plus_hours(5)).await.unwrap());
+    let m = s.messages(a.id, Some(MessageStatus::Failed), 10).await.unwrap().remove(0);
+    assert_eq!((m.attempts, m.last_error.as_deref(), m.link_token), (2, Some("550 no such user"), None));
+    assert!(!s.finish_message(a.id, m.id, "w5", sent, at).await.unwrap(), "a finished message stays finished");
+
+    // A key already in the outbox is not added again (one digest a day).
+    let digest = NewMessage { link_token: None, ..message(MessageKind::Digest, Recipient::Staff(owner.id), "d-1", at) };
+    assert!(s.enqueue_message(a.id, digest.clone()).await.unwrap());
+    assert!(!s.enqueue_message(a.id, digest).await.unwrap());
+    let to_clinic = NewMessage { link_token: None, ..message(MessageKind::Alert, Recipient::Clinic, "c-1", at) };
+    assert!(s.enqueue_message(a.id, to_clinic).await.unwrap());
+    let recipients: Vec<Recipient> =
+        s.messages(a.id, Some(MessageStatus::Pending), 10).await.unwrap().iter().map(|m| m.recipient).collect();
+    assert_eq!(recipients, vec![Recipient::Staff(owner.id), Recipient::Clinic]);
+
+    // Opting out and the alert address are the clinic's own.
+    assert!(s.set_client_opted_out(b.id, c.id, Some(at)).await.unwrap().is_none());
+    assert_eq!(s.set_client_opted_out(a.id, c.id, Some(at)).await.unwrap().unwrap().opted_out_at, Some(at));
+    assert_eq!(s.set_client_opted_out(a.id, c.id, None).await.unwrap().unwrap().opted_out_at, None);
+    assert_eq!(s.set_alert_to(a.id, Some("desk@a.example")).await.unwrap().alert_to.as_deref(), Some("desk@a.example"));
+    assert_eq!(s.clinic(b.id).await.unwrap().unwrap().alert_to, None);
+    assert_eq!(s.clinics().await.unwrap().len(), 2);
+    assert_eq!(s.follow_up(a.id, fus[0].id).await.unwrap().map(|f| f.id), Some(fus[0].id));
+    assert!(s.follow_up(b.id, fus[0].id).await.unwrap().is_none());
+}
+
+async fn check_ins_write_their_notices_and_next_follow_up<S: Store>(s: S) {
+    let (a, owner) = clinic(&s, "A", "a@a.example").await;
+    let c = client(&s, a.id, "Ada").await;
+    let (sess, fus) = s.record_session(a.id, session(c.id, owner.id), vec![follow_up(48, 1)]).await.unwrap();
+    let notices = vec![
+        NewMessage { link_token: None, ..message(MessageKind::Alert, Recipient::Staff(owner.id), "n1", T0) },
+        NewMessage { link_token: None, ..message(MessageKind::Alert, Recipient::Clinic, "n2", T0) },
+    ];
+    let alert = NewAlert { client_id: c.id, level: "doctor".to_owned(), notices };
+    let mut next = follow_up(96, 2);
+    next.messages = vec![message(MessageKind::CheckIn, Recipient::Client, "n3", T0.plus_hours(96))];
+    let (_, raised) = s
+        .record_check_in(a.id, check_in(sess.id, fus[0].id, 7, "doctor", T0.plus_hours(49)), Some(alert), Some(next))
+        .await
+        .unwrap();
+    let raised = raised.unwrap();
+    assert_eq!(s.alert(a.id, raised.id).await.unwrap().map(|x| x.level), Some("doctor".to_owned()));
+    let all = s.messages(a.id, None, 10).await.unwrap();
+    let alerts: Vec<&Message> = all.iter().filter(|m| m.kind == MessageKind::Alert).collect();
+    assert_eq!(alerts.len(), 2);
+    assert!(alerts.iter().all(|m| m.alert_id == Some(raised.id)), "the notices name their alert");
+    let hours: Vec<i64> =
+        s.follow_ups_of_session(a.id, sess.id).await.unwrap().iter().map(|f| f.offset_hours).collect();
+    assert_eq!(hours, vec![48, 96], "the extra check-in is written with the check-in");
+    let extra = s.follow_up_by_link_hash(&[2u8; 32]).await.unwrap().unwrap();
+    assert_eq!(s.messages_of_follow_up(a.id, extra.id).await.unwrap().len(), 1);
 }
 
 async fn intake_links<S: Store>(s: S) {
@@ -149,8 +276,10 @@ async fn settings_staff_products_and_feedback<S: Store>(s: S) {
 
     let c = client(&s, a.id, "Ada").await;
     let (sess, fus) = s.record_session(a.id, session(c.id, owner.id), vec![follow_up(24, 1)]).await.unwrap();
-    let (ci, _) =
-        s.record_check_in(a.id, check_in(sess.id, fus[0].id, 2, "self_care", T0.plus_hours(24)), None).await.unwrap();
+    let (ci, _) = s
+        .record_check_in(a.id, check_in(sess.id, fus[0].id, 2, "self_care", T0.plus_hours(24)), None, None)
+        .await
+        .unwrap();
     let new =
         |rating| NewFeedback { check_in_id: ci.id, rating, comment: Some("Thank you".into()), now: T0.plus_hours(25) };
     let f = s.add_feedback(a.id, new(Some(5))).await.unwrap();
@@ -203,7 +332,7 @@ async fn searching_clients_and_the_days_work<S: Store>(s: S) {
     assert_eq!(s.sessions_between(a.id, T0, T0.plus_hours(1)).await.unwrap().len(), 1);
     assert!(s.sessions_between(a.id, T0.plus_hours(1), T0.plus_hours(2)).await.unwrap().is_empty());
     assert!(s.sessions_between(b.id, T0, T0.plus_hours(1)).await.unwrap().is_empty());
-    s.record_check_in(a.id, check_in(sess.id, fus[0].id, 2, "self_care", T0.plus_hours(25)), None).await.unwrap();
+    s.record_check_in(a.id, check_in(sess.id, fus[0].id, 2, "self_care", T0.plus_hours(25)), None, None).await.unwrap();
     let due = s.follow_ups_due(a.id, T0, T0.plus_hours(72)).await.unwrap();
     assert_eq!(
         due.iter().map(|(f, answered)| (f.offset_hours, *answered)).collect::<Vec<_>>(),
@@ -319,19 +448,21 @@ async fn check_ins_and_alerts<S: Store>(s: S) {
     let (sess, fus) = s.record_session(a.id, session(c.id, owner.id), vec![follow_up(24, 1)]).await.unwrap();
     let fu = &fus[0];
     let (ci, none) =
-        s.record_check_in(a.id, check_in(sess.id, fu.id, 3, "self_care", T0.plus_hours(24)), None).await.unwrap();
+        s.record_check_in(a.id, check_in(sess.id, fu.id, 3, "self_care", T0.plus_hours(24)), None, None).await.unwrap();
     assert!(none.is_none());
     assert_eq!(ci.soreness, 3);
-    let doctor = NewAlert { client_id: c.id, level: "doctor".to_owned() };
-    let (_, alert) =
-        s.record_check_in(a.id, check_in(sess.id, fu.id, 7, "doctor", T0.plus_hours(25)), Some(doctor)).await.unwrap();
-    let alert = alert.expect("an alert is raised");
-    let therapist = NewAlert { client_id: c.id, level: "therapist".to_owned() };
-    s.record_check_in(a.id, check_in(sess.id, fu.id, 6, "therapist", T0.plus_hours(26)), Some(therapist))
+    let doctor = NewAlert { client_id: c.id, level: "doctor".to_owned(), notices: vec![] };
+    let (_, alert) = s
+        .record_check_in(a.id, check_in(sess.id, fu.id, 7, "doctor", T0.plus_hours(25)), Some(doctor), None)
         .await
         .unwrap();
-    let emergency = NewAlert { client_id: c.id, level: "emergency".to_owned() };
-    s.record_check_in(a.id, check_in(sess.id, fu.id, 2, "emergency", T0.plus_hours(27)), Some(emergency))
+    let alert = alert.expect("an alert is raised");
+    let therapist = NewAlert { client_id: c.id, level: "therapist".to_owned(), notices: vec![] };
+    s.record_check_in(a.id, check_in(sess.id, fu.id, 6, "therapist", T0.plus_hours(26)), Some(therapist), None)
+        .await
+        .unwrap();
+    let emergency = NewAlert { client_id: c.id, level: "emergency".to_owned(), notices: vec![] };
+    s.record_check_in(a.id, check_in(sess.id, fu.id, 2, "emergency", T0.plus_hours(27)), Some(emergency), None)
         .await
         .unwrap();
 
@@ -340,7 +471,7 @@ async fn check_ins_and_alerts<S: Store>(s: S) {
     assert_eq!(s.check_ins_of_client(a.id, c.id).await.unwrap().len(), 4);
     assert!(s.check_ins_of_session(b.id, sess.id).await.unwrap().is_empty());
     assert!(s.check_ins_of_client(b.id, c.id).await.unwrap().is_empty());
-    let cross = s.record_check_in(b.id, check_in(sess.id, fu.id, 1, "self_care", T0), None).await;
+    let cross = s.record_check_in(b.id, check_in(sess.id, fu.id, 1, "self_care", T0), None, None).await;
     assert!(cross.is_err(), "clinic B cannot add a check-in to A's session");
 
     let open = s.alerts(a.id, Some(AlertStatus::Open)).await.unwrap();

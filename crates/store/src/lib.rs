@@ -16,6 +16,22 @@ mod records;
 pub use records::*;
 use std::future::Future;
 
+/// Where the time comes from. The binary passes the system clock; tests pass one they move.
+pub trait Clock: Send + Sync + 'static {
+    /// The current instant.
+    fn now(&self) -> Timestamp;
+}
+
+/// A clock that always says the same instant: for seeding data in the past, and for tests.
+#[derive(Debug, Clone, Copy)]
+pub struct FixedClock(pub Timestamp);
+
+impl Clock for FixedClock {
+    fn now(&self) -> Timestamp {
+        self.0
+    }
+}
+
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -49,6 +65,8 @@ pub trait Store: Clone + Send + Sync + 'static {
         clinic: NewClinic,
         owner: NewStaff,
     ) -> impl Future<Output = StoreResult<(Clinic, Staff)>> + Send;
+    /// Every clinic, by id (for the operator's commands).
+    fn clinics(&self) -> impl Future<Output = StoreResult<Vec<Clinic>>> + Send;
     /// A clinic by id.
     fn clinic(&self, clinic_id: i64) -> impl Future<Output = StoreResult<Option<Clinic>>> + Send;
     /// Changes a clinic's name, country and time zone.
@@ -68,6 +86,9 @@ pub trait Store: Clone + Send + Sync + 'static {
         plan: Option<&str>,
         check_in: Option<&str>,
     ) -> impl Future<Output = StoreResult<Clinic>> + Send;
+    /// Sets where `doctor` and `emergency` alerts go at once (`None`: the dashboard and the
+    /// therapist only).
+    fn set_alert_to(&self, clinic_id: i64, alert_to: Option<&str>) -> impl Future<Output = StoreResult<Clinic>> + Send;
     /// The clinic's staff, by name.
     fn staff_of_clinic(&self, clinic_id: i64) -> impl Future<Output = StoreResult<Vec<Staff>>> + Send;
     /// Changes a staff member's role and whether they may sign in; `None` when not in the clinic.
@@ -141,6 +162,13 @@ pub trait Store: Clone + Send + Sync + 'static {
         search: Option<&str>,
         limit: u32,
     ) -> impl Future<Output = StoreResult<Vec<Client>>> + Send;
+    /// Stops (`Some(now)`) or resumes (`None`) messages to a client; `None` when not in the clinic.
+    fn set_client_opted_out(
+        &self,
+        clinic_id: i64,
+        client_id: i64,
+        opted_out_at: Option<Timestamp>,
+    ) -> impl Future<Output = StoreResult<Option<Client>>> + Send;
     /// Stores an intake link: the clinic's public one (no client; any earlier public link of
     /// the clinic stops working) or one for a client of the clinic.
     fn create_intake_link(&self, clinic_id: i64, link: NewIntakeLink) -> impl Future<Output = StoreResult<()>> + Send;
@@ -202,16 +230,23 @@ pub trait Store: Clone + Send + Sync + 'static {
         clinic_id: i64,
         session_id: i64,
     ) -> impl Future<Output = StoreResult<Vec<FollowUp>>> + Send;
+    /// A follow-up of the clinic.
+    fn follow_up(
+        &self,
+        clinic_id: i64,
+        follow_up_id: i64,
+    ) -> impl Future<Output = StoreResult<Option<FollowUp>>> + Send;
     /// The follow-up whose client link has this hash (the link is the client's only credential).
     fn follow_up_by_link_hash(&self, link_hash: &[u8]) -> impl Future<Output = StoreResult<Option<FollowUp>>> + Send;
 
-    /// Records a check-in, and its alert when there is one, in one transaction; durable when
-    /// this returns.
+    /// Records a check-in, its alert with the messages that tell staff, and the extra
+    /// follow-up the answer calls for, in one transaction; durable when this returns.
     fn record_check_in(
         &self,
         clinic_id: i64,
         check_in: NewCheckIn,
         alert: Option<NewAlert>,
+        next: Option<NewFollowUp>,
     ) -> impl Future<Output = StoreResult<(CheckIn, Option<Alert>)>> + Send;
     /// The check-ins of a session, oldest first.
     fn check_ins_of_session(
@@ -232,6 +267,8 @@ pub trait Store: Clone + Send + Sync + 'static {
         clinic_id: i64,
         status: Option<AlertStatus>,
     ) -> impl Future<Output = StoreResult<Vec<Alert>>> + Send;
+    /// An alert of the clinic.
+    fn alert(&self, clinic_id: i64, alert_id: i64) -> impl Future<Output = StoreResult<Option<Alert>>> + Send;
     /// Acknowledges an open alert of the clinic; `None` when there is no such alert.
     fn acknowledge_alert(
         &self,
@@ -239,4 +276,41 @@ pub trait Store: Clone + Send + Sync + 'static {
         alert_id: i64,
         ack: Acknowledgement,
     ) -> impl Future<Output = StoreResult<Option<Alert>>> + Send;
+
+    /// Puts a message in the outbox unless one with its idempotency key is there already;
+    /// whether it was added.
+    fn enqueue_message(&self, clinic_id: i64, message: NewMessage) -> impl Future<Output = StoreResult<bool>> + Send;
+    /// Claims up to `limit` pending messages of any clinic whose next attempt is due at `now`
+    /// and that no other worker holds, until `lease_until`, under `claim` (the follow-up
+    /// worker's one query across clinics). Two workers never hold the same message.
+    fn claim_messages(
+        &self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        claim: &str,
+        limit: u32,
+    ) -> impl Future<Output = StoreResult<Vec<Message>>> + Send;
+    /// Records how an attempt ended, if `claim` still holds the message; whether it did.
+    /// Sending, failing and skipping forget the message's client link token.
+    fn finish_message(
+        &self,
+        clinic_id: i64,
+        message_id: i64,
+        claim: &str,
+        outcome: MessageOutcome,
+        now: Timestamp,
+    ) -> impl Future<Output = StoreResult<bool>> + Send;
+    /// The clinic's messages, by next attempt then id; only those with `status` if given; at most `limit`.
+    fn messages(
+        &self,
+        clinic_id: i64,
+        status: Option<MessageStatus>,
+        limit: u32,
+    ) -> impl Future<Output = StoreResult<Vec<Message>>> + Send;
+    /// The messages carrying a follow-up's link.
+    fn messages_of_follow_up(
+        &self,
+        clinic_id: i64,
+        follow_up_id: i64,
+    ) -> impl Future<Output = StoreResult<Vec<Message>>> + Send;
 }

@@ -107,6 +107,8 @@ pub struct Clinic {
     pub plan_message: Option<String>,
     /// The clinic's wording of the check-in invitation, if changed.
     pub check_in_message: Option<String>,
+    /// Where `doctor` and `emergency` alerts go at once: an e-mail address or a phone number.
+    pub alert_to: Option<String>,
     /// When it was created.
     pub created_at: Timestamp,
 }
@@ -279,6 +281,8 @@ pub struct Client {
     pub timezone: Option<String>,
     /// Age in completed months.
     pub age_months: Option<u32>,
+    /// When the client asked for no more messages (`None`: they get them).
+    pub opted_out_at: Option<Timestamp>,
     /// When added.
     pub created_at: Timestamp,
 }
@@ -374,8 +378,11 @@ pub struct NewFollowUp {
     pub due_at: Timestamp,
     /// When its client link stops working.
     pub expires_at: Timestamp,
-    /// SHA-256 of the client link's token; the token itself is never stored.
+    /// SHA-256 of the client link's token.
     pub link_hash: Vec<u8>,
+    /// The messages that carry its link (the invitation, the reminder; the plan), written
+    /// with it. The token itself is kept only on these messages, and only until they are sent.
+    pub messages: Vec<NewMessage>,
 }
 
 impl fmt::Debug for NewFollowUp {
@@ -458,6 +465,8 @@ pub struct NewAlert {
     pub client_id: i64,
     /// Level code (`therapist`, `doctor`, `emergency`).
     pub level: String,
+    /// The messages that tell staff, written with the alert.
+    pub notices: Vec<NewMessage>,
 }
 
 /// An alert for staff.
@@ -584,4 +593,211 @@ pub struct IntakeLink {
     pub client_id: Option<i64>,
     /// When it stops working.
     pub expires_at: Timestamp,
+}
+
+/// What a message is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MessageKind {
+    /// The client's aftercare plan, sent when the session is recorded.
+    Plan,
+    /// A check-in invitation.
+    CheckIn,
+    /// The one reminder of an unanswered check-in.
+    Reminder,
+    /// A `doctor` or `emergency` alert, to staff at once.
+    Alert,
+    /// A therapist's daily digest of `therapist` alerts.
+    Digest,
+}
+
+impl MessageKind {
+    /// Every kind.
+    pub const ALL: [MessageKind; 5] =
+        [MessageKind::Plan, MessageKind::CheckIn, MessageKind::Reminder, MessageKind::Alert, MessageKind::Digest];
+
+    /// The stable code.
+    pub fn code(self) -> &'static str {
+        match self {
+            MessageKind::Plan => "plan",
+            MessageKind::CheckIn => "check_in",
+            MessageKind::Reminder => "reminder",
+            MessageKind::Alert => "alert",
+            MessageKind::Digest => "digest",
+        }
+    }
+
+    /// Parses a kind code.
+    pub fn from_code(code: &str) -> Option<MessageKind> {
+        MessageKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// Whether it goes to the client (and so waits for the local-time window and respects
+    /// the client's opt-out).
+    pub fn to_client(self) -> bool {
+        matches!(self, MessageKind::Plan | MessageKind::CheckIn | MessageKind::Reminder)
+    }
+}
+
+/// Where a message stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MessageStatus {
+    /// Waiting to be sent (or to be tried again).
+    Pending,
+    /// Handed to the transport.
+    Sent,
+    /// Given up after the last attempt; the reason is kept.
+    Failed,
+    /// Not sent, on purpose: the client opted out, has no address, already answered, or the
+    /// link expired.
+    Skipped,
+}
+
+impl MessageStatus {
+    /// Every status.
+    pub const ALL: [MessageStatus; 4] =
+        [MessageStatus::Pending, MessageStatus::Sent, MessageStatus::Failed, MessageStatus::Skipped];
+
+    /// The stable code.
+    pub fn code(self) -> &'static str {
+        match self {
+            MessageStatus::Pending => "pending",
+            MessageStatus::Sent => "sent",
+            MessageStatus::Failed => "failed",
+            MessageStatus::Skipped => "skipped",
+        }
+    }
+
+    /// Parses a status code.
+    pub fn from_code(code: &str) -> Option<MessageStatus> {
+        MessageStatus::ALL.into_iter().find(|s| s.code() == code)
+    }
+}
+
+/// Who a message goes to; the address is looked up when it is sent, so a corrected
+/// address is used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Recipient {
+    /// The session's client.
+    Client,
+    /// A staff member.
+    Staff(i64),
+    /// The clinic's alert address.
+    Clinic,
+}
+
+/// A message to put in the outbox.
+#[derive(Clone)]
+pub struct NewMessage {
+    /// What it is for.
+    pub kind: MessageKind,
+    /// Who it goes to.
+    pub recipient: Recipient,
+    /// The client link it carries, kept only until it is sent.
+    pub link_token: Option<String>,
+    /// Unique; a resend carries it (as the e-mail's Message-ID, the SMS idempotency key).
+    /// A message whose key is already in the outbox is not added again.
+    pub idempotency_key: String,
+    /// When it is meant for.
+    pub due_at: Timestamp,
+    /// When to try first (the due time moved into the local-time window).
+    pub send_at: Timestamp,
+    /// When written.
+    pub now: Timestamp,
+}
+
+impl fmt::Debug for NewMessage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewMessage")
+            .field("kind", &self.kind)
+            .field("recipient", &self.recipient)
+            .field("send_at", &self.send_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A message in the outbox.
+#[derive(Clone, PartialEq)]
+pub struct Message {
+    /// Id.
+    pub id: i64,
+    /// The clinic.
+    pub clinic_id: i64,
+    /// What it is for.
+    pub kind: MessageKind,
+    /// Who it goes to.
+    pub recipient: Recipient,
+    /// The follow-up whose link it carries.
+    pub follow_up_id: Option<i64>,
+    /// The alert it tells of.
+    pub alert_id: Option<i64>,
+    /// The client link, until sent.
+    pub link_token: Option<String>,
+    /// Its idempotency key.
+    pub idempotency_key: String,
+    /// When it is meant for.
+    pub due_at: Timestamp,
+    /// When it is (next) tried.
+    pub next_attempt: Timestamp,
+    /// Where it stands.
+    pub status: MessageStatus,
+    /// Attempts made.
+    pub attempts: u32,
+    /// `email` or `sms`, once tried.
+    pub channel: Option<String>,
+    /// Why the last attempt failed, or why it was skipped.
+    pub last_error: Option<String>,
+    /// When sent.
+    pub sent_at: Option<Timestamp>,
+    /// When written.
+    pub created_at: Timestamp,
+}
+
+impl fmt::Debug for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Message")
+            .field("id", &self.id)
+            .field("kind", &self.kind)
+            .field("recipient", &self.recipient)
+            .field("status", &self.status)
+            .field("attempts", &self.attempts)
+            .field("next_attempt", &self.next_attempt)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How an attempt to send a message ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MessageOutcome {
+    /// Handed to the transport, by `channel`.
+    Sent {
+        /// `email` or `sms`.
+        channel: String,
+    },
+    /// Failed; try again at `next_attempt`.
+    Retry {
+        /// `email` or `sms`.
+        channel: String,
+        /// Why.
+        error: String,
+        /// When.
+        next_attempt: Timestamp,
+    },
+    /// Failed for the last time.
+    Failed {
+        /// `email` or `sms`, when one was chosen.
+        channel: Option<String>,
+        /// Why.
+        error: String,
+    },
+    /// Not tried yet: it waits for something else (a reminder for its invitation); the
+    /// attempts are not counted.
+    Postponed {
+        /// When to look again.
+        next_attempt: Timestamp,
+    },
+    /// Not sent, on purpose.
+    Skipped {
+        /// Why.
+        reason: String,
+    },
 }

@@ -5,10 +5,12 @@
 use crate::AppState;
 use crate::error::ApiError;
 use crate::profile::{client_doc, contacts};
-use crate::secret::{hash_secret, looks_like_secret};
+use crate::secret::{hash_secret, looks_like_secret, new_secret};
 use care::Level;
 use care::checkin::{CheckInDoc, ReportDoc, SessionDoc};
 use care::triage::TriageReport;
+use followup::outbox::{self, Link};
+use followup::window::time_zone;
 use serde::Deserialize;
 use serde_json::{Number, Value, json};
 use store::{FollowUp, NewAlert, NewCheckIn, Store};
@@ -110,9 +112,33 @@ pub async fn submit_check_in<S: Store>(
         fired,
         now,
     };
-    let alert = (decision.level >= Level::Therapist)
-        .then(|| NewAlert { client_id: client.id, level: decision.level.code().to_owned() });
-    let (recorded, _) = state.store.record_check_in(clinic_id, new, alert).await?;
+    // Staff hear of it (at once for doctor and emergency, in a digest for therapist), and an
+    // answer that calls for one more check-in gets it: all in the check-in's transaction.
+    let clinic_tz = time_zone(None, &clinic.timezone);
+    let alert = (decision.level >= Level::Therapist).then(|| NewAlert {
+        client_id: client.id,
+        level: decision.level.code().to_owned(),
+        notices: outbox::alert_notices(
+            kb,
+            clinic_id,
+            decision.level,
+            session.staff_id,
+            clinic.alert_to.is_some(),
+            now,
+            &clinic_tz,
+        ),
+    });
+    let scheduled: Vec<i64> =
+        state.store.follow_ups_of_session(clinic_id, session.id).await?.iter().map(|f| f.offset_hours).collect();
+    let fired_ids: Vec<&str> = report.fired.iter().map(|r| r.rule).collect();
+    let next =
+        care::schedule::extra_check_in(kb, f.offset_hours, &decision.facts, &fired_ids, &scheduled).map(|hours| {
+            let token = new_secret();
+            let link = Link { hash: hash_secret(&token), token };
+            let tz = time_zone(client.timezone.as_deref(), &clinic.timezone);
+            outbox::check_in(kb, hours, session.ended_at, now, &tz, &link)
+        });
+    let (recorded, _) = state.store.record_check_in(clinic_id, new, alert, next).await?;
 
     // The client sees the gentle reasons and the advice; clinical reasons are for staff.
     let fired: Vec<Value> = report

@@ -283,7 +283,8 @@ pub async fn seed<S: Store>(state: &AppState<S>) -> Result<DemoSignIn, ApiError>
                 clinic.id,
                 NewClient {
                     name: story.name.into(),
-                    email: None,
+                    // example.com never receives mail: the demo's messages stay in the outbox folder.
+                    email: Some(format!("{}@example.com", story.name.to_lowercase().replace(' ', "."))),
                     phone: None,
                     timezone: None,
                     age_months: Some(420),

@@ -14,11 +14,11 @@ pub mod demo;
 pub mod error;
 pub mod fields;
 pub mod intake_form;
-pub mod messages;
 pub mod profile;
 pub mod rate_limit;
 pub mod secret;
 pub mod staff;
+pub mod stop_messages;
 pub mod time;
 
 use axum::Router;
@@ -26,7 +26,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use care::Knowledge;
 use std::sync::Arc;
-use store::{Store, Timestamp};
+use store::Store;
 
 /// The OpenAPI 3 description of the API, served at `/api/v1/openapi.json`.
 pub const OPENAPI: &str = include_str!("openapi.json");
@@ -34,24 +34,8 @@ pub const OPENAPI: &str = include_str!("openapi.json");
 /// The largest request body accepted (a check-in note is at most 2000 characters).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// Where the time comes from. The binary passes the system clock; tests pass one they move.
-pub trait Clock: Send + Sync + 'static {
-    /// The current instant.
-    fn now(&self) -> Timestamp;
-}
-
-/// A clock that always says the same instant: for seeding data in the past, and for tests.
-#[derive(Debug, Clone, Copy)]
-pub struct FixedClock(pub Timestamp);
-
-impl Clock for FixedClock {
-    fn now(&self) -> Timestamp {
-        self.0
-    }
-}
-
-/// How long a check-in link stays valid after its follow-up is due, in hours.
-pub const LINK_VALID_AFTER_DUE_HOURS: i64 = 7 * 24;
+pub use followup::outbox::LINK_VALID_AFTER_DUE_HOURS;
+pub use store::{Clock, FixedClock};
 
 /// Everything a request needs.
 pub struct AppState<S: Store> {
@@ -96,6 +80,7 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
         .route("/clients/{id}", get(staff::clients::show::<S>))
         .route("/clients/{id}/intake", get(staff::sessions::intake_form::<S>).post(staff::sessions::save_intake::<S>))
         .route("/clients/{id}/sessions/new", get(staff::sessions::new_session::<S>))
+        .route("/clients/{id}/messages", post(staff::clients::messages::<S>))
         .route("/clients/{id}/intake-link", post(staff::clients::intake_link::<S>))
         .route("/clients/{id}/sessions", post(staff::sessions::save_session::<S>))
         .route("/settings", get(staff::settings::show::<S>))
@@ -113,6 +98,7 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
         .route("/c/{token}", get(client_pages::form::<S>).post(client_pages::submit::<S>))
         .route("/c/{token}/plan", get(client_pages::plan::<S>))
         .route("/c/{token}/feedback", post(client_pages::feedback::<S>))
+        .route("/u/{token}", get(stop_messages::ask::<S>).post(stop_messages::stop::<S>))
         .route("/i/{token}", get(client_intake::form::<S>).post(client_intake::submit::<S>))
         .route("/sign-in", get(staff::auth::sign_in_page).post(staff::auth::sign_in::<S>))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

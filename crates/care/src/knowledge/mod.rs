@@ -217,6 +217,7 @@ fn parse_all(files: &[KnowledgeFile], errors: &mut Vec<KnowledgeError>, partial:
                 let f: TriageFile = parse(file, errors);
                 raw.disclaimer = f.disclaimer.map(|value| Located { origin: whole(1), value });
                 raw.normalise = f.normalise.map(|value| Located { origin: whole(1), value });
+                raw.schedule = f.schedule.map(|value| Located { origin: whole(1), value });
                 raw.levels = locate(&name, text, f.level);
                 raw.rules = locate(&name, text, f.rule);
                 raw.warning_signs = locate(&name, text, f.warning_sign);
@@ -338,6 +339,9 @@ fn merge(base: &mut RawKnowledge, over: RawKnowledge, errors: &mut Vec<Knowledge
     }
     if over.normalise.is_some() {
         base.normalise = over.normalise;
+    }
+    if over.schedule.is_some() {
+        base.schedule = over.schedule;
     }
     merge_by(&mut base.levels, over.levels, |l| l.code.code().to_owned());
     merge_by(&mut base.rules, over.rules, |r| r.id.clone());

@@ -22,6 +22,42 @@ pub struct TriageKnowledge {
     pub rules: Vec<Rule>,
     /// The warning signs every result and plan shows.
     pub warning_signs: Vec<WarningSign>,
+    /// When follow-ups go out.
+    pub schedule: Schedule,
+}
+
+/// When follow-ups go out (care policy section 6).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Schedule {
+    /// Messages to clients go from this local hour...
+    pub window_start_hour: u8,
+    /// ...until this one (inclusive of the hour's first instant).
+    pub window_end_hour: u8,
+    /// The default check-ins, in hours after the session's end.
+    pub check_in_hours: Vec<i64>,
+    /// Hours after an unanswered invitation went out at which the client is reminded once.
+    pub remind_after_hours: i64,
+    /// Extra check-ins that depend on an answer.
+    pub extra: Vec<ExtraCheckIn>,
+}
+
+/// One more check-in, when an answer calls for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExtraCheckIn {
+    /// It follows a check-in answered through the invitation at these hours or a later one.
+    pub after_hours: i64,
+    /// Hours after the session's end at which it is due.
+    pub at_hours: i64,
+    /// Any of these parts is enough: soreness at least...
+    pub soreness_at_least: Option<u8>,
+    /// ...excess over usual pain at least...
+    pub excess_at_least: Option<u8>,
+    /// ...one of these rules fired...
+    pub fired_any: Vec<String>,
+    /// ...or the trend is anything but `better` (or not given).
+    pub trend_not_better: bool,
+    /// Source ids.
+    pub sources: Vec<String>,
 }
 
 impl TriageKnowledge {

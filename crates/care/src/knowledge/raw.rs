@@ -133,6 +133,7 @@ pub struct RawFollowUp {
 pub struct TriageFile {
     pub disclaimer: Option<String>,
     pub normalise: Option<RawNormalise>,
+    pub schedule: Option<RawSchedule>,
     #[serde(default)]
     pub level: Vec<Spanned<RawLevelText>>,
     #[serde(default)]
@@ -146,6 +147,32 @@ pub struct TriageFile {
 pub struct RawNormalise {
     pub fever_symptom: String,
     pub fever_at_least_c: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSchedule {
+    pub window_start_hour: u8,
+    pub window_end_hour: u8,
+    pub check_in_hours: Vec<i64>,
+    pub remind_after_hours: i64,
+    #[serde(default)]
+    pub extra: Vec<RawExtraCheckIn>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExtraCheckIn {
+    pub after_hours: i64,
+    pub at_hours: i64,
+    pub soreness_at_least: Option<u8>,
+    pub excess_at_least: Option<u8>,
+    #[serde(default)]
+    pub fired_any: Vec<String>,
+    #[serde(default)]
+    pub trend_not_better: bool,
+    #[serde(default)]
+    pub sources: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -2,20 +2,22 @@
 //! transaction, each with its own client link.
 
 use super::json_body;
+use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::profile::{client_doc, contacts};
 use crate::secret::{hash_secret, new_secret};
 use crate::time::{parse_rfc3339, to_rfc3339};
-use crate::{AppState, LINK_VALID_AFTER_DUE_HOURS};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use care::checkin::SessionDoc;
+use followup::outbox::{self, Link};
+use followup::window::time_zone;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use store::{NewFollowUp, NewSession, Role, Store, Timestamp};
+use store::{NewSession, Role, Store, Timestamp};
 
 /// `POST /api/v1/sessions` body.
 #[derive(Debug, Clone, Deserialize)]
@@ -110,23 +112,18 @@ pub async fn record_session<S: Store>(
     let plan = care::plan(kb, &session, &client_values, &products, contacts(kb, &clinic));
     let plan = serde_json::to_value(&plan).map_err(|e| ApiError::internal("plan", e))?;
 
-    // The clinic's schedule: 24 h and 48 h after the session's end unless it changed them.
-    let links: Vec<(String, NewFollowUp)> = clinic
+    // The clinic's schedule (24 h and 48 h after the session's end unless it changed them),
+    // each check-in with its own link; the plan goes with the first.
+    let links: Vec<Link> = clinic
         .check_in_hours
         .iter()
-        .map(|&hours| {
+        .map(|_| {
             let token = new_secret();
-            let due_at = ended_at.plus_hours(hours);
-            let follow_up = NewFollowUp {
-                kind: "check_in".to_owned(),
-                offset_hours: hours,
-                due_at,
-                expires_at: due_at.plus_hours(LINK_VALID_AFTER_DUE_HOURS),
-                link_hash: hash_secret(&token),
-            };
-            (token, follow_up)
+            Link { hash: hash_secret(&token), token }
         })
         .collect();
+    let tz = time_zone(client.timezone.as_deref(), &clinic.timezone);
+    let follow_ups = outbox::session(kb, &clinic.check_in_hours, ended_at, now, &tz, &links);
     let new = NewSession {
         client_id: client.id,
         staff_id: caller.0.id,
@@ -139,12 +136,11 @@ pub async fn record_session<S: Store>(
         ended_at,
         now,
     };
-    let (recorded, follow_ups) =
-        state.store.record_session(clinic_id, new, links.iter().map(|(_, f)| f.clone()).collect()).await?;
+    let (recorded, follow_ups) = state.store.record_session(clinic_id, new, follow_ups).await?;
     let follow_ups: Vec<Value> = follow_ups
         .iter()
         .zip(&links)
-        .map(|(f, (token, _))| {
+        .map(|(f, Link { token, .. })| {
             json!({"id": f.id, "kind": f.kind, "due_at": to_rfc3339(f.due_at), "expires_at": to_rfc3339(f.expires_at),
                    "check_in_url": format!("{}/c/{token}", state.base_url)})
         })

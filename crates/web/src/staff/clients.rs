@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use care::screening::IntakeDoc;
 use serde::Deserialize;
 use std::fmt::Write;
-use store::{NewClient, Store};
+use store::{MessageKind, NewClient, Store};
 
 fn layout(who: &SignedIn, clinic: &store::Clinic, title: &str) -> Layout {
     Layout::signed_in(who, clinic, title, "clients")
@@ -110,12 +110,42 @@ struct SessionView {
     what: String,
     areas: String,
     check_ins: Vec<CheckInLine>,
+    messages: Vec<MessageLine>,
+}
+
+/// A message to the client about a session.
+#[derive(Debug)]
+struct MessageLine {
+    what: &'static str,
+    when: String,
+    status: &'static str,
+    note: String,
+}
+
+fn message_line(m: &store::Message, tz: &str) -> MessageLine {
+    MessageLine {
+        what: match m.kind {
+            MessageKind::Plan => "Aftercare plan",
+            MessageKind::CheckIn => "Check-in",
+            MessageKind::Reminder => "Reminder",
+            MessageKind::Alert => "Alert",
+            MessageKind::Digest => "Digest",
+        },
+        when: local_time(m.sent_at.unwrap_or(m.next_attempt), tz),
+        status: m.status.code(),
+        note: [m.channel.clone().map(|c| format!("by {c}")), m.last_error.clone()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join("; "),
+    }
 }
 
 #[derive(Template)]
 #[template(path = "staff/client.html")]
 struct ClientPage {
     layout: Layout,
+    opted_out: Option<String>,
     client: store::Client,
     intake: Vec<(String, String)>,
     screening: Vec<String>,
@@ -210,7 +240,14 @@ async fn client_page<S: Store>(state: &AppState<S>, who: &SignedIn, id: &str) ->
                 note: note.unwrap_or_default(),
             });
         }
+        let mut messages = Vec::new();
+        for f in state.store.follow_ups_of_session(clinic.id, s.id).await? {
+            for m in state.store.messages_of_follow_up(clinic.id, f.id).await? {
+                messages.push(message_line(&m, &clinic.timezone));
+            }
+        }
         sessions.push(SessionView {
+            messages,
             when: local_time(s.ended_at, &clinic.timezone),
             what: format!("{}, {} pressure", label("type", &s.massage_type), s.pressure),
             areas: s.areas.iter().map(|a| label("area", a).to_lowercase()).collect::<Vec<_>>().join(", "),
@@ -233,6 +270,7 @@ async fn client_page<S: Store>(state: &AppState<S>, who: &SignedIn, id: &str) ->
         })
         .collect();
     Ok(ClientPage {
+        opted_out: client.opted_out_at.map(|t| local_time(t, &clinic.timezone)),
         feedback,
         layout: layout(who, &clinic, &client.name),
         client,
@@ -352,4 +390,39 @@ pub async fn intake_link<S: Store>(
     }
     .await;
     respond(result, StatusCode::CREATED)
+}
+
+/// `POST /clients/{id}/messages`: stops (`action=stop`) or resumes (`action=resume`) the
+/// client's messages, as the client asked.
+pub async fn messages<S: Store>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+    who: SignedIn,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let form: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
+    let get = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    if let Err(e) = check_csrf(&state, &headers, &who, get("csrf")) {
+        return e.into_response();
+    }
+    let result = async {
+        let id = crate::api::path_id(&id, "client")?;
+        let at = match get("action") {
+            Some("stop") => Some(state.clock.now()),
+            Some("resume") => None,
+            _ => return Err(ApiError::invalid("action", "must be stop or resume")),
+        };
+        state
+            .store
+            .set_client_opted_out(who.staff.clinic_id, id, at)
+            .await?
+            .ok_or_else(|| ApiError::not_found("client"))?;
+        Ok(id)
+    }
+    .await;
+    match result {
+        Ok(id) => Redirect::to(&format!("/clients/{id}")).into_response(),
+        Err(e) => e.into_response(),
+    }
 }

@@ -9,7 +9,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use store::{AlertStatus, Store};
+use store::{AlertStatus, MessageStatus, Store};
 
 /// An alert in a list.
 #[derive(Debug)]
@@ -53,10 +53,20 @@ pub struct SessionLine {
     when: String,
 }
 
+/// A message that could not be sent.
+#[derive(Debug)]
+pub struct FailedLine {
+    what: String,
+    when: String,
+    reason: String,
+    client_id: Option<i64>,
+}
+
 #[derive(Template)]
 #[template(path = "staff/dashboard.html")]
 struct DashboardPage {
     layout: Layout,
+    failed: Vec<FailedLine>,
     alerts: Vec<AlertLine>,
     due: Vec<DueLine>,
     sessions: Vec<SessionLine>,
@@ -141,11 +151,28 @@ async fn page<S: Store>(state: &AppState<S>, who: &SignedIn) -> Result<Dashboard
             when: local_time(s.ended_at, &clinic.timezone),
         });
     }
+    let mut failed = Vec::new();
+    for m in state.store.messages(clinic.id, Some(MessageStatus::Failed), 50).await? {
+        let client_id = match m.follow_up_id {
+            Some(f) => match state.store.follow_up(clinic.id, f).await? {
+                Some(f) => state.store.session(clinic.id, f.session_id).await?.map(|s| s.client_id),
+                None => None,
+            },
+            None => None,
+        };
+        failed.push(FailedLine {
+            what: format!("{} message", m.kind.code().replace('_', "-")),
+            when: local_time(m.next_attempt, &clinic.timezone),
+            reason: m.last_error.unwrap_or_default(),
+            client_id,
+        });
+    }
     let month = state.store.follow_ups_due(clinic.id, now.plus_hours(-24 * 30), now).await?;
     let asked = month.len();
     let answered = month.iter().filter(|(_, a)| *a).count();
     Ok(DashboardPage {
         layout: Layout::signed_in(who, &clinic, "Dashboard", "dashboard"),
+        failed,
         alerts: alert_lines(state, &clinic, Some(AlertStatus::Open)).await?,
         due,
         sessions,

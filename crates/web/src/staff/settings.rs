@@ -63,10 +63,10 @@ async fn page<S: Store>(
     let clinic = state.store.clinic(who.staff.clinic_id).await?.ok_or_else(|| ApiError::not_found("clinic"))?;
     let item_title = |id: &str| kb.plan.items.iter().find(|i| i.id == id).map_or(id.to_owned(), |i| i.title.clone());
     let hours = clinic.check_in_hours.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
-    let plan_message = clinic.plan_message.clone().unwrap_or_else(|| crate::messages::DEFAULT_PLAN.to_owned());
+    let plan_message = clinic.plan_message.clone().unwrap_or_else(|| followup::wording::DEFAULT_PLAN.to_owned());
     let check_in_message =
-        clinic.check_in_message.clone().unwrap_or_else(|| crate::messages::DEFAULT_CHECK_IN.to_owned());
-    let example = |t: &str| crate::messages::fill(t, "Ada", &clinic.name, &format!("{}/c/…", state.base_url));
+        clinic.check_in_message.clone().unwrap_or_else(|| followup::wording::DEFAULT_CHECK_IN.to_owned());
+    let example = |t: &str| followup::wording::fill(t, "Ada", &clinic.name, &format!("{}/c/…", state.base_url));
     let (plan_example, check_in_example) = (example(&plan_message), example(&check_in_message));
     Ok(SettingsPage {
         layout: Layout::signed_in(who, &clinic, "Settings", "settings"),
@@ -171,10 +171,25 @@ pub async fn change<S: Store>(
                 _ => Err("Write one to four check-in times in hours after the session, rising, each from 1 to 336, such as 24, 48.".to_owned()),
             }
         }
+        ["alerts"] => {
+            let to = match field(&f, "alert_to") {
+                None => Ok(None),
+                Some(t) if t.contains('@') => crate::fields::email(t).map(Some),
+                Some(t) => crate::fields::phone(t).map(Some).map_err(|_| {
+                    format!("`{t}` is neither an e-mail address nor a phone number such as +44 20 7946 0000.")
+                }),
+            };
+            match to {
+                Ok(to) => {
+                    state.store.set_alert_to(clinic_id, to.as_deref()).await.map(|_| None).map_err(|e| e.to_string())
+                }
+                Err(p) => Err(p),
+            }
+        }
         ["messages"] => {
-            let plan = field(&f, "plan_message").filter(|t| *t != crate::messages::DEFAULT_PLAN);
-            let check_in = field(&f, "check_in_message").filter(|t| *t != crate::messages::DEFAULT_CHECK_IN);
-            match plan.into_iter().chain(check_in).map(crate::messages::check).find(Result::is_err) {
+            let plan = field(&f, "plan_message").filter(|t| *t != followup::wording::DEFAULT_PLAN);
+            let check_in = field(&f, "check_in_message").filter(|t| *t != followup::wording::DEFAULT_CHECK_IN);
+            match plan.into_iter().chain(check_in).map(followup::wording::check).find(Result::is_err) {
                 Some(Err(problem)) => Err(problem),
                 _ => state
                     .store

@@ -1,6 +1,7 @@
-//! The wording of the messages clients get: the aftercare plan and the check-in invitation.
-//! A clinic may reword them; the variables `{first_name}`, `{clinic}` and `{link}` are filled
-//! in when a message is sent, and `{link}` is required so that no message goes out without it.
+//! The wording of the messages clients get: the aftercare plan and the check-in invitation
+//! (a reminder repeats the invitation). A clinic may reword them; the variables
+//! `{first_name}`, `{clinic}` and `{link}` are filled in when a message is sent, and `{link}`
+//! is required so that no message goes out without it.
 
 /// The default wording of the message that sends the aftercare plan.
 pub const DEFAULT_PLAN: &str = "Hello {first_name}, thank you for your massage at {clinic}. Here is your aftercare plan, with what to expect and when to get help: {link}";

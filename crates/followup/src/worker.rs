@@ -1,0 +1,336 @@
+//! The follow-up worker: claims due messages from the outbox, sends each, and records how it
+//! went. Delivery is at least once: a message is recorded as sent only after its transport
+//! took it, so a crash in between sends it again (after its claim's lease runs out) with the
+//! same idempotency key. A failure is tried again with exponential back-off, inside the
+//! local-time window for a client; after the last attempt the message is marked failed with
+//! the reason, which the dashboard shows.
+
+use crate::compose::{self, Letter};
+use crate::outbox::new_key;
+use crate::transport::{Email, Sms, Transports};
+use crate::window::{sending_time, time_zone};
+use care::{Knowledge, Level};
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+use store::{
+    AlertStatus, Client, Clinic, Clock, Message, MessageKind, MessageOutcome, Recipient, Store, StoreResult, Timestamp,
+};
+
+/// How long a claim holds a message: a worker that dies holding one lets it go after this.
+pub const LEASE: Duration = Duration::from_secs(5 * 60);
+/// Messages claimed at a time.
+pub const BATCH: u32 = 20;
+/// Attempts before a message is marked failed.
+pub const MAX_ATTEMPTS: u32 = 8;
+/// The wait after the first failure; it doubles after each (1, 2, 4, … 64 minutes).
+pub const FIRST_RETRY: Duration = Duration::from_secs(60);
+
+/// What one run did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunReport {
+    /// Handed to a transport.
+    pub sent: u32,
+    /// Failed, to be tried again.
+    pub retried: u32,
+    /// Failed for the last time.
+    pub failed: u32,
+    /// Not sent on purpose (opted out, answered, expired, no address).
+    pub skipped: u32,
+    /// Reminders waiting for their invitation.
+    pub postponed: u32,
+}
+
+impl fmt::Display for RunReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} sent, {} to retry, {} failed, {} skipped, {} postponed",
+            self.sent, self.retried, self.failed, self.skipped, self.postponed
+        )
+    }
+}
+
+/// The worker.
+pub struct Worker<S: Store> {
+    /// The store.
+    pub store: S,
+    /// The clinical knowledge (schedule, emergency numbers, level labels).
+    pub knowledge: Arc<Knowledge>,
+    /// Where messages go.
+    pub transports: Arc<Transports>,
+    /// The address clients reach the app at (no trailing slash).
+    pub base_url: String,
+}
+
+impl<S: Store> fmt::Debug for Worker<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Worker").field("base_url", &self.base_url).finish_non_exhaustive()
+    }
+}
+
+fn ms(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// When to try again after `attempts` failed attempts.
+pub fn retry_at(now: Timestamp, attempts: u32) -> Timestamp {
+    let factor = 1i64 << attempts.saturating_sub(1).min(20);
+    Timestamp(now.0.saturating_add(ms(FIRST_RETRY).saturating_mul(factor)))
+}
+
+impl<S: Store> Worker<S> {
+    /// Sends every message due by the clock's time, batch by batch, until none is left; the
+    /// clock is read again for every batch.
+    ///
+    /// # Errors
+    /// When the store fails; messages already sent are recorded.
+    pub async fn run_due(&self, clock: &dyn Clock) -> StoreResult<RunReport> {
+        let claim = new_key();
+        let mut report = RunReport::default();
+        loop {
+            let now = clock.now();
+            let lease_until = Timestamp(now.0.saturating_add(ms(LEASE)));
+            let batch = self.store.claim_messages(now, lease_until, &claim, BATCH).await?;
+            if batch.is_empty() {
+                return Ok(report);
+            }
+            for message in batch {
+                let now = clock.now();
+                let outcome = self.attempt(&message, now).await?;
+                match &outcome {
+                    MessageOutcome::Sent { .. } => report.sent += 1,
+                    MessageOutcome::Retry { .. } => report.retried += 1,
+                    MessageOutcome::Failed { .. } => report.failed += 1,
+                    MessageOutcome::Skipped { .. } => report.skipped += 1,
+                    MessageOutcome::Postponed { .. } => report.postponed += 1,
+                }
+                self.store.finish_message(message.clinic_id, message.id, &claim, outcome, now).await?;
+            }
+        }
+    }
+
+    /// Runs [`Worker::run_due`] every `every` until `shutdown` completes; a store failure is
+    /// reported on standard error and tried again at the next round.
+    pub async fn run(&self, clock: Arc<dyn Clock>, every: Duration, shutdown: impl std::future::Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        loop {
+            match self.run_due(clock.as_ref()).await {
+                Ok(r) if r == RunReport::default() => {}
+                Ok(r) => eprintln!("follow-ups: {r}"),
+                Err(e) => eprintln!("follow-ups: {e}; trying again shortly"),
+            }
+            tokio::select! {
+                () = &mut shutdown => return,
+                () = tokio::time::sleep(every) => {}
+            }
+        }
+    }
+
+    /// Decides, composes and sends one message.
+    async fn attempt(&self, m: &Message, now: Timestamp) -> StoreResult<MessageOutcome> {
+        let skip = |reason: &str| Ok(MessageOutcome::Skipped { reason: reason.to_owned() });
+        let Some(clinic) = self.store.clinic(m.clinic_id).await? else { return skip("the clinic is gone") };
+        match m.recipient {
+            Recipient::Client => self.to_client(m, &clinic, now).await,
+            Recipient::Staff(staff_id) => {
+                let staff = self.store.staff_in_clinic(clinic.id, staff_id).await?;
+                let Some(staff) = staff.filter(|s| s.active) else { return skip("the staff member is not active") };
+                let letter = match m.kind {
+                    MessageKind::Digest if self.later_digest_due(m, now).await? => {
+                        return skip("a later digest of the same therapist replaces it");
+                    }
+                    MessageKind::Digest => match self.digest(&clinic, staff_id, &staff.name).await? {
+                        Some(letter) => letter,
+                        None => return skip("no open alert to report"),
+                    },
+                    _ => match self.alert_letter(m, &clinic).await? {
+                        Some(letter) => letter,
+                        None => return skip("the alert was already acknowledged"),
+                    },
+                };
+                Ok(self.deliver(m, Some(&staff.email), None, &letter, None, None, now).await)
+            }
+            Recipient::Clinic => {
+                let Some(to) = clinic.alert_to.clone() else { return skip("the clinic has no alert address") };
+                let Some(letter) = self.alert_letter(m, &clinic).await? else {
+                    return skip("the alert was already acknowledged");
+                };
+                let (email, phone) =
+                    if to.contains('@') { (Some(to.as_str()), None) } else { (None, Some(to.as_str())) };
+                Ok(self.deliver(m, email, phone, &letter, None, None, now).await)
+            }
+        }
+    }
+
+    async fn to_client(&self, m: &Message, clinic: &Clinic, now: Timestamp) -> StoreResult<MessageOutcome> {
+        let skip = |reason: &str| Ok(MessageOutcome::Skipped { reason: reason.to_owned() });
+        let fail = |error: &str| Ok(MessageOutcome::Failed { channel: None, error: error.to_owned() });
+        let follow_up = match m.follow_up_id {
+            Some(id) => self.store.follow_up(clinic.id, id).await?,
+            None => None,
+        };
+        let (Some(f), Some(token)) = (follow_up, m.link_token.as_deref()) else {
+            return fail("the message has no client link");
+        };
+        if now > f.expires_at {
+            return skip("the link expired before the message could go");
+        }
+        let Some(session) = self.store.session(clinic.id, f.session_id).await? else { return fail("no session") };
+        let Some(client) = self.store.client(clinic.id, session.client_id).await? else { return fail("no client") };
+        if client.opted_out_at.is_some() {
+            return skip("the client asked for no more messages");
+        }
+        if m.kind != MessageKind::Plan
+            && self.store.check_ins_of_session(clinic.id, f.session_id).await?.iter().any(|c| c.follow_up_id == f.id)
+        {
+            return skip("the client has already answered");
+        }
+        if m.kind == MessageKind::Reminder
+            && let Some(later) = self.reminder_waits(clinic, &f, &client, now).await?
+        {
+            return Ok(MessageOutcome::Postponed { next_attempt: later });
+        }
+        let link = match m.kind {
+            MessageKind::Plan => format!("{}/c/{token}/plan", self.base_url),
+            _ => format!("{}/c/{token}", self.base_url),
+        };
+        let unsubscribe = format!("{}/u/{token}", self.base_url);
+        let letter = compose::to_client(&self.knowledge, m.kind, clinic, &client, &link, &unsubscribe);
+        let tz = time_zone(client.timezone.as_deref(), &clinic.timezone);
+        Ok(self
+            .deliver(m, client.email.as_deref(), client.phone.as_deref(), &letter, Some(&unsubscribe), Some(&tz), now)
+            .await)
+    }
+
+    /// A reminder goes `remind_after_hours` after its invitation was sent: when that is
+    /// later than now (the invitation went late, or is still being tried), the time to look
+    /// again.
+    async fn reminder_waits(
+        &self,
+        clinic: &Clinic,
+        f: &store::FollowUp,
+        client: &Client,
+        now: Timestamp,
+    ) -> StoreResult<Option<Timestamp>> {
+        let schedule = &self.knowledge.triage.schedule;
+        let messages = self.store.messages_of_follow_up(clinic.id, f.id).await?;
+        let Some(invitation) = messages.iter().find(|i| i.kind == MessageKind::CheckIn) else { return Ok(None) };
+        let base = match (invitation.status, invitation.sent_at) {
+            (store::MessageStatus::Sent, Some(sent)) => sent,
+            (store::MessageStatus::Pending, _) => invitation.next_attempt.max(now),
+            _ => return Ok(None),
+        };
+        let tz = time_zone(client.timezone.as_deref(), &clinic.timezone);
+        let due = sending_time(base.plus_hours(schedule.remind_after_hours), &tz, schedule);
+        Ok((due > now).then_some(due))
+    }
+
+    async fn alert_letter(&self, m: &Message, clinic: &Clinic) -> StoreResult<Option<Letter>> {
+        let alert = match m.alert_id {
+            Some(id) => self.store.alert(clinic.id, id).await?,
+            None => None,
+        };
+        let Some(alert) = alert.filter(|a| a.status == AlertStatus::Open) else { return Ok(None) };
+        let Some(client) = self.store.client(clinic.id, alert.client_id).await? else { return Ok(None) };
+        let level = Level::ALL.into_iter().find(|l| l.code() == alert.level).unwrap_or(Level::Doctor);
+        let url = format!("{}/alerts", self.base_url);
+        Ok(Some(compose::alert(&self.knowledge, clinic, &client, level, &url)))
+    }
+
+    /// Whether a later digest of the same therapist is due too (after an outage): only the
+    /// latest is sent, as each lists every open alert.
+    async fn later_digest_due(&self, m: &Message, now: Timestamp) -> StoreResult<bool> {
+        let pending = self.store.messages(m.clinic_id, Some(store::MessageStatus::Pending), u32::MAX).await?;
+        Ok(pending.iter().any(|p| {
+            p.kind == MessageKind::Digest && p.recipient == m.recipient && p.due_at > m.due_at && p.next_attempt <= now
+        }))
+    }
+
+    /// The digest of open `therapist` alerts on clients whose session `staff_id` recorded.
+    async fn digest(&self, clinic: &Clinic, staff_id: i64, staff_name: &str) -> StoreResult<Option<Letter>> {
+        let mut names: Vec<String> = Vec::new();
+        for alert in self.store.alerts(clinic.id, Some(AlertStatus::Open)).await? {
+            if alert.level != Level::Therapist.code() {
+                continue;
+            }
+            let check_ins = self.store.check_ins_of_client(clinic.id, alert.client_id).await?;
+            let Some(c) = check_ins.iter().find(|c| c.id == alert.check_in_id) else { continue };
+            let Some(session) = self.store.session(clinic.id, c.session_id).await? else { continue };
+            if session.staff_id != staff_id {
+                continue;
+            }
+            if let Some(client) = self.store.client(clinic.id, alert.client_id).await?
+                && !names.contains(&client.name)
+            {
+                names.push(client.name);
+            }
+        }
+        let url = format!("{}/alerts", self.base_url);
+        Ok((!names.is_empty()).then(|| compose::digest(clinic, staff_name, &names, &url)))
+    }
+
+    /// Sends `letter` by e-mail when there is an address and e-mail is configured, else by
+    /// SMS; a failure is tried again (inside the sending window of `client_tz`, for a client)
+    /// until the last attempt.
+    #[allow(clippy::too_many_arguments)]
+    async fn deliver(
+        &self,
+        m: &Message,
+        email: Option<&str>,
+        phone: Option<&str>,
+        letter: &Letter,
+        unsubscribe: Option<&str>,
+        client_tz: Option<&jiff::tz::TimeZone>,
+        now: Timestamp,
+    ) -> MessageOutcome {
+        let t = &self.transports;
+        let (channel, result) = match (email.filter(|_| t.has_email()), phone.filter(|_| t.has_sms())) {
+            (Some(to), _) => {
+                let e = Email {
+                    from: t.from.clone(),
+                    to: to.to_owned(),
+                    subject: letter.subject.clone(),
+                    text: letter.text.clone(),
+                    html: letter.html.clone(),
+                    idempotency_key: m.idempotency_key.clone(),
+                    unsubscribe: unsubscribe.map(str::to_owned),
+                    date: now,
+                };
+                ("email", t.send_email(&e).await)
+            }
+            (None, Some(to)) => {
+                let s = Sms { to: to.to_owned(), body: letter.sms.clone(), idempotency_key: m.idempotency_key.clone() };
+                ("sms", t.send_sms(&s, now).await)
+            }
+            (None, None) => {
+                return MessageOutcome::Skipped {
+                    reason: "no e-mail address or phone number that the configured transports can reach".to_owned(),
+                };
+            }
+        };
+        let channel = channel.to_owned();
+        match result {
+            Ok(()) => MessageOutcome::Sent { channel },
+            Err(e) if m.attempts + 1 >= MAX_ATTEMPTS => MessageOutcome::Failed {
+                channel: Some(channel),
+                error: format!("{} (after {MAX_ATTEMPTS} attempts)", e.0),
+            },
+            Err(e) => {
+                let next = retry_at(now, m.attempts + 1);
+                let next_attempt = client_tz.map_or(next, |tz| sending_time(next, tz, &self.knowledge.triage.schedule));
+                MessageOutcome::Retry { channel, error: e.0, next_attempt }
+            }
+        }
+    }
+}
+
+/// The client a message concerns, for listing (`None` for staff digests).
+pub fn describe_recipient(m: &Message, client: Option<&Client>) -> String {
+    match (m.recipient, client) {
+        (Recipient::Client, Some(c)) => format!("client {}", c.name),
+        (Recipient::Client, None) => "client".to_owned(),
+        (Recipient::Staff(id), _) => format!("staff #{id}"),
+        (Recipient::Clinic, _) => "clinic alert address".to_owned(),
+    }
+}

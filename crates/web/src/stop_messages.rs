@@ -1,0 +1,107 @@
+//! A client's way out: `GET /u/{token}` asks "stop messages?", and `POST /u/{token}` stops
+//! them (also the one-click unsubscribe of RFC 8058 that mail programs send). The token is
+//! the one in the message's own link; unlike a check-in, stopping messages still works after
+//! the link has expired. Staff can stop and resume messages from the client's page.
+
+use crate::AppState;
+use crate::client_pages::{flags, problem_page};
+use crate::secret::{hash_secret, looks_like_secret};
+use askama::Template;
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use std::net::SocketAddr;
+use store::{Clinic, Store};
+
+#[derive(Template)]
+#[template(path = "stop_messages.html")]
+struct StopPage {
+    clinic_name: String,
+    disclaimer: String,
+    red_flags: Vec<crate::client_pages::Flag>,
+    emergency_number: Option<String>,
+    token: String,
+}
+
+/// The clinic and client of a message link, or the page to answer instead.
+async fn open<S: Store>(state: &AppState<S>, token: &str, peer: SocketAddr) -> Result<(Clinic, i64), Response> {
+    let not_found = |state: &AppState<S>| {
+        crate::rate_limit::count_failure(state, peer).unwrap_or_else(|| {
+            problem_page(
+                &state.knowledge,
+                None,
+                "This link does not work",
+                "Check that you copied the whole link from your message, or contact your clinic.",
+                StatusCode::NOT_FOUND,
+            )
+        })
+    };
+    if !looks_like_secret(token) {
+        return Err(not_found(state));
+    }
+    let found = async {
+        let Some(f) = state.store.follow_up_by_link_hash(&hash_secret(token)).await? else { return Ok(None) };
+        let clinic = state.store.clinic(f.clinic_id).await?;
+        let session = state.store.session(f.clinic_id, f.session_id).await?;
+        Ok::<_, store::StoreError>(clinic.zip(session).map(|(c, s)| (c, s.client_id)))
+    }
+    .await;
+    match found {
+        Ok(Some(found)) => Ok(found),
+        Ok(None) => Err(not_found(state)),
+        Err(e) => Err(crate::error::ApiError::from(e).into_response()),
+    }
+}
+
+/// `GET /u/{token}`: asks whether to stop messages (a link scanner's visit changes nothing).
+pub async fn ask<S: Store>(
+    State(state): State<AppState<S>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(token): Path<String>,
+) -> Response {
+    let (clinic, _) = match open(&state, &token, peer).await {
+        Ok(found) => found,
+        Err(page) => return page,
+    };
+    let kb = &state.knowledge;
+    let page = StopPage {
+        clinic_name: clinic.name.clone(),
+        disclaimer: kb.triage.disclaimer.clone(),
+        red_flags: flags(kb),
+        emergency_number: kb.country(&clinic.country).map(|c| c.emergency.clone()),
+        token,
+    };
+    match page.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => crate::error::ApiError::internal("rendering a page", e).into_response(),
+    }
+}
+
+/// `POST /u/{token}`: stops messages to the client.
+pub async fn stop<S: Store>(
+    State(state): State<AppState<S>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(token): Path<String>,
+) -> Response {
+    let (clinic, client_id) = match open(&state, &token, peer).await {
+        Ok(found) => found,
+        Err(page) => return page,
+    };
+    let now = state.clock.now();
+    let already = state.store.client(clinic.id, client_id).await.ok().flatten().and_then(|c| c.opted_out_at);
+    if already.is_none()
+        && let Err(e) = state.store.set_client_opted_out(clinic.id, client_id, Some(now)).await
+    {
+        return crate::error::ApiError::from(e).into_response();
+    }
+    problem_page(
+        &state.knowledge,
+        Some(&clinic),
+        "Messages stopped",
+        &format!(
+            "You will get no more messages from Aftercare for {}. If you change your mind, ask your clinic to start them again.",
+            clinic.name
+        ),
+        StatusCode::OK,
+    )
+}
