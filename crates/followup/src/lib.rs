@@ -15,6 +15,8 @@
 pub mod compose;
 pub mod config;
 pub mod outbox;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod transport;
 pub mod window;
 pub mod wording;

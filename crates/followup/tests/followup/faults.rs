@@ -1,0 +1,116 @@
+//! Delivery that survives faults: a mail server that refuses and then accepts, a worker that
+//! dies mid-send, two workers over one database, and a server that never comes back.
+
+use crate::common::*;
+use crate::delivery::tempdir;
+use followup::testing::{SmtpMode, SmtpServer};
+use followup::worker::{FIRST_RETRY, LEASE, MAX_ATTEMPTS};
+use std::collections::HashMap;
+use std::time::Duration;
+use store::*;
+
+fn ms(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap()
+}
+
+#[tokio::test]
+async fn a_refusing_mail_server_then_an_accepting_one_delivers_the_message_once() {
+    let smtp = SmtpServer::start(SmtpMode::Refuse).await;
+    let fx = fixture(memory().await, "Europe/London", Some("ada@example.com"), None).await;
+    fx.session(at("2026-11-27T10:00:00Z"), at("2026-11-27T10:00:00Z"), 1).await;
+    let w = worker(fx.store.clone(), smtp_to(smtp.addr));
+    let t = at("2026-11-27T10:00:00Z");
+    let r = run_at(&w, t).await;
+    assert_eq!((r.sent, r.retried), (0, 1));
+    assert_eq!(smtp.connections(), 1);
+    let m = fx.messages().await.remove(0);
+    assert_eq!((m.status, m.attempts, m.next_attempt), (MessageStatus::Pending, 1, Timestamp(t.0 + ms(FIRST_RETRY))));
+    assert!(m.last_error.unwrap().contains("421"), "the server's reason is kept");
+    smtp.set_mode(SmtpMode::Accept);
+    assert_eq!(run_at(&w, Timestamp(t.0 + ms(FIRST_RETRY) - 1)).await.sent, 0, "not before its next attempt");
+    assert_eq!(run_at(&w, Timestamp(t.0 + ms(FIRST_RETRY))).await.sent, 1);
+    assert_eq!(run_at(&w, Timestamp(t.0 + 10 * ms(FIRST_RETRY))).await.sent, 0);
+    assert_eq!(smtp.received().len(), 1, "it arrives once");
+    let m = fx.messages().await.into_iter().find(|m| m.status == MessageStatus::Sent).unwrap();
+    assert_eq!(m.attempts, 2);
+}
+
+#[tokio::test]
+async fn retries_double_their_wait_then_the_message_is_marked_failed_with_the_reason() {
+    let smtp = SmtpServer::start(SmtpMode::Refuse).await;
+    let fx = fixture(memory().await, "Europe/London", Some("ada@example.com"), None).await;
+    fx.session(at("2026-11-27T09:00:00Z"), at("2026-11-27T09:00:00Z"), 1).await;
+    let w = worker(fx.store.clone(), smtp_to(smtp.addr));
+    let mut now = at("2026-11-27T09:00:00Z");
+    let mut waits = Vec::new();
+    for _ in 1..MAX_ATTEMPTS {
+        assert_eq!(run_at(&w, now).await.retried, 1);
+        let m = fx.messages().await.into_iter().find(|m| m.kind == MessageKind::Plan).unwrap();
+        waits.push((m.next_attempt.0 - now.0) / 60_000);
+        now = m.next_attempt;
+    }
+    assert_eq!(waits, vec![1, 2, 4, 8, 16, 32, 64], "minutes, doubling");
+    assert_eq!(run_at(&w, now).await.failed, 1);
+    let m = fx.store.messages(fx.clinic.id, Some(MessageStatus::Failed), 10).await.unwrap().remove(0);
+    assert_eq!(m.attempts, MAX_ATTEMPTS);
+    assert!(m.last_error.as_deref().unwrap().contains("after 8 attempts"));
+    assert_eq!(smtp.connections(), MAX_ATTEMPTS as usize);
+}
+
+#[tokio::test]
+async fn a_client_retry_waits_for_the_window() {
+    let smtp = SmtpServer::start(SmtpMode::Refuse).await;
+    let fx = fixture(memory().await, "Europe/London", Some("ada@example.com"), None).await;
+    fx.session(at("2026-11-27T19:59:30Z"), at("2026-11-27T19:59:30Z"), 1).await;
+    let w = worker(fx.store.clone(), smtp_to(smtp.addr));
+    assert_eq!(run_at(&w, at("2026-11-27T19:59:30Z")).await.retried, 1);
+    let m = fx.messages().await.into_iter().find(|m| m.kind == MessageKind::Plan).unwrap();
+    assert_eq!(m.next_attempt, at("2026-11-28T08:00:00Z"), "not at 20:00:30 but at the next 08:00");
+}
+
+#[tokio::test]
+async fn a_worker_that_dies_mid_send_is_taken_over_and_the_resend_has_the_same_message_id() {
+    let smtp = SmtpServer::start(SmtpMode::Hang).await;
+    let fx = fixture(memory().await, "Europe/London", Some("ada@example.com"), None).await;
+    fx.session(at("2026-11-27T10:00:00Z"), at("2026-11-27T10:00:00Z"), 1).await;
+    let t = at("2026-11-27T10:00:00Z");
+    let dying = worker(fx.store.clone(), smtp_to(smtp.addr));
+    let task = tokio::spawn(async move { run_at(&dying, t).await });
+    // The server has the data but never answers; the worker dies before recording.
+    assert_eq!(smtp.wait_for(1, Duration::from_secs(10)).await.len(), 1);
+    task.abort();
+    let _ = task.await;
+    smtp.set_mode(SmtpMode::Accept);
+    let w = worker(fx.store.clone(), smtp_to(smtp.addr));
+    assert_eq!(run_at(&w, Timestamp(t.0 + ms(LEASE) - 1)).await.sent, 0, "held while the lease lasts");
+    assert_eq!(run_at(&w, Timestamp(t.0 + ms(LEASE))).await.sent, 1, "then taken over");
+    let got = smtp.received();
+    assert_eq!(got.len(), 2, "at least once: the message was sent again");
+    assert_eq!(got[0].header("Message-ID"), got[1].header("Message-ID"), "a duplicate carries the same Message-ID");
+    assert_eq!(fx.messages().await.iter().filter(|m| m.status == MessageStatus::Sent).count(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_workers_over_one_database_send_each_message_once() {
+    let dir = tempdir("two-workers");
+    let smtp = SmtpServer::start(SmtpMode::Accept).await;
+    let fx = fixture(on_disk(&dir).await, "Europe/London", Some("ada@example.com"), None).await;
+    let t = at("2026-11-27T10:00:00Z");
+    for i in 0..30u8 {
+        fx.session(t, t, 1 + 2 * i).await;
+    }
+    // Each worker has its own connection pool to the same file, as two processes would.
+    let a = worker(on_disk(&dir).await, smtp_to(smtp.addr));
+    let b = worker(on_disk(&dir).await, smtp_to(smtp.addr));
+    let (ra, rb) = tokio::join!(run_at(&a, t), run_at(&b, t));
+    assert_eq!(ra.sent + rb.sent, 30, "{ra} / {rb}");
+    let got = smtp.received();
+    assert_eq!(got.len(), 30);
+    let mut ids: HashMap<String, usize> = HashMap::new();
+    for m in &got {
+        *ids.entry(m.header("Message-ID").unwrap()).or_default() += 1;
+    }
+    assert_eq!(ids.len(), 30, "every plan once");
+    assert!(ids.values().all(|n| *n == 1));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
