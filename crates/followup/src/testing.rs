@@ -20,6 +20,8 @@ pub enum SmtpMode {
     Refuse,
     /// Takes the message's data but never answers it: a server that hangs mid-delivery.
     Hang,
+    /// Takes messages until it has received this many in all, then hangs like `Hang`.
+    HangAfter(usize),
 }
 
 /// A message the SMTP server received.
@@ -202,13 +204,15 @@ async fn session(socket: tokio::net::TcpStream, state: Arc<Mutex<SmtpState>>) ->
                 }
                 data.push_str(line.strip_prefix('.').unwrap_or(&line));
             }
-            let hang = state.lock().unwrap().mode == SmtpMode::Hang;
-            state.lock().unwrap().received.push(Received {
-                from: from.clone(),
-                to: to.clone(),
-                data,
-                auth: auth.clone(),
-            });
+            let hang = {
+                let mut s = state.lock().unwrap();
+                s.received.push(Received { from: from.clone(), to: to.clone(), data, auth: auth.clone() });
+                match s.mode {
+                    SmtpMode::Hang => true,
+                    SmtpMode::HangAfter(n) => s.received.len() > n,
+                    _ => false,
+                }
+            };
             if hang {
                 // The data arrived, the answer never does.
                 tokio::time::sleep(Duration::from_secs(3600)).await;

@@ -11,4 +11,5 @@ mod oracle;
 mod plan_and_screening;
 mod properties;
 mod rules;
+mod schedule;
 mod vignettes;

@@ -19,6 +19,12 @@ pub const T0: i64 = 1_795_770_000_000;
 #[derive(Debug)]
 pub struct TestClock(pub AtomicI64);
 
+impl TestClock {
+    pub fn now_for_tests(&self) -> Timestamp {
+        Timestamp(self.0.load(Ordering::SeqCst))
+    }
+}
+
 impl Clock for TestClock {
     fn now(&self) -> Timestamp {
         Timestamp(self.0.load(Ordering::SeqCst))
@@ -32,6 +38,7 @@ pub struct Clinic {
 }
 
 pub struct App {
+    pub store: SqliteStore,
     pub base: String,
     pub http: Client,
     pub clock: Arc<TestClock>,
@@ -75,14 +82,14 @@ pub async fn spawn_app() -> App {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let state = AppState {
-        store,
+        store: store.clone(),
         knowledge: Arc::new(care::Knowledge::builtin().unwrap()),
         clock: clock.clone(),
         base_url: base.clone(),
         rate_limiter: web::rate_limit::RateLimiter::default(),
     };
     tokio::spawn(web::serve(listener, state, std::future::pending()));
-    App { base, http: Client::new(), clock, a, b }
+    App { store, base, http: Client::new(), clock, a, b }
 }
 
 impl App {

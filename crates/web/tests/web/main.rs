@@ -5,6 +5,7 @@
 
 mod api;
 mod browser;
+mod followups;
 mod harness;
 mod pages;
 mod staff_pages;

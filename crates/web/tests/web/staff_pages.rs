@@ -5,6 +5,7 @@ use crate::api::leg_session;
 use crate::harness::*;
 use reqwest::{Client, StatusCode, header};
 use serde_json::json;
+use store::Store;
 
 /// A browser-like client that keeps the session cookie and does not follow redirects.
 struct Staff {
@@ -557,4 +558,52 @@ async fn staff_forms_check_phone_numbers_and_a_second_acknowledgement_is_refused
     assert_eq!((s, e["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("conflict")));
     let (_, all) = app.get("/api/v1/alerts?status=all", &app.a.owner).await;
     assert_eq!(all["alerts"][0]["note"], "first");
+}
+
+#[tokio::test]
+async fn staff_stop_and_resume_a_clients_messages_set_the_alert_address_and_see_failed_messages() {
+    let app = spawn_app().await;
+    let (client_id, _) = app
+        .session(&app.a.therapist, json!({"goals": ["relaxation"], "first_massage": false}), crate::api::leg_session())
+        .await;
+    let owner = sign_in(&app, "owner@calm.example", PASSWORD).await.unwrap();
+    let csrf = owner.csrf().await;
+    let (_, page) = owner.get(&format!("/clients/{client_id}")).await;
+    assert!(page.contains("Gets the aftercare plan and check-ins by e-mail"), "{page}");
+    assert!(page.contains("Messages (5)"), "the session's messages are listed");
+    let (s, to) =
+        owner.post(&format!("/clients/{client_id}/messages"), &format!("csrf={csrf}&action=stop"), None).await;
+    assert_eq!((s, to.as_str()), (StatusCode::SEE_OTHER, format!("/clients/{client_id}").as_str()));
+    let clinic = app.store.clinics().await.unwrap().remove(0);
+    assert!(app.store.client(clinic.id, client_id).await.unwrap().unwrap().opted_out_at.is_some());
+    let (_, page) = owner.get(&format!("/clients/{client_id}")).await;
+    assert!(page.contains("Messages stopped") && page.contains("Resume messages"));
+    let (s, _) = owner.post(&format!("/clients/{client_id}/messages"), "csrf=nope&action=resume", None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "CSRF-protected");
+    owner.post(&format!("/clients/{client_id}/messages"), &format!("csrf={csrf}&action=resume"), None).await;
+    assert!(app.store.client(clinic.id, client_id).await.unwrap().unwrap().opted_out_at.is_none());
+    let (s, _) =
+        owner.post(&format!("/clients/{client_id}/messages"), &format!("csrf={csrf}&action=maybe"), None).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // The alert address: an e-mail or a phone number, else a clear error; empty clears it.
+    let (s, html) = owner.post("/settings/alerts", &format!("csrf={csrf}&alert_to=not+an+address"), None).await;
+    assert!(html.contains("is neither an e-mail address nor a phone number"), "{s} {html}");
+    owner.post("/settings/alerts", &format!("csrf={csrf}&alert_to=Desk%40Calm.example"), None).await;
+    assert_eq!(app.store.clinic(clinic.id).await.unwrap().unwrap().alert_to.as_deref(), Some("desk@calm.example"));
+    owner.post("/settings/alerts", &format!("csrf={csrf}&alert_to="), None).await;
+    assert_eq!(app.store.clinic(clinic.id).await.unwrap().unwrap().alert_to, None);
+
+    // A message that failed for good is on the dashboard with its reason.
+    let now = store::Timestamp(T0);
+    let claimed = app.store.claim_messages(now, now.plus_hours(1), "w", 1).await.unwrap().remove(0);
+    let failed = store::MessageOutcome::Failed {
+        channel: Some("email".into()),
+        error: "SMTP: 550 mailbox unavailable (after 8 attempts)".into(),
+    };
+    assert!(app.store.finish_message(clinic.id, claimed.id, "w", failed, now).await.unwrap());
+    let (_, html) = owner.get("/").await;
+    assert!(html.contains("Messages that could not be sent"));
+    assert!(html.contains("550 mailbox unavailable"));
+    assert!(html.contains(&format!("/clients/{client_id}")));
 }

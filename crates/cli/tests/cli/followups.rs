@@ -1,0 +1,231 @@
+//! `aftercare followups` as a real process over the demo clinic: run-due sends what is due to
+//! the file transport once, a session recorded at 21:30 gets its messages at the right local
+//! times, and a process killed (SIGKILL) in the middle of a batch loses nothing.
+
+use followup::testing::{SmtpMode, SmtpServer};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+use store::{FixedClock, MessageStatus, Store, Timestamp};
+use store_sqlite::SqliteStore;
+use web::AppState;
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_aftercare"));
+    for var in
+        ["AFTERCARE_DATA", "AFTERCARE_CONFIG", "AFTERCARE_BASE_URL", "AFTERCARE_SMTP_PASSWORD", "AFTERCARE_SMS_SECRET"]
+    {
+        c.env_remove(var);
+    }
+    c
+}
+
+fn at(text: &str) -> Timestamp {
+    Timestamp(text.parse::<jiff::Timestamp>().unwrap().as_millisecond())
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("aftercare-followups-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+fn state(store: SqliteStore, now: Timestamp) -> AppState<SqliteStore> {
+    AppState {
+        store,
+        knowledge: Arc::new(care::Knowledge::builtin().unwrap()),
+        clock: Arc::new(FixedClock(now)),
+        base_url: "https://care.example".into(),
+        rate_limiter: web::rate_limit::RateLimiter::default(),
+    }
+}
+
+/// The demo clinic, as `serve --demo` makes it, seeded as of `now` into `dir`.
+async fn demo(dir: &Path, now: Timestamp) -> SqliteStore {
+    let store = SqliteStore::open_dir(dir).await.unwrap();
+    store.migrate().await.unwrap();
+    web::demo::seed(&state(store.clone(), now)).await.unwrap();
+    store
+}
+
+fn run_due(dir: &Path, at: &str, config: Option<&Path>) -> String {
+    let mut c = bin();
+    c.args(["followups", "run-due", "--data", dir.to_str().unwrap(), "--at", at, "--base-url", "https://care.example"]);
+    if let Some(cfg) = config {
+        c.args(["--config", cfg.to_str().unwrap()]);
+    }
+    let out = c.output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+fn sent_count(report: &str) -> usize {
+    report.split(" sent").next().unwrap().parse().unwrap()
+}
+
+fn outbox_files(dir: &Path) -> Vec<String> {
+    let mut files: Vec<String> = std::fs::read_dir(dir.join("outbox"))
+        .map(|d| d.map(|e| e.unwrap().file_name().into_string().unwrap()).collect())
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+async fn all_messages(store: &SqliteStore) -> Vec<store::Message> {
+    let mut all = Vec::new();
+    for c in store.clinics().await.unwrap() {
+        all.extend(store.messages(c.id, None, 10_000).await.unwrap());
+    }
+    all
+}
+
+#[test]
+fn run_due_on_the_demo_sends_what_is_due_to_files_and_a_second_run_sends_nothing_new() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let dir = temp_dir("demo");
+    let t = "2026-11-27T12:00:00Z";
+    let store = rt.block_on(demo(&dir, at(t)));
+    let first = run_due(&dir, t, None);
+    let sent = sent_count(&first);
+    assert!(sent > 5, "{first}");
+    let files = outbox_files(&dir);
+    let messages = rt.block_on(all_messages(&store));
+    let sent_keys: Vec<String> = messages
+        .iter()
+        .filter(|m| m.status == MessageStatus::Sent)
+        .map(|m| format!("{}.eml", m.idempotency_key))
+        .collect();
+    assert_eq!(sent_keys.len(), sent);
+    let mut expected = sent_keys.clone();
+    expected.sort();
+    assert_eq!(files, expected, "one file per message sent");
+    assert!(
+        messages.iter().all(|m| m.status != MessageStatus::Pending || m.next_attempt > at(t)),
+        "everything due was dealt with"
+    );
+    // Again at the same time: nothing new.
+    assert!(run_due(&dir, t, None).starts_with("0 sent"));
+    assert_eq!(outbox_files(&dir), files);
+    // The next morning, the check-ins that were waiting for 08:00 go.
+    let later = run_due(&dir, "2026-11-28T08:00:00Z", None);
+    assert!(sent_count(&later) > 0, "{later}");
+    let list = bin().args(["followups", "list", "--data", dir.to_str().unwrap(), "--status", "sent"]).output().unwrap();
+    let listed = String::from_utf8_lossy(&list.stdout).lines().count() - 1;
+    assert_eq!(listed, sent + sent_count(&later));
+    let bad = bin().args(["followups", "list", "--data", dir.to_str().unwrap(), "--status", "lost"]).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--status: `lost` is not one of"));
+    let bad =
+        bin().args(["followups", "run-due", "--data", dir.to_str().unwrap(), "--at", "tomorrow"]).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--at: `tomorrow` is not an RFC 3339 time"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_session_recorded_at_21_30_gets_its_plan_the_next_morning_and_its_check_in_the_day_after_next() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let dir = temp_dir("session");
+    let ended = at("2026-11-27T21:30:00Z"); // London, winter: 21:30 local
+    let store = rt.block_on(demo(&dir, at("2026-11-27T21:00:00Z")));
+    run_due(&dir, "2026-11-27T21:30:00Z", None); // the demo's own history
+    let before = outbox_files(&dir);
+    let keys = rt.block_on(async {
+        let therapist = store.staff_by_email("maya@riverside.demo").await.unwrap().unwrap();
+        let clinic = store.clinics().await.unwrap().remove(0);
+        let client = store.clients(clinic.id, Some("Tara"), 1).await.unwrap().remove(0);
+        let body = web::api::sessions::SessionBody {
+            client_id: client.id,
+            massage_type: "swedish".into(),
+            pressure: "medium".into(),
+            areas: vec!["upper_back".into()],
+            techniques: vec![],
+            ended_at: None,
+            notes: None,
+        };
+        let recorded =
+            web::api::sessions::record_session(&state(store.clone(), ended), &web::auth::Caller(therapist), body)
+                .await
+                .unwrap();
+        let first = recorded["follow_ups"][0]["id"].as_i64().unwrap();
+        let messages = store.messages_of_follow_up(clinic.id, first).await.unwrap();
+        messages.iter().map(|m| format!("{}.eml", m.idempotency_key)).collect::<Vec<_>>()
+    });
+    let (plan, invitation) = (&keys[0], &keys[1]);
+    let new_files =
+        |dir: &Path| -> Vec<String> { outbox_files(dir).into_iter().filter(|f| !before.contains(f)).collect() };
+    run_due(&dir, "2026-11-27T21:31:00Z", None);
+    assert!(new_files(&dir).is_empty(), "nothing at night");
+    run_due(&dir, "2026-11-28T08:00:00Z", None);
+    assert!(new_files(&dir).contains(plan), "the plan at 08:00");
+    assert!(!new_files(&dir).contains(invitation));
+    run_due(&dir, "2026-11-28T21:30:00Z", None);
+    assert!(!new_files(&dir).contains(invitation), "21:30 + 24 h is outside the window");
+    run_due(&dir, "2026-11-29T08:00:00Z", None);
+    assert!(new_files(&dir).contains(invitation), "08:00 the day after next");
+    let eml = std::fs::read_to_string(dir.join("outbox").join(invitation)).unwrap();
+    assert!(eml.contains("To: tara.walsh@example.com"));
+    assert!(eml.contains("Subject: How are you feeling after your massage?"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_run_killed_mid_batch_loses_nothing_and_its_duplicates_share_a_message_id() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let dir = temp_dir("sigkill");
+    let t = "2026-11-27T12:00:00Z";
+    let store = rt.block_on(demo(&dir, at(t)));
+    // The mail server takes three messages, then hangs in the middle of the fourth.
+    let smtp = rt.block_on(SmtpServer::start(SmtpMode::HangAfter(3)));
+    let config = dir.join("smtp.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[email]\ntransport = \"smtp\"\nfrom = \"Riverside <care@riverside.demo>\"\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\n[sms]\ntransport = \"none\"\n",
+            smtp.addr.port()
+        ),
+    )
+    .unwrap();
+    let mut child = bin()
+        .args(["followups", "run-due", "--data", dir.to_str().unwrap(), "--at", t])
+        .args(["--config", config.to_str().unwrap(), "--base-url", "https://care.example"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let got = rt.block_on(smtp.wait_for(4, Duration::from_secs(60)));
+    assert_eq!(got.len(), 4, "three delivered and one in flight");
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let in_flight = got[3].header("Message-ID").unwrap();
+
+    smtp.set_mode(SmtpMode::Accept);
+    // Restarted at once, the killed run's claim still holds its batch: what it held is not
+    // sent again yet (what it had not claimed goes now)...
+    run_due(&dir, t, Some(&config));
+    let count = |id: &str| smtp.received().iter().filter(|m| m.header("Message-ID").as_deref() == Some(id)).count();
+    assert_eq!(count(&in_flight), 1);
+    // ...and once its lease is over, everything it held is sent.
+    let after_lease = run_due(&dir, "2026-11-27T12:06:00Z", Some(&config));
+    assert!(sent_count(&after_lease) > 0, "{after_lease}");
+    let messages = rt.block_on(all_messages(&store));
+    assert!(
+        messages.iter().all(|m| m.status != MessageStatus::Pending || m.next_attempt > at(t)),
+        "every due message was dealt with"
+    );
+    let sent: Vec<&store::Message> = messages.iter().filter(|m| m.status == MessageStatus::Sent).collect();
+    let mut by_id: HashMap<String, usize> = HashMap::new();
+    for m in smtp.received() {
+        *by_id.entry(m.header("Message-ID").unwrap()).or_default() += 1;
+    }
+    assert_eq!(by_id.len(), sent.len(), "every sent message arrived, under its own Message-ID");
+    for m in &sent {
+        assert!(by_id.contains_key(&format!("<{}@riverside.demo>", m.idempotency_key)));
+    }
+    assert_eq!(count(&in_flight), 2, "the message in flight was sent again");
+    let twice: Vec<&String> = by_id.iter().filter(|(_, n)| **n > 1).map(|(id, _)| id).collect();
+    assert_eq!(twice, vec![&in_flight], "only the message in flight at the kill came twice, with one Message-ID");
+    std::fs::remove_dir_all(&dir).ok();
+}
