@@ -71,6 +71,23 @@ fn role(code: &str) -> StoreResult<Role> {
 }
 
 impl SqliteStore {
+    /// The row of `select` (a column list and table) with `id` in the clinic, read by `read`.
+    async fn by_id<T>(
+        &self,
+        select: &str,
+        id: i64,
+        clinic_id: i64,
+        read: fn(&SqliteRow) -> StoreResult<T>,
+    ) -> StoreResult<Option<T>> {
+        let row = q(format!("{select} WHERE id = ? AND clinic_id = ?"))
+            .bind(id)
+            .bind(clinic_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        one(row, read)
+    }
+
     /// Opens (creating if needed) the database file `aftercare.db` in `dir`.
     ///
     /// # Errors
@@ -599,13 +616,7 @@ impl Store for SqliteStore {
     }
 
     async fn client(&self, clinic_id: i64, client_id: i64) -> StoreResult<Option<Client>> {
-        let row = q(format!("{CLIENT} WHERE id = ? AND clinic_id = ?"))
-            .bind(client_id)
-            .bind(clinic_id)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db)?;
-        one(row, client)
+        self.by_id(CLIENT, client_id, clinic_id, client).await
     }
 
     async fn clients(&self, clinic_id: i64, search: Option<&str>, limit: u32) -> StoreResult<Vec<Client>> {
@@ -812,13 +823,7 @@ impl Store for SqliteStore {
     }
 
     async fn session(&self, clinic_id: i64, session_id: i64) -> StoreResult<Option<Session>> {
-        let row = q(format!("{SESSION} WHERE id = ? AND clinic_id = ?"))
-            .bind(session_id)
-            .bind(clinic_id)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db)?;
-        one(row, session)
+        self.by_id(SESSION, session_id, clinic_id, session).await
     }
 
     async fn sessions_of_client(&self, clinic_id: i64, client_id: i64) -> StoreResult<Vec<Session>> {
@@ -1045,23 +1050,11 @@ impl Store for SqliteStore {
     }
 
     async fn follow_up(&self, clinic_id: i64, follow_up_id: i64) -> StoreResult<Option<FollowUp>> {
-        let row = q(format!("{FOLLOW_UP} WHERE id = ? AND clinic_id = ?"))
-            .bind(follow_up_id)
-            .bind(clinic_id)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db)?;
-        one(row, follow_up)
+        self.by_id(FOLLOW_UP, follow_up_id, clinic_id, follow_up).await
     }
 
     async fn alert(&self, clinic_id: i64, alert_id: i64) -> StoreResult<Option<Alert>> {
-        let row = q(format!("{ALERT} WHERE id = ? AND clinic_id = ?"))
-            .bind(alert_id)
-            .bind(clinic_id)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db)?;
-        one(row, alert)
+        self.by_id(ALERT, alert_id, clinic_id, alert).await
     }
 
     async fn enqueue_message(&self, clinic_id: i64, m: NewMessage) -> StoreResult<bool> {
