@@ -6,8 +6,9 @@
 //! the reason, which the dashboard shows.
 
 use crate::compose::{self, Letter};
+use crate::config::SEND_TIMEOUT;
 use crate::outbox::new_key;
-use crate::transport::{Email, Sms, Transports};
+use crate::transport::{Email, SendError, Sms, Transports};
 use crate::window::{sending_time, time_zone};
 use care::{Knowledge, Level};
 use std::fmt;
@@ -19,8 +20,10 @@ use store::{
 
 /// How long a claim holds a message: a worker that dies holding one lets it go after this.
 pub const LEASE: Duration = Duration::from_secs(5 * 60);
-/// Messages claimed at a time.
-pub const BATCH: u32 = 20;
+/// Messages claimed at a time: few enough that a batch of sends that each take their longest
+/// ([`SEND_TIMEOUT`]) ends before the lease does, so that no other worker takes one over.
+pub const BATCH: u32 = 5;
+const _: () = assert!(SEND_TIMEOUT.as_secs() * BATCH as u64 * 2 <= LEASE.as_secs());
 /// Attempts before a message is marked failed.
 pub const MAX_ATTEMPTS: u32 = 8;
 /// The wait after the first failure; it doubles after each (1, 2, 4, … 64 minutes).
@@ -297,11 +300,11 @@ impl<S: Store> Worker<S> {
                     unsubscribe: unsubscribe.map(str::to_owned),
                     date: now,
                 };
-                ("email", t.send_email(&e).await)
+                ("email", within_timeout(t.send_email(&e)).await)
             }
             (None, Some(to)) => {
                 let s = Sms { to: to.to_owned(), body: letter.sms.clone(), idempotency_key: m.idempotency_key.clone() };
-                ("sms", t.send_sms(&s, now).await)
+                ("sms", within_timeout(t.send_sms(&s, now)).await)
             }
             (None, None) => {
                 return MessageOutcome::Skipped {
@@ -325,12 +328,9 @@ impl<S: Store> Worker<S> {
     }
 }
 
-/// The client a message concerns, for listing (`None` for staff digests).
-pub fn describe_recipient(m: &Message, client: Option<&Client>) -> String {
-    match (m.recipient, client) {
-        (Recipient::Client, Some(c)) => format!("client {}", c.name),
-        (Recipient::Client, None) => "client".to_owned(),
-        (Recipient::Staff(id), _) => format!("staff #{id}"),
-        (Recipient::Clinic, _) => "clinic alert address".to_owned(),
-    }
+/// A send that takes longer than [`SEND_TIMEOUT`] in all has failed (and is tried again).
+async fn within_timeout(send: impl std::future::Future<Output = Result<(), SendError>>) -> Result<(), SendError> {
+    tokio::time::timeout(SEND_TIMEOUT, send)
+        .await
+        .unwrap_or_else(|_| Err(SendError(format!("no answer within {} seconds", SEND_TIMEOUT.as_secs()))))
 }
