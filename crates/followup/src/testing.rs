@@ -156,6 +156,7 @@ async fn session(socket: tokio::net::TcpStream, state: Arc<Mutex<SmtpState>>) ->
         s.connections += 1;
         s.mode
     };
+    socket.set_nodelay(true)?;
     let (read, mut write) = socket.into_split();
     let mut lines = BufReader::new(read);
     if mode == SmtpMode::Refuse {
