@@ -235,8 +235,13 @@ pub fn create_clinic(
     runtime()?.block_on(async {
         let store = open(data).await?;
         let now = SystemClock.now();
-        let clinic =
-            NewClinic { name: name.to_owned(), country: country.code.clone(), timezone: timezone.to_owned(), now };
+        let clinic = NewClinic {
+            check_in_hours: knowledge.triage.schedule.check_in_hours.clone(),
+            name: name.to_owned(),
+            country: country.code.clone(),
+            timezone: timezone.to_owned(),
+            now,
+        };
         let owner = NewStaff {
             email: email.clone(),
             name: owner_name.to_owned(),

@@ -44,7 +44,13 @@ fn fixture(rt: &tokio::runtime::Runtime) -> (SqliteStore, PathBuf) {
     let store = rt.block_on(async {
         let s = SqliteStore::open_dir(&dir).await.unwrap();
         s.migrate().await.unwrap();
-        let clinic = NewClinic { name: "Bench".into(), country: "GB".into(), timezone: "Europe/London".into(), now: T };
+        let clinic = NewClinic {
+            check_in_hours: vec![24, 48],
+            name: "Bench".into(),
+            country: "GB".into(),
+            timezone: "Europe/London".into(),
+            now: T,
+        };
         let owner = NewStaff {
             email: "o@bench.example".into(),
             name: "O".into(),

@@ -299,11 +299,13 @@ impl Store for SqliteStore {
     async fn create_clinic(&self, new: NewClinic, owner: NewStaff) -> StoreResult<(Clinic, Staff)> {
         let mut tx = self.pool.begin().await.map_err(db)?;
         let row = q(format!(
-            "INSERT INTO clinics (name, country, timezone, created_at) VALUES (?, ?, ?, ?) RETURNING {CLINIC_COLUMNS}"
+            "INSERT INTO clinics (name, country, timezone, check_in_hours, created_at) VALUES (?, ?, ?, ?, ?) \
+             RETURNING {CLINIC_COLUMNS}"
         ))
         .bind(&new.name)
         .bind(&new.country)
         .bind(&new.timezone)
+        .bind(serde_json::Value::from(new.check_in_hours.clone()).to_string())
         .bind(new.now.0)
         .fetch_one(&mut *tx)
         .await

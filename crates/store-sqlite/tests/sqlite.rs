@@ -27,7 +27,13 @@ async fn data_survives_closing_and_reopening_the_file_and_migrations_run_twice()
         s.migrate().await.unwrap();
         let owner =
             NewStaff { email: "o@x.example".into(), name: "O".into(), role: Role::Owner, password_hash: None, now };
-        let clinic = NewClinic { name: "X".into(), country: "GB".into(), timezone: "Europe/London".into(), now };
+        let clinic = NewClinic {
+            check_in_hours: vec![24, 48],
+            name: "X".into(),
+            country: "GB".into(),
+            timezone: "Europe/London".into(),
+            now,
+        };
         s.create_clinic(clinic, owner).await.unwrap();
     }
     let s = SqliteStore::open_dir(&dir).await.unwrap();

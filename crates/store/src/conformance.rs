@@ -12,8 +12,13 @@ fn staff(email: &str, role: Role) -> NewStaff {
 }
 
 async fn clinic<S: Store>(s: &S, name: &str, owner: &str) -> (Clinic, Staff) {
-    let new =
-        NewClinic { name: name.to_owned(), country: "GB".to_owned(), timezone: "Europe/London".to_owned(), now: T0 };
+    let new = NewClinic {
+        check_in_hours: vec![24, 48],
+        name: name.to_owned(),
+        country: "GB".to_owned(),
+        timezone: "Europe/London".to_owned(),
+        now: T0,
+    };
     s.create_clinic(new, staff(owner, Role::Owner)).await.expect("clinic is created")
 }
 

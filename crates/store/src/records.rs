@@ -86,6 +86,8 @@ pub struct NewClinic {
     pub country: String,
     /// IANA time zone.
     pub timezone: String,
+    /// Hours after a session's end at which check-ins are due (the knowledge's default).
+    pub check_in_hours: Vec<i64>,
     /// When.
     pub now: Timestamp,
 }

@@ -262,6 +262,7 @@ pub async fn seed<S: Store>(state: &AppState<S>) -> Result<DemoSignIn, ApiError>
         now,
     };
     let clinic = NewClinic {
+        check_in_hours: state.knowledge.triage.schedule.check_in_hours.clone(),
         name: "Riverside Massage (demo)".into(),
         country: "GB".into(),
         timezone: "Europe/London".into(),

@@ -48,7 +48,13 @@ pub async fn on_disk(dir: &Path) -> SqliteStore {
 /// A clinic in `timezone` with a therapist and a client reached at `email` or `phone`.
 pub async fn fixture<S: Store>(store: S, timezone: &str, email: Option<&str>, phone: Option<&str>) -> Fixture<S> {
     let t0 = at("2026-01-01T00:00:00Z");
-    let clinic = NewClinic { name: "Calm Hands".into(), country: "GB".into(), timezone: timezone.into(), now: t0 };
+    let clinic = NewClinic {
+        check_in_hours: vec![24, 48],
+        name: "Calm Hands".into(),
+        country: "GB".into(),
+        timezone: timezone.into(),
+        now: t0,
+    };
     let staff = |email: &str, name: &str, role| NewStaff {
         email: email.into(),
         name: name.into(),

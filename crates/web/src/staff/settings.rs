@@ -34,6 +34,7 @@ struct SettingsPage {
     check_in_message: String,
     plan_example: String,
     check_in_example: String,
+    policy: String,
 }
 
 fn fields(body: &[u8]) -> Vec<(String, String)> {
@@ -107,7 +108,25 @@ async fn page<S: Store>(
         check_in_message,
         plan_example,
         check_in_example,
+        policy: policy_schedule(&state.knowledge.triage.schedule),
     })
+}
+
+/// The policy's schedule in words, from the knowledge.
+fn policy_schedule(s: &care::knowledge::model::Schedule) -> String {
+    let hours: Vec<String> = s.check_in_hours.iter().map(i64::to_string).collect();
+    let mut text = format!("The care policy's default is {}.", hours.join(", "));
+    for e in &s.extra {
+        text.push_str(&format!(
+            " An answer at {} hours or later may add a check-in at {} hours.",
+            e.after_hours, e.at_hours
+        ));
+    }
+    text.push_str(&format!(
+        " Messages go between {:02}:00 and {:02}:00 in the client's time zone.",
+        s.window_start_hour, s.window_end_hour
+    ));
+    text
 }
 
 async fn show_page<S: Store>(

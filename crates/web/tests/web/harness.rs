@@ -51,7 +51,13 @@ async fn clinic_with_staff(store: &SqliteStore, name: &str, country: &str) -> Cl
     let hash = Some(password_auth::generate_hash(PASSWORD));
     let staff =
         |email: String, role| NewStaff { email, name: format!("{name} staff"), role, password_hash: hash.clone(), now };
-    let new = NewClinic { name: name.into(), country: country.into(), timezone: "Europe/London".into(), now };
+    let new = NewClinic {
+        check_in_hours: vec![24, 48],
+        name: name.into(),
+        country: country.into(),
+        timezone: "Europe/London".into(),
+        now,
+    };
     let slug = name.to_lowercase();
     let (clinic, owner) = store.create_clinic(new, staff(format!("owner@{slug}.example"), Role::Owner)).await.unwrap();
     let therapist =
