@@ -145,8 +145,10 @@ pub fn run_due(
             transports: Arc::new(transports),
             base_url: base_url.trim_end_matches('/').to_owned(),
         };
+        // What is due follows --at; claims and signatures follow the real clock, so that a
+        // run for a past time never takes a message a running server holds.
         let report = match at {
-            Some(t) => worker.run_due(&store::FixedClock(t)).await,
+            Some(t) => worker.run_due_as_of(&store::FixedClock(t), &SystemClock).await,
             None => worker.run_due(&SystemClock).await,
         }
         .map_err(failed)?;

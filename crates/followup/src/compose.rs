@@ -124,7 +124,7 @@ pub fn alert(kb: &Knowledge, clinic: &Clinic, client: &Client, level: care::Leve
             client.name, clinic.name
         ),
         format!("Contact them as soon as you can, then acknowledge the alert: {alerts_url}"),
-        "This e-mail holds no health details; they are in Aftercare.".to_owned(),
+        "This e-mail holds none of their answers or symptoms; they are in Aftercare.".to_owned(),
     ];
     Letter {
         subject,

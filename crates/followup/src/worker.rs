@@ -87,20 +87,35 @@ impl<S: Store> Worker<S> {
     /// clock is read again for every batch.
     ///
     /// # Errors
-    /// When the store fails; messages already sent are recorded.
+    /// When the store cannot claim messages; messages already sent are recorded.
     pub async fn run_due(&self, clock: &dyn Clock) -> StoreResult<RunReport> {
+        self.run_due_as_of(clock, clock).await
+    }
+
+    /// As [`Worker::run_due`], deciding what is due by `as_of` (a time an operator names)
+    /// while claims and signatures follow the `wall` clock: a claim made for a past time still
+    /// holds against a worker on the real clock, and a gateway sees a fresh timestamp.
+    ///
+    /// # Errors
+    /// When the store cannot claim messages; messages already sent are recorded.
+    pub async fn run_due_as_of(&self, as_of: &dyn Clock, wall: &dyn Clock) -> StoreResult<RunReport> {
         let claim = new_key();
         let mut report = RunReport::default();
         loop {
-            let now = clock.now();
-            let lease_until = Timestamp(now.0.saturating_add(ms(LEASE)));
+            let now = as_of.now();
+            let lease_until = Timestamp(now.max(wall.now()).0.saturating_add(ms(LEASE)));
             let batch = self.store.claim_messages(now, lease_until, &claim, BATCH).await?;
             if batch.is_empty() {
                 return Ok(report);
             }
             for message in batch {
-                let now = clock.now();
-                let outcome = self.attempt(&message, now).await?;
+                let now = as_of.now();
+                // A store failure on one message is that message's failed attempt; the rest of
+                // the batch goes on.
+                let outcome = match self.attempt(&message, now, wall.now()).await {
+                    Ok(outcome) => outcome,
+                    Err(e) => self.failure(&message, None, format!("the outbox could not be read: {e}"), now, None),
+                };
                 match &outcome {
                     MessageOutcome::Sent { .. } => report.sent += 1,
                     MessageOutcome::Retry { .. } => report.retried += 1,
@@ -108,20 +123,26 @@ impl<S: Store> Worker<S> {
                     MessageOutcome::Skipped { .. } => report.skipped += 1,
                     MessageOutcome::Postponed { .. } => report.postponed += 1,
                 }
-                self.store.finish_message(message.clinic_id, message.id, &claim, outcome, now).await?;
+                if let Err(e) = self.store.finish_message(message.clinic_id, message.id, &claim, outcome, now).await {
+                    eprintln!("follow-ups: message {} could not be recorded ({e}); it is tried again", message.id);
+                }
             }
         }
     }
 
-    /// Runs [`Worker::run_due`] every `every` until `shutdown` completes; a store failure is
-    /// reported on standard error and tried again at the next round.
+    /// Runs [`Worker::run_due`] every `every` until `shutdown` completes, which stops it at
+    /// once, mid-batch if need be (what it held is taken over when its lease ends); a store
+    /// failure is reported on standard error and tried again at the next round.
     pub async fn run(&self, clock: Arc<dyn Clock>, every: Duration, shutdown: impl std::future::Future<Output = ()>) {
         tokio::pin!(shutdown);
         loop {
-            match self.run_due(clock.as_ref()).await {
-                Ok(r) if r == RunReport::default() => {}
-                Ok(r) => eprintln!("follow-ups: {r}"),
-                Err(e) => eprintln!("follow-ups: {e}; trying again shortly"),
+            tokio::select! {
+                () = &mut shutdown => return,
+                result = self.run_due(clock.as_ref()) => match result {
+                    Ok(r) if r == RunReport::default() => {}
+                    Ok(r) => eprintln!("follow-ups: {r}"),
+                    Err(e) => eprintln!("follow-ups: {e}; trying again shortly"),
+                },
             }
             tokio::select! {
                 () = &mut shutdown => return,
@@ -131,11 +152,11 @@ impl<S: Store> Worker<S> {
     }
 
     /// Decides, composes and sends one message.
-    async fn attempt(&self, m: &Message, now: Timestamp) -> StoreResult<MessageOutcome> {
+    async fn attempt(&self, m: &Message, now: Timestamp, wall: Timestamp) -> StoreResult<MessageOutcome> {
         let skip = |reason: &str| Ok(MessageOutcome::Skipped { reason: reason.to_owned() });
         let Some(clinic) = self.store.clinic(m.clinic_id).await? else { return skip("the clinic is gone") };
         match m.recipient {
-            Recipient::Client => self.to_client(m, &clinic, now).await,
+            Recipient::Client => self.to_client(m, &clinic, now, wall).await,
             Recipient::Staff(staff_id) => {
                 let staff = self.store.staff_in_clinic(clinic.id, staff_id).await?;
                 let Some(staff) = staff.filter(|s| s.active) else { return skip("the staff member is not active") };
@@ -152,7 +173,7 @@ impl<S: Store> Worker<S> {
                         None => return skip("the alert was already acknowledged"),
                     },
                 };
-                Ok(self.deliver(m, Some(&staff.email), None, &letter, None, None, now).await)
+                Ok(self.deliver(m, Some(&staff.email), None, &letter, None, None, now, wall).await)
             }
             Recipient::Clinic => {
                 let Some(to) = clinic.alert_to.clone() else { return skip("the clinic has no alert address") };
@@ -161,12 +182,18 @@ impl<S: Store> Worker<S> {
                 };
                 let (email, phone) =
                     if to.contains('@') { (Some(to.as_str()), None) } else { (None, Some(to.as_str())) };
-                Ok(self.deliver(m, email, phone, &letter, None, None, now).await)
+                Ok(self.deliver(m, email, phone, &letter, None, None, now, wall).await)
             }
         }
     }
 
-    async fn to_client(&self, m: &Message, clinic: &Clinic, now: Timestamp) -> StoreResult<MessageOutcome> {
+    async fn to_client(
+        &self,
+        m: &Message,
+        clinic: &Clinic,
+        now: Timestamp,
+        wall: Timestamp,
+    ) -> StoreResult<MessageOutcome> {
         let skip = |reason: &str| Ok(MessageOutcome::Skipped { reason: reason.to_owned() });
         let fail = |error: &str| Ok(MessageOutcome::Failed { channel: None, error: error.to_owned() });
         let follow_up = match m.follow_up_id {
@@ -189,6 +216,13 @@ impl<S: Store> Worker<S> {
         {
             return skip("the client has already answered");
         }
+        // The window is checked again now: after an outage, or a change of the client's time
+        // zone, a message due at 14:00 is still not sent at 02:00.
+        let tz = time_zone(client.timezone.as_deref(), &clinic.timezone);
+        let window_opens = sending_time(now, &tz, &self.knowledge.triage.schedule);
+        if window_opens > now {
+            return Ok(MessageOutcome::Postponed { next_attempt: window_opens });
+        }
         if m.kind == MessageKind::Reminder
             && let Some(later) = self.reminder_waits(clinic, &f, &client, now).await?
         {
@@ -200,10 +234,8 @@ impl<S: Store> Worker<S> {
         };
         let unsubscribe = format!("{}/u/{token}", self.base_url);
         let letter = compose::to_client(&self.knowledge, m.kind, clinic, &client, &link, &unsubscribe);
-        let tz = time_zone(client.timezone.as_deref(), &clinic.timezone);
-        Ok(self
-            .deliver(m, client.email.as_deref(), client.phone.as_deref(), &letter, Some(&unsubscribe), Some(&tz), now)
-            .await)
+        let (email, phone) = (client.email.as_deref(), client.phone.as_deref());
+        Ok(self.deliver(m, email, phone, &letter, Some(&unsubscribe), Some(&tz), now, wall).await)
     }
 
     /// A reminder goes `remind_after_hours` after its invitation was sent: when that is
@@ -286,6 +318,7 @@ impl<S: Store> Worker<S> {
         unsubscribe: Option<&str>,
         client_tz: Option<&jiff::tz::TimeZone>,
         now: Timestamp,
+        wall: Timestamp,
     ) -> MessageOutcome {
         let t = &self.transports;
         let (channel, result) = match (email.filter(|_| t.has_email()), phone.filter(|_| t.has_sms())) {
@@ -304,27 +337,41 @@ impl<S: Store> Worker<S> {
             }
             (None, Some(to)) => {
                 let s = Sms { to: to.to_owned(), body: letter.sms.clone(), idempotency_key: m.idempotency_key.clone() };
-                ("sms", within_timeout(t.send_sms(&s, now)).await)
+                ("sms", within_timeout(t.send_sms(&s, wall)).await)
             }
             (None, None) => {
-                return MessageOutcome::Skipped {
-                    reason: "no e-mail address or phone number that the configured transports can reach".to_owned(),
+                let reason = "no e-mail address or phone number that the configured transports can reach".to_owned();
+                // A client may simply have no address; staff must hear that an alert did not go.
+                return if m.kind.to_client() {
+                    MessageOutcome::Skipped { reason }
+                } else {
+                    MessageOutcome::Failed { channel: None, error: reason }
                 };
             }
         };
-        let channel = channel.to_owned();
         match result {
-            Ok(()) => MessageOutcome::Sent { channel },
-            Err(e) if m.attempts + 1 >= MAX_ATTEMPTS => MessageOutcome::Failed {
-                channel: Some(channel),
-                error: format!("{} (after {MAX_ATTEMPTS} attempts)", e.0),
-            },
-            Err(e) => {
-                let next = retry_at(now, m.attempts + 1);
-                let next_attempt = client_tz.map_or(next, |tz| sending_time(next, tz, &self.knowledge.triage.schedule));
-                MessageOutcome::Retry { channel, error: e.0, next_attempt }
-            }
+            Ok(()) => MessageOutcome::Sent { channel: channel.to_owned() },
+            Err(e) => self.failure(m, Some(channel), e.0, now, client_tz),
         }
+    }
+
+    /// A failed attempt: tried again after the back-off (inside the client's window), or
+    /// failed for good after the last attempt.
+    fn failure(
+        &self,
+        m: &Message,
+        channel: Option<&str>,
+        error: String,
+        now: Timestamp,
+        client_tz: Option<&jiff::tz::TimeZone>,
+    ) -> MessageOutcome {
+        let channel = channel.map(str::to_owned);
+        if m.attempts + 1 >= MAX_ATTEMPTS {
+            return MessageOutcome::Failed { channel, error: format!("{error} (after {MAX_ATTEMPTS} attempts)") };
+        }
+        let next = retry_at(now, m.attempts + 1);
+        let next_attempt = client_tz.map_or(next, |tz| sending_time(next, tz, &self.knowledge.triage.schedule));
+        MessageOutcome::Retry { channel, error, next_attempt }
     }
 }
 

@@ -30,7 +30,9 @@ CREATE INDEX messages_due ON messages (status, next_attempt);
 CREATE INDEX messages_clinic ON messages (clinic_id, status, next_attempt);
 CREATE INDEX messages_follow_up ON messages (clinic_id, follow_up_id);
 
--- Follow-ups are now the client's check-in slots; their delivery lives in messages.
+-- Follow-ups are now the client's check-in slots, one per hour of a session (two answers at
+-- once never add the same extra check-in twice); their delivery lives in messages.
+CREATE UNIQUE INDEX follow_ups_one_per_hour ON follow_ups (session_id, offset_hours);
 DROP INDEX follow_ups_due;
 ALTER TABLE follow_ups DROP COLUMN attempts;
 ALTER TABLE follow_ups DROP COLUMN next_attempt;

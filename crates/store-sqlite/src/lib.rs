@@ -818,7 +818,8 @@ impl Store for SqliteStore {
         let session = session(&row)?;
         let mut scheduled = Vec::with_capacity(follow_ups.len());
         for f in follow_ups {
-            scheduled.push(insert_follow_up(&mut tx, clinic_id, session.id, f, s.now).await?);
+            let added = insert_follow_up(&mut tx, clinic_id, session.id, f, s.now).await?;
+            scheduled.push(added.ok_or(StoreError::Conflict("check-in hour"))?);
         }
         tx.commit().await.map_err(db)?;
         Ok((session, scheduled))
@@ -1103,7 +1104,7 @@ impl Store for SqliteStore {
         let (status, channel, error, next, tried): (_, _, Option<String>, _, i64) = match outcome {
             MessageOutcome::Sent { channel } => (MessageStatus::Sent, Some(channel), None, None, 1),
             MessageOutcome::Retry { channel, error, next_attempt } => {
-                (MessageStatus::Pending, Some(channel), Some(error), Some(next_attempt.0), 1)
+                (MessageStatus::Pending, channel, Some(error), Some(next_attempt.0), 1)
             }
             MessageOutcome::Failed { channel, error } => (MessageStatus::Failed, channel, Some(error), None, 1),
             MessageOutcome::Postponed { next_attempt } => (MessageStatus::Pending, None, None, Some(next_attempt.0), 0),
@@ -1179,16 +1180,17 @@ async fn insert_staff(tx: &mut sqlx::SqliteConnection, clinic_id: i64, s: &NewSt
     staff(&row)
 }
 
+/// Adds a follow-up and its messages; `None` when the session has one at its hour already.
 async fn insert_follow_up(
     tx: &mut sqlx::SqliteConnection,
     clinic_id: i64,
     session_id: i64,
     f: NewFollowUp,
     now: Timestamp,
-) -> StoreResult<FollowUp> {
+) -> StoreResult<Option<FollowUp>> {
     let row = sqlx::query(
         "INSERT INTO follow_ups (clinic_id, session_id, kind, offset_hours, due_at, expires_at, link_hash, \
-         created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
+         created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (session_id, offset_hours) DO NOTHING \
          RETURNING id, clinic_id, session_id, kind, offset_hours, due_at, expires_at, status",
     )
     .bind(clinic_id)
@@ -1199,14 +1201,15 @@ async fn insert_follow_up(
     .bind(f.expires_at.0)
     .bind(&f.link_hash)
     .bind(now.0)
-    .fetch_one(&mut *tx)
+    .fetch_optional(&mut *tx)
     .await
     .map_err(db)?;
+    let Some(row) = row else { return Ok(None) };
     let scheduled = follow_up(&row)?;
     for m in &f.messages {
         insert_message(tx, clinic_id, Some(scheduled.id), None, m).await?;
     }
-    Ok(scheduled)
+    Ok(Some(scheduled))
 }
 
 /// Adds a message unless its idempotency key is taken; whether it was added.

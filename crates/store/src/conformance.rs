@@ -128,8 +128,11 @@ async fn the_outbox<S: Store>(s: S) {
     assert!(!s.finish_message(a.id, first[0].id, "w1", sent.clone(), at).await.unwrap());
     assert!(!s.finish_message(b.id, first[0].id, "w3", sent.clone(), at).await.unwrap(), "scoped to the clinic");
     assert!(s.finish_message(a.id, first[0].id, "w3", sent.clone(), at).await.unwrap());
-    let retry =
-        MessageOutcome::Retry { channel: "email".into(), error: "421 busy".into(), next_attempt: at.plus_hours(1) };
+    let retry = MessageOutcome::Retry {
+        channel: Some("email".into()),
+        error: "421 busy".into(),
+        next_attempt: at.plus_hours(1),
+    };
     assert!(s.finish_message(a.id, second[0].id, "w3", retry, at).await.unwrap());
     let all = s.messages(a.id, None, 100).await.unwrap();
     let by_id = |id| all.iter().find(|m| m.id == id).cloned().unwrap();
@@ -204,6 +207,15 @@ async fn check_ins_write_their_notices_and_next_follow_up<S: Store>(s: S) {
     assert_eq!(hours, vec![48, 96], "the extra check-in is written with the check-in");
     let extra = s.follow_up_by_link_hash(&[2u8; 32]).await.unwrap().unwrap();
     assert_eq!(s.messages_of_follow_up(a.id, extra.id).await.unwrap().len(), 1);
+    // A second answer at the same moment asking for the same hour adds nothing.
+    let mut again = follow_up(96, 3);
+    again.messages = vec![message(MessageKind::CheckIn, Recipient::Client, "n4", T0.plus_hours(96))];
+    s.record_check_in(a.id, check_in(sess.id, fus[0].id, 7, "self_care", T0.plus_hours(49)), None, Some(again))
+        .await
+        .unwrap();
+    assert_eq!(s.follow_ups_of_session(a.id, sess.id).await.unwrap().len(), 2);
+    assert!(s.follow_up_by_link_hash(&[3u8; 32]).await.unwrap().is_none());
+    assert_eq!(s.messages(a.id, None, 10).await.unwrap().len(), 3, "nor its messages");
 }
 
 async fn intake_links<S: Store>(s: S) {

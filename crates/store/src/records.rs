@@ -777,8 +777,8 @@ pub enum MessageOutcome {
     },
     /// Failed; try again at `next_attempt`.
     Retry {
-        /// `email` or `sms`.
-        channel: String,
+        /// `email` or `sms`, when one was chosen.
+        channel: Option<String>,
         /// Why.
         error: String,
         /// When.

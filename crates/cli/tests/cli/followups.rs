@@ -61,6 +61,22 @@ fn run_due(dir: &Path, at: &str, config: Option<&Path>) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 
+#[allow(clippy::disallowed_methods)] // the binary reads the real clock for its leases; so must this test
+fn noon_the_day_after_tomorrow() -> String {
+    let now = jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC);
+    format!("{}T12:00:00Z", now.date().tomorrow().unwrap().tomorrow().unwrap())
+}
+
+trait PlusMinutes {
+    fn plus_minutes(self, minutes: i64) -> String;
+}
+
+impl PlusMinutes for Timestamp {
+    fn plus_minutes(self, minutes: i64) -> String {
+        jiff::Timestamp::from_millisecond(self.0 + minutes * 60_000).unwrap().to_string()
+    }
+}
+
 fn sent_count(report: &str) -> usize {
     report.split(" sent").next().unwrap().parse().unwrap()
 }
@@ -175,7 +191,10 @@ fn a_session_recorded_at_21_30_gets_its_plan_the_next_morning_and_its_check_in_t
 fn a_run_killed_mid_batch_loses_nothing_and_its_duplicates_share_a_message_id() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let dir = temp_dir("sigkill");
-    let t = "2026-11-27T12:00:00Z";
+    // The binary takes its claims' leases from the real clock when that is later than
+    // --at, so this test runs at noon UTC two days ahead of the real date.
+    let t = &noon_the_day_after_tomorrow();
+    let t_plus_6_minutes = &at(t).plus_minutes(6);
     let store = rt.block_on(demo(&dir, at(t)));
     // The mail server takes three messages, then hangs in the middle of the fourth.
     let smtp = rt.block_on(SmtpServer::start(SmtpMode::HangAfter(3)));
@@ -208,7 +227,7 @@ fn a_run_killed_mid_batch_loses_nothing_and_its_duplicates_share_a_message_id() 
     let count = |id: &str| smtp.received().iter().filter(|m| m.header("Message-ID").as_deref() == Some(id)).count();
     assert_eq!(count(&in_flight), 1);
     // ...and once its lease is over, everything it held is sent.
-    let after_lease = run_due(&dir, "2026-11-27T12:06:00Z", Some(&config));
+    let after_lease = run_due(&dir, t_plus_6_minutes, Some(&config));
     assert!(sent_count(&after_lease) > 0, "{after_lease}");
     let messages = rt.block_on(all_messages(&store));
     assert!(

@@ -142,8 +142,7 @@ impl fmt::Display for EmailTransport {
 impl fmt::Display for SmsTransport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            // Without the query, which may carry a gateway's key.
-            SmsTransport::Webhook(w) => write!(f, "the webhook {}", w.url().split('?').next().unwrap_or_default()),
+            SmsTransport::Webhook(w) => write!(f, "the webhook {}", w.shown_url()),
             SmsTransport::File(t) => write!(f, "files in {}", t.dir().display()),
             SmsTransport::Console => f.write_str("the console"),
             SmsTransport::Disabled => f.write_str("nowhere (disabled)"),

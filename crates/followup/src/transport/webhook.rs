@@ -29,7 +29,7 @@ pub struct Webhook {
 
 impl std::fmt::Debug for Webhook {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Webhook").field("url", &self.url).finish_non_exhaustive()
+        f.debug_struct("Webhook").field("url", &self.shown_url()).finish_non_exhaustive()
     }
 }
 
@@ -57,9 +57,18 @@ impl Webhook {
         Ok(Webhook { client, url: url.to_owned(), secret: secret.to_vec() })
     }
 
-    /// The address it posts to.
-    pub fn url(&self) -> &str {
-        &self.url
+    /// The address it posts to, as it may be shown: without a user, password or query,
+    /// which may carry a gateway's key.
+    pub fn shown_url(&self) -> String {
+        match reqwest::Url::parse(&self.url) {
+            Ok(mut u) => {
+                let _ = u.set_username("");
+                let _ = u.set_password(None);
+                u.set_query(None);
+                u.to_string()
+            }
+            Err(_) => "(an invalid address)".to_owned(),
+        }
     }
 
     /// Posts `sms` at `now`.

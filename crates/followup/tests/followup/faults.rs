@@ -114,3 +114,61 @@ async fn two_workers_over_one_database_send_each_message_once() {
     assert!(ids.values().all(|n| *n == 1));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test]
+async fn a_backlog_found_at_night_waits_for_the_morning() {
+    let smtp = SmtpServer::start(SmtpMode::Accept).await;
+    let fx = fixture(memory().await, "Europe/London", Some("ada@example.com"), None).await;
+    fx.session(at("2026-11-27T10:00:00Z"), at("2026-11-27T10:00:00Z"), 1).await;
+    let w = worker(fx.store.clone(), smtp_to(smtp.addr));
+    // The server was down all day; it comes back at 02:00 with the plan, an invitation and
+    // a reminder overdue.
+    let r = run_at(&w, at("2026-11-29T02:00:00Z")).await;
+    assert_eq!((r.sent, r.postponed), (0, 3), "{r}");
+    assert!(smtp.received().is_empty());
+    let waiting: Vec<Timestamp> =
+        fx.messages().await.iter().filter(|m| m.attempts == 0).map(|m| m.next_attempt).collect();
+    assert!(waiting.iter().filter(|t| **t == at("2026-11-29T08:00:00Z")).count() >= 3);
+    let r = run_at(&w, at("2026-11-29T08:00:00Z")).await;
+    assert_eq!((r.sent, r.postponed), (2, 1), "the plan and the invitation; the reminder 8 h after it: {r}");
+    assert_eq!(
+        run_at(&w, at("2026-11-29T16:00:00Z")).await.sent,
+        2,
+        "the reminder, and the 48 h invitation due at 10:00"
+    );
+}
+
+#[tokio::test]
+async fn an_alert_that_no_transport_can_carry_is_failed_for_staff_to_see() {
+    let fx = fixture(memory().await, "Europe/London", Some("ada@example.com"), None).await;
+    let (_, fus) = fx.session(at("2026-11-27T10:00:00Z"), at("2026-11-27T10:00:00Z"), 1).await;
+    let none =
+        transports("[email]\ntransport = \"none\"\n[sms]\ntransport = \"none\"\n", std::path::Path::new("/d"), &[]);
+    let w = worker(fx.store.clone(), none);
+    let notice = NewMessage {
+        kind: MessageKind::Alert,
+        recipient: Recipient::Staff(fx.therapist.id),
+        link_token: None,
+        idempotency_key: "alert-1".into(),
+        due_at: at("2026-11-27T23:00:00Z"),
+        send_at: at("2026-11-27T23:00:00Z"),
+        now: at("2026-11-27T23:00:00Z"),
+    };
+    let check_in = NewCheckIn {
+        session_id: fus[0].session_id,
+        follow_up_id: fus[0].id,
+        report: "{}".into(),
+        soreness: 7,
+        hours_since: 13.0,
+        level: "doctor".into(),
+        fired: vec![],
+        now: at("2026-11-27T23:00:00Z"),
+    };
+    let alert = NewAlert { client_id: fx.client.id, level: "doctor".into(), notices: vec![notice] };
+    fx.store.record_check_in(fx.clinic.id, check_in, Some(alert), None).await.unwrap();
+    let r = run_at(&w, at("2026-11-27T23:00:00Z")).await;
+    assert_eq!(r.failed, 1, "{r}");
+    let failed = fx.store.messages(fx.clinic.id, Some(MessageStatus::Failed), 10).await.unwrap();
+    assert_eq!(failed[0].kind, MessageKind::Alert);
+    assert!(failed[0].last_error.as_deref().unwrap().starts_with("no e-mail address or phone number"));
+}

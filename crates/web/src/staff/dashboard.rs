@@ -152,7 +152,9 @@ async fn page<S: Store>(state: &AppState<S>, who: &SignedIn) -> Result<Dashboard
         });
     }
     let mut failed = Vec::new();
-    for m in state.store.messages(clinic.id, Some(MessageStatus::Failed), 50).await? {
+    // The newest fifty failures.
+    let failures = state.store.messages(clinic.id, Some(MessageStatus::Failed), u32::MAX).await?;
+    for m in failures.into_iter().rev().take(50) {
         let client_id = match m.follow_up_id {
             Some(f) => match state.store.follow_up(clinic.id, f).await? {
                 Some(f) => state.store.session(clinic.id, f.session_id).await?.map(|s| s.client_id),
