@@ -173,16 +173,20 @@ impl<S: Store> Worker<S> {
                         None => return skip("the alert was already acknowledged"),
                     },
                 };
-                Ok(self.deliver(m, Some(&staff.email), None, &letter, None, None, now, wall).await)
+                let to = Addresses { email: Some(&staff.email), phone: None };
+                Ok(self.deliver(m, to, &letter, None, now, wall).await)
             }
             Recipient::Clinic => {
                 let Some(to) = clinic.alert_to.clone() else { return skip("the clinic has no alert address") };
                 let Some(letter) = self.alert_letter(m, &clinic).await? else {
                     return skip("the alert was already acknowledged");
                 };
-                let (email, phone) =
-                    if to.contains('@') { (Some(to.as_str()), None) } else { (None, Some(to.as_str())) };
-                Ok(self.deliver(m, email, phone, &letter, None, None, now, wall).await)
+                let to = if to.contains('@') {
+                    Addresses { email: Some(&to), phone: None }
+                } else {
+                    Addresses { email: None, phone: Some(&to) }
+                };
+                Ok(self.deliver(m, to, &letter, None, now, wall).await)
             }
         }
     }
@@ -234,8 +238,9 @@ impl<S: Store> Worker<S> {
         };
         let unsubscribe = format!("{}/u/{token}", self.base_url);
         let letter = compose::to_client(&self.knowledge, m.kind, clinic, &client, &link, &unsubscribe);
-        let (email, phone) = (client.email.as_deref(), client.phone.as_deref());
-        Ok(self.deliver(m, email, phone, &letter, Some(&unsubscribe), Some(&tz), now, wall).await)
+        let to = Addresses { email: client.email.as_deref(), phone: client.phone.as_deref() };
+        let client_side = ClientSide { unsubscribe: &unsubscribe, tz: &tz };
+        Ok(self.deliver(m, to, &letter, Some(client_side), now, wall).await)
     }
 
     /// A reminder goes `remind_after_hours` after its invitation was sent: when that is
@@ -308,20 +313,18 @@ impl<S: Store> Worker<S> {
     /// Sends `letter` by e-mail when there is an address and e-mail is configured, else by
     /// SMS; a failure is tried again (inside the sending window of `client_tz`, for a client)
     /// until the last attempt.
-    #[allow(clippy::too_many_arguments)]
     async fn deliver(
         &self,
         m: &Message,
-        email: Option<&str>,
-        phone: Option<&str>,
+        to: Addresses<'_>,
         letter: &Letter,
-        unsubscribe: Option<&str>,
-        client_tz: Option<&jiff::tz::TimeZone>,
+        client: Option<ClientSide<'_>>,
         now: Timestamp,
         wall: Timestamp,
     ) -> MessageOutcome {
         let t = &self.transports;
-        let (channel, result) = match (email.filter(|_| t.has_email()), phone.filter(|_| t.has_sms())) {
+        let (unsubscribe, client_tz) = (client.map(|c| c.unsubscribe), client.map(|c| c.tz));
+        let (channel, result) = match (to.email.filter(|_| t.has_email()), to.phone.filter(|_| t.has_sms())) {
             (Some(to), _) => {
                 let e = Email {
                     from: t.from.clone(),
@@ -373,6 +376,20 @@ impl<S: Store> Worker<S> {
         let next_attempt = client_tz.map_or(next, |tz| sending_time(next, tz, &self.knowledge.triage.schedule));
         MessageOutcome::Retry { channel, error, next_attempt }
     }
+}
+
+/// Where a message may go.
+#[derive(Debug, Clone, Copy)]
+struct Addresses<'a> {
+    email: Option<&'a str>,
+    phone: Option<&'a str>,
+}
+
+/// What a message to a client has besides: its stop link, and the time zone of its window.
+#[derive(Debug, Clone, Copy)]
+struct ClientSide<'a> {
+    unsubscribe: &'a str,
+    tz: &'a jiff::tz::TimeZone,
 }
 
 /// A send that takes longer than [`SEND_TIMEOUT`] in all has failed (and is tried again).

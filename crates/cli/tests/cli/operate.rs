@@ -1,5 +1,5 @@
 //! The operator's commands as real processes: create a clinic and a token, migrate, and serve
-//! the demo clinic over HTTP until stopped.
+//! the demo clinic over HTTP (with its follow-up worker) until stopped.
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -146,6 +146,22 @@ fn serve_demo_answers_the_api_with_open_alerts_at_every_level() {
             .await
             .unwrap()
     });
+    // The follow-up worker runs inside serve: its first round, at start, sends the demo's
+    // open urgent alerts at once (at any hour) to the file transport under the data directory.
+    let outbox = dir.join("outbox");
+    let urgent_alert_written = || {
+        std::fs::read_dir(&outbox).is_ok_and(|d| {
+            d.filter_map(Result::ok)
+                .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+                .any(|m| m.contains("Subject: Urgent:") || m.contains("Subject: Emergency:"))
+        })
+    };
+    let mut waited = 0;
+    while !urgent_alert_written() && waited < 100 {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        waited += 1;
+    }
+    assert!(urgent_alert_written(), "serve's worker wrote the demo's urgent alerts to {}", outbox.display());
     child.kill().ok();
     child.wait().ok();
     let alerts = alerts["alerts"].as_array().unwrap();
