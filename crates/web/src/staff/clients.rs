@@ -72,6 +72,11 @@ pub async fn create<S: Store>(
         field("email")
             .and_then(|e| crate::fields::email(&e).err())
             .or_else(|| field("phone").and_then(|p| crate::fields::phone(&p).err()))
+            .or_else(|| {
+                field("timezone").filter(|tz| !crate::time::is_time_zone(tz)).map(|tz| {
+                    format!("`{tz}` is not a time zone such as Europe/London; leave it empty for the clinic's.")
+                })
+            })
     };
     if let Some(p) = problem {
         return match list_page(&state, &who, String::new(), Some(p)).await {
@@ -83,7 +88,7 @@ pub async fn create<S: Store>(
         name,
         email: field("email").and_then(|e| crate::fields::email(&e).ok()),
         phone: field("phone"),
-        timezone: None,
+        timezone: field("timezone"),
         age_months: None,
         now: state.clock.now(),
     };

@@ -537,13 +537,20 @@ async fn failed_sign_ins_are_limited_per_address() {
 }
 
 #[tokio::test]
-async fn staff_forms_check_phone_numbers_and_a_second_acknowledgement_is_refused() {
+async fn staff_forms_check_phone_numbers_and_time_zones_and_a_second_acknowledgement_is_refused() {
     let app = spawn_app().await;
     let owner = sign_in(&app, "owner@calm.example", PASSWORD).await.unwrap();
     let csrf = owner.csrf().await;
     let (s, html) = owner.post("/clients", &format!("csrf={csrf}&name=Pat&phone=call+me"), None).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("6 to 15 digits"));
+    let (s, html) = owner.post("/clients", &format!("csrf={csrf}&name=Pat&timezone=Mars%2FOlympus"), None).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("`Mars/Olympus` is not a time zone"));
+    let (s, to) = owner.post("/clients", &format!("csrf={csrf}&name=Pat&timezone=America%2FNew_York"), None).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, page) = owner.get(&to).await;
+    assert!(page.contains("time zone America/New_York"), "the client's messages follow their own time zone");
 
     let (_, session) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
     let link = session["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
