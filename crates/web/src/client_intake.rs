@@ -170,7 +170,10 @@ pub async fn submit<S: Store>(
         if one(&f, "email").is_none() && one(&f, "phone").is_none() {
             errors.push("Give an e-mail address or a phone number, so that the clinic can reach you.".to_owned());
         }
-        new_client = Some(NewClient { name: name.to_owned(), email, phone, timezone: None, age_months: None, now });
+        // The browser fills in its time zone, so that messages keep to the client's daytime;
+        // a value this server does not know is left out, and the clinic's is used.
+        let timezone = one(&f, "timezone").filter(|tz| crate::time::is_time_zone(tz)).map(str::to_owned);
+        new_client = Some(NewClient { name: name.to_owned(), email, phone, timezone, age_months: None, now });
     }
     if one(&f, "consent") != Some("yes") {
         errors.push("Tick the box to agree that the clinic may keep and use your answers.".to_owned());

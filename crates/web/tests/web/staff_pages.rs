@@ -410,7 +410,7 @@ async fn new_clients_fill_their_intake_from_the_public_link() {
     let (_, none) = owner.get("/clients?q=lena").await;
     assert!(none.contains("No clients match"), "nothing stored from a refused form");
 
-    let body = "name=Lena+Park&email=lena%40example.com&goal=relaxation&condition=open_wounds&areas_open_wounds=forearms&first_massage=yes&usual_pain=2&consent=yes";
+    let body = "name=Lena+Park&email=lena%40example.com&timezone=America%2FNew_York&goal=relaxation&condition=open_wounds&areas_open_wounds=forearms&first_massage=yes&usual_pain=2&consent=yes";
     let (s, html) = post_form(&app, &link, body).await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("Thank you"));
@@ -421,6 +421,7 @@ async fn new_clients_fill_their_intake_from_the_public_link() {
     let id: String = list[at..].chars().take_while(char::is_ascii_digit).collect();
     let (_, page) = owner.get(&format!("/clients/{id}")).await;
     assert!(page.contains("avoid area") && page.contains("(forearms)"), "the screening uses the client's answers");
+    assert!(page.contains("time zone America/New_York"), "the browser's time zone is kept for the messages");
 
     // A new public link replaces the old one.
     let (_, html) = owner.post("/settings/intake-link", &format!("csrf={csrf}"), None).await;
