@@ -34,6 +34,7 @@ CREATE INDEX messages_follow_up ON messages (clinic_id, follow_up_id);
 -- once never add the same extra check-in twice); their delivery lives in messages.
 CREATE UNIQUE INDEX follow_ups_one_per_hour ON follow_ups (session_id, offset_hours);
 DROP INDEX follow_ups_due;
+ALTER TABLE follow_ups DROP COLUMN status;
 ALTER TABLE follow_ups DROP COLUMN attempts;
 ALTER TABLE follow_ups DROP COLUMN next_attempt;
 

@@ -138,8 +138,7 @@ const MESSAGE_COLUMNS: &str = "id, clinic_id, kind, recipient, staff_id, follow_
 const INTAKE: &str = "SELECT id, clinic_id, client_id, body, created_at FROM intakes";
 const SESSION: &str = "SELECT id, clinic_id, client_id, staff_id, massage_type, pressure, areas, techniques, \
                        first_massage, notes, ended_at, created_at FROM sessions";
-const FOLLOW_UP: &str =
-    "SELECT id, clinic_id, session_id, kind, offset_hours, due_at, expires_at, status FROM follow_ups";
+const FOLLOW_UP: &str = "SELECT id, clinic_id, session_id, kind, offset_hours, due_at, expires_at FROM follow_ups";
 const CHECK_IN: &str = "SELECT id, clinic_id, session_id, follow_up_id, report, soreness, hours_since, level, fired, \
                         submitted_at FROM check_ins";
 const ALERT: &str = "SELECT id, clinic_id, check_in_id, client_id, level, status, created_at, acknowledged_by, \
@@ -222,7 +221,6 @@ fn follow_up(r: &SqliteRow) -> StoreResult<FollowUp> {
         offset_hours: r.try_get("offset_hours").map_err(db)?,
         due_at: Timestamp(r.try_get("due_at").map_err(db)?),
         expires_at: Timestamp(r.try_get("expires_at").map_err(db)?),
-        status: r.try_get("status").map_err(db)?,
     })
 }
 
@@ -857,7 +855,7 @@ impl Store for SqliteStore {
         to: Timestamp,
     ) -> StoreResult<Vec<(FollowUp, bool)>> {
         let rows = sqlx::query(
-            "SELECT f.id, f.clinic_id, f.session_id, f.kind, f.offset_hours, f.due_at, f.expires_at, f.status, \
+            "SELECT f.id, f.clinic_id, f.session_id, f.kind, f.offset_hours, f.due_at, f.expires_at, \
              EXISTS (SELECT 1 FROM check_ins c WHERE c.follow_up_id = f.id AND c.clinic_id = f.clinic_id) AS answered \
              FROM follow_ups f WHERE f.clinic_id = ? AND f.due_at >= ? AND f.due_at < ? ORDER BY f.due_at, f.id",
         )
@@ -1191,7 +1189,7 @@ async fn insert_follow_up(
     let row = sqlx::query(
         "INSERT INTO follow_ups (clinic_id, session_id, kind, offset_hours, due_at, expires_at, link_hash, \
          created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (session_id, offset_hours) DO NOTHING \
-         RETURNING id, clinic_id, session_id, kind, offset_hours, due_at, expires_at, status",
+         RETURNING id, clinic_id, session_id, kind, offset_hours, due_at, expires_at",
     )
     .bind(clinic_id)
     .bind(session_id)

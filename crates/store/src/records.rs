@@ -410,8 +410,6 @@ pub struct FollowUp {
     pub due_at: Timestamp,
     /// When the link expires.
     pub expires_at: Timestamp,
-    /// `scheduled`, `sent`, `failed`.
-    pub status: String,
 }
 
 /// A check-in to record.

@@ -61,7 +61,8 @@ fn validate(body: NewClientBody, now: store::Timestamp) -> Result<NewClient, Api
 fn client_json(c: &store::Client) -> Value {
     json!({
         "id": c.id, "name": c.name, "email": c.email, "phone": c.phone, "timezone": c.timezone,
-        "age_months": c.age_months, "created_at": to_rfc3339(c.created_at),
+        "age_months": c.age_months, "opted_out_at": c.opted_out_at.map(to_rfc3339),
+        "created_at": to_rfc3339(c.created_at),
     })
 }
 
@@ -101,13 +102,27 @@ pub async fn show<S: Store>(
                 })
             })
             .collect();
-        let follow_ups: Vec<Value> = state
-            .store
-            .follow_ups_of_session(clinic, s.id)
-            .await?
-            .iter()
-            .map(|f| json!({"id": f.id, "kind": f.kind, "due_at": to_rfc3339(f.due_at), "status": f.status}))
-            .collect();
+        let mut follow_ups: Vec<Value> = Vec::new();
+        for f in state.store.follow_ups_of_session(clinic, s.id).await? {
+            // What was sent for it, and how: the plan, the invitation, the reminder.
+            let messages: Vec<Value> = state
+                .store
+                .messages_of_follow_up(clinic, f.id)
+                .await?
+                .iter()
+                .map(|m| {
+                    json!({
+                        "kind": m.kind.code(), "status": m.status.code(), "attempts": m.attempts,
+                        "next_attempt": to_rfc3339(m.next_attempt), "sent_at": m.sent_at.map(to_rfc3339),
+                        "channel": m.channel, "last_error": m.last_error,
+                    })
+                })
+                .collect();
+            follow_ups.push(json!({
+                "id": f.id, "kind": f.kind, "offset_hours": f.offset_hours, "due_at": to_rfc3339(f.due_at),
+                "expires_at": to_rfc3339(f.expires_at), "messages": messages,
+            }));
+        }
         sessions.push(json!({
             "id": s.id, "massage_type": s.massage_type, "pressure": s.pressure, "areas": s.areas,
             "techniques": s.techniques, "first_massage": s.first_massage, "notes": s.notes,

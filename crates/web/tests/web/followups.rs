@@ -54,6 +54,15 @@ async fn recording_a_session_puts_its_plan_check_ins_and_reminders_in_the_outbox
     assert!(all.iter().all(|m| m.status == MessageStatus::Pending && m.recipient == Recipient::Client));
     assert_eq!(all[0].link_token.as_deref(), Some(links[0].as_str()), "the plan carries the first link");
     assert_eq!(all[3].link_token.as_deref(), Some(links[1].as_str()));
+    // The API shows each follow-up's messages and where they stand.
+    let client_id = session["client_id"].as_i64().unwrap();
+    let (_, client) = app.get(&format!("/api/v1/clients/{client_id}"), &app.a.therapist).await;
+    let first = &client["sessions"][0]["follow_ups"][0];
+    assert_eq!(first["offset_hours"], 24);
+    let kinds: Vec<&str> = first["messages"].as_array().unwrap().iter().map(|m| m["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, vec!["plan", "check_in", "reminder"]);
+    assert_eq!(first["messages"][0]["status"], "pending");
+    assert_eq!(client["opted_out_at"], Value::Null);
 }
 
 #[tokio::test]
