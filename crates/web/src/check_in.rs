@@ -5,11 +5,11 @@
 use crate::AppState;
 use crate::error::ApiError;
 use crate::profile::{client_doc, contacts};
-use crate::secret::{hash_secret, looks_like_secret, new_secret};
+use crate::secret::{hash_secret, looks_like_secret, new_link};
 use care::Level;
 use care::checkin::{CheckInDoc, ReportDoc, SessionDoc};
 use care::triage::TriageReport;
-use followup::outbox::{self, Link};
+use followup::outbox;
 use followup::window::time_zone;
 use serde::Deserialize;
 use serde_json::{Number, Value, json};
@@ -133,10 +133,8 @@ pub async fn submit_check_in<S: Store>(
     let fired_ids: Vec<&str> = report.fired.iter().map(|r| r.rule).collect();
     let next =
         care::schedule::extra_check_in(kb, f.offset_hours, &decision.facts, &fired_ids, &scheduled).map(|hours| {
-            let token = new_secret();
-            let link = Link { hash: hash_secret(&token), token };
             let tz = time_zone(client.timezone.as_deref(), &clinic.timezone);
-            outbox::check_in(kb, hours, session.ended_at, now, &tz, &link)
+            outbox::check_in(kb, hours, session.ended_at, now, &tz, &new_link())
         });
     let (recorded, _) = state.store.record_check_in(clinic_id, new, alert, next).await?;
 

@@ -33,7 +33,8 @@ pub fn flags(kb: &Knowledge) -> Vec<Flag> {
     care::triage::red_flags(kb).into_iter().map(|f| Flag { level: f.level.code(), text: f.text.to_owned() }).collect()
 }
 
-fn render(t: &impl Template, status: StatusCode) -> Response {
+/// A page, or the error that rendering it failed.
+pub fn render(t: &impl Template, status: StatusCode) -> Response {
     match t.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => ApiError::internal("rendering a page", e).into_response(),

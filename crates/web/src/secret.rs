@@ -14,6 +14,12 @@ pub fn new_secret() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A new client link for a follow-up: its token and the hash the store keeps.
+pub fn new_link() -> followup::outbox::Link {
+    let token = new_secret();
+    followup::outbox::Link { hash: hash_secret(&token), token }
+}
+
 /// The hash under which a secret is stored and looked up.
 pub fn hash_secret(secret: &str) -> Vec<u8> {
     Sha256::digest(secret.as_bytes()).to_vec()

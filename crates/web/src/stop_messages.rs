@@ -4,12 +4,12 @@
 //! the link has expired. Staff can stop and resume messages from the client's page.
 
 use crate::AppState;
-use crate::client_pages::{flags, problem_page};
+use crate::client_pages::{flags, problem_page, render};
 use crate::secret::{hash_secret, looks_like_secret};
 use askama::Template;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use std::net::SocketAddr;
 use store::{Clinic, Store};
 
@@ -71,10 +71,7 @@ pub async fn ask<S: Store>(
         emergency_number: kb.country(&clinic.country).map(|c| c.emergency.clone()),
         token,
     };
-    match page.render() {
-        Ok(html) => Html(html).into_response(),
-        Err(e) => crate::error::ApiError::internal("rendering a page", e).into_response(),
-    }
+    render(&page, StatusCode::OK)
 }
 
 /// `POST /u/{token}`: stops messages to the client.

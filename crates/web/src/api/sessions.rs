@@ -6,7 +6,7 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::profile::{client_doc, contacts};
-use crate::secret::{hash_secret, new_secret};
+use crate::secret::new_link;
 use crate::time::{parse_rfc3339, to_rfc3339};
 use axum::Json;
 use axum::body::Bytes;
@@ -114,14 +114,7 @@ pub async fn record_session<S: Store>(
 
     // The clinic's schedule (24 h and 48 h after the session's end unless it changed them),
     // each check-in with its own link; the plan goes with the first.
-    let links: Vec<Link> = clinic
-        .check_in_hours
-        .iter()
-        .map(|_| {
-            let token = new_secret();
-            Link { hash: hash_secret(&token), token }
-        })
-        .collect();
+    let links: Vec<Link> = clinic.check_in_hours.iter().map(|_| new_link()).collect();
     let tz = time_zone(client.timezone.as_deref(), &clinic.timezone);
     let follow_ups = outbox::session(kb, &clinic.check_in_hours, ended_at, now, &tz, &links);
     let new = NewSession {

@@ -4,6 +4,7 @@
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::intake_form::{fields, one};
 use crate::staff::auth::{SignedIn, check_csrf};
 use crate::staff::view::{Layout, local_time, render, respond};
 use askama::Template;
@@ -59,9 +60,8 @@ pub async fn create<S: Store>(
     who: SignedIn,
     body: Bytes,
 ) -> Response {
-    let fields: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
-    let field =
-        |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let form = fields(&body);
+    let field = |name: &str| one(&form, name).map(str::to_owned);
     if let Err(e) = check_csrf(&state, &headers, &who, field("csrf").as_deref()) {
         return e.into_response();
     }
@@ -406,8 +406,8 @@ pub async fn messages<S: Store>(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let form: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
-    let get = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let form = fields(&body);
+    let get = |name: &str| one(&form, name);
     if let Err(e) = check_csrf(&state, &headers, &who, get("csrf")) {
         return e.into_response();
     }

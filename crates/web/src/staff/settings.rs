@@ -4,6 +4,7 @@
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::intake_form::{fields, one as field};
 use crate::secret::new_secret;
 use crate::staff::auth::{SignedIn, check_csrf};
 use crate::staff::view::{Layout, respond};
@@ -35,14 +36,6 @@ struct SettingsPage {
     plan_example: String,
     check_in_example: String,
     policy: String,
-}
-
-fn fields(body: &[u8]) -> Vec<(String, String)> {
-    form_urlencoded::parse(body).into_owned().map(|(k, v)| (k, v.trim().to_owned())).collect()
-}
-
-fn field<'a>(f: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    f.iter().find(|(k, v)| k == name && !v.is_empty()).map(|(_, v)| v.as_str())
 }
 
 fn owner_only(who: &SignedIn) -> Result<(), ApiError> {
