@@ -19,16 +19,35 @@ pub struct SqliteStore {
 }
 
 fn db(e: sqlx::Error) -> StoreError {
-    if let sqlx::Error::Database(d) = &e
-        && d.is_unique_violation()
-    {
-        return StoreError::Conflict(if d.message().contains("staff.email") { "e-mail" } else { "value" });
+    if let sqlx::Error::Database(d) = &e {
+        if d.is_unique_violation() {
+            return StoreError::Conflict(if d.message().contains("staff.email") { "e-mail" } else { "value" });
+        }
+        // SQLite's primary result codes (the low byte of an extended code) that say the
+        // database cannot be written or read just now, rather than that the query is wrong.
+        const BUSY: i64 = 5;
+        const LOCKED: i64 = 6;
+        const READONLY: i64 = 8;
+        const IOERR: i64 = 10;
+        const FULL: i64 = 13;
+        const CANTOPEN: i64 = 14;
+        let primary = d.code().and_then(|c| c.parse::<i64>().ok()).map(|c| c & 0xff);
+        if matches!(primary, Some(BUSY | LOCKED | READONLY | IOERR | FULL | CANTOPEN)) {
+            return StoreError::Unavailable(e.to_string());
+        }
     }
-    if let sqlx::Error::RowNotFound = e {
-        return StoreError::NotFound("record");
+    match e {
+        sqlx::Error::RowNotFound => StoreError::NotFound("record"),
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::WorkerCrashed => {
+            StoreError::Unavailable(e.to_string())
+        }
+        other => StoreError::Database(other.to_string()),
     }
-    StoreError::Database(e.to_string())
 }
+
+/// Write transactions take SQLite's write lock when they start, so that two of them wait
+/// for each other (up to the busy timeout) instead of one failing when it first writes.
+const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
 
 /// A query built from this file's column lists and constant SQL only, never from input.
 fn q<'a>(sql: String) -> sqlx::query::Query<'a, sqlx::Sqlite, <sqlx::Sqlite as sqlx::Database>::Arguments> {
@@ -37,7 +56,7 @@ fn q<'a>(sql: String) -> sqlx::query::Query<'a, sqlx::Sqlite, <sqlx::Sqlite as s
 
 /// The schema, embedded in the binary, in order: a new migration is a new file and a new
 /// line here.
-const MIGRATIONS: [(i64, &str, &str); 7] = [
+const MIGRATIONS: [(i64, &str, &str); 8] = [
     (1, "clinics clients sessions", include_str!("../migrations/0001_clinics_clients_sessions.sql")),
     (2, "staff sessions", include_str!("../migrations/0002_staff_sessions.sql")),
     (3, "products feedback", include_str!("../migrations/0003_products_feedback.sql")),
@@ -45,6 +64,7 @@ const MIGRATIONS: [(i64, &str, &str); 7] = [
     (5, "check-in schedule", include_str!("../migrations/0005_check_in_schedule.sql")),
     (6, "message texts", include_str!("../migrations/0006_message_texts.sql")),
     (7, "outbox", include_str!("../migrations/0007_outbox.sql")),
+    (8, "write probe", include_str!("../migrations/0008_write_probe.sql")),
 ];
 
 fn migrator() -> Migrator {
@@ -105,14 +125,15 @@ impl SqliteStore {
         let options = SqliteConnectOptions::from_str(url).map_err(db)?;
         if url.contains(":memory:") {
             // One connection, so that every query sees the same private database.
-            let pool = SqlitePoolOptions::new()
-                .max_connections(1)
-                .connect_with(options.foreign_keys(true))
-                .await
-                .map_err(db)?;
+            let pool = pool_options().max_connections(1).connect_with(options.foreign_keys(true)).await.map_err(db)?;
             return Ok(SqliteStore { pool });
         }
         Self::open(options).await
+    }
+
+    /// Closes every connection, waiting for them to finish what they are doing.
+    pub async fn close(&self) {
+        self.pool.close().await;
     }
 
     async fn open(options: SqliteConnectOptions) -> StoreResult<SqliteStore> {
@@ -122,9 +143,26 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await.map_err(db)?;
+        let pool = pool_options().max_connections(4).connect_with(options).await.map_err(db)?;
         Ok(SqliteStore { pool })
     }
+}
+
+/// The pool's settings. A connection goes back to the pool only when no transaction is left
+/// open on it. A transaction whose `COMMIT` or `ROLLBACK` failed (a full disk, an I/O error)
+/// can leave SQLite inside a transaction while sqlx counts one level too many; reused, that
+/// connection would run every later "transaction" as a savepoint nested inside one that never
+/// commits, answering success for writes that are never saved while holding the write lock
+/// that every other connection then waits for. Such a connection is closed instead (SQLite
+/// rolls back what it held), and the pool opens a fresh one.
+fn pool_options() -> SqlitePoolOptions {
+    SqlitePoolOptions::new().after_release(|conn, _| {
+        Box::pin(async move {
+            // A round trip first, so that a rollback queued by a dropped transaction has run.
+            sqlx::Connection::ping(&mut *conn).await?;
+            Ok(!sqlx::Connection::is_in_transaction(conn))
+        })
+    })
 }
 
 const CLINIC_COLUMNS: &str =
@@ -294,8 +332,20 @@ impl Store for SqliteStore {
         sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ()).map_err(db)
     }
 
+    async fn write_probe(&self, now: Timestamp) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO write_probe (id, probed_at) VALUES (1, ?) \
+             ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at",
+        )
+        .bind(now.0)
+        .execute(&self.pool)
+        .await
+        .map(|_| ())
+        .map_err(db)
+    }
+
     async fn create_clinic(&self, new: NewClinic, owner: NewStaff) -> StoreResult<(Clinic, Staff)> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
         let row = q(format!(
             "INSERT INTO clinics (name, country, timezone, check_in_hours, created_at) VALUES (?, ?, ?, ?, ?) \
              RETURNING {CLINIC_COLUMNS}"
@@ -462,7 +512,7 @@ impl Store for SqliteStore {
     }
 
     async fn create_staff(&self, clinic_id: i64, new: NewStaff) -> StoreResult<Staff> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
         let s = insert_staff(&mut tx, clinic_id, &new).await?;
         tx.commit().await.map_err(db)?;
         Ok(s)
@@ -643,7 +693,7 @@ impl Store for SqliteStore {
     }
 
     async fn create_intake_link(&self, clinic_id: i64, link: NewIntakeLink) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
         if link.client_id.is_none() {
             sqlx::query(
                 "UPDATE intake_links SET expires_at = ? WHERE clinic_id = ? AND client_id IS NULL AND expires_at > ?",
@@ -704,7 +754,7 @@ impl Store for SqliteStore {
         body: String,
         now: Timestamp,
     ) -> StoreResult<Option<Intake>> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
         // A client's link is used once: claim it first, so two submissions cannot both pass.
         if link.client_id.is_some() {
             let claimed =
@@ -789,7 +839,7 @@ impl Store for SqliteStore {
         s: NewSession,
         follow_ups: Vec<NewFollowUp>,
     ) -> StoreResult<(Session, Vec<FollowUp>)> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
         let row = sqlx::query(
             "INSERT INTO sessions (clinic_id, client_id, staff_id, massage_type, pressure, areas, techniques, \
              first_massage, notes, ended_at, created_at) \
@@ -894,7 +944,7 @@ impl Store for SqliteStore {
         new_alert: Option<NewAlert>,
         next: Option<NewFollowUp>,
     ) -> StoreResult<(CheckIn, Option<Alert>)> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
         let row = q(format!(
             "INSERT INTO check_ins (clinic_id, session_id, follow_up_id, report, soreness, hours_since, level, fired, \
              submitted_at) SELECT ?, f.session_id, f.id, ?, ?, ?, ?, ?, ? FROM follow_ups f \
@@ -990,7 +1040,7 @@ impl Store for SqliteStore {
         alert_id: i64,
         ack: Acknowledgement,
     ) -> StoreResult<Option<Alert>> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
         sqlx::query(
             "UPDATE alerts SET status = 'acknowledged', acknowledged_by = ?, acknowledged_at = ?, note = ? \
              WHERE id = ? AND clinic_id = ? AND status = 'open' \

@@ -361,6 +361,8 @@ async fn searching_clients_and_the_days_work<S: Store>(s: S) {
 
 async fn clinics_and_staff<S: Store>(s: S) {
     s.ping().await.expect("ping");
+    s.write_probe(T0).await.expect("a write probe on a fresh database");
+    s.write_probe(T0.plus_hours(1)).await.expect("a second write probe rewrites the same row");
     let (c, owner) = clinic(&s, "Calm Hands", "owner@calm.example").await;
     assert_eq!(owner.clinic_id, c.id);
     assert_eq!(owner.role, Role::Owner);

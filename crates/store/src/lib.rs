@@ -47,6 +47,10 @@ pub enum StoreError {
     /// The database failed.
     #[error("database error: {0}")]
     Database(String),
+    /// The database cannot be written or reached just now (a full disk, an I/O error, a lock
+    /// held too long): nothing was saved, and the same request may work later.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
 }
 
 /// The result of a store operation.
@@ -58,6 +62,9 @@ pub trait Store: Clone + Send + Sync + 'static {
     fn migrate(&self) -> impl Future<Output = StoreResult<()>> + Send;
     /// Answers when the database does.
     fn ping(&self) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Writes one small row and commits it durably: answers when the database can save
+    /// data now, not just read it (a full disk fails here).
+    fn write_probe(&self, now: Timestamp) -> impl Future<Output = StoreResult<()>> + Send;
 
     /// Creates a clinic and its owner in one transaction.
     fn create_clinic(
