@@ -59,6 +59,7 @@ pub fn serve(knowledge: Knowledge, args: crate::ServeArgs) -> Result<(), Failure
             clock: Arc::new(SystemClock),
             base_url: base_url.clone(),
             rate_limiter: web::rate_limit::RateLimiter::default(),
+            write_health: Default::default(),
         };
         if args.demo {
             let demo =
@@ -89,12 +90,27 @@ pub fn serve(knowledge: Knowledge, args: crate::ServeArgs) -> Result<(), Failure
                 })
                 .await;
         });
+        let (stop_probes, probes_stopped) = tokio::sync::oneshot::channel::<()>();
+        let probing = tokio::spawn(web::write_health::watch(
+            state.write_health.clone(),
+            state.store.clone(),
+            state.clock.clone(),
+            WRITE_PROBE_EVERY,
+            async {
+                let _ = probes_stopped.await;
+            },
+        ));
         let served = web::serve(listener, state, shutdown()).await.map_err(failed);
         let _ = stop_worker.send(());
+        let _ = stop_probes.send(());
         let _ = sending.await;
+        let _ = probing.await;
         served
     })
 }
+
+/// How often `serve` checks that the database can save data (a one-row write).
+const WRITE_PROBE_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// How often `serve` sends what is due.
 const WORKER_EVERY: std::time::Duration = std::time::Duration::from_secs(30);

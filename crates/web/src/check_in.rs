@@ -13,7 +13,7 @@ use followup::outbox;
 use followup::window::time_zone;
 use serde::Deserialize;
 use serde_json::{Number, Value, json};
-use store::{FollowUp, NewAlert, NewCheckIn, Store};
+use store::{FollowUp, NewAlert, NewCheckIn, Store, StoreError};
 
 /// What the client sends.
 #[derive(Debug, Clone, Deserialize)]
@@ -136,7 +136,17 @@ pub async fn submit_check_in<S: Store>(
             let tz = time_zone(client.timezone.as_deref(), &clinic.timezone);
             outbox::check_in(kb, hours, session.ended_at, now, &tz, &new_link())
         });
-    let (recorded, _) = state.store.record_check_in(clinic_id, new, alert, next).await?;
+    let recorded = match state.store.record_check_in(clinic_id, new.clone(), alert.clone(), next.clone()).await {
+        Ok((recorded, _)) => recorded,
+        Err(StoreError::Unavailable(e)) => {
+            // Never answered as saved: the client is told to act on warning signs now, and
+            // the answer is saved with its alert as soon as the database can write again.
+            eprintln!("aftercare: a check-in could not be saved and is kept until the database can write: {e}");
+            state.write_health.keep_check_in(clinic_id, new, alert, next);
+            return Err(not_saved(report.emergency_number));
+        }
+        Err(e) => return Err(e.into()),
+    };
 
     // The client sees the gentle reasons and the advice; clinical reasons are for staff.
     let fired: Vec<Value> = report
@@ -155,4 +165,13 @@ pub async fn submit_check_in<S: Store>(
         "red_flags": report.red_flags,
         "disclaimer": report.disclaimer,
     }))
+}
+
+/// The answer to a check-in the database could not save: what to do now, in plain words.
+pub fn not_saved(emergency_number: Option<&str>) -> ApiError {
+    let call = emergency_number.map_or_else(|| "your local emergency number".to_owned(), str::to_owned);
+    ApiError::unavailable(format!(
+        "We could not save your answer. If you have any warning sign, call {call} now. \
+         Otherwise please try again in a few minutes, or phone your clinic."
+    ))
 }

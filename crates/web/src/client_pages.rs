@@ -87,6 +87,7 @@ async fn link_problem<S: Store>(state: &AppState<S>, error: &ApiError, clinic_id
             "This link does not work",
             "Check that you copied the whole link from your message, or contact your clinic.",
         ),
+        "unavailable" => ("We cannot save answers just now", error.message()),
         _ => ("Something went wrong", "Nothing was saved. Please try again in a moment."),
     };
     problem_page(kb, clinic.as_ref(), title, message, error.status())
@@ -246,7 +247,10 @@ async fn open_link<S: Store>(state: &AppState<S>, token: &str, peer: SocketAddr)
     match follow_up(state, token).await {
         Ok(f) => Ok(f),
         Err(e) => {
-            if let Some(limited) = crate::rate_limit::count_failure(state, peer) {
+            // Only a link that does not work counts, not a database that cannot answer.
+            if e.status() != StatusCode::SERVICE_UNAVAILABLE
+                && let Some(limited) = crate::rate_limit::count_failure(state, peer)
+            {
                 return Err(limited);
             }
             Err(link_problem(state, &e, clinic_of_expired(state, token).await).await)
@@ -316,6 +320,7 @@ pub async fn submit<S: Store>(
     if !is_form {
         let f = match follow_up(&state, &token).await {
             Ok(f) => f,
+            Err(e) if e.status() == StatusCode::SERVICE_UNAVAILABLE => return e.into_response(),
             Err(e) => return crate::rate_limit::count_failure(&state, peer).unwrap_or_else(|| e.into_response()),
         };
         let answer = async { submit_check_in(&state, &f, crate::api::json_body(&body)?).await }.await;

@@ -68,6 +68,12 @@ impl ApiError {
         ApiError { status: StatusCode::CONFLICT, code: "conflict", message: message.into(), field: None }
     }
 
+    /// The database cannot save or read just now (503): nothing was saved, and the same
+    /// request may work in a few minutes.
+    pub fn unavailable(message: impl Into<String>) -> ApiError {
+        ApiError { status: StatusCode::SERVICE_UNAVAILABLE, code: "unavailable", message: message.into(), field: None }
+    }
+
     /// Anything else (500). The details are logged, never shown.
     pub fn internal(context: &str, error: impl std::fmt::Display) -> ApiError {
         eprintln!("aftercare: internal error in {context}: {error}");
@@ -116,6 +122,12 @@ impl From<store::StoreError> for ApiError {
         match e {
             store::StoreError::NotFound(what) => ApiError::not_found(what),
             store::StoreError::Conflict(what) => ApiError::conflict(format!("{what} is already taken")),
+            store::StoreError::Unavailable(e) => {
+                eprintln!("aftercare: the database is unavailable: {e}");
+                ApiError::unavailable(
+                    "we could not save this just now, so nothing was saved; please try again in a few minutes",
+                )
+            }
             other => ApiError::internal("store", other),
         }
     }
@@ -124,6 +136,10 @@ impl From<store::StoreError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = json!({"error": {"code": self.code, "message": self.message, "field": self.field}});
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("60"));
+        }
+        response
     }
 }

@@ -20,6 +20,7 @@ pub mod secret;
 pub mod staff;
 pub mod stop_messages;
 pub mod time;
+pub mod write_health;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -49,6 +50,8 @@ pub struct AppState<S: Store> {
     pub base_url: String,
     /// Limits requests per address on the routes anyone can reach.
     pub rate_limiter: rate_limit::RateLimiter,
+    /// Whether the database can save data, and the check-ins it could not save yet.
+    pub write_health: Arc<write_health::WriteHealth>,
 }
 
 impl<S: Store> Clone for AppState<S> {
@@ -59,6 +62,7 @@ impl<S: Store> Clone for AppState<S> {
             clock: self.clock.clone(),
             base_url: self.base_url.clone(),
             rate_limiter: self.rate_limiter.clone(),
+            write_health: self.write_health.clone(),
         }
     }
 }
@@ -86,6 +90,7 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
         .route("/settings", get(staff::settings::show::<S>))
         .route("/settings/{*what}", post(staff::settings::change::<S>))
         .route("/healthz", get(api::healthz::<S>))
+        .route("/readyz", get(api::readyz::<S>))
         .route("/why-sore", get(client_pages::why_sore::<S>))
         .route("/api/v1/openapi.json", get(api::openapi))
         .route("/api/v1/clients", post(api::clients::create::<S>))

@@ -39,6 +39,7 @@ fn state(store: SqliteStore, now: Timestamp) -> AppState<SqliteStore> {
         clock: Arc::new(FixedClock(now)),
         base_url: "https://care.example".into(),
         rate_limiter: web::rate_limit::RateLimiter::default(),
+        write_health: Default::default(),
     }
 }
 

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a failing test should stop loudly
 
+mod disk_full;
 mod engine_commands;
 mod followups;
 mod operate;

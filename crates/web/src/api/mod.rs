@@ -15,14 +15,29 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 use store::Store;
 
-/// `GET /healthz`: 200 when the database answers.
+/// `GET /healthz`: whether the database can be read and can save data now (a small write,
+/// committed), and how many check-ins wait to be saved. 200 when both work, else 503 with
+/// what fails. A successful probe also saves the check-ins that wait.
 pub async fn healthz<S: Store>(State(state): State<AppState<S>>) -> impl IntoResponse {
-    match state.store.ping().await {
-        Ok(()) => (StatusCode::OK, Json(json!({"status": "ok"}))),
-        Err(e) => {
-            eprintln!("aftercare: health check failed: {e}");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "database unavailable"})))
-        }
+    let read = state.store.ping().await.is_ok();
+    let probe = state.write_health.probe(&state.store, state.clock.now()).await;
+    let ok = read && probe.writable && probe.unsaved == 0;
+    let body = json!({
+        "status": if ok { "ok" } else if read { "cannot save" } else { "database unavailable" },
+        "database": {"read": read, "write": probe.writable},
+        "unsaved_check_ins": probe.unsaved,
+    });
+    (if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE }, Json(body))
+}
+
+/// `GET /readyz`: for a load balancer, 200 when this server can take answers, else 503. It
+/// answers from the last write probe (`serve` probes every few seconds, and a refused write
+/// counts), so polling it writes nothing.
+pub async fn readyz<S: Store>(State(state): State<AppState<S>>) -> impl IntoResponse {
+    if state.write_health.status().0.is_none() {
+        (StatusCode::OK, Json(json!({"ready": true})))
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"ready": false})))
     }
 }
 

@@ -19,6 +19,10 @@ async fn health_and_the_openapi_document_match_the_routes() {
     let app = spawn_app().await;
     let (s, body) = app.call(Method::GET, "/healthz", None, None).await;
     assert_eq!((s, body["status"].as_str()), (StatusCode::OK, Some("ok")));
+    assert_eq!(body["database"], json!({"read": true, "write": true}), "the health check writes: {body}");
+    assert_eq!(body["unsaved_check_ins"], 0);
+    let (s, body) = app.call(Method::GET, "/readyz", None, None).await;
+    assert_eq!((s, body), (StatusCode::OK, json!({"ready": true})));
 
     let (s, doc) = app.call(Method::GET, "/api/v1/openapi.json", None, None).await;
     assert_eq!(s, StatusCode::OK);
@@ -36,6 +40,7 @@ async fn health_and_the_openapi_document_match_the_routes() {
         "GET /api/v1/clients/{id}",
         "GET /api/v1/openapi.json",
         "GET /healthz",
+        "GET /readyz",
         "POST /api/v1/alerts/{id}/acknowledge",
         "POST /api/v1/clients",
         "POST /api/v1/clients/{id}/intake",

@@ -93,6 +93,7 @@ pub async fn spawn_app() -> App {
         clock: clock.clone(),
         base_url: base.clone(),
         rate_limiter: web::rate_limit::RateLimiter::default(),
+        write_health: Default::default(),
     };
     tokio::spawn(web::serve(listener, state, std::future::pending()));
     App { store, base, http: Client::new(), clock, a, b }

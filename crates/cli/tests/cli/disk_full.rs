@@ -1,0 +1,305 @@
+//! The server under load on a data directory whose disk fills up and then frees: no check-in
+//! or session is answered as saved unless it is, the client is told plainly when it is not,
+//! the server saves again by itself once space returns, and everything acknowledged is there
+//! after a `kill -9` and a restart, each check-in with its alert. The disk is a small tmpfs
+//! the test mounts (the tests run as root, in CI too).
+
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+struct SmallDisk {
+    dir: PathBuf,
+}
+
+impl SmallDisk {
+    fn mount(size: &str) -> SmallDisk {
+        let dir = std::env::temp_dir().join(format!("aftercare-full-disk-{}", std::process::id()));
+        let _ = Command::new("umount").arg("-l").arg(&dir).status();
+        std::fs::create_dir_all(&dir).unwrap();
+        let status = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size},mode=0700"), "tmpfs"])
+            .arg(&dir)
+            .status()
+            .expect("the mount command runs");
+        assert!(status.success(), "mounting a tmpfs at {} needs root: the disk-full tests run as root", dir.display());
+        SmallDisk { dir }
+    }
+
+    /// Fills every free byte with one file; removing it frees the space.
+    fn fill(&self) -> PathBuf {
+        let path = self.dir.join("filler");
+        let mut file = std::fs::File::create(&path).unwrap();
+        let block = vec![0u8; 4096];
+        while file.write_all(&block).is_ok() {}
+        let _ = file.sync_all();
+        path
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.dir).status();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// `aftercare serve` on `data`; its address, the demo owner's token when it prints one, and
+/// the lines it prints after starting (kept, so that its pipe never fills).
+fn serve(data: &Path, demo: bool) -> (Child, String, Option<String>, Arc<Mutex<Vec<String>>>) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_aftercare"));
+    cmd.env_remove("AFTERCARE_DATA").args(["serve", "--listen", "127.0.0.1:0", "--data", data.to_str().unwrap()]);
+    if demo {
+        cmd.arg("--demo");
+    }
+    let mut child = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let (mut token, mut base) = (None, None);
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some(t) = line.strip_prefix("  API token for the owner (shown once): ") {
+            token = Some(t.trim().to_owned());
+        }
+        if let Some(rest) = line.strip_prefix("Aftercare is listening on ") {
+            base = rest.split_whitespace().next().map(str::to_owned);
+            break;
+        }
+    }
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let kept = log.clone();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            kept.lock().unwrap().push(line);
+        }
+    });
+    (child, base.expect("the server says where it listens"), token, log)
+}
+
+/// What the server answered during the load.
+#[derive(Default)]
+struct Tally {
+    /// Check-in ids answered 200.
+    check_ins: Vec<i64>,
+    /// Session ids answered 201.
+    sessions: Vec<i64>,
+    /// 503 answers, with their bodies.
+    refused: Vec<Value>,
+    /// 503 pages answered to the check-in form: (content type, page).
+    refused_pages: Vec<(String, String)>,
+    /// Anything else: (status, body).
+    other: Vec<(u16, String)>,
+}
+
+struct Load {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+    client_id: i64,
+    links: Vec<String>,
+}
+
+impl Load {
+    /// `tasks` concurrent clients, each sending `rounds` check-ins, one session in five.
+    async fn run(self: &Arc<Self>, tasks: usize, rounds: usize) -> Tally {
+        let mut handles = Vec::new();
+        for t in 0..tasks {
+            let load = self.clone();
+            handles.push(tokio::spawn(async move {
+                let mut tally = Tally::default();
+                for i in 0..rounds {
+                    if i % 5 == 4 {
+                        load.session(&mut tally).await;
+                    } else if i % 5 == 2 {
+                        load.form(&mut tally, &load.links[(t + i) % load.links.len()]).await;
+                    } else {
+                        load.check_in(&mut tally, &load.links[(t + i) % load.links.len()]).await;
+                    }
+                }
+                tally
+            }));
+        }
+        let mut all = Tally::default();
+        for h in handles {
+            let t = h.await.unwrap();
+            all.check_ins.extend(t.check_ins);
+            all.sessions.extend(t.sessions);
+            all.refused.extend(t.refused);
+            all.refused_pages.extend(t.refused_pages);
+            all.other.extend(t.other);
+        }
+        all
+    }
+
+    async fn check_in(&self, tally: &mut Tally, link: &str) {
+        let body =
+            json!({"soreness": 7, "symptoms": ["chest_pain"], "note": "tight chest since last night ".repeat(8)});
+        let r = self.http.post(link).json(&body).send().await.unwrap();
+        let status = r.status().as_u16();
+        let body: Value = r.json().await.unwrap_or(Value::Null);
+        match status {
+            200 => tally.check_ins.push(body["check_in_id"].as_i64().expect("a saved check-in has its id")),
+            503 => tally.refused.push(body),
+            _ => tally.other.push((status, body.to_string())),
+        }
+    }
+
+    /// The check-in form, as a browser sends it.
+    async fn form(&self, tally: &mut Tally, link: &str) {
+        let body = "soreness=7&symptom=chest_pain&none=doctor&none=therapist";
+        let r = self.http.post(link).header("content-type", "application/x-www-form-urlencoded").body(body);
+        let r = r.send().await.unwrap();
+        let status = r.status().as_u16();
+        let kind = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+        let page = r.text().await.unwrap_or_default();
+        match status {
+            200 => {
+                let id = page.split("name=\"check_in\" value=\"").nth(1).and_then(|r| r.split('"').next());
+                tally
+                    .check_ins
+                    .push(id.and_then(|id| id.parse().ok()).expect("the result page carries its check-in id"));
+            }
+            503 => tally.refused_pages.push((kind, page)),
+            _ => tally.other.push((status, page)),
+        }
+    }
+
+    async fn session(&self, tally: &mut Tally) {
+        let body = json!({"client_id": self.client_id, "massage_type": "swedish", "pressure": "medium",
+                          "areas": ["neck", "upper_back"], "notes": "full-disk test ".repeat(10)});
+        let r = self.http.post(format!("{}/api/v1/sessions", self.base)).bearer_auth(&self.token).json(&body).send();
+        let r = r.await.unwrap();
+        let status = r.status().as_u16();
+        let body: Value = r.json().await.unwrap_or(Value::Null);
+        match status {
+            201 => tally.sessions.push(body["id"].as_i64().expect("a saved session has its id")),
+            503 => tally.refused.push(body),
+            _ => tally.other.push((status, body.to_string())),
+        }
+    }
+}
+
+#[test]
+fn a_full_disk_under_load_loses_no_acknowledged_answer_and_the_server_recovers_by_itself() {
+    let disk = SmallDisk::mount("16m");
+    let data = disk.dir.join("data");
+    let (mut server, base, token, log) = serve(&data, true);
+    let token = token.expect("the demo prints its owner's API token");
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().unwrap();
+    let http = reqwest::Client::new();
+
+    let (client_id, links) = rt.block_on(async {
+        let r = http.post(format!("{base}/api/v1/clients")).bearer_auth(&token);
+        let client: Value = r.json(&json!({"name": "Disk Test"})).send().await.unwrap().json().await.unwrap();
+        let client_id = client["id"].as_i64().unwrap();
+        let r = http.post(format!("{base}/api/v1/clients/{client_id}/intake")).bearer_auth(&token);
+        let s = r.json(&json!({"goals": ["relaxation"], "first_massage": false})).send().await.unwrap().status();
+        assert_eq!(s, 200);
+        let mut links = Vec::new();
+        for _ in 0..4 {
+            let body =
+                json!({"client_id": client_id, "massage_type": "swedish", "pressure": "medium", "areas": ["neck"]});
+            let r = http.post(format!("{base}/api/v1/sessions")).bearer_auth(&token).json(&body).send().await.unwrap();
+            let session: Value = r.json().await.unwrap();
+            for f in session["follow_ups"].as_array().unwrap() {
+                links.push(f["check_in_url"].as_str().unwrap().to_owned());
+            }
+        }
+        (client_id, links)
+    });
+    let load = Arc::new(Load { http: http.clone(), base: base.clone(), token: token.clone(), client_id, links });
+
+    let (before, during, after) = rt.block_on(async {
+        let before = load.run(8, 5).await;
+        let filler = disk.fill();
+        let during = load.run(8, 25).await;
+        std::fs::remove_file(filler).unwrap();
+        // The server notices by itself that it can save again: no restart, no request needed.
+        let mut ready = false;
+        for _ in 0..300 {
+            if http.get(format!("{base}/readyz")).send().await.unwrap().status() == 200 {
+                ready = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        assert!(ready, "the server did not recover within a minute of space returning");
+        let after = load.run(8, 5).await;
+        (before, during, after)
+    });
+
+    for t in [&before, &during, &after] {
+        assert!(t.other.is_empty(), "answers other than saved or 503: {:?}", t.other);
+    }
+    assert!(before.refused.is_empty() && after.refused.is_empty(), "refusals with space free: {:?}", after.refused);
+    assert!(!during.refused.is_empty(), "the disk was full, yet nothing was refused: the test did not fill it");
+    for r in &during.refused {
+        assert_eq!(r["error"]["code"], "unavailable", "{r}");
+    }
+    assert!(!during.refused_pages.is_empty(), "the check-in form was refused too while the disk was full");
+    for (kind, page) in &during.refused_pages {
+        assert!(kind.starts_with("text/html"), "a browser gets a page, not {kind}");
+        assert!(page.contains("We cannot save answers just now") && page.contains("call 999 now"), "{page}");
+        assert!(page.contains("Warning signs: get help at once"), "the page lists the warning signs: {page}");
+    }
+    assert!(
+        during.refused.iter().any(|r| r["error"]["message"].as_str().unwrap_or("").contains("call 999 now")),
+        "a refused check-in tells the client what to do now, with the emergency number"
+    );
+    let health: Value =
+        rt.block_on(async { http.get(format!("{base}/healthz")).send().await.unwrap().json().await }).unwrap();
+    assert_eq!(health["database"], json!({"read": true, "write": true}), "{health}");
+    assert_eq!(health["unsaved_check_ins"], 0, "every refused check-in was saved once space returned: {health}");
+
+    // Killed hard, then started again: everything acknowledged is there.
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let (mut server, base, _, _) = serve(&data, false);
+    let (shown, alerts): (Value, Value) = rt.block_on(async {
+        let shown = http.get(format!("{base}/api/v1/clients/{client_id}")).bearer_auth(&token).send().await.unwrap();
+        let alerts = http.get(format!("{base}/api/v1/alerts?status=all")).bearer_auth(&token).send().await.unwrap();
+        (shown.json().await.unwrap(), alerts.json().await.unwrap())
+    });
+    server.kill().ok();
+    server.wait().ok();
+
+    let sessions = shown["sessions"].as_array().unwrap();
+    let stored_sessions: Vec<i64> = sessions.iter().map(|s| s["id"].as_i64().unwrap()).collect();
+    let stored_check_ins: Vec<i64> =
+        sessions.iter().flat_map(|s| s["check_ins"].as_array().unwrap()).map(|c| c["id"].as_i64().unwrap()).collect();
+    let alerted: Vec<i64> =
+        alerts["alerts"].as_array().unwrap().iter().filter_map(|a| a["check_in"]["id"].as_i64()).collect();
+    let acknowledged_check_ins: Vec<i64> =
+        [&before, &during, &after].iter().flat_map(|t| t.check_ins.clone()).collect();
+    let acknowledged_sessions: Vec<i64> = [&before, &during, &after].iter().flat_map(|t| t.sessions.clone()).collect();
+    let lost: Vec<&i64> = acknowledged_check_ins.iter().filter(|id| !stored_check_ins.contains(id)).collect();
+    assert!(
+        lost.is_empty(),
+        "{} of {} acknowledged check-ins were lost: {lost:?}",
+        lost.len(),
+        acknowledged_check_ins.len()
+    );
+    let lost: Vec<&i64> = acknowledged_sessions.iter().filter(|id| !stored_sessions.contains(id)).collect();
+    assert!(
+        lost.is_empty(),
+        "{} of {} acknowledged sessions were lost: {lost:?}",
+        lost.len(),
+        acknowledged_sessions.len()
+    );
+    let unalerted: Vec<&i64> = stored_check_ins.iter().filter(|id| !alerted.contains(id)).collect();
+    assert!(unalerted.is_empty(), "emergency check-ins without their alert: {unalerted:?}");
+    // Check-ins refused while the disk was full were kept and saved, with their alerts, once
+    // it freed (one the client got saved again meanwhile is not saved twice).
+    let refused_check_ins =
+        during.refused.iter().filter(|r| r["error"]["message"].as_str().unwrap_or("").contains("answer"));
+    assert!(refused_check_ins.count() > 0, "check-ins were refused, not only sessions");
+    assert!(
+        stored_check_ins.len() > acknowledged_check_ins.len(),
+        "no refused check-in was saved late: {} stored, {} acknowledged; server log: {:?}",
+        stored_check_ins.len(),
+        acknowledged_check_ins.len(),
+        log.lock().unwrap()
+    );
+}

@@ -1,0 +1,169 @@
+//! Whether the database can save data now, and the check-ins it could not save.
+//!
+//! When the disk fills or the database fails, a check-in cannot be saved: the client is told
+//! so at once (with the warning signs and the emergency number), never that it was saved.
+//! The answer was already triaged, so it is kept here, in memory, and saved with its alert
+//! as soon as the database can write again: the clinic then hears what the client said, at
+//! the level it called for. An answer the client sent again meanwhile, and got saved, is not
+//! saved twice. What is kept here is lost if the process stops, which is why the client is
+//! told that nothing was saved.
+
+use std::sync::Mutex;
+use store::{NewAlert, NewCheckIn, NewFollowUp, Store, StoreError, Timestamp};
+
+/// At most this many unsaved check-ins are kept; past it the oldest is dropped (and logged).
+pub const MAX_UNSAVED: usize = 10_000;
+
+/// A check-in the database refused, ready to be saved as it was triaged.
+#[derive(Clone)]
+struct Unsaved {
+    clinic_id: i64,
+    check_in: NewCheckIn,
+    alert: Option<NewAlert>,
+    next: Option<NewFollowUp>,
+}
+
+#[derive(Default)]
+struct State {
+    /// When writing first failed, while it still does.
+    failing_since: Option<Timestamp>,
+    unsaved: std::collections::VecDeque<Unsaved>,
+}
+
+/// What the app knows of the database's ability to write.
+#[derive(Default)]
+pub struct WriteHealth {
+    state: Mutex<State>,
+}
+
+impl std::fmt::Debug for WriteHealth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (failing, unsaved) = self.status();
+        f.debug_struct("WriteHealth").field("failing_since", &failing).field("unsaved", &unsaved).finish()
+    }
+}
+
+/// What a write probe found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Probe {
+    /// The database saved a small write just now.
+    pub writable: bool,
+    /// Check-ins still waiting to be saved.
+    pub unsaved: usize,
+    /// Check-ins saved late by this probe.
+    pub saved_now: usize,
+}
+
+impl WriteHealth {
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // A panic while holding the lock leaves plain data behind: keep using it.
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// When writing started failing (if it still is), and how many check-ins wait.
+    pub fn status(&self) -> (Option<Timestamp>, usize) {
+        let s = self.lock();
+        (s.failing_since, s.unsaved.len())
+    }
+
+    /// Notes that a write failed because the database is unavailable.
+    pub fn failed(&self, now: Timestamp) {
+        let mut s = self.lock();
+        if s.failing_since.is_none() {
+            eprintln!("aftercare: the database cannot save data: answers are refused until it can");
+            s.failing_since = Some(now);
+        }
+    }
+
+    /// Keeps a check-in the database refused, to save it when writing works again.
+    pub fn keep_check_in(
+        &self,
+        clinic_id: i64,
+        check_in: NewCheckIn,
+        alert: Option<NewAlert>,
+        next: Option<NewFollowUp>,
+    ) {
+        let now = check_in.now;
+        self.failed(now);
+        let mut s = self.lock();
+        if s.unsaved.len() >= MAX_UNSAVED {
+            s.unsaved.pop_front();
+            eprintln!("aftercare: more than {MAX_UNSAVED} unsaved check-ins: the oldest is dropped");
+        }
+        s.unsaved.push_back(Unsaved { clinic_id, check_in, alert, next });
+    }
+
+    /// Tries a small write; when it works, saves the check-ins that wait, oldest first, and
+    /// clears the failing state once none is left.
+    pub async fn probe<S: Store>(&self, store: &S, now: Timestamp) -> Probe {
+        if store.write_probe(now).await.is_err() {
+            self.failed(now);
+            return Probe { writable: false, unsaved: self.status().1, saved_now: 0 };
+        }
+        let mut saved_now = 0;
+        loop {
+            let Some(next) = self.lock().unsaved.front().cloned() else { break };
+            match save(store, &next).await {
+                Ok(()) => {
+                    saved_now += 1;
+                    self.lock().unsaved.pop_front();
+                }
+                Err(StoreError::Unavailable(e)) => {
+                    eprintln!("aftercare: an unsaved check-in still cannot be saved: {e}");
+                    return Probe { writable: false, unsaved: self.status().1, saved_now };
+                }
+                Err(e) => {
+                    // Not a passing failure (the follow-up is gone, a corrupt row): it never will be.
+                    eprintln!("aftercare: an unsaved check-in of clinic {} can never be saved: {e}", next.clinic_id);
+                    self.lock().unsaved.pop_front();
+                }
+            }
+        }
+        let mut s = self.lock();
+        if s.unsaved.is_empty()
+            && let Some(since) = s.failing_since.take()
+        {
+            eprintln!(
+                "aftercare: the database can save data again (failing since {}); {saved_now} check-ins saved late",
+                since.0
+            );
+        }
+        Probe { writable: true, unsaved: s.unsaved.len(), saved_now }
+    }
+}
+
+/// Saves a kept check-in, unless the client got the same answer saved meanwhile.
+async fn save<S: Store>(store: &S, u: &Unsaved) -> Result<(), StoreError> {
+    let saved_since = store
+        .check_ins_of_session(u.clinic_id, u.check_in.session_id)
+        .await?
+        .iter()
+        .any(|c| c.follow_up_id == u.check_in.follow_up_id && c.submitted_at >= u.check_in.now);
+    if saved_since {
+        return Ok(());
+    }
+    store.record_check_in(u.clinic_id, u.check_in.clone(), u.alert.clone(), u.next.clone()).await.map(|_| ())
+}
+
+/// Probes every `every` until `stop` completes, saving what waits as soon as it can: the
+/// server notices by itself that writing fails or works again (with no request and no
+/// restart), and `/readyz` answers from what it found.
+pub async fn watch<S: Store>(
+    health: std::sync::Arc<WriteHealth>,
+    store: S,
+    clock: std::sync::Arc<dyn store::Clock>,
+    every: std::time::Duration,
+    stop: impl std::future::Future<Output = ()>,
+) {
+    let mut ticks = tokio::time::interval(every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tokio::pin!(stop);
+    loop {
+        tokio::select! {
+            () = &mut stop => return,
+            _ = ticks.tick() => {
+                health.probe(&store, clock.now()).await;
+            }
+        }
+    }
+}
