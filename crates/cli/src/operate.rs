@@ -100,17 +100,39 @@ pub fn serve(knowledge: Knowledge, args: crate::ServeArgs) -> Result<(), Failure
                 let _ = probes_stopped.await;
             },
         ));
+        let (stop_refresh, refresh_stopped) = tokio::sync::oneshot::channel::<()>();
+        let store = state.store.clone();
+        let refreshing = tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(REFRESH_STATISTICS_EVERY);
+            tokio::pin!(refresh_stopped);
+            loop {
+                tokio::select! {
+                    _ = &mut refresh_stopped => return,
+                    _ = ticks.tick() => {
+                        if let Err(e) = store.refresh_statistics().await {
+                            eprintln!("aftercare: refreshing the query planner's statistics failed: {e}");
+                        }
+                    }
+                }
+            }
+        });
         let served = web::serve(listener, state, shutdown()).await.map_err(failed);
         let _ = stop_worker.send(());
         let _ = stop_probes.send(());
+        let _ = stop_refresh.send(());
         let _ = sending.await;
         let _ = probing.await;
+        let _ = refreshing.await;
         served
     })
 }
 
 /// How often `serve` checks that the database can save data (a one-row write).
 const WRITE_PROBE_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// How often `serve` refreshes the query planner's statistics (SQLite's advice for
+/// long-lived connections: every few hours at most).
+const REFRESH_STATISTICS_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// How often `serve` sends what is due.
 const WORKER_EVERY: std::time::Duration = std::time::Duration::from_secs(30);

@@ -290,12 +290,11 @@ impl<S: Store> Worker<S> {
     /// The digest of open `therapist` alerts on clients whose session `staff_id` recorded.
     async fn digest(&self, clinic: &Clinic, staff_id: i64, staff_name: &str) -> StoreResult<Option<Letter>> {
         let mut names: Vec<String> = Vec::new();
-        for alert in self.store.alerts(clinic.id, Some(AlertStatus::Open)).await? {
+        for alert in store::every_alert(&self.store, clinic.id, Some(AlertStatus::Open)).await? {
             if alert.level != Level::Therapist.code() {
                 continue;
             }
-            let check_ins = self.store.check_ins_of_client(clinic.id, alert.client_id).await?;
-            let Some(c) = check_ins.iter().find(|c| c.id == alert.check_in_id) else { continue };
+            let Some(c) = self.store.check_in(clinic.id, alert.check_in_id).await? else { continue };
             let Some(session) = self.store.session(clinic.id, c.session_id).await? else { continue };
             if session.staff_id != staff_id {
                 continue;

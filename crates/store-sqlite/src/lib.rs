@@ -56,7 +56,7 @@ fn q<'a>(sql: String) -> sqlx::query::Query<'a, sqlx::Sqlite, <sqlx::Sqlite as s
 
 /// The schema, embedded in the binary, in order: a new migration is a new file and a new
 /// line here.
-const MIGRATIONS: [(i64, &str, &str); 8] = [
+const MIGRATIONS: [(i64, &str, &str); 9] = [
     (1, "clinics clients sessions", include_str!("../migrations/0001_clinics_clients_sessions.sql")),
     (2, "staff sessions", include_str!("../migrations/0002_staff_sessions.sql")),
     (3, "products feedback", include_str!("../migrations/0003_products_feedback.sql")),
@@ -65,6 +65,7 @@ const MIGRATIONS: [(i64, &str, &str); 8] = [
     (6, "message texts", include_str!("../migrations/0006_message_texts.sql")),
     (7, "outbox", include_str!("../migrations/0007_outbox.sql")),
     (8, "write probe", include_str!("../migrations/0008_write_probe.sql")),
+    (9, "access paths", include_str!("../migrations/0009_access_paths.sql")),
 ];
 
 fn migrator() -> Migrator {
@@ -142,7 +143,12 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
+            .busy_timeout(Duration::from_secs(5))
+            // The planner's statistics, as SQLite advises for long-lived connections: gathered
+            // (within a bounded effort) when a connection opens, on new and old databases
+            // alike, and refreshed every hour by `refresh_statistics`.
+            .pragma("analysis_limit", "400")
+            .pragma("optimize", "0x10002");
         let pool = pool_options().max_connections(4).connect_with(options).await.map_err(db)?;
         Ok(SqliteStore { pool })
     }
@@ -330,6 +336,10 @@ impl Store for SqliteStore {
 
     async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ()).map_err(db)
+    }
+
+    async fn refresh_statistics(&self) -> StoreResult<()> {
+        sqlx::query("PRAGMA optimize").execute(&self.pool).await.map(|_| ()).map_err(db)
     }
 
     async fn write_probe(&self, now: Timestamp) -> StoreResult<()> {
@@ -996,6 +1006,25 @@ impl Store for SqliteStore {
         Ok((recorded, raised))
     }
 
+    async fn check_in(&self, clinic_id: i64, check_in_id: i64) -> StoreResult<Option<CheckIn>> {
+        self.by_id(CHECK_IN, check_in_id, clinic_id, check_in).await
+    }
+
+    async fn check_in_stats(&self, clinic_id: i64, session_id: i64) -> StoreResult<CheckInStats> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS count, MIN(soreness) AS lowest FROM check_ins WHERE clinic_id = ? AND session_id = ?",
+        )
+        .bind(clinic_id)
+        .bind(session_id)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(CheckInStats {
+            count: row.try_get::<i64, _>("count").map_err(db)? as u64,
+            lowest_soreness: row.try_get::<Option<i64>, _>("lowest").map_err(db)?.map(|s| s as u8),
+        })
+    }
+
     async fn check_ins_of_session(&self, clinic_id: i64, session_id: i64) -> StoreResult<Vec<CheckIn>> {
         let rows = q(format!("{CHECK_IN} WHERE clinic_id = ? AND session_id = ? ORDER BY submitted_at, id"))
             .bind(clinic_id)
@@ -1020,18 +1049,49 @@ impl Store for SqliteStore {
         all(rows, check_in)
     }
 
-    async fn alerts(&self, clinic_id: i64, status: Option<AlertStatus>) -> StoreResult<Vec<Alert>> {
-        let rows = q(format!(
-            "{ALERT} WHERE clinic_id = ? AND (? IS NULL OR status = ?) \
-             ORDER BY CASE level WHEN 'emergency' THEN 0 WHEN 'doctor' THEN 1 ELSE 2 END, created_at DESC, id DESC"
-        ))
-        .bind(clinic_id)
-        .bind(status.map(AlertStatus::code))
-        .bind(status.map(AlertStatus::code))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db)?;
-        all(rows, alert)
+    async fn alerts(
+        &self,
+        clinic_id: i64,
+        status: Option<AlertStatus>,
+        after: Option<&AlertPosition>,
+        limit: u32,
+    ) -> StoreResult<Vec<Alert>> {
+        // One index seek per level, most urgent first, each reading only what the page shows:
+        // `(created_at, id) < (?, ?)` continues a level where the last page stopped.
+        let first = match after {
+            Some(p) => AlertPosition::LEVELS
+                .iter()
+                .position(|l| *l == p.level)
+                .ok_or(StoreError::NotFound("alert position"))?,
+            None => 0,
+        };
+        let mut page = Vec::new();
+        for (i, level) in AlertPosition::LEVELS.iter().enumerate().skip(first) {
+            let left = i64::from(limit) - page.len() as i64;
+            if left <= 0 {
+                break;
+            }
+            let (at, id) = match after {
+                Some(p) if i == first => (p.created_at.0, p.id),
+                _ => (i64::MAX, i64::MAX),
+            };
+            let query = match status {
+                Some(s) => q(format!(
+                    "{ALERT} WHERE clinic_id = ? AND status = ? AND level = ? AND (created_at, id) < (?, ?) \
+                     ORDER BY created_at DESC, id DESC LIMIT ?"
+                ))
+                .bind(clinic_id)
+                .bind(s.code()),
+                None => q(format!(
+                    "{ALERT} WHERE clinic_id = ? AND level = ? AND (created_at, id) < (?, ?) \
+                     ORDER BY created_at DESC, id DESC LIMIT ?"
+                ))
+                .bind(clinic_id),
+            };
+            let rows = query.bind(*level).bind(at).bind(id).bind(left).fetch_all(&self.pool).await.map_err(db)?;
+            page.extend(all(rows, alert)?);
+        }
+        Ok(page)
     }
 
     async fn acknowledge_alert(
@@ -1184,17 +1244,20 @@ impl Store for SqliteStore {
     }
 
     async fn messages(&self, clinic_id: i64, status: Option<MessageStatus>, limit: u32) -> StoreResult<Vec<Message>> {
-        let rows = q(format!(
-            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE clinic_id = ? AND (? IS NULL OR status = ?) \
-             ORDER BY next_attempt, id LIMIT ?"
-        ))
-        .bind(clinic_id)
-        .bind(status.map(MessageStatus::code))
-        .bind(status.map(MessageStatus::code))
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db)?;
+        // Two statements, so that each has an index that gives its order.
+        let query = match status {
+            Some(s) => q(format!(
+                "SELECT {MESSAGE_COLUMNS} FROM messages WHERE clinic_id = ? AND status = ? \
+                 ORDER BY next_attempt, id LIMIT ?"
+            ))
+            .bind(clinic_id)
+            .bind(s.code()),
+            None => q(format!(
+                "SELECT {MESSAGE_COLUMNS} FROM messages WHERE clinic_id = ? ORDER BY next_attempt, id LIMIT ?"
+            ))
+            .bind(clinic_id),
+        };
+        let rows = query.bind(i64::from(limit)).fetch_all(&self.pool).await.map_err(db)?;
         all(rows, message)
     }
 

@@ -80,6 +80,7 @@ pub async fn run_all<S: Store, F: Fn() -> Fut, Fut: std::future::Future<Output =
     intake_links(fresh().await).await;
     the_outbox(fresh().await).await;
     check_ins_write_their_notices_and_next_follow_up(fresh().await).await;
+    alerts_come_a_page_at_a_time(fresh().await).await;
 }
 
 fn message(kind: MessageKind, recipient: Recipient, key: &str, at: Timestamp) -> NewMessage {
@@ -487,15 +488,19 @@ async fn check_ins_and_alerts<S: Store>(s: S) {
 
     let all = s.check_ins_of_session(a.id, sess.id).await.unwrap();
     assert_eq!(all.iter().map(|c| c.soreness).collect::<Vec<_>>(), vec![3, 7, 6, 2], "every submission is kept");
+    assert_eq!(s.check_in_stats(a.id, sess.id).await.unwrap(), CheckInStats { count: 4, lowest_soreness: Some(2) });
+    assert_eq!(s.check_in_stats(b.id, sess.id).await.unwrap(), CheckInStats::default(), "scoped to the clinic");
+    assert_eq!(s.check_in(a.id, all[1].id).await.unwrap().as_ref(), Some(&all[1]));
+    assert_eq!(s.check_in(b.id, all[1].id).await.unwrap(), None, "B cannot read A's check-in");
     assert_eq!(s.check_ins_of_client(a.id, c.id).await.unwrap().len(), 4);
     assert!(s.check_ins_of_session(b.id, sess.id).await.unwrap().is_empty());
     assert!(s.check_ins_of_client(b.id, c.id).await.unwrap().is_empty());
     let cross = s.record_check_in(b.id, check_in(sess.id, fu.id, 1, "self_care", T0), None, None).await;
     assert!(cross.is_err(), "clinic B cannot add a check-in to A's session");
 
-    let open = s.alerts(a.id, Some(AlertStatus::Open)).await.unwrap();
+    let open = s.alerts(a.id, Some(AlertStatus::Open), None, 100).await.unwrap();
     assert_eq!(open.iter().map(|a| a.level.as_str()).collect::<Vec<_>>(), vec!["emergency", "doctor", "therapist"]);
-    assert!(s.alerts(b.id, None).await.unwrap().is_empty());
+    assert!(s.alerts(b.id, None, None, 100).await.unwrap().is_empty());
 
     let ack =
         |staff_id| Acknowledgement { staff_id, note: Some("Called her; GP today".to_owned()), now: T0.plus_hours(30) };
@@ -517,6 +522,63 @@ async fn check_ins_and_alerts<S: Store>(s: S) {
         Some(T0.plus_hours(30)),
         "the first acknowledgement stands"
     );
-    assert_eq!(s.alerts(a.id, Some(AlertStatus::Open)).await.unwrap().len(), 2);
-    assert_eq!(s.alerts(a.id, Some(AlertStatus::Acknowledged)).await.unwrap().len(), 1);
+    assert_eq!(s.alerts(a.id, Some(AlertStatus::Open), None, 100).await.unwrap().len(), 2);
+    assert_eq!(s.alerts(a.id, Some(AlertStatus::Acknowledged), None, 100).await.unwrap().len(), 1);
+}
+
+/// Alerts page by page: the pages put together are the whole list in order, with no alert
+/// twice and none missing, whatever the page size; a page never shows another clinic's.
+async fn alerts_come_a_page_at_a_time<S: Store>(s: S) {
+    let (a, owner) = clinic(&s, "A", "a@a.example").await;
+    let (b, owner_b) = clinic(&s, "B", "b@b.example").await;
+    for (clinic, staff) in [(a.id, owner.id), (b.id, owner_b.id)] {
+        let c = client(&s, clinic, "Ada").await;
+        let (sess, fus) =
+            s.record_session(clinic, session(c.id, staff), vec![follow_up(24, clinic as u8)]).await.unwrap();
+        let levels = ["therapist", "emergency", "doctor"];
+        for i in 0..17 {
+            let level = levels[i % 3];
+            // Some alerts share an instant: the id breaks the tie.
+            let at = T0.plus_hours(24 + (i as i64) / 2);
+            let alert = NewAlert { client_id: c.id, level: level.to_owned(), notices: vec![] };
+            s.record_check_in(clinic, check_in(sess.id, fus[0].id, 5, level, at), Some(alert), None).await.unwrap();
+        }
+    }
+    let open = s.alerts(a.id, Some(AlertStatus::Open), None, 100).await.unwrap();
+    let ack = Acknowledgement { staff_id: owner.id, note: None, now: T0.plus_hours(60) };
+    for x in open.iter().step_by(4) {
+        s.acknowledge_alert(a.id, x.id, ack.clone()).await.unwrap();
+    }
+    for status in [None, Some(AlertStatus::Open), Some(AlertStatus::Acknowledged)] {
+        let whole = s.alerts(a.id, status, None, 100).await.unwrap();
+        assert!(whole.iter().all(|x| x.clinic_id == a.id && status.is_none_or(|st| x.status == st)));
+        let rank = |x: &Alert| AlertPosition::LEVELS.iter().position(|l| *l == x.level);
+        let sorted = whole.windows(2).all(|w| {
+            (rank(&w[0]), std::cmp::Reverse((w[0].created_at, w[0].id)))
+                < (rank(&w[1]), std::cmp::Reverse((w[1].created_at, w[1].id)))
+        });
+        assert!(sorted, "most urgent level first, newest first within a level");
+        for size in [1, 2, 5, 7] {
+            let mut paged: Vec<Alert> = Vec::new();
+            loop {
+                let after = paged.last().map(AlertPosition::of);
+                let page = s.alerts(a.id, status, after.as_ref(), size).await.unwrap();
+                assert!(page.len() <= size as usize);
+                let done = page.len() < size as usize;
+                paged.extend(page);
+                if done {
+                    break;
+                }
+            }
+            assert_eq!(paged, whole, "pages of {size} put together, status {status:?}");
+        }
+        // A position from clinic A's list, used in clinic B, shows only B's alerts.
+        if let Some(middle) = whole.get(whole.len() / 2) {
+            let page = s.alerts(b.id, status, Some(&AlertPosition::of(middle)), 100).await.unwrap();
+            assert!(page.iter().all(|x| x.clinic_id == b.id));
+        }
+    }
+    assert_eq!(every_alert(&s, a.id, None).await.unwrap().len(), 17);
+    let unknown = AlertPosition { level: "nonsense".to_owned(), created_at: T0, id: 1 };
+    assert!(s.alerts(a.id, None, Some(&unknown), 10).await.is_err(), "a position at no level is refused");
 }

@@ -56,12 +56,34 @@ pub enum StoreError {
 /// The result of a store operation.
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// Every alert of the clinic with `status` (all when `None`), in the order of
+/// [`Store::alerts`], read a page at a time: for a worker or a command, never a request.
+///
+/// # Errors
+/// When the store fails.
+pub async fn every_alert<S: Store>(store: &S, clinic_id: i64, status: Option<AlertStatus>) -> StoreResult<Vec<Alert>> {
+    const PAGE: u32 = 200;
+    let mut every: Vec<Alert> = Vec::new();
+    loop {
+        let after = every.last().map(AlertPosition::of);
+        let page = store.alerts(clinic_id, status, after.as_ref(), PAGE).await?;
+        let done = page.len() < PAGE as usize;
+        every.extend(page);
+        if done {
+            return Ok(every);
+        }
+    }
+}
+
 /// What every storage backend provides. Methods are clinic-scoped where they touch clinic data.
 pub trait Store: Clone + Send + Sync + 'static {
     /// Brings the schema up to date.
     fn migrate(&self) -> impl Future<Output = StoreResult<()>> + Send;
     /// Answers when the database does.
     fn ping(&self) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Brings the query planner's statistics up to date where they have drifted (cheap when
+    /// they have not); `serve` calls it every hour.
+    fn refresh_statistics(&self) -> impl Future<Output = StoreResult<()>> + Send;
     /// Writes one small row and commits it durably: answers when the database can save
     /// data now, not just read it (a full disk fails here).
     fn write_probe(&self, now: Timestamp) -> impl Future<Output = StoreResult<()>> + Send;
@@ -255,6 +277,11 @@ pub trait Store: Clone + Send + Sync + 'static {
         alert: Option<NewAlert>,
         next: Option<NewFollowUp>,
     ) -> impl Future<Output = StoreResult<(CheckIn, Option<Alert>)>> + Send;
+    /// A check-in of the clinic.
+    fn check_in(&self, clinic_id: i64, check_in_id: i64) -> impl Future<Output = StoreResult<Option<CheckIn>>> + Send;
+    /// How many check-ins a session has and the lowest soreness among them, in one read.
+    fn check_in_stats(&self, clinic_id: i64, session_id: i64)
+    -> impl Future<Output = StoreResult<CheckInStats>> + Send;
     /// The check-ins of a session, oldest first.
     fn check_ins_of_session(
         &self,
@@ -268,11 +295,16 @@ pub trait Store: Clone + Send + Sync + 'static {
         client_id: i64,
     ) -> impl Future<Output = StoreResult<Vec<CheckIn>>> + Send;
 
-    /// The clinic's alerts, most urgent then newest first; only those with `status` if given.
+    /// A page of the clinic's alerts, most urgent level first and newest first within a
+    /// level; only those with `status` if given; those after `after` (the last alert of the
+    /// previous page); at most `limit`. Each page costs the same however many alerts the
+    /// clinic has had.
     fn alerts(
         &self,
         clinic_id: i64,
         status: Option<AlertStatus>,
+        after: Option<&AlertPosition>,
+        limit: u32,
     ) -> impl Future<Output = StoreResult<Vec<Alert>>> + Send;
     /// An alert of the clinic.
     fn alert(&self, clinic_id: i64, alert_id: i64) -> impl Future<Output = StoreResult<Option<Alert>>> + Send;

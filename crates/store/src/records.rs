@@ -469,6 +469,37 @@ pub struct NewAlert {
     pub notices: Vec<NewMessage>,
 }
 
+/// Where a page of alerts ended: the last alert's level, time and id. The next page starts
+/// after it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertPosition {
+    /// The level code (`emergency`, `doctor` or `therapist`).
+    pub level: String,
+    /// When the alert was raised.
+    pub created_at: Timestamp,
+    /// The alert's id.
+    pub id: i64,
+}
+
+impl AlertPosition {
+    /// The levels of alerts, most urgent first: the order of a page.
+    pub const LEVELS: [&'static str; 3] = ["emergency", "doctor", "therapist"];
+
+    /// The position of an alert.
+    pub fn of(alert: &Alert) -> AlertPosition {
+        AlertPosition { level: alert.level.clone(), created_at: alert.created_at, id: alert.id }
+    }
+}
+
+/// A session's check-ins in brief.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CheckInStats {
+    /// How many there are.
+    pub count: u64,
+    /// The lowest soreness reported, if any.
+    pub lowest_soreness: Option<u8>,
+}
+
 /// An alert for staff.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Alert {

@@ -67,7 +67,7 @@ pub async fn submit_check_in<S: Store>(
     let session = state.store.session(clinic_id, f.session_id).await?.ok_or_else(|| ApiError::not_found("link"))?;
     let client = state.store.client(clinic_id, session.client_id).await?.ok_or_else(|| ApiError::not_found("link"))?;
     let clinic = state.store.clinic(clinic_id).await?.ok_or_else(|| ApiError::not_found("link"))?;
-    let earlier = state.store.check_ins_of_session(clinic_id, session.id).await?;
+    let earlier = state.store.check_in_stats(clinic_id, session.id).await?;
     let now = state.clock.now();
     // Exact hours from the session's end: never rounded down (care policy section 2).
     let hours_since = now.hours_since(session.ended_at).max(0.0);
@@ -85,7 +85,7 @@ pub async fn submit_check_in<S: Store>(
             hours_since: Number::from_f64(hours_since).unwrap_or_else(|| Number::from(0)),
             soreness: body.soreness.clone(),
             // The lowest earlier soreness, so that a slow climb is seen.
-            previous_soreness: earlier.iter().map(|c| c.soreness).min().map(Number::from),
+            previous_soreness: earlier.lowest_soreness.map(Number::from),
             trend: body.trend.clone(),
             sore_areas: body.sore_areas.clone(),
             symptoms,

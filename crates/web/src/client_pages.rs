@@ -153,13 +153,13 @@ fn group_title(level: Level) -> &'static str {
 struct LinkContext {
     clinic: store::Clinic,
     session: store::Session,
-    earlier_check_ins: usize,
+    earlier_check_ins: u64,
 }
 
 async fn context<S: Store>(state: &AppState<S>, f: &FollowUp) -> Result<LinkContext, ApiError> {
     let clinic = state.store.clinic(f.clinic_id).await?.ok_or_else(|| ApiError::not_found("link"))?;
     let session = state.store.session(f.clinic_id, f.session_id).await?.ok_or_else(|| ApiError::not_found("link"))?;
-    let earlier_check_ins = state.store.check_ins_of_session(f.clinic_id, f.session_id).await?.len();
+    let earlier_check_ins = state.store.check_in_stats(f.clinic_id, f.session_id).await?.count;
     Ok(LinkContext { clinic, session, earlier_check_ins })
 }
 
@@ -602,11 +602,9 @@ pub async fn feedback<S: Store>(
     let check_in = field("check_in").and_then(|c| c.parse::<i64>().ok());
     // Feedback belongs to a check-in of this link's session, and says something.
     let own = match check_in {
-        Some(id) => state
-            .store
-            .check_ins_of_session(f.clinic_id, f.session_id)
-            .await
-            .map(|list| list.iter().any(|c| c.id == id)),
+        Some(id) => {
+            state.store.check_in(f.clinic_id, id).await.map(|c| c.is_some_and(|c| c.session_id == f.session_id))
+        }
         None => Ok(false),
     };
     let kb = &state.knowledge;

@@ -330,7 +330,7 @@ pub async fn seed<S: Store>(state: &AppState<S>) -> Result<DemoSignIn, ApiError>
             submit_check_in(&then, &f, body).await?;
         }
         if let Some(note) = story.acknowledged {
-            for alert in state.store.alerts(clinic.id, Some(AlertStatus::Open)).await? {
+            for alert in store::every_alert(&state.store, clinic.id, Some(AlertStatus::Open)).await? {
                 if alert.client_id == client.id {
                     let ack = Acknowledgement {
                         staff_id: therapist.0.id,

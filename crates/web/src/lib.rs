@@ -14,6 +14,7 @@ pub mod demo;
 pub mod error;
 pub mod fields;
 pub mod intake_form;
+pub mod page;
 pub mod profile;
 pub mod rate_limit;
 pub mod secret;

@@ -257,10 +257,21 @@ fn a_full_disk_under_load_loses_no_acknowledged_answer_and_the_server_recovers_b
     server.kill().unwrap();
     server.wait().unwrap();
     let (mut server, base, _, _) = serve(&data, false);
-    let (shown, alerts): (Value, Value) = rt.block_on(async {
+    let (shown, alerts): (Value, Vec<Value>) = rt.block_on(async {
         let shown = http.get(format!("{base}/api/v1/clients/{client_id}")).bearer_auth(&token).send().await.unwrap();
-        let alerts = http.get(format!("{base}/api/v1/alerts?status=all")).bearer_auth(&token).send().await.unwrap();
-        (shown.json().await.unwrap(), alerts.json().await.unwrap())
+        // Every alert, a page at a time.
+        let mut alerts = Vec::new();
+        let mut cursor = String::new();
+        loop {
+            let url = format!("{base}/api/v1/alerts?status=all&limit=200{cursor}");
+            let page: Value = http.get(url).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+            alerts.extend(page["alerts"].as_array().unwrap().iter().cloned());
+            match page["next_cursor"].as_str() {
+                Some(next) => cursor = format!("&cursor={next}"),
+                None => break,
+            }
+        }
+        (shown.json().await.unwrap(), alerts)
     });
     server.kill().ok();
     server.wait().ok();
@@ -269,8 +280,7 @@ fn a_full_disk_under_load_loses_no_acknowledged_answer_and_the_server_recovers_b
     let stored_sessions: Vec<i64> = sessions.iter().map(|s| s["id"].as_i64().unwrap()).collect();
     let stored_check_ins: Vec<i64> =
         sessions.iter().flat_map(|s| s["check_ins"].as_array().unwrap()).map(|c| c["id"].as_i64().unwrap()).collect();
-    let alerted: Vec<i64> =
-        alerts["alerts"].as_array().unwrap().iter().filter_map(|a| a["check_in"]["id"].as_i64()).collect();
+    let alerted: Vec<i64> = alerts.iter().filter_map(|a| a["check_in"]["id"].as_i64()).collect();
     let acknowledged_check_ins: Vec<i64> =
         [&before, &during, &after].iter().flat_map(|t| t.check_ins.clone()).collect();
     let acknowledged_sessions: Vec<i64> = [&before, &during, &after].iter().flat_map(|t| t.sessions.clone()).collect();

@@ -11,18 +11,19 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use store::{Acknowledgement, Alert, AlertStatus, Role, Store};
+use store::{Acknowledgement, Alert, AlertPosition, AlertStatus, Role, Store};
 
 /// `GET /api/v1/alerts` query.
 #[derive(Debug, Deserialize)]
 pub struct AlertQuery {
     status: Option<String>,
+    limit: Option<String>,
+    cursor: Option<String>,
 }
 
 async fn alert_json<S: Store>(state: &AppState<S>, a: &Alert) -> Result<Value, ApiError> {
     let client = state.store.client(a.clinic_id, a.client_id).await?;
-    let check_ins = state.store.check_ins_of_client(a.clinic_id, a.client_id).await?;
-    let check_in = check_ins.iter().find(|c| c.id == a.check_in_id);
+    let check_in = state.store.check_in(a.clinic_id, a.check_in_id).await?;
     Ok(json!({
         "id": a.id, "level": a.level, "status": a.status.code(), "created_at": to_rfc3339(a.created_at),
         "client": client.map(|c| json!({"id": c.id, "name": c.name, "phone": c.phone, "email": c.email})),
@@ -35,7 +36,8 @@ async fn alert_json<S: Store>(state: &AppState<S>, a: &Alert) -> Result<Value, A
     }))
 }
 
-/// `GET /api/v1/alerts?status=open`: the clinic's alerts, emergency and doctor first.
+/// `GET /api/v1/alerts?status=open&limit=50&cursor=…`: a page of the clinic's alerts,
+/// emergency and doctor first, newest first within a level, and the cursor of the next page.
 pub async fn list<S: Store>(
     State(state): State<AppState<S>>,
     caller: Caller,
@@ -47,11 +49,16 @@ pub async fn list<S: Store>(
             ApiError::invalid("status", format!("`{s}` is not allowed; allowed: open, acknowledged, all"))
         })?),
     };
+    let limit = crate::page::limit(q.limit.as_deref())?;
+    let after = q.cursor.as_deref().map(crate::page::parse_alert_cursor).transpose()?;
+    let rows = state.store.alerts(caller.clinic_id(), status, after.as_ref(), limit + 1).await?;
+    let (page, more) = crate::page::split(rows, limit);
+    let next_cursor = page.last().filter(|_| more).map(|a| crate::page::alert_cursor(&AlertPosition::of(a)));
     let mut alerts = Vec::new();
-    for a in state.store.alerts(caller.clinic_id(), status).await? {
-        alerts.push(alert_json(&state, &a).await?);
+    for a in &page {
+        alerts.push(alert_json(&state, a).await?);
     }
-    Ok(Json(json!({"alerts": alerts})))
+    Ok(Json(json!({"alerts": alerts, "next_cursor": next_cursor})))
 }
 
 /// `POST /api/v1/alerts/{id}/acknowledge` body.

@@ -8,9 +8,10 @@ use crate::staff::dashboard::{AlertLine, alert_lines};
 use crate::staff::view::{Layout, respond};
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
 use store::{Acknowledgement, AlertStatus, Role, Store};
 
 #[derive(Template)]
@@ -18,20 +19,39 @@ use store::{Acknowledgement, AlertStatus, Role, Store};
 struct AlertsPage {
     layout: Layout,
     open: Vec<AlertLine>,
+    /// The link to the next page of open alerts, when there is one.
+    more_open: Option<String>,
     acknowledged: Vec<AlertLine>,
+    /// The link to older acknowledged alerts, when there are some.
+    older: Option<String>,
     can_acknowledge: bool,
 }
 
-/// `GET /alerts`.
-pub async fn show<S: Store>(State(state): State<AppState<S>>, who: SignedIn) -> Response {
+/// `GET /alerts` query: where each list's page starts (`open`, `done`: a cursor each).
+#[derive(Debug, Deserialize)]
+pub struct AlertsQuery {
+    open: Option<String>,
+    done: Option<String>,
+}
+
+/// `GET /alerts`: a page of open alerts (50) and of acknowledged ones (20), each with a link
+/// to the next.
+pub async fn show<S: Store>(State(state): State<AppState<S>>, who: SignedIn, Query(q): Query<AlertsQuery>) -> Response {
     let result: Result<AlertsPage, ApiError> = async {
         let clinic = state.store.clinic(who.staff.clinic_id).await?.ok_or_else(|| ApiError::not_found("clinic"))?;
-        let mut acknowledged = alert_lines(&state, &clinic, Some(AlertStatus::Acknowledged)).await?;
-        acknowledged.truncate(20);
+        let open_after = q.open.as_deref().map(crate::page::parse_alert_cursor).transpose()?;
+        let done_after = q.done.as_deref().map(crate::page::parse_alert_cursor).transpose()?;
+        let (open, more_open) =
+            alert_lines(&state, &clinic, Some(AlertStatus::Open), open_after.as_ref(), crate::page::DEFAULT_LIMIT)
+                .await?;
+        let (acknowledged, older) =
+            alert_lines(&state, &clinic, Some(AlertStatus::Acknowledged), done_after.as_ref(), 20).await?;
         Ok(AlertsPage {
             layout: Layout::signed_in(&who, &clinic, "Alerts", "alerts"),
-            open: alert_lines(&state, &clinic, Some(AlertStatus::Open)).await?,
+            open,
+            more_open: more_open.map(|c| format!("/alerts?open={c}")),
             acknowledged,
+            older: older.map(|c| format!("/alerts?done={c}")),
             can_acknowledge: matches!(who.staff.role, Role::Owner | Role::Therapist),
         })
     }

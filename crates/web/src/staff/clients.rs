@@ -224,7 +224,6 @@ async fn client_page<S: Store>(state: &AppState<S>, who: &SignedIn, id: &str) ->
         }
     }
 
-    let alerts = state.store.alerts(clinic.id, None).await?;
     let mut sessions = Vec::new();
     let mut points: Vec<(i64, u8, String, bool)> = Vec::new();
     let mut starts: Vec<i64> = Vec::new();
@@ -232,7 +231,8 @@ async fn client_page<S: Store>(state: &AppState<S>, who: &SignedIn, id: &str) ->
         starts.push(s.ended_at.0);
         let mut check_ins = Vec::new();
         for c in state.store.check_ins_of_session(clinic.id, s.id).await? {
-            let alerted = alerts.iter().any(|a| a.check_in_id == c.id);
+            // Every check-in at `therapist` or above raised an alert in its own transaction.
+            let alerted = c.level != care::Level::SelfCare.code();
             points.push((c.submitted_at.0, c.soreness, c.level.clone(), alerted));
             let note = serde_json::from_str::<serde_json::Value>(&c.report)
                 .ok()

@@ -75,17 +75,22 @@ struct DashboardPage {
     rate: Option<usize>,
 }
 
-/// The alerts of `status` as lines, most urgent first.
+/// A page of the alerts of `status` as lines, most urgent first, after `after`; and the
+/// cursor of the next page when there is one.
 pub async fn alert_lines<S: Store>(
     state: &AppState<S>,
     clinic: &store::Clinic,
     status: Option<AlertStatus>,
-) -> Result<Vec<AlertLine>, ApiError> {
+    after: Option<&store::AlertPosition>,
+    limit: u32,
+) -> Result<(Vec<AlertLine>, Option<String>), ApiError> {
+    let rows = state.store.alerts(clinic.id, status, after, limit + 1).await?;
+    let (page, more) = crate::page::split(rows, limit);
+    let next = page.last().filter(|_| more).map(|a| crate::page::alert_cursor(&store::AlertPosition::of(a)));
     let mut lines = Vec::new();
-    for a in state.store.alerts(clinic.id, status).await? {
+    for a in page {
         let client = state.store.client(clinic.id, a.client_id).await?;
-        let check_in =
-            state.store.check_ins_of_client(clinic.id, a.client_id).await?.into_iter().find(|c| c.id == a.check_in_id);
+        let check_in = state.store.check_in(clinic.id, a.check_in_id).await?;
         let note = check_in
             .as_ref()
             .and_then(|c| serde_json::from_str::<serde_json::Value>(&c.report).ok())
@@ -114,7 +119,7 @@ pub async fn alert_lines<S: Store>(
             acknowledged,
         });
     }
-    Ok(lines)
+    Ok((lines, next))
 }
 
 /// `GET /`.
@@ -175,7 +180,8 @@ async fn page<S: Store>(state: &AppState<S>, who: &SignedIn) -> Result<Dashboard
     Ok(DashboardPage {
         layout: Layout::signed_in(who, &clinic, "Dashboard", "dashboard"),
         failed,
-        alerts: alert_lines(state, &clinic, Some(AlertStatus::Open)).await?,
+        // The most urgent page; the alert queue has the rest.
+        alerts: alert_lines(state, &clinic, Some(AlertStatus::Open), None, crate::page::DEFAULT_LIMIT).await?.0,
         due,
         sessions,
         answered,

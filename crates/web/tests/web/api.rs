@@ -345,3 +345,61 @@ async fn another_clinics_token_gets_404_for_every_id_on_every_route() {
     assert_eq!(shown["intake"]["answers"], json!({"first_massage": false}));
     assert_eq!(shown["sessions"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn the_alert_queue_comes_a_page_at_a_time_with_a_cursor() {
+    let app = spawn_app().await;
+    let (_, session) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
+    let link = session["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
+    app.advance_hours(20.0);
+    let answers = [json!(["small_bruise"]), json!(["one_leg_swelling"]), json!(["breathlessness"])];
+    for i in 0..12 {
+        app.advance_hours(0.1);
+        let body = json!({"soreness": 3, "symptoms": answers[i % 3]});
+        let (s, _) = app.call(Method::POST, &link, None, Some(body)).await;
+        assert_eq!(s, StatusCode::OK);
+    }
+    let (_, whole) = app.get("/api/v1/alerts?status=all&limit=200", &app.a.owner).await;
+    let whole: Vec<i64> = whole["alerts"].as_array().unwrap().iter().map(|a| a["id"].as_i64().unwrap()).collect();
+    assert_eq!(whole.len(), 12);
+    let (_, first) = app.get("/api/v1/alerts", &app.a.owner).await;
+    assert_eq!(first["next_cursor"], Value::Null, "12 alerts fit the default page of 50");
+
+    // Pages of 5 put together are the whole queue: none twice, none missing.
+    let mut paged = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..5 {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/alerts?status=all&limit=5&cursor={c}"),
+            None => "/api/v1/alerts?status=all&limit=5".to_owned(),
+        };
+        let (s, page) = app.get(&path, &app.a.owner).await;
+        assert_eq!(s, StatusCode::OK, "{page}");
+        let ids = page["alerts"].as_array().unwrap().iter().map(|a| a["id"].as_i64().unwrap());
+        paged.extend(ids);
+        cursor = page["next_cursor"].as_str().map(str::to_owned);
+        if cursor.is_none() {
+            break;
+        }
+    }
+    assert_eq!(paged, whole);
+    let levels: Vec<String> = {
+        let (_, p) = app.get("/api/v1/alerts?limit=5", &app.a.owner).await;
+        p["alerts"].as_array().unwrap().iter().map(|a| a["level"].as_str().unwrap().to_owned()).collect()
+    };
+    assert_eq!(levels, ["emergency"; 4].iter().chain(&["doctor"]).map(|s| s.to_string()).collect::<Vec<_>>());
+
+    for bad in ["0", "201", "ten", "-1"] {
+        let (s, e) = app.get(&format!("/api/v1/alerts?limit={bad}"), &app.a.owner).await;
+        assert_eq!((s, error_field(&e)), (StatusCode::UNPROCESSABLE_ENTITY, Some("limit")), "limit={bad}");
+    }
+    for bad in ["x", "emergency.1.0", "urgent.1.1", "doctor.1", "doctor.1.2.3", "doctor.one.2"] {
+        let (s, e) = app.get(&format!("/api/v1/alerts?cursor={bad}"), &app.a.owner).await;
+        assert_eq!((s, error_field(&e)), (StatusCode::UNPROCESSABLE_ENTITY, Some("cursor")), "cursor={bad}");
+    }
+    // A cursor from clinic A's queue shows clinic B only its own alerts (none).
+    let (_, page) = app.get("/api/v1/alerts?status=all&limit=3", &app.a.owner).await;
+    let cursor = page["next_cursor"].as_str().unwrap();
+    let (s, b) = app.get(&format!("/api/v1/alerts?status=all&cursor={cursor}"), &app.b.owner).await;
+    assert_eq!((s, b["alerts"].clone()), (StatusCode::OK, json!([])));
+}
