@@ -5,6 +5,7 @@
 //! and the store, and answer. The clock is passed in ([`Clock`]), never read here.
 
 pub mod api;
+pub mod assets;
 pub mod auth;
 pub mod check_in;
 pub mod check_in_form;
@@ -13,6 +14,7 @@ pub mod client_pages;
 pub mod demo;
 pub mod error;
 pub mod fields;
+pub mod headers;
 pub mod intake_form;
 pub mod page;
 pub mod profile;
@@ -76,6 +78,7 @@ impl<S: Store> std::fmt::Debug for AppState<S> {
 
 /// Every route of the app.
 pub fn router<S: Store>(state: AppState<S>) -> Router {
+    let https = state.base_url.starts_with("https://");
     Router::new()
         .route("/", get(staff::dashboard::show::<S>))
         .route("/sign-out", post(staff::auth::sign_out::<S>))
@@ -93,6 +96,7 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
         .route("/healthz", get(api::healthz::<S>))
         .route("/readyz", get(api::readyz::<S>))
         .route("/why-sore", get(client_pages::why_sore::<S>))
+        .route("/assets/{name}", get(assets::serve))
         .route("/api/v1/openapi.json", get(api::openapi))
         .route("/api/v1/clients", post(api::clients::create::<S>))
         .route("/api/v1/clients/{id}", get(api::clients::show::<S>))
@@ -108,6 +112,7 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
         .route("/i/{token}", get(client_intake::form::<S>).post(client_intake::submit::<S>))
         .route("/sign-in", get(staff::auth::sign_in_page).post(staff::auth::sign_in::<S>))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(https, headers::secure))
         .with_state(state)
 }
 

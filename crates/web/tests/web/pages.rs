@@ -226,3 +226,47 @@ async fn real_check_ins_are_never_limited_only_failed_links_are() {
         assert_eq!(s, StatusCode::OK);
     }
 }
+
+#[tokio::test]
+async fn every_response_carries_safe_headers() {
+    let app = spawn_app().await;
+    let (link, _) = link(&app).await;
+    let get = |url: String, token: Option<String>| {
+        let mut r = app.http.get(url);
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        r.send()
+    };
+    let cases = [
+        ("a staff page", format!("{}/sign-in", app.base), None, "same-origin"),
+        ("a client page", link.clone(), None, "no-referrer"),
+        ("a client's plan", format!("{link}/plan"), None, "no-referrer"),
+        ("an API answer", format!("{}/api/v1/alerts", app.base), Some(app.a.owner.clone()), "same-origin"),
+        ("a route that does not exist", format!("{}/nowhere", app.base), None, "same-origin"),
+    ];
+    for (what, url, token, referrer) in cases {
+        let r = get(url, token).await.unwrap();
+        let h = r.headers();
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("default-src 'none'") && csp.contains("script-src 'self'"), "{what}: {csp}");
+        assert!(csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"), "{what}: {csp}");
+        assert_eq!(h["x-frame-options"], "DENY", "{what}");
+        assert_eq!(h["x-content-type-options"], "nosniff", "{what}");
+        assert_eq!(h["referrer-policy"], referrer, "{what}");
+        assert_eq!(h["cache-control"], "no-store", "{what}");
+        assert!(h.get("strict-transport-security").is_none(), "{what}: no HSTS over plain http");
+    }
+    // No page carries inline script or style, which the policy would block.
+    for url in [link.clone(), format!("{link}/plan"), format!("{}/sign-in", app.base), format!("{}/why-sore", app.base)]
+    {
+        let page = get(url.clone(), None).await.unwrap().text().await.unwrap();
+        assert!(!page.contains("<script>") && !page.contains("<style>") && !page.contains("javascript:"), "{url}");
+    }
+    let css = get(format!("{}/assets/client.css", app.base), None).await.unwrap();
+    assert_eq!(css.status(), StatusCode::OK);
+    assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
+    assert_eq!(css.headers()["cache-control"], "public, max-age=3600", "the product's own style sheet may be cached");
+    let missing = get(format!("{}/assets/nothing.js", app.base), None).await.unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+}

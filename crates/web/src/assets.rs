@@ -1,0 +1,29 @@
+//! The product's own style sheets and scripts, embedded in the binary and served from
+//! `/assets/`. Pages carry no inline style or script, so the Content-Security-Policy can
+//! allow this origin's files and nothing else.
+
+use axum::extract::Path;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+const CSS: &str = "text/css; charset=utf-8";
+const JS: &str = "text/javascript; charset=utf-8";
+
+/// Every asset: its name, content type and content.
+const ASSETS: [(&str, &str, &str); 5] = [
+    ("client.css", CSS, include_str!("../assets/client.css")),
+    ("staff.css", CSS, include_str!("../assets/staff.css")),
+    ("bodymap.js", JS, include_str!("../assets/bodymap.js")),
+    ("timezone.js", JS, include_str!("../assets/timezone.js")),
+    ("print.js", JS, include_str!("../assets/print.js")),
+];
+
+/// `GET /assets/{name}`.
+pub async fn serve(Path(name): Path<String>) -> Response {
+    match ASSETS.iter().find(|(n, _, _)| *n == name) {
+        Some((_, kind, body)) => {
+            ([(header::CONTENT_TYPE, *kind), (header::CACHE_CONTROL, "public, max-age=3600")], *body).into_response()
+        }
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
