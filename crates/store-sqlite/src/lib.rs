@@ -56,7 +56,7 @@ fn q<'a>(sql: String) -> sqlx::query::Query<'a, sqlx::Sqlite, <sqlx::Sqlite as s
 
 /// The schema, embedded in the binary, in order: a new migration is a new file and a new
 /// line here.
-const MIGRATIONS: [(i64, &str, &str); 9] = [
+const MIGRATIONS: [(i64, &str, &str); 10] = [
     (1, "clinics clients sessions", include_str!("../migrations/0001_clinics_clients_sessions.sql")),
     (2, "staff sessions", include_str!("../migrations/0002_staff_sessions.sql")),
     (3, "products feedback", include_str!("../migrations/0003_products_feedback.sql")),
@@ -66,6 +66,7 @@ const MIGRATIONS: [(i64, &str, &str); 9] = [
     (7, "outbox", include_str!("../migrations/0007_outbox.sql")),
     (8, "write probe", include_str!("../migrations/0008_write_probe.sql")),
     (9, "access paths", include_str!("../migrations/0009_access_paths.sql")),
+    (10, "one alert per link", include_str!("../migrations/0010_one_alert_per_link.sql")),
 ];
 
 fn migrator() -> Migrator {
@@ -679,7 +680,13 @@ impl Store for SqliteStore {
         self.by_id(CLIENT, client_id, clinic_id, client).await
     }
 
-    async fn clients(&self, clinic_id: i64, search: Option<&str>, limit: u32) -> StoreResult<Vec<Client>> {
+    async fn clients(
+        &self,
+        clinic_id: i64,
+        search: Option<&str>,
+        after: Option<&ClientPosition>,
+        limit: u32,
+    ) -> StoreResult<Vec<Client>> {
         // LIKE wildcards in the search are escaped, so a search is always a plain substring.
         let pattern = search.map(|q| {
             let escaped = q.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
@@ -688,6 +695,7 @@ impl Store for SqliteStore {
         let rows = q(format!(
             "{CLIENT} WHERE clinic_id = ? AND (? IS NULL OR lower(name) LIKE ? ESCAPE '\\' \
              OR lower(coalesce(email, '')) LIKE ? ESCAPE '\\' OR coalesce(phone, '') LIKE ? ESCAPE '\\') \
+             AND name >= ? COLLATE NOCASE AND (name > ? COLLATE NOCASE OR id > ?) \
              ORDER BY name COLLATE NOCASE, id LIMIT ?"
         ))
         .bind(clinic_id)
@@ -695,6 +703,9 @@ impl Store for SqliteStore {
         .bind(&pattern)
         .bind(&pattern)
         .bind(&pattern)
+        .bind(after.map_or("", |p| p.name.as_str()))
+        .bind(after.map_or("", |p| p.name.as_str()))
+        .bind(after.map_or(0, |p| p.id))
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await
@@ -887,13 +898,24 @@ impl Store for SqliteStore {
         self.by_id(SESSION, session_id, clinic_id, session).await
     }
 
-    async fn sessions_of_client(&self, clinic_id: i64, client_id: i64) -> StoreResult<Vec<Session>> {
-        let rows = q(format!("{SESSION} WHERE clinic_id = ? AND client_id = ? ORDER BY ended_at, id"))
-            .bind(clinic_id)
-            .bind(client_id)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db)?;
+    async fn sessions_of_client(
+        &self,
+        clinic_id: i64,
+        client_id: i64,
+        after: Option<&SessionPosition>,
+        limit: u32,
+    ) -> StoreResult<Vec<Session>> {
+        let rows = q(format!(
+            "{SESSION} WHERE clinic_id = ? AND client_id = ? AND (ended_at, id) > (?, ?) ORDER BY ended_at, id LIMIT ?"
+        ))
+        .bind(clinic_id)
+        .bind(client_id)
+        .bind(after.map_or(i64::MIN, |p| p.ended_at.0))
+        .bind(after.map_or(0, |p| p.id))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
         all(rows, session)
     }
 
@@ -976,27 +998,7 @@ impl Store for SqliteStore {
         .map_err(db)?;
         let recorded = check_in(&row)?;
         let raised = match new_alert {
-            Some(a) => {
-                let row = q(format!(
-                    "INSERT INTO alerts (clinic_id, check_in_id, client_id, level, created_at) VALUES (?, ?, ?, ?, ?) \
-                     RETURNING {}",
-                    ALERT.trim_start_matches("SELECT ").trim_end_matches(" FROM alerts")
-                ))
-                .bind(clinic_id)
-                .bind(recorded.id)
-                .bind(a.client_id)
-                .bind(&a.level)
-                .bind(c.now.0)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(db)?;
-                let raised = alert(&row)?;
-                for m in a.notices {
-                    let about = (m.kind == MessageKind::Alert).then_some(raised.id);
-                    insert_message(&mut tx, clinic_id, None, about, &m).await?;
-                }
-                Some(raised)
-            }
+            Some(a) => Some(raise_alert(&mut tx, clinic_id, &recorded, a, c.now).await?),
             None => None,
         };
         if let Some(f) = next {
@@ -1274,6 +1276,107 @@ impl Store for SqliteStore {
     }
 }
 
+/// How urgent a level code is: 0 for the most urgent.
+fn urgency(level: &str) -> usize {
+    AlertPosition::LEVELS.iter().position(|l| *l == level).unwrap_or(AlertPosition::LEVELS.len())
+}
+
+/// Raises the alert of a check-in; or, when its link has an open alert already, moves that
+/// alert to this answer, at the more urgent of the two levels. Staff are told of a new alert
+/// or of a rise in level, never of a repeat; and a new alert is not told again to a
+/// recipient told of one at its level or above on the same client in the last ten minutes.
+async fn raise_alert(
+    tx: &mut sqlx::SqliteConnection,
+    clinic_id: i64,
+    answer: &CheckIn,
+    a: NewAlert,
+    now: Timestamp,
+) -> StoreResult<Alert> {
+    const QUIET_MS: i64 = 10 * 60 * 1000;
+    let columns = ALERT.trim_start_matches("SELECT ").trim_end_matches(" FROM alerts");
+    let open =
+        q(format!("{ALERT} WHERE clinic_id = ? AND follow_up_id = ? AND status = 'open' ORDER BY id DESC LIMIT 1"))
+            .bind(clinic_id)
+            .bind(answer.follow_up_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?;
+    let (raised, rises) = match open {
+        Some(row) => {
+            let open = alert(&row)?;
+            let rises = urgency(&a.level) < urgency(&open.level);
+            let level = if rises { a.level.as_str() } else { open.level.as_str() };
+            let row = q(format!(
+                "UPDATE alerts SET level = ?, check_in_id = ? WHERE id = ? AND clinic_id = ? RETURNING {columns}"
+            ))
+            .bind(level)
+            .bind(answer.id)
+            .bind(open.id)
+            .bind(clinic_id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db)?;
+            if !rises {
+                return alert(&row);
+            }
+            (alert(&row)?, true)
+        }
+        None => {
+            let row = q(format!(
+                "INSERT INTO alerts (clinic_id, check_in_id, follow_up_id, client_id, level, created_at) \
+                 VALUES (?, ?, ?, ?, ?, ?) RETURNING {columns}"
+            ))
+            .bind(clinic_id)
+            .bind(answer.id)
+            .bind(answer.follow_up_id)
+            .bind(a.client_id)
+            .bind(&a.level)
+            .bind(now.0)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db)?;
+            (alert(&row)?, false)
+        }
+    };
+    for m in a.notices {
+        if m.kind == MessageKind::Alert && !rises {
+            let (recipient, staff_id) = recipient_columns(m.recipient);
+            let told: bool = sqlx::query_scalar(
+                // CROSS JOIN keeps SQLite's loop order: the client's alerts, then each one's messages.
+                "SELECT EXISTS (SELECT 1 FROM alerts a CROSS JOIN messages m ON m.alert_id = a.id \
+                 WHERE a.clinic_id = ? AND a.client_id = ? AND a.id != ? AND m.kind = 'alert' AND m.recipient = ? \
+                 AND m.staff_id IS ? AND m.created_at > ? \
+                 AND CASE a.level WHEN 'emergency' THEN 0 WHEN 'doctor' THEN 1 ELSE 2 END <= ?)",
+            )
+            .bind(clinic_id)
+            .bind(raised.client_id)
+            .bind(raised.id)
+            .bind(recipient)
+            .bind(staff_id)
+            .bind(now.0 - QUIET_MS)
+            .bind(urgency(&raised.level) as i64)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db)?;
+            if told {
+                continue;
+            }
+        }
+        let about = (m.kind == MessageKind::Alert).then_some(raised.id);
+        insert_message(tx, clinic_id, None, about, &m).await?;
+    }
+    Ok(raised)
+}
+
+/// A recipient as the messages table keeps it: who, and the staff member's id.
+fn recipient_columns(r: Recipient) -> (&'static str, Option<i64>) {
+    match r {
+        Recipient::Client => ("client", None),
+        Recipient::Staff(id) => ("staff", Some(id)),
+        Recipient::Clinic => ("clinic", None),
+    }
+}
+
 async fn insert_staff(tx: &mut sqlx::SqliteConnection, clinic_id: i64, s: &NewStaff) -> StoreResult<Staff> {
     let row = sqlx::query(
         "INSERT INTO staff (clinic_id, email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?) \
@@ -1331,11 +1434,7 @@ async fn insert_message(
     alert_id: Option<i64>,
     m: &NewMessage,
 ) -> StoreResult<bool> {
-    let (recipient, staff_id) = match m.recipient {
-        Recipient::Client => ("client", None),
-        Recipient::Staff(id) => ("staff", Some(id)),
-        Recipient::Clinic => ("clinic", None),
-    };
+    let (recipient, staff_id) = recipient_columns(m.recipient);
     let result = sqlx::query(
         "INSERT INTO messages (clinic_id, kind, recipient, staff_id, follow_up_id, alert_id, link_token, \
          idempotency_key, due_at, next_attempt, created_at) \

@@ -81,6 +81,7 @@ pub async fn run_all<S: Store, F: Fn() -> Fut, Fut: std::future::Future<Output =
     the_outbox(fresh().await).await;
     check_ins_write_their_notices_and_next_follow_up(fresh().await).await;
     alerts_come_a_page_at_a_time(fresh().await).await;
+    repeated_answers_update_one_alert_and_tell_staff_once(fresh().await).await;
 }
 
 fn message(kind: MessageKind, recipient: Recipient, key: &str, at: Timestamp) -> NewMessage {
@@ -337,12 +338,33 @@ async fn searching_clients_and_the_days_work<S: Store>(s: S) {
     }
     client(&s, b.id, "Adam Other").await;
     let names = |list: Vec<Client>| list.into_iter().map(|c| c.name).collect::<Vec<_>>();
-    assert_eq!(names(s.clients(a.id, None, 10).await.unwrap()), vec!["adam_smith", "Bea Cole", "Zoe Adams"]);
-    assert_eq!(names(s.clients(a.id, Some("ADAM"), 10).await.unwrap()), vec!["adam_smith", "Zoe Adams"]);
-    assert_eq!(names(s.clients(a.id, Some("m_s"), 10).await.unwrap()), vec!["adam_smith"], "_ is a plain character");
-    assert!(s.clients(a.id, Some("%"), 10).await.unwrap().is_empty(), "% is a plain character");
-    assert_eq!(s.clients(a.id, None, 2).await.unwrap().len(), 2);
-    assert_eq!(names(s.clients(b.id, Some("adam"), 10).await.unwrap()), vec!["Adam Other"]);
+    assert_eq!(names(s.clients(a.id, None, None, 10).await.unwrap()), vec!["adam_smith", "Bea Cole", "Zoe Adams"]);
+    assert_eq!(names(s.clients(a.id, Some("ADAM"), None, 10).await.unwrap()), vec!["adam_smith", "Zoe Adams"]);
+    assert_eq!(
+        names(s.clients(a.id, Some("m_s"), None, 10).await.unwrap()),
+        vec!["adam_smith"],
+        "_ is a plain character"
+    );
+    assert!(s.clients(a.id, Some("%"), None, 10).await.unwrap().is_empty(), "% is a plain character");
+    assert_eq!(s.clients(a.id, None, None, 2).await.unwrap().len(), 2);
+    assert_eq!(names(s.clients(b.id, Some("adam"), None, 10).await.unwrap()), vec!["Adam Other"]);
+    // A page at a time, by name in any case, then id: two clients may share a name.
+    let twin = client(&s, a.id, "bea cole").await;
+    let whole = s.clients(a.id, None, None, 100).await.unwrap();
+    assert_eq!(names(whole.clone()), vec!["adam_smith", "Bea Cole", "bea cole", "Zoe Adams"]);
+    assert!(whole.iter().any(|c| c.id == twin.id));
+    let mut paged: Vec<Client> = Vec::new();
+    loop {
+        let after = paged.last().map(ClientPosition::of);
+        let page = s.clients(a.id, None, after.as_ref(), 1).await.unwrap();
+        if page.is_empty() {
+            break;
+        }
+        paged.extend(page);
+    }
+    assert_eq!(paged, whole, "pages of one put together");
+    let after_adam = ClientPosition::of(&whole[0]);
+    assert_eq!(names(s.clients(a.id, Some("adam"), Some(&after_adam), 10).await.unwrap()), vec!["Zoe Adams"]);
 
     let c = client(&s, a.id, "Cy").await;
     let (sess, fus) =
@@ -445,7 +467,7 @@ async fn sessions_and_follow_ups_are_written_together<S: Store>(s: S) {
     assert!(follow_ups.iter().all(|f| f.session_id == recorded.id));
     assert_eq!(s.session(a.id, recorded.id).await.unwrap(), Some(recorded.clone()));
     assert_eq!(s.session(b.id, recorded.id).await.unwrap(), None);
-    assert_eq!(s.sessions_of_client(a.id, c.id).await.unwrap().len(), 1);
+    assert_eq!(s.sessions_of_client(a.id, c.id, None, 100).await.unwrap().len(), 1);
     assert_eq!(s.follow_ups_of_session(a.id, recorded.id).await.unwrap(), follow_ups);
     assert!(s.follow_ups_of_session(b.id, recorded.id).await.unwrap().is_empty());
     assert_eq!(s.follow_up_by_link_hash(&[2u8; 32]).await.unwrap().map(|f| f.offset_hours), Some(48));
@@ -458,7 +480,29 @@ async fn sessions_and_follow_ups_are_written_together<S: Store>(s: S) {
     let dup = s.record_session(a.id, session(c.id, owner.id), vec![follow_up(24, 4), follow_up(48, 1)]).await;
     assert!(dup.is_err());
     assert_eq!(s.follow_up_by_link_hash(&[4u8; 32]).await.unwrap(), None);
-    assert_eq!(s.sessions_of_client(a.id, c.id).await.unwrap().len(), 1);
+    assert_eq!(s.sessions_of_client(a.id, c.id, None, 100).await.unwrap().len(), 1);
+
+    // A client's sessions a page at a time, oldest first; two may end at the same instant.
+    for (i, hours) in [5, 1, 1, 3].into_iter().enumerate() {
+        let mut later = session(c.id, owner.id);
+        later.ended_at = T0.plus_hours(hours);
+        s.record_session(a.id, later, vec![follow_up(24, 10 + i as u8)]).await.unwrap();
+    }
+    let whole = s.sessions_of_client(a.id, c.id, None, 100).await.unwrap();
+    assert_eq!(whole.len(), 5);
+    assert!(whole.windows(2).all(|w| (w[0].ended_at, w[0].id) < (w[1].ended_at, w[1].id)), "oldest first");
+    let mut paged: Vec<Session> = Vec::new();
+    loop {
+        let after = paged.last().map(SessionPosition::of);
+        let page = s.sessions_of_client(a.id, c.id, after.as_ref(), 2).await.unwrap();
+        let done = page.len() < 2;
+        paged.extend(page);
+        if done {
+            break;
+        }
+    }
+    assert_eq!(paged, whole, "pages of two put together");
+    assert!(s.sessions_of_client(b.id, c.id, None, 100).await.unwrap().is_empty());
 }
 
 async fn check_ins_and_alerts<S: Store>(s: S) {
@@ -498,8 +542,11 @@ async fn check_ins_and_alerts<S: Store>(s: S) {
     let cross = s.record_check_in(b.id, check_in(sess.id, fu.id, 1, "self_care", T0), None, None).await;
     assert!(cross.is_err(), "clinic B cannot add a check-in to A's session");
 
+    // The four answers came through one link: its one alert moved to the latest answer and
+    // rose to the most urgent level.
     let open = s.alerts(a.id, Some(AlertStatus::Open), None, 100).await.unwrap();
-    assert_eq!(open.iter().map(|a| a.level.as_str()).collect::<Vec<_>>(), vec!["emergency", "doctor", "therapist"]);
+    assert_eq!(open.iter().map(|a| (a.id, a.level.as_str())).collect::<Vec<_>>(), vec![(alert.id, "emergency")]);
+    assert_eq!(open[0].check_in_id, all[3].id);
     assert!(s.alerts(b.id, None, None, 100).await.unwrap().is_empty());
 
     let ack =
@@ -522,8 +569,15 @@ async fn check_ins_and_alerts<S: Store>(s: S) {
         Some(T0.plus_hours(30)),
         "the first acknowledgement stands"
     );
-    assert_eq!(s.alerts(a.id, Some(AlertStatus::Open), None, 100).await.unwrap().len(), 2);
+    assert!(s.alerts(a.id, Some(AlertStatus::Open), None, 100).await.unwrap().is_empty());
     assert_eq!(s.alerts(a.id, Some(AlertStatus::Acknowledged), None, 100).await.unwrap().len(), 1);
+    // Once acknowledged, a new answer through the same link raises a new alert.
+    let again = NewAlert { client_id: c.id, level: "doctor".to_owned(), notices: vec![] };
+    let (_, fresh) = s
+        .record_check_in(a.id, check_in(sess.id, fu.id, 8, "doctor", T0.plus_hours(41)), Some(again), None)
+        .await
+        .unwrap();
+    assert_ne!(fresh.map(|x| x.id), Some(alert.id));
 }
 
 /// Alerts page by page: the pages put together are the whole list in order, with no alert
@@ -533,13 +587,14 @@ async fn alerts_come_a_page_at_a_time<S: Store>(s: S) {
     let (b, owner_b) = clinic(&s, "B", "b@b.example").await;
     for (clinic, staff) in [(a.id, owner.id), (b.id, owner_b.id)] {
         let c = client(&s, clinic, "Ada").await;
-        let (sess, fus) =
-            s.record_session(clinic, session(c.id, staff), vec![follow_up(24, clinic as u8)]).await.unwrap();
         let levels = ["therapist", "emergency", "doctor"];
         for i in 0..17 {
-            let level = levels[i % 3];
+            // One link each: answers through one link share an alert.
+            let link = (clinic * 40 + i) as u8;
+            let (sess, fus) = s.record_session(clinic, session(c.id, staff), vec![follow_up(24, link)]).await.unwrap();
+            let level = levels[i as usize % 3];
             // Some alerts share an instant: the id breaks the tie.
-            let at = T0.plus_hours(24 + (i as i64) / 2);
+            let at = T0.plus_hours(24 + i / 2);
             let alert = NewAlert { client_id: c.id, level: level.to_owned(), notices: vec![] };
             s.record_check_in(clinic, check_in(sess.id, fus[0].id, 5, level, at), Some(alert), None).await.unwrap();
         }
@@ -581,4 +636,59 @@ async fn alerts_come_a_page_at_a_time<S: Store>(s: S) {
     assert_eq!(every_alert(&s, a.id, None).await.unwrap().len(), 17);
     let unknown = AlertPosition { level: "nonsense".to_owned(), created_at: T0, id: 1 };
     assert!(s.alerts(a.id, None, Some(&unknown), 10).await.is_err(), "a position at no level is refused");
+}
+
+/// A client answering again and again through one link makes one alert, which follows the
+/// latest answer and rises to the most urgent level; staff are told of the alert and of each
+/// rise, never of a repeat, and not again within ten minutes of a notice at that level or
+/// above on the same client. Every answer is kept.
+async fn repeated_answers_update_one_alert_and_tell_staff_once<S: Store>(s: S) {
+    let (a, owner) = clinic(&s, "A", "a@a.example").await;
+    let c = client(&s, a.id, "Ada").await;
+    let (sess, fus) =
+        s.record_session(a.id, session(c.id, owner.id), vec![follow_up(24, 1), follow_up(48, 2)]).await.unwrap();
+    let (day1, day2) = (fus[0].id, fus[1].id);
+    let mut n = 0;
+    let mut answer = |follow_up: i64, level: &str, minutes: i64| {
+        n += 1;
+        let at = Timestamp(T0.plus_hours(30).0 + minutes * 60_000);
+        // Notices written at the time of the answer.
+        let notice =
+            |recipient, key: String| NewMessage { now: at, ..message(MessageKind::Alert, recipient, &key, at) };
+        let notices = vec![
+            notice(Recipient::Staff(owner.id), format!("ther-{n}")),
+            notice(Recipient::Clinic, format!("clinic-{n}")),
+        ];
+        let alert = NewAlert { client_id: c.id, level: level.to_owned(), notices };
+        (check_in(sess.id, follow_up, 5, level, at), alert)
+    };
+    let told = async |s: &S| {
+        let all = s.messages(a.id, None, 100).await.unwrap();
+        all.iter().filter(|m| m.kind == MessageKind::Alert).count()
+    };
+    let (ci, al) = answer(day1, "doctor", 0);
+    let first = s.record_check_in(a.id, ci, Some(al), None).await.unwrap().1.unwrap();
+    assert_eq!(told(&s).await, 2, "the therapist and the clinic are told");
+    for (level, minute) in [("doctor", 1), ("therapist", 2), ("doctor", 3)] {
+        let (ci, al) = answer(day1, level, minute);
+        let (saved, same) = s.record_check_in(a.id, ci, Some(al), None).await.unwrap();
+        let same = same.unwrap();
+        assert_eq!((same.id, same.level.as_str(), same.check_in_id), (first.id, "doctor", saved.id));
+    }
+    assert_eq!(told(&s).await, 2, "repeats tell no one again");
+    let (ci, al) = answer(day1, "emergency", 4);
+    let risen = s.record_check_in(a.id, ci, Some(al), None).await.unwrap().1.unwrap();
+    assert_eq!((risen.id, risen.level.as_str()), (first.id, "emergency"));
+    assert_eq!(told(&s).await, 4, "a rise is told at once");
+    let (ci, al) = answer(day2, "doctor", 6);
+    let other = s.record_check_in(a.id, ci, Some(al), None).await.unwrap().1.unwrap();
+    assert_ne!(other.id, first.id, "another link has its own alert");
+    assert_eq!(told(&s).await, 4, "staff told of an emergency on this client 2 minutes ago are not told again");
+    let ack = Acknowledgement { staff_id: owner.id, note: None, now: T0.plus_hours(31) };
+    s.acknowledge_alert(a.id, first.id, ack).await.unwrap();
+    let (ci, al) = answer(day1, "emergency", 20);
+    let next = s.record_check_in(a.id, ci, Some(al), None).await.unwrap().1.unwrap();
+    assert_ne!(next.id, first.id, "after acknowledgement the link raises a new alert");
+    assert_eq!(told(&s).await, 6, "and ten minutes on, staff are told");
+    assert_eq!(s.check_in_stats(a.id, sess.id).await.unwrap().count, 7, "every answer is kept");
 }

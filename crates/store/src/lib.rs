@@ -183,12 +183,13 @@ pub trait Store: Clone + Send + Sync + 'static {
     fn create_client(&self, clinic_id: i64, client: NewClient) -> impl Future<Output = StoreResult<Client>> + Send;
     /// A client of the clinic.
     fn client(&self, clinic_id: i64, client_id: i64) -> impl Future<Output = StoreResult<Option<Client>>> + Send;
-    /// The clinic's clients whose name, e-mail or phone contains `search` (any case), by name;
-    /// at most `limit`.
+    /// The clinic's clients whose name, e-mail or phone contains `search` (any case), by name
+    /// (any case) then id; those after `after`; at most `limit`.
     fn clients(
         &self,
         clinic_id: i64,
         search: Option<&str>,
+        after: Option<&ClientPosition>,
         limit: u32,
     ) -> impl Future<Output = StoreResult<Vec<Client>>> + Send;
     /// Stops (`Some(now)`) or resumes (`None`) messages to a client; `None` when not in the clinic.
@@ -232,11 +233,13 @@ pub trait Store: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = StoreResult<(Session, Vec<FollowUp>)>> + Send;
     /// A session of the clinic.
     fn session(&self, clinic_id: i64, session_id: i64) -> impl Future<Output = StoreResult<Option<Session>>> + Send;
-    /// The client's sessions, oldest first.
+    /// The client's sessions, oldest first; those after `after`; at most `limit`.
     fn sessions_of_client(
         &self,
         clinic_id: i64,
         client_id: i64,
+        after: Option<&SessionPosition>,
+        limit: u32,
     ) -> impl Future<Output = StoreResult<Vec<Session>>> + Send;
     /// The clinic's sessions that ended in `[from, to)`, by end.
     fn sessions_between(

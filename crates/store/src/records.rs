@@ -491,6 +491,38 @@ impl AlertPosition {
     }
 }
 
+/// Where a page of clients ended: the last client's name and id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientPosition {
+    /// The client's name.
+    pub name: String,
+    /// The client's id.
+    pub id: i64,
+}
+
+impl ClientPosition {
+    /// The position of a client.
+    pub fn of(client: &Client) -> ClientPosition {
+        ClientPosition { name: client.name.clone(), id: client.id }
+    }
+}
+
+/// Where a page of a client's sessions ended: the last session's end and id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionPosition {
+    /// When the session ended.
+    pub ended_at: Timestamp,
+    /// The session's id.
+    pub id: i64,
+}
+
+impl SessionPosition {
+    /// The position of a session.
+    pub fn of(session: &Session) -> SessionPosition {
+        SessionPosition { ended_at: session.ended_at, id: session.id }
+    }
+}
+
 /// A session's check-ins in brief.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct CheckInStats {

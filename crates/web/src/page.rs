@@ -5,7 +5,7 @@
 //! always read inside the caller's own clinic.
 
 use crate::error::ApiError;
-use store::{AlertPosition, Timestamp};
+use store::{AlertPosition, ClientPosition, SessionPosition, Timestamp};
 
 /// A page's size when none is asked for.
 pub const DEFAULT_LIMIT: u32 = 50;
@@ -47,4 +47,41 @@ pub fn split<T>(mut rows: Vec<T>, limit: u32) -> (Vec<T>, bool) {
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
     (rows, more)
+}
+
+/// The cursor of a page of clients: the last name in hex, a dot, the last id.
+pub fn client_cursor(p: &ClientPosition) -> String {
+    let hex: String = p.name.bytes().map(|b| format!("{b:02x}")).collect();
+    format!("{hex}.{}", p.id)
+}
+
+/// Reads a client cursor, else 422 naming `cursor`.
+pub fn parse_client_cursor(raw: &str) -> Result<ClientPosition, ApiError> {
+    let bad = || ApiError::invalid("cursor", "is not a cursor this list gave; start again without it");
+    let (hex, id) = raw.split_once('.').ok_or_else(bad)?;
+    if hex.len() % 2 != 0 || hex.len() > 1600 {
+        return Err(bad());
+    }
+    let bytes = (0..hex.len())
+        .step_by(2)
+        .map(|i| hex.get(i..i + 2).and_then(|pair| u8::from_str_radix(pair, 16).ok()))
+        .collect::<Option<Vec<u8>>>()
+        .ok_or_else(bad)?;
+    let name = String::from_utf8(bytes).map_err(|_| bad())?;
+    let id = id.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(bad)?;
+    Ok(ClientPosition { name, id })
+}
+
+/// The cursor of a page of a client's sessions: `ended_at.id`.
+pub fn session_cursor(p: &SessionPosition) -> String {
+    format!("{}.{}", p.ended_at.0, p.id)
+}
+
+/// Reads a session cursor, else 422 naming `cursor`.
+pub fn parse_session_cursor(raw: &str) -> Result<SessionPosition, ApiError> {
+    let bad = || ApiError::invalid("cursor", "is not a cursor this list gave; start again without it");
+    let (at, id) = raw.split_once('.').ok_or_else(bad)?;
+    let ended_at = at.parse::<i64>().map_err(|_| bad())?;
+    let id = id.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(bad)?;
+    Ok(SessionPosition { ended_at: Timestamp(ended_at), id })
 }

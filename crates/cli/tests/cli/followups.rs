@@ -152,7 +152,7 @@ fn a_session_recorded_at_21_30_gets_its_plan_the_next_morning_and_its_check_in_t
     let keys = rt.block_on(async {
         let therapist = store.staff_by_email("maya@riverside.demo").await.unwrap().unwrap();
         let clinic = store.clinics().await.unwrap().remove(0);
-        let client = store.clients(clinic.id, Some("Tara"), 1).await.unwrap().remove(0);
+        let client = store.clients(clinic.id, Some("Tara"), None, 1).await.unwrap().remove(0);
         let body = web::api::sessions::SessionBody {
             client_id: client.id,
             massage_type: "swedish".into(),

@@ -8,12 +8,12 @@ use crate::error::ApiError;
 use crate::time::{is_time_zone, to_rfc3339};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use care::screening::{IntakeDoc, PastSessionDoc};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use store::{NewClient, NewIntake, Store};
+use store::{NewClient, NewIntake, SessionPosition, Store};
 
 /// `POST /api/v1/clients` body.
 #[derive(Debug, Deserialize)]
@@ -77,18 +77,33 @@ pub async fn create<S: Store>(
     Ok((StatusCode::CREATED, Json(client_json(&client))))
 }
 
-/// `GET /api/v1/clients/{id}`: the client with intake, sessions and check-ins.
+/// `GET /api/v1/clients/{id}` query: a page of the client's sessions.
+#[derive(Debug, Deserialize)]
+pub struct SessionsQuery {
+    limit: Option<String>,
+    cursor: Option<String>,
+}
+
+/// `GET /api/v1/clients/{id}?limit=50&cursor=…`: the client with intake, and a page of
+/// sessions (oldest first) with their check-ins, follow-ups and messages; `next_cursor`
+/// continues.
 pub async fn show<S: Store>(
     State(state): State<AppState<S>>,
     caller: Caller,
     Path(id): Path<String>,
+    Query(q): Query<SessionsQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let clinic = caller.clinic_id();
     let id = path_id(&id, "client")?;
+    let limit = crate::page::limit(q.limit.as_deref())?;
+    let after = q.cursor.as_deref().map(crate::page::parse_session_cursor).transpose()?;
     let client = state.store.client(clinic, id).await?.ok_or_else(|| ApiError::not_found("client"))?;
     let intake = state.store.latest_intake(clinic, id).await?;
+    let rows = state.store.sessions_of_client(clinic, id, after.as_ref(), limit + 1).await?;
+    let (page, more) = crate::page::split(rows, limit);
+    let next_cursor = page.last().filter(|_| more).map(|s| crate::page::session_cursor(&SessionPosition::of(s)));
     let mut sessions = Vec::new();
-    for s in state.store.sessions_of_client(clinic, id).await? {
+    for s in page {
         let check_ins: Vec<Value> = state
             .store
             .check_ins_of_session(clinic, s.id)
@@ -135,6 +150,7 @@ pub async fn show<S: Store>(
         .map(|i| json!({"id": i.id, "created_at": to_rfc3339(i.created_at), "answers": serde_json::from_str::<Value>(&i.body).unwrap_or(Value::Null)}))
         .unwrap_or(Value::Null);
     body["sessions"] = Value::Array(sessions);
+    body["next_cursor"] = json!(next_cursor);
     Ok(Json(body))
 }
 
@@ -142,7 +158,7 @@ pub async fn show<S: Store>(
 /// soreness reported after it and every rule its check-ins fired.
 pub async fn history<S: Store>(state: &AppState<S>, clinic: i64, client: i64) -> Result<Vec<PastSessionDoc>, ApiError> {
     let mut history = Vec::new();
-    for s in state.store.sessions_of_client(clinic, client).await? {
+    for s in state.store.sessions_of_client(clinic, client, None, u32::MAX).await? {
         let check_ins = state.store.check_ins_of_session(clinic, s.id).await?;
         let Some(max) = check_ins.iter().map(|c| c.soreness).max() else { continue };
         let mut fired: Vec<String> = check_ins.iter().flat_map(|c| c.fired.iter().cloned()).collect();

@@ -90,7 +90,7 @@ pub async fn record_session<S: Store>(
     let clinic = state.store.clinic(clinic_id).await?.ok_or_else(|| ApiError::not_found("clinic"))?;
     let kb = &state.knowledge;
     let (client_doc, intake_first) = client_doc(state, &client).await?;
-    let first_massage = intake_first && state.store.sessions_of_client(clinic_id, client.id).await?.is_empty();
+    let first_massage = intake_first && state.store.sessions_of_client(clinic_id, client.id, None, 1).await?.is_empty();
     let session_doc = SessionDoc {
         massage_type: body.massage_type.clone(),
         pressure: body.pressure.clone(),

@@ -27,30 +27,48 @@ struct ClientsPage {
     layout: Layout,
     search: String,
     clients: Vec<store::Client>,
+    /// The link to the next page, when there is one.
+    next: Option<String>,
     error: Option<String>,
 }
 
-/// `?q=` of the list.
+/// `?q=` of the list, and `after=` where the page starts.
 #[derive(Debug, Deserialize)]
 pub struct Search {
     q: Option<String>,
+    after: Option<String>,
 }
 
-/// `GET /clients`.
+/// Clients on one page of the list.
+const CLIENTS_PER_PAGE: u32 = 100;
+
+/// `GET /clients`: a page of clients by name, with a link to the next.
 pub async fn list<S: Store>(State(state): State<AppState<S>>, who: SignedIn, Query(q): Query<Search>) -> Response {
     let search = q.q.unwrap_or_default().trim().chars().take(100).collect::<String>();
-    respond(list_page(&state, &who, search, None).await, StatusCode::OK)
+    let result = async {
+        let after = q.after.as_deref().map(crate::page::parse_client_cursor).transpose()?;
+        list_page(&state, &who, search, after, None).await
+    };
+    respond(result.await, StatusCode::OK)
 }
 
 async fn list_page<S: Store>(
     state: &AppState<S>,
     who: &SignedIn,
     search: String,
+    after: Option<store::ClientPosition>,
     error: Option<String>,
 ) -> Result<ClientsPage, ApiError> {
     let clinic = state.store.clinic(who.staff.clinic_id).await?.ok_or_else(|| ApiError::not_found("clinic"))?;
-    let clients = state.store.clients(clinic.id, (!search.is_empty()).then_some(search.as_str()), 200).await?;
-    Ok(ClientsPage { layout: layout(who, &clinic, "Clients"), search, clients, error })
+    let wanted = (!search.is_empty()).then_some(search.as_str());
+    let rows = state.store.clients(clinic.id, wanted, after.as_ref(), CLIENTS_PER_PAGE + 1).await?;
+    let (clients, more) = crate::page::split(rows, CLIENTS_PER_PAGE);
+    let next = clients.last().filter(|_| more).map(|c| {
+        let cursor = crate::page::client_cursor(&store::ClientPosition::of(c));
+        let q: String = form_urlencoded::byte_serialize(search.as_bytes()).collect();
+        format!("/clients?q={q}&after={cursor}")
+    });
+    Ok(ClientsPage { layout: layout(who, &clinic, "Clients"), search, clients, next, error })
 }
 
 /// `POST /clients`: `csrf`, `name`, `email`, `phone`.
@@ -79,7 +97,7 @@ pub async fn create<S: Store>(
             })
     };
     if let Some(p) = problem {
-        return match list_page(&state, &who, String::new(), Some(p)).await {
+        return match list_page(&state, &who, String::new(), None, Some(p)).await {
             Ok(page) => render(&page, StatusCode::UNPROCESSABLE_ENTITY),
             Err(e) => e.into_response(),
         };
@@ -227,7 +245,7 @@ async fn client_page<S: Store>(state: &AppState<S>, who: &SignedIn, id: &str) ->
     let mut sessions = Vec::new();
     let mut points: Vec<(i64, u8, String, bool)> = Vec::new();
     let mut starts: Vec<i64> = Vec::new();
-    for s in state.store.sessions_of_client(clinic.id, id).await? {
+    for s in state.store.sessions_of_client(clinic.id, id, None, u32::MAX).await? {
         starts.push(s.ended_at.0);
         let mut check_ins = Vec::new();
         for c in state.store.check_ins_of_session(clinic.id, s.id).await? {

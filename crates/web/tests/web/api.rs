@@ -286,9 +286,10 @@ async fn alerts_are_acknowledged_with_a_note_by_therapists_and_owners() {
     let app = spawn_app().await;
     let (_, session) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
     let link = session["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
+    let other_link = session["follow_ups"][1]["check_in_url"].as_str().unwrap().to_owned();
     app.advance_hours(20.0);
     app.call(Method::POST, &link, None, Some(json!({"soreness": 2, "symptoms": ["small_bruise"]}))).await;
-    app.call(Method::POST, &link, None, Some(json!({"soreness": 4, "symptoms": ["one_leg_swelling"]}))).await;
+    app.call(Method::POST, &other_link, None, Some(json!({"soreness": 4, "symptoms": ["one_leg_swelling"]}))).await;
     let (_, alerts) = app.get("/api/v1/alerts?status=open", &app.a.owner).await;
     let levels: Vec<&str> = alerts["alerts"].as_array().unwrap().iter().map(|a| a["level"].as_str().unwrap()).collect();
     assert_eq!(levels, vec!["doctor", "therapist"], "doctor first");
@@ -349,14 +350,27 @@ async fn another_clinics_token_gets_404_for_every_id_on_every_route() {
 #[tokio::test]
 async fn the_alert_queue_comes_a_page_at_a_time_with_a_cursor() {
     let app = spawn_app().await;
-    let (_, session) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
-    let link = session["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
+    // Twelve alerts: one link each (answers through one link share an alert).
+    let (client, session) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
+    let mut links: Vec<String> = Vec::new();
+    let mut add_links = |session: &Value| {
+        links.extend(
+            session["follow_ups"].as_array().unwrap().iter().map(|f| f["check_in_url"].as_str().unwrap().to_owned()),
+        );
+    };
+    add_links(&session);
+    for _ in 0..5 {
+        let mut s = leg_session();
+        s["client_id"] = json!(client);
+        let (_, session) = app.post("/api/v1/sessions", &app.a.therapist, s).await;
+        add_links(&session);
+    }
     app.advance_hours(20.0);
     let answers = [json!(["small_bruise"]), json!(["one_leg_swelling"]), json!(["breathlessness"])];
-    for i in 0..12 {
+    for (i, link) in links.iter().enumerate() {
         app.advance_hours(0.1);
         let body = json!({"soreness": 3, "symptoms": answers[i % 3]});
-        let (s, _) = app.call(Method::POST, &link, None, Some(body)).await;
+        let (s, _) = app.call(Method::POST, link, None, Some(body)).await;
         assert_eq!(s, StatusCode::OK);
     }
     let (_, whole) = app.get("/api/v1/alerts?status=all&limit=200", &app.a.owner).await;
@@ -402,4 +416,75 @@ async fn the_alert_queue_comes_a_page_at_a_time_with_a_cursor() {
     let cursor = page["next_cursor"].as_str().unwrap();
     let (s, b) = app.get(&format!("/api/v1/alerts?status=all&cursor={cursor}"), &app.b.owner).await;
     assert_eq!((s, b["alerts"].clone()), (StatusCode::OK, json!([])));
+}
+
+#[tokio::test]
+async fn a_clients_sessions_come_a_page_at_a_time() {
+    let app = spawn_app().await;
+    let (client, _) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
+    for _ in 0..4 {
+        app.advance_hours(24.0);
+        let mut s = leg_session();
+        s["client_id"] = json!(client);
+        let (status, _) = app.post("/api/v1/sessions", &app.a.therapist, s).await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let (_, whole) = app.get(&format!("/api/v1/clients/{client}"), &app.a.owner).await;
+    let ids = |v: &Value| -> Vec<i64> {
+        v["sessions"].as_array().unwrap().iter().map(|s| s["id"].as_i64().unwrap()).collect()
+    };
+    assert_eq!(ids(&whole).len(), 5);
+    assert_eq!(whole["next_cursor"], Value::Null);
+    let (_, first) = app.get(&format!("/api/v1/clients/{client}?limit=2"), &app.a.owner).await;
+    let cursor = first["next_cursor"].as_str().unwrap().to_owned();
+    let (_, second) = app.get(&format!("/api/v1/clients/{client}?limit=2&cursor={cursor}"), &app.a.owner).await;
+    let cursor = second["next_cursor"].as_str().unwrap().to_owned();
+    let (_, third) = app.get(&format!("/api/v1/clients/{client}?limit=2&cursor={cursor}"), &app.a.owner).await;
+    assert_eq!(third["next_cursor"], Value::Null);
+    let paged: Vec<i64> = [&first, &second, &third].iter().flat_map(|p| ids(p)).collect();
+    assert_eq!(paged, ids(&whole), "no session twice, none missing");
+    let (s, e) = app.get(&format!("/api/v1/clients/{client}?cursor=yesterday"), &app.a.owner).await;
+    assert_eq!((s, error_field(&e)), (StatusCode::UNPROCESSABLE_ENTITY, Some("cursor")));
+    let (s, e) = app.get(&format!("/api/v1/clients/{client}?limit=500"), &app.a.owner).await;
+    assert_eq!((s, error_field(&e)), (StatusCode::UNPROCESSABLE_ENTITY, Some("limit")));
+}
+
+#[tokio::test]
+async fn fifty_emergency_answers_through_one_link_make_one_alert_and_one_notice_per_channel() {
+    use store::Store;
+    let app = spawn_app().await;
+    let clinic = app.store.clinics().await.unwrap().remove(0);
+    app.store.set_alert_to(clinic.id, Some("+447700900123")).await.unwrap();
+    let (client, session) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
+    let link = session["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
+    app.advance_hours(3.0);
+    let mut sends = Vec::new();
+    for _ in 0..50 {
+        let (http, link) = (app.http.clone(), link.clone());
+        sends.push(tokio::spawn(async move {
+            let body = json!({"soreness": 3, "symptoms": ["breathlessness", "chest_pain"]});
+            http.post(link).json(&body).send().await.unwrap().status()
+        }));
+    }
+    for s in sends {
+        assert_eq!(s.await.unwrap(), StatusCode::OK, "every answer is taken");
+    }
+    let (_, shown) = app.get(&format!("/api/v1/clients/{client}"), &app.a.owner).await;
+    assert_eq!(shown["sessions"][0]["check_ins"].as_array().unwrap().len(), 50, "every answer is stored");
+    let (_, alerts) = app.get("/api/v1/alerts?status=all", &app.a.owner).await;
+    let alerts = alerts["alerts"].as_array().unwrap();
+    assert_eq!(alerts.len(), 1, "one alert for the link");
+    assert_eq!(alerts[0]["level"], "emergency");
+    let notices: Vec<store::Message> = app
+        .store
+        .messages(clinic.id, None, 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.kind == store::MessageKind::Alert)
+        .collect();
+    let mut recipients: Vec<store::Recipient> = notices.iter().map(|m| m.recipient).collect();
+    recipients.sort_by_key(|r| format!("{r:?}"));
+    assert_eq!(notices.len(), 2, "one notice per channel: {recipients:?}");
+    assert!(recipients.contains(&store::Recipient::Clinic), "the clinic's alert number is told once");
 }

@@ -615,3 +615,34 @@ async fn staff_stop_and_resume_a_clients_messages_set_the_alert_address_and_see_
     assert!(html.contains("550 mailbox unavailable"));
     assert!(html.contains(&format!("/clients/{client_id}")));
 }
+
+#[tokio::test]
+async fn the_client_list_comes_a_hundred_at_a_time_with_a_next_link() {
+    let app = spawn_app().await;
+    let mut ids = Vec::new();
+    for i in 0..130 {
+        // Names that sort differently by case, and twins that only the id tells apart.
+        let name = if i % 2 == 0 { format!("client {:03}", i / 2) } else { format!("Client {:03}", i / 2) };
+        let (s, c) = app.post("/api/v1/clients", &app.a.owner, json!({"name": name})).await;
+        assert_eq!(s, StatusCode::CREATED);
+        ids.push(c["id"].as_i64().unwrap());
+    }
+    let owner = sign_in(&app, "owner@calm.example", PASSWORD).await.unwrap();
+    let shown = |page: &str| -> Vec<i64> {
+        page.split("<td><a href=\"/clients/").skip(1).filter_map(|r| r.split('"').next()?.parse().ok()).collect()
+    };
+    let (s, first) = owner.get("/clients").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(shown(&first).len(), 100);
+    let next = first.split("after=").nth(1).and_then(|r| r.split('"').next()).unwrap_or_else(|| panic!("{first}"));
+    let (s, second) = owner.get(&format!("/clients?q=&after={next}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(!second.contains("Next clients"), "the last page has no next link");
+    let mut all: Vec<i64> = shown(&first).into_iter().chain(shown(&second)).collect();
+    assert_eq!(all.len(), 130, "no client twice");
+    all.sort();
+    ids.sort();
+    assert_eq!(all, ids, "none missing");
+    let (s, _) = owner.get("/clients?after=zz.1").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a cursor the list never gave is refused");
+}

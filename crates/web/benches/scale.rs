@@ -1,0 +1,222 @@
+//! Costs as a clinic's history grows: a durable check-in, the dashboard, the alert queue and
+//! a client's page, over HTTP on 127.0.0.1, with one clinic holding 1,000, 10,000 and 100,000
+//! past sessions, and with the first clinic beside 999 others of 100 sessions each. The history is seeded older
+//! than a month, so each size has the same day's work and only the history differs; the
+//! ratio to the smallest size is what to read (the aim: within 1.5).
+//! Run: `cargo bench -p web --bench scale`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stdout)]
+// A benchmark measures wall time: the one place the clock is read directly.
+#![allow(clippy::disallowed_methods)]
+
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use store::{FixedClock, NewApiToken, Store, Timestamp};
+use store_sqlite::SqliteStore;
+use web::AppState;
+use web::secret::{hash_secret, new_secret};
+
+/// 2026-11-27T10:00:00Z: "now" for every size.
+const NOW: Timestamp = Timestamp(1_795_773_600_000);
+const DAY: i64 = 86_400_000;
+const PASSWORD: &str = "scale bench password";
+
+/// The measured clinic with `own` clients, beside `others` clinics of `each` clients; four
+/// sessions a client, spread over the two years before the last month: follow-ups,
+/// check-ins (four in five answered), alerts and messages in the shares a busy clinic has.
+/// The measured clinic has exactly 60 open alerts at every size (its newest), so that its
+/// pages show the same whatever its history.
+fn seed(own: i64, others: i64, each: i64) -> String {
+    let clinics = 1 + others;
+    let total = own + others * each;
+    format!(
+        "
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {clinics})
+INSERT INTO clinics (id, name, country, timezone, created_at) SELECT i, 'Clinic ' || i, 'GB', 'Europe/London', 0 FROM n;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {clinics} * 2)
+INSERT INTO staff (id, clinic_id, email, name, role, created_at)
+  SELECT i, (i + 1) / 2, 's' || i || '@bench.example', 'Staff ' || i, CASE WHEN i % 2 = 1 THEN 'owner' ELSE 'therapist' END, 0
+  FROM n;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {total})
+INSERT INTO clients (id, clinic_id, name, email, created_at)
+  SELECT i, CASE WHEN i <= {own} THEN 1 ELSE 2 + (i - {own} - 1) / {each} END, 'Client ' || i,
+         'c' || i || '@bench.example', 0 FROM n;
+INSERT INTO intakes (clinic_id, client_id, body, created_at)
+  SELECT clinic_id, id, '{{\"first_massage\": false}}', 0 FROM clients;
+INSERT INTO sessions (clinic_id, client_id, staff_id, massage_type, pressure, areas, techniques, first_massage, ended_at,
+                      created_at)
+  SELECT clinic, client, clinic * 2, 'swedish', 'medium', '[\"neck\", \"upper_back\"]', '[]', 0, at, at
+  FROM (SELECT c.clinic_id AS clinic, c.id AS client, {now} - 31 * {day} - abs(random()) % (730 * {day}) AS at
+        FROM clients c, (SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4));
+INSERT INTO follow_ups (clinic_id, session_id, kind, offset_hours, due_at, expires_at, link_hash, created_at)
+  SELECT s.clinic_id, s.id, 'check_in', h.h, s.ended_at + h.h * 3600000, s.ended_at + (h.h + 168) * 3600000,
+         randomblob(32), s.created_at
+  FROM sessions s, (SELECT 24 AS h UNION ALL SELECT 48) h;
+INSERT INTO check_ins (clinic_id, session_id, follow_up_id, report, soreness, hours_since, level, fired, submitted_at)
+  SELECT clinic_id, session_id, id, '{{\"soreness\": 3, \"symptoms\": []}}', id % 11, offset_hours,
+         CASE WHEN id % 50 = 0 THEN 'emergency' WHEN id % 20 = 0 THEN 'doctor' WHEN id % 7 = 0 THEN 'therapist'
+              ELSE 'self_care' END, '[]', due_at
+  FROM follow_ups WHERE id % 5 != 0;
+INSERT INTO alerts (clinic_id, check_in_id, client_id, level, status, created_at)
+  SELECT c.clinic_id, c.id, s.client_id, c.level, 'acknowledged', c.submitted_at
+  FROM check_ins c JOIN sessions s ON s.id = c.session_id WHERE c.level != 'self_care';
+UPDATE alerts SET status = 'open'
+  WHERE id IN (SELECT id FROM alerts WHERE clinic_id = 1 ORDER BY created_at DESC LIMIT 60);
+INSERT INTO messages (clinic_id, kind, recipient, follow_up_id, idempotency_key, due_at, next_attempt, status,
+                      attempts, created_at)
+  SELECT f.clinic_id, k.kind, 'client', f.id, f.id || '-' || k.kind, f.due_at, f.due_at, 'sent', 1, f.created_at
+  FROM follow_ups f, (SELECT 'check_in' AS kind UNION ALL SELECT 'reminder') k;
+ANALYZE;
+",
+        now = NOW.0,
+        day = DAY,
+    )
+}
+
+/// One size: a running app over its database, signed in, with a few fresh check-in links.
+struct Scale {
+    dir: std::path::PathBuf,
+    base: String,
+    http: reqwest::Client,
+    cookie: String,
+    links: Vec<String>,
+    client_id: i64,
+    token: String,
+}
+
+async fn start(name: &str, own: i64, others: i64, each: i64) -> Scale {
+    let dir = std::env::temp_dir().join(format!("aftercare-scale-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = SqliteStore::open_dir(&dir).await.unwrap();
+    store.migrate().await.unwrap();
+    store.close().await;
+    {
+        let url = format!("sqlite://{}", dir.join("aftercare.db").display());
+        let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url).await.unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(seed(own, others, each))).execute(&mut conn).await.unwrap();
+        sqlx::query("UPDATE staff SET password_hash = ? WHERE id = 1")
+            .bind(password_auth::generate_hash(PASSWORD))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    }
+    let store = SqliteStore::open_dir(&dir).await.unwrap();
+    let token = new_secret();
+    let t = NewApiToken { clinic_id: 1, staff_id: 1, label: "bench".into(), token_hash: hash_secret(&token), now: NOW };
+    store.create_api_token(t).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let state = AppState {
+        store,
+        knowledge: Arc::new(care::Knowledge::builtin().unwrap()),
+        clock: Arc::new(FixedClock(NOW)),
+        base_url: base.clone(),
+        rate_limiter: web::rate_limit::RateLimiter::default(),
+        write_health: Default::default(),
+    };
+    tokio::spawn(web::serve(listener, state, std::future::pending()));
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+
+    // Today's work, the same at every size: one client with ten sessions just recorded.
+    let post = |path: &str, body: Value| http.post(format!("{base}{path}")).bearer_auth(&token).json(&body).send();
+    let client: Value = post("/api/v1/clients", json!({"name": "Ada Lovelace"})).await.unwrap().json().await.unwrap();
+    let client_id = client["id"].as_i64().unwrap();
+    post(&format!("/api/v1/clients/{client_id}/intake"), json!({"first_massage": false})).await.unwrap();
+    let mut links = Vec::new();
+    for _ in 0..10 {
+        let body = json!({"client_id": client_id, "massage_type": "swedish", "pressure": "medium", "areas": ["neck"]});
+        let session: Value = post("/api/v1/sessions", body).await.unwrap().json().await.unwrap();
+        for f in session["follow_ups"].as_array().unwrap() {
+            links.push(f["check_in_url"].as_str().unwrap().to_owned());
+        }
+    }
+    let signed = http
+        .post(format!("{base}/sign-in"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("email=s1%40bench.example&password={}", PASSWORD.replace(' ', "+")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed.status(), 303, "the bench signs in");
+    let cookie = signed.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    Scale { dir, base, http, cookie, links, client_id, token }
+}
+
+/// The median of `n` runs of `f`.
+async fn median<F: AsyncFnMut(usize)>(n: usize, mut f: F) -> Duration {
+    let mut times = Vec::with_capacity(n);
+    for i in 0..n {
+        let started = Instant::now();
+        f(i).await;
+        times.push(started.elapsed());
+    }
+    times.sort();
+    times[n / 2]
+}
+
+impl Scale {
+    async fn page(&self, path: &str) {
+        let r = self.http.get(format!("{}{path}", self.base)).header("cookie", &self.cookie).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        r.bytes().await.unwrap();
+    }
+
+    async fn api(&self, path: &str) {
+        let r = self.http.get(format!("{}{path}", self.base)).bearer_auth(&self.token).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        r.bytes().await.unwrap();
+    }
+
+    /// Medians: a check-in, the dashboard, the alert queue page, the API's alert page, a
+    /// client's page (a seeded client with four sessions).
+    async fn measure(&self) -> [Duration; 5] {
+        let check_in = median(101, async |i| {
+            let body = json!({"soreness": 3, "symptoms": [], "note": "a bit stiff"});
+            let r = self.http.post(&self.links[i % self.links.len()]).json(&body).send().await.unwrap();
+            assert_eq!(r.status(), 200);
+            r.bytes().await.unwrap();
+        })
+        .await;
+        let dashboard = median(31, async |_| self.page("/").await).await;
+        let alerts = median(31, async |_| self.page("/alerts").await).await;
+        let api_alerts = median(31, async |_| self.api("/api/v1/alerts?status=open").await).await;
+        let client = median(31, async |_| self.page("/clients/2").await).await;
+        let _ = self.client_id;
+        [check_in, dashboard, alerts, api_alerts, client]
+    }
+}
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    // (history, the measured clinic's clients, other clinics, clients in each)
+    let sizes: [(&str, i64, i64, i64); 4] = [
+        ("1,000 sessions, 1 clinic", 250, 0, 0),
+        ("10,000 sessions, 1 clinic", 2_500, 0, 0),
+        ("100,000 sessions, 1 clinic", 25_000, 0, 0),
+        ("1,000 sessions beside 999 clinics of 100", 250, 999, 25),
+    ];
+    let names = ["check-in (durable)", "dashboard page", "alert queue page", "API alert page", "client page"];
+    let mut rows: Vec<(&str, [Duration; 5])> = Vec::new();
+    for (name, own, others, each) in sizes {
+        let figures = rt.block_on(async {
+            let scale = start(&name.replace([' ', ','], ""), own, others, each).await;
+            let figures = scale.measure().await;
+            std::fs::remove_dir_all(&scale.dir).ok();
+            figures
+        });
+        eprintln!("measured {name}");
+        rows.push((name, figures));
+    }
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!("| history | {} |", names.join(" | "));
+    println!("|---|{}", "---|".repeat(names.len()));
+    for (name, figures) in &rows {
+        let cells: Vec<String> = figures
+            .iter()
+            .zip(rows[0].1.iter())
+            .map(|(f, base)| format!("{:.2} ms ({:.2}×)", ms(*f), ms(*f) / ms(*base)))
+            .collect();
+        println!("| {name} | {} |", cells.join(" | "));
+    }
+}
