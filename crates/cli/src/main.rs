@@ -143,6 +143,16 @@ struct ServeArgs {
     /// to use it.
     #[arg(long)]
     demo: bool,
+    /// Connections served at once; more wait in the listen queue.
+    #[arg(long, value_name = "N", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..=100_000), env = "AFTERCARE_MAX_CONNECTIONS")]
+    max_connections: u32,
+    /// Seconds a connection has to send a whole request head (new or idle keep-alive ones
+    /// are closed after it).
+    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    header_timeout: u64,
+    /// Seconds a request has, body included, before it answers 408.
+    #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    request_timeout: u64,
     #[command(flatten)]
     delivery: DeliveryArgs,
 }

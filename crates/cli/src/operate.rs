@@ -116,7 +116,13 @@ pub fn serve(knowledge: Knowledge, args: crate::ServeArgs) -> Result<(), Failure
                 }
             }
         });
-        let served = web::serve(listener, state, shutdown()).await.map_err(failed);
+        let limits = web::serve::Limits {
+            max_connections: args.max_connections as usize,
+            header_timeout: std::time::Duration::from_secs(args.header_timeout),
+            request_timeout: std::time::Duration::from_secs(args.request_timeout),
+            ..web::serve::Limits::default()
+        };
+        let served = web::serve::serve_with(listener, state, shutdown(), limits).await.map_err(failed);
         let _ = stop_worker.send(());
         let _ = stop_probes.send(());
         let _ = stop_refresh.send(());

@@ -20,6 +20,7 @@ pub mod page;
 pub mod profile;
 pub mod rate_limit;
 pub mod secret;
+pub mod serve;
 pub mod staff;
 pub mod stop_messages;
 pub mod time;
@@ -116,7 +117,8 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
         .with_state(state)
 }
 
-/// Serves the app on `listener` until `shutdown` completes.
+/// Serves the app on `listener` until `shutdown` completes, within the default
+/// [`serve::Limits`].
 ///
 /// # Errors
 /// When the server fails.
@@ -125,6 +127,5 @@ pub async fn serve<S: Store>(
     state: AppState<S>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    serve::serve_with(listener, state, shutdown, serve::Limits::default()).await
 }

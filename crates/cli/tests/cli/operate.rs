@@ -170,3 +170,55 @@ fn serve_demo_answers_the_api_with_open_alerts_at_every_level() {
     assert!(alerts.iter().any(|a| a["status"] == "open") && alerts.iter().any(|a| a["status"] == "acknowledged"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn sigterm_stops_serve_within_its_grace_even_with_half_sent_requests() {
+    use std::io::Write;
+    let dir = temp_dir("sigterm");
+    let mut child = bin()
+        .args(["serve", "--listen", "127.0.0.1:0", "--data", dir.to_str().unwrap()])
+        // Long enough that only the shutdown's own bound can end these requests.
+        .args(["--header-timeout", "600", "--request-timeout", "600"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let base = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.strip_prefix("Aftercare is listening on ").and_then(|r| r.split_whitespace().next().map(str::to_owned))
+        })
+        .expect("the server says where it listens");
+    std::thread::spawn(move || for _ in lines {});
+    let addr = base.trim_start_matches("http://");
+    let mut half_head = std::net::TcpStream::connect(addr).unwrap();
+    half_head.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").unwrap();
+    let mut half_body = std::net::TcpStream::connect(addr).unwrap();
+    let link = "0".repeat(64);
+    let head = format!(
+        "POST /c/{link} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"sore"
+    );
+    half_body.write_all(head.as_bytes()).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+
+    let term = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(term.success());
+    // The grace for requests in flight is 10 s; allow for a slow machine, but not for ever.
+    let mut exited = None;
+    for _ in 0..300 {
+        if let Some(status) = child.try_wait().unwrap() {
+            exited = Some(status);
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let Some(status) = exited else {
+        child.kill().ok();
+        panic!("serve still ran 30 s after SIGTERM, held by half-sent requests");
+    };
+    assert!(status.success(), "serve exits cleanly after SIGTERM: {status:?}");
+    drop((half_head, half_body));
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -488,3 +488,52 @@ async fn fifty_emergency_answers_through_one_link_make_one_alert_and_one_notice_
     assert_eq!(notices.len(), 2, "one notice per channel: {recipients:?}");
     assert!(recipients.contains(&store::Recipient::Clinic), "the clinic's alert number is told once");
 }
+
+#[tokio::test]
+async fn hundreds_of_idle_connections_neither_starve_check_ins_nor_stay_open() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let limits = web::serve::Limits {
+        max_connections: 100,
+        header_timeout: std::time::Duration::from_secs(1),
+        request_timeout: std::time::Duration::from_secs(2),
+        shutdown_grace: std::time::Duration::from_secs(1),
+    };
+    let app = spawn_app_with(limits).await;
+    let (_, session) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
+    let link = session["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    // Three hundred connections that send nothing, or half a request head and then nothing.
+    let mut idle = Vec::new();
+    for i in 0..300 {
+        let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        if i % 2 == 1 {
+            s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+        }
+        idle.push(s);
+    }
+    // A client's check-in still gets its answer: idle connections lose their place.
+    let fresh = reqwest::Client::new();
+    let body = json!({"soreness": 3, "symptoms": []});
+    let answer = tokio::time::timeout(std::time::Duration::from_secs(20), fresh.post(&link).json(&body).send())
+        .await
+        .expect("the check-in is answered while the idle connections wait")
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+    // And the server has closed every idle connection.
+    for mut s in idle {
+        let mut rest = Vec::new();
+        let closed = tokio::time::timeout(std::time::Duration::from_secs(20), s.read_to_end(&mut rest)).await;
+        assert!(closed.is_ok(), "an idle connection is closed by the server");
+    }
+    // A body sent too slowly answers 408 rather than holding its connection.
+    let mut slow = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let head = format!(
+        "POST {} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\r\n{{\"sore",
+        link.trim_start_matches(&app.base)
+    );
+    slow.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(std::time::Duration::from_secs(20), slow.read_to_end(&mut answer)).await.unwrap().unwrap();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+}

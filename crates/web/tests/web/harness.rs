@@ -80,6 +80,11 @@ async fn clinic_with_staff(store: &SqliteStore, name: &str, country: &str) -> Cl
 }
 
 pub async fn spawn_app() -> App {
+    spawn_app_with(web::serve::Limits::default()).await
+}
+
+/// The test app served within `limits`.
+pub async fn spawn_app_with(limits: web::serve::Limits) -> App {
     let store = SqliteStore::open_url("sqlite::memory:").await.unwrap();
     store.migrate().await.unwrap();
     let a = clinic_with_staff(&store, "Calm", "GB").await;
@@ -95,7 +100,7 @@ pub async fn spawn_app() -> App {
         rate_limiter: web::rate_limit::RateLimiter::default(),
         write_health: Default::default(),
     };
-    tokio::spawn(web::serve(listener, state, std::future::pending()));
+    tokio::spawn(web::serve::serve_with(listener, state, std::future::pending(), limits));
     App { store, base, http: Client::new(), clock, a, b }
 }
 
