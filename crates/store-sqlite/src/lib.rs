@@ -115,8 +115,9 @@ impl SqliteStore {
     /// # Errors
     /// When the directory or the database cannot be opened.
     pub async fn open_dir(dir: &Path) -> StoreResult<SqliteStore> {
-        std::fs::create_dir_all(dir).map_err(|e| StoreError::Database(format!("{}: {e}", dir.display())))?;
-        Self::open(SqliteConnectOptions::new().filename(dir.join("aftercare.db"))).await
+        let file = dir.join("aftercare.db");
+        owner_only(dir, &file).map_err(|e| StoreError::Database(format!("{}: {e}", dir.display())))?;
+        Self::open(SqliteConnectOptions::new().filename(file)).await
     }
 
     /// Opens a database from a `sqlite:` URL (`sqlite::memory:` for a private in-memory one).
@@ -153,6 +154,24 @@ impl SqliteStore {
         let pool = pool_options().max_connections(4).connect_with(options).await.map_err(db)?;
         Ok(SqliteStore { pool })
     }
+}
+
+/// Creates `dir` (with its parents) and the database `file` readable by their owner only,
+/// before SQLite opens it: SQLite gives its WAL and shared-memory files the database file's
+/// permissions. What exists already keeps its permissions.
+fn owner_only(dir: &Path, file: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+        std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(file)?;
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::create_dir_all(dir)?;
+        let _ = file;
+    }
+    Ok(())
 }
 
 /// The pool's settings. A connection goes back to the pool only when no transaction is left
@@ -1101,9 +1120,9 @@ impl Store for SqliteStore {
         clinic_id: i64,
         alert_id: i64,
         ack: Acknowledgement,
-    ) -> StoreResult<Option<Alert>> {
+    ) -> StoreResult<Option<(Alert, bool)>> {
         let mut tx = self.pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
-        sqlx::query(
+        let done = sqlx::query(
             "UPDATE alerts SET status = 'acknowledged', acknowledged_by = ?, acknowledged_at = ?, note = ? \
              WHERE id = ? AND clinic_id = ? AND status = 'open' \
              AND EXISTS (SELECT 1 FROM staff WHERE id = ? AND clinic_id = ?)",
@@ -1125,7 +1144,7 @@ impl Store for SqliteStore {
             .await
             .map_err(db)?;
         tx.commit().await.map_err(db)?;
-        one(row, alert)
+        Ok(one(row, alert)?.map(|a| (a, done.rows_affected() == 1)))
     }
 
     async fn clinics(&self) -> StoreResult<Vec<Clinic>> {

@@ -553,11 +553,12 @@ async fn check_ins_and_alerts<S: Store>(s: S) {
         |staff_id| Acknowledgement { staff_id, note: Some("Called her; GP today".to_owned()), now: T0.plus_hours(30) };
     assert_eq!(s.acknowledge_alert(b.id, alert.id, ack(owner_b.id)).await.unwrap(), None, "B cannot see A's alert");
     assert_eq!(
-        s.acknowledge_alert(a.id, alert.id, ack(owner_b.id)).await.unwrap().map(|x| x.status),
-        Some(AlertStatus::Open),
+        s.acknowledge_alert(a.id, alert.id, ack(owner_b.id)).await.unwrap().map(|(x, closed)| (x.status, closed)),
+        Some((AlertStatus::Open, false)),
         "a staff member of another clinic cannot acknowledge"
     );
-    let done = s.acknowledge_alert(a.id, alert.id, ack(owner.id)).await.unwrap().expect("alert");
+    let (done, closed) = s.acknowledge_alert(a.id, alert.id, ack(owner.id)).await.unwrap().expect("alert");
+    assert!(closed, "this call acknowledged it");
     assert_eq!(done.status, AlertStatus::Acknowledged);
     assert_eq!(done.acknowledged_by, Some(owner.id));
     assert_eq!(done.acknowledged_at, Some(T0.plus_hours(30)));
@@ -565,8 +566,8 @@ async fn check_ins_and_alerts<S: Store>(s: S) {
     let again =
         s.acknowledge_alert(a.id, alert.id, Acknowledgement { staff_id: owner.id, note: None, now: T0.plus_hours(40) });
     assert_eq!(
-        again.await.unwrap().and_then(|x| x.acknowledged_at),
-        Some(T0.plus_hours(30)),
+        again.await.unwrap().map(|(x, closed)| (x.acknowledged_at, closed)),
+        Some((Some(T0.plus_hours(30)), false)),
         "the first acknowledgement stands"
     );
     assert!(s.alerts(a.id, Some(AlertStatus::Open), None, 100).await.unwrap().is_empty());

@@ -311,13 +311,15 @@ pub trait Store: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = StoreResult<Vec<Alert>>> + Send;
     /// An alert of the clinic.
     fn alert(&self, clinic_id: i64, alert_id: i64) -> impl Future<Output = StoreResult<Option<Alert>>> + Send;
-    /// Acknowledges an open alert of the clinic; `None` when there is no such alert.
+    /// Acknowledges an open alert of the clinic, in one conditional write: the alert as it now
+    /// stands, and whether this call is the one that acknowledged it (of two at once, exactly
+    /// one is); `None` when there is no such alert.
     fn acknowledge_alert(
         &self,
         clinic_id: i64,
         alert_id: i64,
         ack: Acknowledgement,
-    ) -> impl Future<Output = StoreResult<Option<Alert>>> + Send;
+    ) -> impl Future<Output = StoreResult<Option<(Alert, bool)>>> + Send;
 
     /// Puts a message in the outbox unless one with its idempotency key is there already;
     /// whether it was added.

@@ -143,3 +143,33 @@ impl IntoResponse for ApiError {
         response
     }
 }
+
+/// Under `/api/`, every error answer is the documented JSON body, the framework's own
+/// rejections included (no route 404, 405, a body over the limit 413, a query string that
+/// cannot be read 400): their plain text becomes the message.
+pub async fn api_errors_as_json(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !api || is_json || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let text = axum::body::to_bytes(response.into_body(), 4096).await.ok();
+    let text = text.as_deref().and_then(|b| std::str::from_utf8(b).ok()).map(str::trim).unwrap_or("");
+    let (code, default) = match status {
+        StatusCode::NOT_FOUND => ("not_found", "there is no such route; see /api/v1/openapi.json"),
+        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "this route does not take this method"),
+        StatusCode::PAYLOAD_TOO_LARGE => ("too_large", "the body is larger than 64 KiB"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "send the body as application/json"),
+        StatusCode::REQUEST_TIMEOUT => ("timeout", "the request took too long; please send it again"),
+        s if s.is_server_error() => ("internal", "something went wrong on our side; nothing was saved"),
+        _ => ("bad_request", "the request could not be read"),
+    };
+    let message = if text.is_empty() || status.is_server_error() { default.to_owned() } else { text.to_owned() };
+    ApiError { status, code, message, field: None }.into_response()
+}

@@ -113,6 +113,7 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
         .route("/i/{token}", get(client_intake::form::<S>).post(client_intake::submit::<S>))
         .route("/sign-in", get(staff::auth::sign_in_page).post(staff::auth::sign_in::<S>))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(error::api_errors_as_json))
         .layer(axum::middleware::from_fn_with_state(https, headers::secure))
         .with_state(state)
 }

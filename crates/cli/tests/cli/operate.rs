@@ -162,6 +162,13 @@ fn serve_demo_answers_the_api_with_open_alerts_at_every_level() {
         waited += 1;
     }
     assert!(urgent_alert_written(), "serve's worker wrote the demo's urgent alerts to {}", outbox.display());
+    // The data directory, the database and the outbox are their owner's alone.
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!((mode(&dir), mode(&dir.join("aftercare.db")), mode(&outbox)), (0o700, 0o600, 0o700));
+    for e in std::fs::read_dir(&outbox).unwrap().filter_map(Result::ok) {
+        assert_eq!(mode(&e.path()), 0o600, "{}", e.path().display());
+    }
     child.kill().ok();
     child.wait().ok();
     let alerts = alerts["alerts"].as_array().unwrap();

@@ -27,9 +27,19 @@ impl FileTransport {
     /// Writes `name` whole or not at all: a temporary file, flushed to disk, then renamed.
     fn write(&self, name: &str, bytes: &[u8]) -> Result<(), SendError> {
         let fail = |e: std::io::Error| SendError(format!("cannot write {}: {e}", self.dir.join(name).display()));
-        std::fs::create_dir_all(&self.dir).map_err(fail)?;
         let tmp = self.dir.join(format!(".{name}.tmp"));
-        let mut f = std::fs::File::create(&tmp).map_err(fail)?;
+        // The outbox holds client links and health notices: its owner alone may read it.
+        let mut dir = std::fs::DirBuilder::new();
+        let mut file = std::fs::OpenOptions::new();
+        file.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+            dir.mode(0o700);
+            file.mode(0o600);
+        }
+        dir.recursive(true).create(&self.dir).map_err(fail)?;
+        let mut f = file.open(&tmp).map_err(fail)?;
         f.write_all(bytes).map_err(fail)?;
         f.sync_all().map_err(fail)?;
         std::fs::rename(&tmp, self.dir.join(name)).map_err(fail)

@@ -44,5 +44,12 @@ async fn data_survives_closing_and_reopening_the_file_and_migrations_run_twice()
     s.migrate().await.unwrap();
     assert!(s.staff_by_email("o@x.example").await.unwrap().is_some());
     assert!(dir.join("aftercare.db").exists());
+    // The data directory and the database's files are their owner's alone.
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: std::path::PathBuf| std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(dir.clone()), 0o700);
+    for file in ["aftercare.db", "aftercare.db-wal", "aftercare.db-shm"] {
+        assert_eq!(mode(dir.join(file)), 0o600, "{file}");
+    }
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -85,20 +85,15 @@ pub async fn acknowledge<S: Store>(
     }
     let now = state.clock.now();
     let ack = Acknowledgement { staff_id: caller.0.id, note, now };
-    let alert = state
+    let (alert, closed) = state
         .store
         .acknowledge_alert(caller.clinic_id(), id, ack)
         .await?
         .ok_or_else(|| ApiError::not_found("alert"))?;
-    if !acknowledged_now(&alert, caller.0.id, now) {
+    if !closed {
         return Err(ApiError::conflict(
             "this alert was already acknowledged; the first acknowledgement and its note stand",
         ));
     }
     Ok(Json(alert_json(&state, &alert).await?))
-}
-
-/// Whether this acknowledgement is the one that closed the alert (the store keeps the first).
-pub fn acknowledged_now(alert: &store::Alert, staff_id: i64, now: store::Timestamp) -> bool {
-    alert.acknowledged_by == Some(staff_id) && alert.acknowledged_at == Some(now)
 }

@@ -80,9 +80,7 @@ pub async fn acknowledge<S: Store>(
     let now = state.clock.now();
     let ack = Acknowledgement { staff_id: who.staff.id, note, now };
     match state.store.acknowledge_alert(who.staff.clinic_id, id, ack).await {
-        Ok(Some(alert)) if crate::api::alerts::acknowledged_now(&alert, who.staff.id, now) => {
-            Redirect::to("/alerts").into_response()
-        }
+        Ok(Some((_, true))) => Redirect::to("/alerts").into_response(),
         Ok(Some(_)) => {
             ApiError::conflict("this alert was already acknowledged; the first acknowledgement and its note stand")
                 .into_response()

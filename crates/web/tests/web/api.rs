@@ -537,3 +537,56 @@ async fn hundreds_of_idle_connections_neither_starve_check_ins_nor_stay_open() {
     let answer = String::from_utf8_lossy(&answer);
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
 }
+
+#[tokio::test]
+async fn one_alert_acknowledged_ten_times_at_once_answers_one_200_and_nine_409s() {
+    let app = spawn_app().await;
+    let (_, session) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
+    let link = session["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
+    app.call(Method::POST, &link, None, Some(json!({"soreness": 4, "symptoms": ["one_leg_swelling"]}))).await;
+    let (_, alerts) = app.get("/api/v1/alerts", &app.a.owner).await;
+    let id = alerts["alerts"][0]["id"].as_i64().unwrap();
+    // The same staff member, the same millisecond (the test clock stands still).
+    let mut acks = Vec::new();
+    for i in 0..10 {
+        let (http, url, token) =
+            (app.http.clone(), format!("{}/api/v1/alerts/{id}/acknowledge", app.base), app.a.owner.clone());
+        acks.push(tokio::spawn(async move {
+            http.post(url).bearer_auth(token).json(&json!({"note": format!("call {i}")})).send().await.unwrap().status()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for a in acks {
+        statuses.push(a.await.unwrap());
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::CONFLICT).count(), 9, "{statuses:?}");
+}
+
+#[tokio::test]
+async fn the_frameworks_own_rejections_under_the_api_are_json_errors_too() {
+    let app = spawn_app().await;
+    let token = Some(app.a.owner.as_str());
+    let huge = json!({"name": "x".repeat(100_000)});
+    let cases: [(Method, &str, Option<Value>, StatusCode); 5] = [
+        (Method::GET, "/api/v1/sessions", None, StatusCode::METHOD_NOT_ALLOWED),
+        (Method::GET, "/api/v1/nothing-here", None, StatusCode::NOT_FOUND),
+        (Method::DELETE, "/api/v1/clients/1", None, StatusCode::METHOD_NOT_ALLOWED),
+        (Method::GET, "/api/v1/alerts?status=open&status=all", None, StatusCode::BAD_REQUEST),
+        (Method::POST, "/api/v1/clients", Some(huge), StatusCode::PAYLOAD_TOO_LARGE),
+    ];
+    for (method, path, body, status) in cases {
+        let (s, e) = app.call(method.clone(), path, token, body).await;
+        assert_eq!(s, status, "{method} {path}: {e}");
+        assert!(e["error"]["code"].is_string() && e["error"]["message"].is_string(), "{method} {path}: {e}");
+    }
+}
+
+#[tokio::test]
+async fn an_address_hidden_behind_a_display_name_is_refused() {
+    let app = spawn_app().await;
+    for email in ["a<x@evil.example>", "Ada <ada@example.com>", "ada@example.com (Ada)"] {
+        let (s, e) = app.post("/api/v1/clients", &app.a.owner, json!({"name": "Ada", "email": email})).await;
+        assert_eq!((s, error_field(&e)), (StatusCode::UNPROCESSABLE_ENTITY, Some("email")), "{email}: {e}");
+    }
+}

@@ -517,6 +517,15 @@ async fn sign_in_refuses_control_characters_in_next_and_other_sites() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN, "no signing in from another site");
+    let r = http
+        .post(format!("{}/sign-in", app.base))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ORIGIN, "null")
+        .body(format!("email=owner%40calm.example&password={}", PASSWORD.replace(' ', "+")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "no signing in from an opaque origin (a sandboxed frame)");
     let owner = sign_in(&app, "owner@calm.example", PASSWORD).await.unwrap();
     let csrf = owner.csrf().await;
     let lookalike = format!("{}0", app.base);
