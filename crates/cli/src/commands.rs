@@ -60,8 +60,8 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 &owner_name,
             )
         }
-        Command::Token(TokenCommand::Create { data, email, label }) => {
-            operate::create_token(&data.data, &email, &label)
+        Command::Token(TokenCommand::Create { data, email, label, days }) => {
+            operate::create_token(&data.data, &email, &label, days)
         }
         Command::Token(TokenCommand::Revoke { data, email }) => operate::revoke_tokens(&data.data, &email),
         Command::Followups(FollowupsCommand::RunDue { data, delivery, at, base_url }) => {

@@ -194,6 +194,9 @@ enum TokenCommand {
         /// A label to recognise the token by.
         #[arg(long, default_value = "api")]
         label: String,
+        /// Days the token works, from now (it can be revoked sooner).
+        #[arg(long, value_name = "N", default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=3650))]
+        days: u32,
     },
     /// Revoke every API token of a staff member.
     Revoke {

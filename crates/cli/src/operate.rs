@@ -312,7 +312,7 @@ pub fn create_clinic(
 }
 
 /// `aftercare token create`.
-pub fn create_token(data: &Path, email: &str, label: &str) -> Result<(), Failure> {
+pub fn create_token(data: &Path, email: &str, label: &str, days: u32) -> Result<(), Failure> {
     let email = web::fields::email(email).map_err(|p| Failure::input(format!("--email: {p}")))?;
     let label = label.trim();
     if label.is_empty() || label.chars().count() > 100 {
@@ -327,15 +327,21 @@ pub fn create_token(data: &Path, email: &str, label: &str) -> Result<(), Failure
             .filter(|s| s.active)
             .ok_or_else(|| Failure::input(format!("--email: no active staff member has the e-mail {email}")))?;
         let token = new_secret();
+        let now = SystemClock.now();
         let new = NewApiToken {
             clinic_id: staff.clinic_id,
             staff_id: staff.id,
             label: label.to_owned(),
             token_hash: hash_secret(&token),
-            now: SystemClock.now(),
+            expires_at: web::auth::token_expiry(now, i64::from(days)),
+            now,
         };
-        store.create_api_token(new).await.map_err(failed)?;
+        let made = store.create_api_token(new).await.map_err(failed)?;
         println!("{token}");
+        eprintln!(
+            "The token works until {} (UTC); revoke it sooner with `aftercare token revoke`.",
+            web::time::to_rfc3339(made.expires_at)
+        );
         Ok(())
     })
 }

@@ -56,7 +56,7 @@ fn q<'a>(sql: String) -> sqlx::query::Query<'a, sqlx::Sqlite, <sqlx::Sqlite as s
 
 /// The schema, embedded in the binary, in order: a new migration is a new file and a new
 /// line here.
-const MIGRATIONS: [(i64, &str, &str); 10] = [
+const MIGRATIONS: [(i64, &str, &str); 11] = [
     (1, "clinics clients sessions", include_str!("../migrations/0001_clinics_clients_sessions.sql")),
     (2, "staff sessions", include_str!("../migrations/0002_staff_sessions.sql")),
     (3, "products feedback", include_str!("../migrations/0003_products_feedback.sql")),
@@ -67,6 +67,7 @@ const MIGRATIONS: [(i64, &str, &str); 10] = [
     (8, "write probe", include_str!("../migrations/0008_write_probe.sql")),
     (9, "access paths", include_str!("../migrations/0009_access_paths.sql")),
     (10, "one alert per link", include_str!("../migrations/0010_one_alert_per_link.sql")),
+    (11, "api token expiry", include_str!("../migrations/0011_api_token_expiry.sql")),
 ];
 
 fn migrator() -> Migrator {
@@ -459,7 +460,9 @@ impl Store for SqliteStore {
         staff_id: i64,
         role: Role,
         active: bool,
+        now: Timestamp,
     ) -> StoreResult<Option<Staff>> {
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
         let row = sqlx::query(
             "UPDATE staff SET role = ?, active = ? WHERE id = ? AND clinic_id = ? \
              RETURNING id, clinic_id, email, name, role, active, password_hash",
@@ -468,9 +471,22 @@ impl Store for SqliteStore {
         .bind(active)
         .bind(staff_id)
         .bind(clinic_id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *tx)
         .await
         .map_err(db)?;
+        if !active {
+            // A deactivated member's tokens end with them: reactivation does not bring them back.
+            sqlx::query(
+                "UPDATE api_tokens SET revoked_at = ? WHERE staff_id = ? AND clinic_id = ? AND revoked_at IS NULL",
+            )
+            .bind(now.0)
+            .bind(staff_id)
+            .bind(clinic_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        }
+        tx.commit().await.map_err(db)?;
         one(row, staff)
     }
 
@@ -564,13 +580,14 @@ impl Store for SqliteStore {
 
     async fn create_api_token(&self, t: NewApiToken) -> StoreResult<ApiToken> {
         let row = sqlx::query(
-            "INSERT INTO api_tokens (clinic_id, staff_id, label, token_hash, created_at) \
-             SELECT ?, id, ?, ?, ? FROM staff WHERE id = ? AND clinic_id = ? RETURNING id",
+            "INSERT INTO api_tokens (clinic_id, staff_id, label, token_hash, created_at, expires_at) \
+             SELECT ?, id, ?, ?, ?, ? FROM staff WHERE id = ? AND clinic_id = ? RETURNING id",
         )
         .bind(t.clinic_id)
         .bind(&t.label)
         .bind(&t.token_hash)
         .bind(t.now.0)
+        .bind(t.expires_at.0)
         .bind(t.staff_id)
         .bind(t.clinic_id)
         .fetch_one(&self.pool)
@@ -582,16 +599,18 @@ impl Store for SqliteStore {
             staff_id: t.staff_id,
             label: t.label,
             created_at: t.now,
+            expires_at: t.expires_at,
         })
     }
 
-    async fn staff_by_token_hash(&self, token_hash: &[u8]) -> StoreResult<Option<Staff>> {
+    async fn staff_by_token_hash(&self, token_hash: &[u8], now: Timestamp) -> StoreResult<Option<Staff>> {
         let row = sqlx::query(
             "SELECT s.id, s.clinic_id, s.email, s.name, s.role, s.active, s.password_hash FROM api_tokens t \
              JOIN staff s ON s.id = t.staff_id AND s.clinic_id = t.clinic_id \
-             WHERE t.token_hash = ? AND t.revoked_at IS NULL AND s.active = 1",
+             WHERE t.token_hash = ? AND t.revoked_at IS NULL AND t.expires_at > ? AND s.active = 1",
         )
         .bind(token_hash)
+        .bind(now.0)
         .fetch_optional(&self.pool)
         .await
         .map_err(db)?;

@@ -6,6 +6,8 @@
 use crate::*;
 
 const T0: Timestamp = Timestamp(1_790_000_000_000);
+/// Ninety days after `T0`: when the suite's API tokens expire.
+const DAY90: Timestamp = Timestamp(1_790_000_000_000 + 90 * 86_400_000);
 
 fn staff(email: &str, role: Role) -> NewStaff {
     NewStaff { email: email.to_owned(), name: format!("Staff {email}"), role, password_hash: None, now: T0 }
@@ -275,13 +277,23 @@ async fn settings_staff_products_and_feedback<S: Store>(s: S) {
 
     let t = s.create_staff(a.id, staff("t@a.example", Role::Therapist)).await.unwrap();
     assert_eq!(s.staff_of_clinic(a.id).await.unwrap().len(), 2);
-    assert_eq!(s.update_staff(b.id, t.id, Role::Owner, true).await.unwrap(), None, "B cannot change A's staff");
-    let changed = s.update_staff(a.id, t.id, Role::FrontDesk, false).await.unwrap().unwrap();
-    assert_eq!((changed.role, changed.active), (Role::FrontDesk, false));
+    assert_eq!(s.update_staff(b.id, t.id, Role::Owner, true, T0).await.unwrap(), None, "B cannot change A's staff");
     let hash = vec![5u8; 32];
-    let token = NewApiToken { clinic_id: a.id, staff_id: t.id, label: "x".into(), token_hash: hash.clone(), now: T0 };
+    let token = NewApiToken {
+        clinic_id: a.id,
+        staff_id: t.id,
+        label: "x".into(),
+        token_hash: hash.clone(),
+        expires_at: DAY90,
+        now: T0,
+    };
     s.create_api_token(token).await.unwrap();
-    assert_eq!(s.staff_by_token_hash(&hash).await.unwrap(), None, "a deactivated member's token opens nothing");
+    assert!(s.staff_by_token_hash(&hash, T0).await.unwrap().is_some());
+    let changed = s.update_staff(a.id, t.id, Role::FrontDesk, false, T0).await.unwrap().unwrap();
+    assert_eq!((changed.role, changed.active), (Role::FrontDesk, false));
+    assert_eq!(s.staff_by_token_hash(&hash, T0).await.unwrap(), None, "a deactivated member's token opens nothing");
+    s.update_staff(a.id, t.id, Role::FrontDesk, true, T0).await.unwrap();
+    assert_eq!(s.staff_by_token_hash(&hash, T0).await.unwrap(), None, "nor does it work again on reactivation");
 
     let p = s
         .add_product(a.id, NewProduct { name: "Bath flakes".into(), item: "epsom_salt".into(), url: None, now: T0 })
@@ -412,31 +424,43 @@ async fn api_tokens<S: Store>(s: S) {
         staff_id: owner_a.id,
         label: "ci".to_owned(),
         token_hash: hash.clone(),
+        expires_at: DAY90,
         now: T0,
     };
     let token = s.create_api_token(new).await.unwrap();
-    assert_eq!(s.staff_by_token_hash(&hash).await.unwrap().map(|x| x.id), Some(owner_a.id));
-    assert_eq!(s.staff_by_token_hash(&[8u8; 32]).await.unwrap(), None);
+    assert_eq!(s.staff_by_token_hash(&hash, T0).await.unwrap().map(|x| x.id), Some(owner_a.id));
+    assert_eq!(token.expires_at, DAY90);
+    let last = Timestamp(DAY90.0 - 1);
+    assert_eq!(s.staff_by_token_hash(&hash, last).await.unwrap().map(|x| x.id), Some(owner_a.id), "works to the end");
+    assert_eq!(s.staff_by_token_hash(&hash, DAY90).await.unwrap(), None, "an expired token signs nobody in");
+    assert_eq!(s.staff_by_token_hash(&[8u8; 32], T0).await.unwrap(), None);
     // A token for a staff member of another clinic cannot be made.
-    let cross =
-        NewApiToken { clinic_id: b.id, staff_id: owner_a.id, label: "x".to_owned(), token_hash: vec![9; 32], now: T0 };
+    let cross = NewApiToken {
+        clinic_id: b.id,
+        staff_id: owner_a.id,
+        label: "x".to_owned(),
+        token_hash: vec![9; 32],
+        expires_at: DAY90,
+        now: T0,
+    };
     assert!(s.create_api_token(cross).await.is_err());
     assert!(!s.revoke_api_token(b.id, token.id, T0).await.unwrap(), "clinic B cannot revoke A's token");
     assert!(s.revoke_api_token(a.id, token.id, T0).await.unwrap());
-    assert_eq!(s.staff_by_token_hash(&hash).await.unwrap(), None, "a revoked token signs nobody in");
+    assert_eq!(s.staff_by_token_hash(&hash, T0).await.unwrap(), None, "a revoked token signs nobody in");
     for h in [11u8, 12] {
         let t = NewApiToken {
             clinic_id: a.id,
             staff_id: owner_a.id,
             label: "y".to_owned(),
             token_hash: vec![h; 32],
+            expires_at: DAY90,
             now: T0,
         };
         s.create_api_token(t).await.unwrap();
     }
     assert_eq!(s.revoke_tokens_of_staff(b.id, owner_a.id, T0).await.unwrap(), 0, "B cannot revoke A's tokens");
     assert_eq!(s.revoke_tokens_of_staff(a.id, owner_a.id, T0).await.unwrap(), 2);
-    assert_eq!(s.staff_by_token_hash(&[11u8; 32]).await.unwrap(), None);
+    assert_eq!(s.staff_by_token_hash(&[11u8; 32], T0).await.unwrap(), None);
 }
 
 async fn clients_and_intakes_are_clinic_scoped<S: Store>(s: S) {

@@ -120,13 +120,15 @@ pub trait Store: Clone + Send + Sync + 'static {
     fn set_alert_to(&self, clinic_id: i64, alert_to: Option<&str>) -> impl Future<Output = StoreResult<Clinic>> + Send;
     /// The clinic's staff, by name.
     fn staff_of_clinic(&self, clinic_id: i64) -> impl Future<Output = StoreResult<Vec<Staff>>> + Send;
-    /// Changes a staff member's role and whether they may sign in; `None` when not in the clinic.
+    /// Changes a staff member's role and whether they may sign in; deactivating one revokes
+    /// their API tokens at `now`, for good. `None` when not in the clinic.
     fn update_staff(
         &self,
         clinic_id: i64,
         staff_id: i64,
         role: Role,
         active: bool,
+        now: Timestamp,
     ) -> impl Future<Output = StoreResult<Option<Staff>>> + Send;
     /// The clinic's products.
     fn products(&self, clinic_id: i64) -> impl Future<Output = StoreResult<Vec<Product>>> + Send;
@@ -152,8 +154,13 @@ pub trait Store: Clone + Send + Sync + 'static {
     fn staff_by_email(&self, email: &str) -> impl Future<Output = StoreResult<Option<Staff>>> + Send;
     /// Stores a new API token's hash for a staff member.
     fn create_api_token(&self, token: NewApiToken) -> impl Future<Output = StoreResult<ApiToken>> + Send;
-    /// The active staff member owning an unrevoked API token with this hash.
-    fn staff_by_token_hash(&self, token_hash: &[u8]) -> impl Future<Output = StoreResult<Option<Staff>>> + Send;
+    /// The active staff member owning an unrevoked API token with this hash that has not
+    /// expired at `now`.
+    fn staff_by_token_hash(
+        &self,
+        token_hash: &[u8],
+        now: Timestamp,
+    ) -> impl Future<Output = StoreResult<Option<Staff>>> + Send;
     /// Stores a staff sign-in session.
     fn create_staff_session(&self, session: NewStaffSession) -> impl Future<Output = StoreResult<()>> + Send;
     /// The active staff member of an unexpired sign-in session with this token hash.

@@ -178,6 +178,8 @@ pub struct NewApiToken {
     pub label: String,
     /// SHA-256 of the token.
     pub token_hash: Vec<u8>,
+    /// When it stops working.
+    pub expires_at: Timestamp,
     /// When.
     pub now: Timestamp,
 }
@@ -204,6 +206,8 @@ pub struct ApiToken {
     pub label: String,
     /// When it was created.
     pub created_at: Timestamp,
+    /// When it stops working.
+    pub expires_at: Timestamp,
 }
 
 /// A staff sign-in session to store.

@@ -103,7 +103,14 @@ async fn start(name: &str, own: i64, others: i64, each: i64) -> Scale {
     }
     let store = SqliteStore::open_dir(&dir).await.unwrap();
     let token = new_secret();
-    let t = NewApiToken { clinic_id: 1, staff_id: 1, label: "bench".into(), token_hash: hash_secret(&token), now: NOW };
+    let t = NewApiToken {
+        clinic_id: 1,
+        staff_id: 1,
+        label: "bench".into(),
+        token_hash: hash_secret(&token),
+        expires_at: web::auth::token_expiry(NOW, 90),
+        now: NOW,
+    };
     store.create_api_token(t).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());

@@ -1,5 +1,6 @@
 //! Who is calling: an API token in `Authorization: Bearer TOKEN` names one active staff
-//! member, and so their clinic. Every API handler takes [`Caller`], so none can forget.
+//! member, and so their clinic, until the token is revoked, expires (90 days by default) or
+//! its member is deactivated. Every API handler takes [`Caller`], so none can forget.
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -7,6 +8,14 @@ use crate::secret::{hash_secret, looks_like_secret};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use store::{Role, Staff, Store};
+
+/// How long an API token works unless its maker asks otherwise (`token create --days`).
+pub const API_TOKEN_DAYS: i64 = 90;
+
+/// When a token made at `now` to last `days` stops working.
+pub fn token_expiry(now: store::Timestamp, days: i64) -> store::Timestamp {
+    now.plus_hours(days * 24)
+}
 
 /// The authenticated staff member.
 #[derive(Debug, Clone)]
@@ -38,7 +47,7 @@ impl<S: Store> FromRequestParts<AppState<S>> for Caller {
         if !looks_like_secret(token) {
             return Err(ApiError::unauthorized());
         }
-        match state.store.staff_by_token_hash(&hash_secret(token)).await? {
+        match state.store.staff_by_token_hash(&hash_secret(token), state.clock.now()).await? {
             Some(staff) => Ok(Caller(staff)),
             None => Err(ApiError::unauthorized()),
         }

@@ -188,6 +188,13 @@ pub async fn submit<S: Store>(
     let (Some(answers), true) = (answers, errors.is_empty()) else {
         return show(&page(kb, &clinic, &token, &l, &f, errors, false), StatusCode::UNPROCESSABLE_ENTITY);
     };
+    // The public link makes a new client each time: limited per address.
+    if l.client_id.is_none()
+        && let Err(wait) =
+            state.rate_limiter.check(crate::rate_limit::Budget::PublicIntake, &peer.ip().to_string(), now.0)
+    {
+        return crate::rate_limit::too_many(wait);
+    }
     match state.store.intake_by_link(&l, new_client, answers.to_string(), now).await {
         Ok(Some(_)) => show(&page(kb, &clinic, &token, &l, &[], vec![], true), StatusCode::OK),
         Ok(None) => problem(&state, &ApiError::not_found("link")).await,

@@ -594,6 +594,12 @@ pub async fn feedback<S: Store>(
         Ok(f) => f,
         Err(page) => return page,
     };
+    // Ten pieces of feedback an hour through one link are plenty.
+    if let Err(wait) =
+        state.rate_limiter.check(crate::rate_limit::Budget::Feedback, &f.id.to_string(), state.clock.now().0)
+    {
+        return crate::rate_limit::too_many(wait);
+    }
     let fields: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
     let field =
         |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned()).filter(|v| !v.is_empty());

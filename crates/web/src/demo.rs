@@ -357,6 +357,7 @@ async fn token<S: Store>(state: &AppState<S>, owner: &Staff, now: Timestamp) -> 
         staff_id: owner.id,
         label: "demo".into(),
         token_hash: hash_secret(&token),
+        expires_at: crate::auth::token_expiry(now, crate::auth::API_TOKEN_DAYS),
         now,
     };
     state.store.create_api_token(new).await?;

@@ -1,6 +1,7 @@
-//! A per-address limit on failures where anyone can knock: client links that do not work
-//! and sign-ins that fail. Only failures are counted, so a clinic behind one proxy address
-//! never has its clients' real check-ins turned away. A fixed window per address, counted
+//! Limits where anyone can knock, each in its own budget: client links that do not work and
+//! sign-ins that fail (per address; only failures count, so a clinic behind one proxy
+//! address never has its clients' real check-ins turned away), new clients through a
+//! clinic's public intake link (per address), and feedback (per link). A fixed window per address, counted
 //! with the app's clock; over the limit the caller gets 429 and a `Retry-After`. Kept in
 //! memory: a restart forgets it, which is fine for slowing guessing down.
 
@@ -8,40 +9,71 @@ use crate::AppState;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use store::Store;
 
-/// Failures allowed per address in one window.
+/// What is counted, each in a budget of its own, so that one kind of knocking never locks
+/// out another (bad client links from a shared address do not stop staff signing in).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Budget {
+    /// Failed sign-ins, per address.
+    SignIn,
+    /// Client links that do not work, per address.
+    BadLink,
+    /// New clients through a clinic's public intake link, per address.
+    PublicIntake,
+    /// Feedback through one client link.
+    Feedback,
+}
+
+impl Budget {
+    /// How many in one window, and the window in milliseconds.
+    pub fn limit(self) -> (u32, i64) {
+        match self {
+            Budget::SignIn | Budget::BadLink => (REQUESTS_PER_WINDOW, WINDOW_MS),
+            // A front desk may hand a tablet round: twenty new clients an hour from one place.
+            Budget::PublicIntake => (20, 3_600_000),
+            Budget::Feedback => (10, 3_600_000),
+        }
+    }
+}
+
+/// Failed sign-ins, and client links that do not work, allowed per address in one window.
 pub const REQUESTS_PER_WINDOW: u32 = 60;
-/// The window, in milliseconds.
+/// Their window, in milliseconds.
 pub const WINDOW_MS: i64 = 60_000;
 
-/// Counts requests per address.
+/// Per budget and key (an address, or a link): when its window began, and the count in it.
+type Windows = HashMap<(Budget, String), (i64, u32)>;
+
+/// Counts per budget and key.
 #[derive(Debug, Default, Clone)]
 pub struct RateLimiter {
-    windows: Arc<Mutex<HashMap<IpAddr, (i64, u32)>>>,
+    windows: Arc<Mutex<Windows>>,
 }
 
 impl RateLimiter {
-    /// Whether `ip` is over the limit at `now_ms`, without counting.
-    pub fn over_limit(&self, ip: IpAddr, now_ms: i64) -> bool {
+    /// Whether `key` is over `budget` at `now_ms`, without counting.
+    pub fn over_limit(&self, budget: Budget, key: &str, now_ms: i64) -> bool {
+        let (max, window) = budget.limit();
         let windows = self.windows.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        windows.get(&ip).is_some_and(|(start, count)| now_ms - *start < WINDOW_MS && *count >= REQUESTS_PER_WINDOW)
+        windows.get(&(budget, key.to_owned())).is_some_and(|(start, count)| now_ms - *start < window && *count >= max)
     }
 
-    /// Counts one failure from `ip` at `now_ms`; the seconds to wait when over the limit.
-    pub fn check(&self, ip: IpAddr, now_ms: i64) -> Result<(), i64> {
+    /// Counts one for `key` in `budget` at `now_ms`; the seconds to wait when over the limit.
+    pub fn check(&self, budget: Budget, key: &str, now_ms: i64) -> Result<(), i64> {
+        let (max, window) = budget.limit();
         let mut windows = self.windows.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if windows.len() > 100_000 {
-            windows.retain(|_, (start, _)| now_ms - *start < WINDOW_MS);
+            windows.retain(|(b, _), (start, _)| now_ms - *start < b.limit().1);
         }
-        let entry = windows.entry(ip).or_insert((now_ms, 0));
-        if now_ms - entry.0 >= WINDOW_MS {
+        let entry = windows.entry((budget, key.to_owned())).or_insert((now_ms, 0));
+        if now_ms - entry.0 >= window {
             *entry = (now_ms, 0);
         }
         entry.1 += 1;
-        if entry.1 > REQUESTS_PER_WINDOW { Err(((entry.0 + WINDOW_MS - now_ms) / 1000).max(1)) } else { Ok(()) }
+        if entry.1 > max { Err(((entry.0 + window - now_ms) / 1000).max(1)) } else { Ok(()) }
     }
 }
 
@@ -57,5 +89,5 @@ pub fn too_many(wait_seconds: i64) -> Response {
 
 /// Counts a failed link lookup from `peer`; past the limit, the 429 to answer instead.
 pub fn count_failure<S: Store>(state: &AppState<S>, peer: SocketAddr) -> Option<Response> {
-    state.rate_limiter.check(peer.ip(), state.clock.now().0).err().map(too_many)
+    state.rate_limiter.check(Budget::BadLink, &peer.ip().to_string(), state.clock.now().0).err().map(too_many)
 }

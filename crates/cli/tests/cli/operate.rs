@@ -97,13 +97,18 @@ fn a_clinic_and_an_api_token_are_created_from_the_command_line() {
     assert_eq!(printed.lines().count(), 1, "the token alone on standard output");
     let t = printed.trim();
     assert!(t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()), "{t}");
+    assert!(text(&token.stderr).contains("The token works until "), "the expiry is shown at creation");
+    let week = run(&["token", "create", "--data", data, "--email", "owner@calm.example", "--days", "7"]);
+    assert_eq!(week.status.code(), Some(0), "{}", text(&week.stderr));
+    let forever = run(&["token", "create", "--data", data, "--email", "owner@calm.example", "--days", "0"]);
+    assert_eq!(forever.status.code(), Some(2), "a token lasts 1 to 3650 days");
     let unknown = run(&["token", "create", "--data", data, "--email", "who@calm.example"]);
     assert_eq!(unknown.status.code(), Some(2));
     assert!(text(&unknown.stderr).contains("no active staff member has the e-mail who@calm.example"));
 
     let revoke = run(&["token", "revoke", "--data", data, "--email", "owner@calm.example"]);
     assert_eq!(revoke.status.code(), Some(0), "{}", text(&revoke.stderr));
-    assert_eq!(text(&revoke.stdout).trim(), "1 token(s) of owner@calm.example revoked");
+    assert_eq!(text(&revoke.stdout).trim(), "2 token(s) of owner@calm.example revoked");
 
     let migrate = run(&["migrate", "--data", data]);
     assert_eq!(migrate.status.code(), Some(0));

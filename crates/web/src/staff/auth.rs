@@ -180,7 +180,8 @@ pub async fn sign_in<S: Store>(
         return e.into_response();
     }
     let now = state.clock.now();
-    if state.rate_limiter.over_limit(peer.ip(), now.0) {
+    let address = peer.ip().to_string();
+    if state.rate_limiter.over_limit(crate::rate_limit::Budget::SignIn, &address, now.0) {
         return crate::rate_limit::too_many(crate::rate_limit::WINDOW_MS / 1000);
     }
     let mut email = String::new();
@@ -205,7 +206,7 @@ pub async fn sign_in<S: Store>(
         .await
         .unwrap_or(false);
     let Some(staff) = staff.filter(|s| verified && s.password_hash.is_some()) else {
-        let _ = state.rate_limiter.check(peer.ip(), now.0);
+        let _ = state.rate_limiter.check(crate::rate_limit::Budget::SignIn, &address, now.0);
         let page = SignInPage {
             layout: Layout::signed_out("Sign in"),
             next,

@@ -274,11 +274,13 @@ pub async fn change<S: Store>(
                 (Ok(id), _) if id == who.staff.id => {
                     Err("You cannot change your own role or access; ask another owner.".to_owned())
                 }
-                (Ok(id), Some(role)) => match state.store.update_staff(clinic_id, id, role, active).await {
-                    Ok(Some(_)) => Ok(None),
-                    Ok(None) => Err("No such staff member.".to_owned()),
-                    Err(e) => Err(e.to_string()),
-                },
+                (Ok(id), Some(role)) => {
+                    match state.store.update_staff(clinic_id, id, role, active, state.clock.now()).await {
+                        Ok(Some(_)) => Ok(None),
+                        Ok(None) => Err("No such staff member.".to_owned()),
+                        Err(e) => Err(e.to_string()),
+                    }
+                }
                 _ => Err("Choose a role.".to_owned()),
             }
         }

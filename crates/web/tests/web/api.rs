@@ -590,3 +590,16 @@ async fn an_address_hidden_behind_a_display_name_is_refused() {
         assert_eq!((s, error_field(&e)), (StatusCode::UNPROCESSABLE_ENTITY, Some("email")), "{email}: {e}");
     }
 }
+
+#[tokio::test]
+async fn an_api_token_stops_working_after_ninety_days() {
+    let app = spawn_app().await;
+    let (s, _) = app.get("/api/v1/alerts", &app.a.owner).await;
+    assert_eq!(s, StatusCode::OK);
+    app.advance_hours(24.0 * 90.0 - 1.0);
+    let (s, _) = app.get("/api/v1/alerts", &app.a.owner).await;
+    assert_eq!(s, StatusCode::OK, "it works to its last hour");
+    app.advance_hours(1.0);
+    let (s, e) = app.get("/api/v1/alerts", &app.a.owner).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthorized")));
+}

@@ -71,6 +71,7 @@ async fn clinic_with_staff(store: &SqliteStore, name: &str, country: &str) -> Cl
             staff_id: s.id,
             label: "test".into(),
             token_hash: hash_secret(&token),
+            expires_at: web::auth::token_expiry(now, web::auth::API_TOKEN_DAYS),
             now,
         };
         store.create_api_token(t).await.unwrap();

@@ -270,3 +270,19 @@ async fn every_response_carries_safe_headers() {
     let missing = get(format!("{}/assets/nothing.js", app.base), None).await.unwrap();
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn feedback_through_one_link_is_limited_to_ten_an_hour() {
+    let app = spawn_app().await;
+    let (link, _) = link(&app).await;
+    let (s, answer) = app.call(Method::POST, &link, None, Some(json!({"soreness": 1, "symptoms": []}))).await;
+    assert_eq!(s, StatusCode::OK);
+    let check_in = answer["check_in_id"].as_i64().unwrap().to_string();
+    let feedback = format!("{link}/feedback");
+    for i in 0..10 {
+        let (s, _) = post_form(&app, &feedback, &[("check_in", &check_in), ("rating", "5")]).await;
+        assert_eq!(s, StatusCode::OK, "feedback {i}");
+    }
+    let (s, _) = post_form(&app, &feedback, &[("check_in", &check_in), ("rating", "5")]).await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+}

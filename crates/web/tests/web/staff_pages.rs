@@ -655,3 +655,29 @@ async fn the_client_list_comes_a_hundred_at_a_time_with_a_next_link() {
     let (s, _) = owner.get("/clients?after=zz.1").await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a cursor the list never gave is refused");
 }
+
+#[tokio::test]
+async fn each_kind_of_knocking_has_its_own_budget() {
+    let app = spawn_app().await;
+    // Sixty-odd bad client links from one address do not lock its staff out of signing in.
+    for _ in 0..(web::rate_limit::REQUESTS_PER_WINDOW + 5) {
+        app.http.get(format!("{}/c/{}", app.base, "0".repeat(64))).send().await.unwrap();
+    }
+    let bad = app.http.get(format!("{}/c/{}", app.base, "0".repeat(64))).send().await.unwrap();
+    assert_eq!(bad.status(), StatusCode::TOO_MANY_REQUESTS, "bad links are limited");
+    let owner = sign_in(&app, "owner@calm.example", PASSWORD).await.expect("staff can still sign in");
+
+    // The public intake link takes twenty new clients an hour from one address.
+    let csrf = owner.csrf().await;
+    let (_, html) = owner.post("/settings/intake-link", &format!("csrf={csrf}"), None).await;
+    let link = code_in(&html, "public-link");
+    for i in 0..20 {
+        let body = format!("name=Client+{i}&email=c{i}%40example.com&goal=relaxation&first_massage=yes&consent=yes");
+        let (s, _) = post_form(&app, &link, &body).await;
+        assert_eq!(s, StatusCode::OK, "new client {i}");
+    }
+    let body = "name=One+More&email=more%40example.com&goal=relaxation&first_massage=yes&consent=yes";
+    assert_eq!(post_form(&app, &link, body).await.0, StatusCode::TOO_MANY_REQUESTS, "the 21st in an hour waits");
+    app.advance_hours(1.1);
+    assert_eq!(post_form(&app, &link, body).await.0, StatusCode::OK, "an hour later it is taken");
+}
