@@ -107,8 +107,14 @@ fn show(p: &IntakePage, status: StatusCode) -> Response {
 
 async fn problem<S: Store>(state: &AppState<S>, e: &ApiError) -> Response {
     let kb = &state.knowledge;
-    let title = if e.code() == "not_found" { "This link does not work" } else { "Something went wrong" };
-    let message = "It may have been used already or have expired. Please ask your clinic for a new one.";
+    let (title, message) = match e.code() {
+        "not_found" => (
+            "This link does not work",
+            "It may have been used already or have expired. Please ask your clinic for a new one.",
+        ),
+        "unavailable" => ("We cannot save answers just now", "Nothing was saved. Please try again in a few minutes."),
+        _ => ("Something went wrong", "Nothing was saved. Please try again in a few minutes, or ask your clinic."),
+    };
     crate::client_pages::problem_page(kb, None, title, message, e.status())
 }
 
@@ -198,6 +204,6 @@ pub async fn submit<S: Store>(
     match state.store.intake_by_link(&l, new_client, answers.to_string(), now).await {
         Ok(Some(_)) => show(&page(kb, &clinic, &token, &l, &[], vec![], true), StatusCode::OK),
         Ok(None) => problem(&state, &ApiError::not_found("link")).await,
-        Err(e) => ApiError::from(e).into_response(),
+        Err(e) => problem(&state, &ApiError::from(e)).await,
     }
 }

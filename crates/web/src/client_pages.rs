@@ -305,6 +305,30 @@ fn strings(v: &Value) -> Vec<String> {
     v.as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect()).unwrap_or_default()
 }
 
+/// The answer to a check-in over its link's or its address's limit: not saved, and what to
+/// do now, with the emergency number (a page with the warning signs for a browser).
+async fn too_many_answers<S: Store>(state: &AppState<S>, f: &FollowUp, wait: i64, page: bool) -> Response {
+    let kb = &state.knowledge;
+    let clinic = state.store.clinic(f.clinic_id).await.ok().flatten();
+    let call = clinic
+        .as_ref()
+        .and_then(|c| kb.country(&c.country))
+        .map_or_else(|| "your local emergency number".to_owned(), |c| c.emergency.clone());
+    let message = format!(
+        "You have sent many answers in a short time, so this one was not saved. If you have any warning \
+         sign, call {call} now. Otherwise phone your clinic, or send your answer again later."
+    );
+    let mut response = if page {
+        problem_page(kb, clinic.as_ref(), "Too many answers for now", &message, StatusCode::TOO_MANY_REQUESTS)
+    } else {
+        ApiError::too_many(message).into_response()
+    };
+    if let Ok(v) = axum::http::HeaderValue::from_str(&wait.max(1).to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    response
+}
+
 /// `POST /c/{token}`: a form body answers the HTML page; any other body is the JSON API.
 pub async fn submit<S: Store>(
     State(state): State<AppState<S>>,
@@ -323,6 +347,9 @@ pub async fn submit<S: Store>(
             Err(e) if e.status() == StatusCode::SERVICE_UNAVAILABLE => return e.into_response(),
             Err(e) => return crate::rate_limit::count_failure(&state, peer).unwrap_or_else(|| e.into_response()),
         };
+        if let Err(wait) = crate::rate_limit::count_answer(&state, f.id, peer) {
+            return too_many_answers(&state, &f, wait, false).await;
+        }
         let answer = async { submit_check_in(&state, &f, crate::api::json_body(&body)?).await }.await;
         return match answer {
             Ok(a) => axum::Json(a).into_response(),
@@ -333,6 +360,9 @@ pub async fn submit<S: Store>(
         Ok(f) => f,
         Err(page) => return page,
     };
+    if let Err(wait) = crate::rate_limit::count_answer(&state, f.id, peer) {
+        return too_many_answers(&state, &f, wait, true).await;
+    }
     let ctx = match context(&state, &f).await {
         Ok(ctx) => ctx,
         Err(e) => return link_problem(&state, &e, Some(f.clinic_id)).await,
@@ -622,7 +652,7 @@ pub async fn feedback<S: Store>(
             let new = store::NewFeedback { check_in_id: id, rating, comment, now: state.clock.now() };
             match state.store.add_feedback(f.clinic_id, new).await {
                 Ok(_) => page("Thank you", "Your clinic will read your feedback.", StatusCode::OK),
-                Err(e) => ApiError::from(e).into_response(),
+                Err(e) => link_problem(&state, &ApiError::from(e), Some(f.clinic_id)).await,
             }
         }
         (Ok(true), Some(_)) => page(
@@ -630,7 +660,7 @@ pub async fn feedback<S: Store>(
             "Choose a rating or write a comment, then send it.",
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
-        (Err(e), _) => ApiError::from(e).into_response(),
+        (Err(e), _) => link_problem(&state, &ApiError::from(e), Some(f.clinic_id)).await,
         _ => link_problem(&state, &ApiError::not_found("check-in"), Some(f.clinic_id)).await,
     }
 }

@@ -74,6 +74,11 @@ impl ApiError {
         ApiError { status: StatusCode::SERVICE_UNAVAILABLE, code: "unavailable", message: message.into(), field: None }
     }
 
+    /// Too many requests (429).
+    pub fn too_many(message: impl Into<String>) -> ApiError {
+        ApiError { status: StatusCode::TOO_MANY_REQUESTS, code: "too_many", message: message.into(), field: None }
+    }
+
     /// Anything else (500). The details are logged, never shown.
     pub fn internal(context: &str, error: impl std::fmt::Display) -> ApiError {
         eprintln!("aftercare: internal error in {context}: {error}");

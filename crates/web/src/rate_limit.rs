@@ -25,6 +25,10 @@ pub enum Budget {
     PublicIntake,
     /// Feedback through one client link.
     Feedback,
+    /// Check-in answers through one client link.
+    AnswersPerLink,
+    /// Check-in answers from one address (many clients may share one: generous).
+    AnswersPerAddress,
 }
 
 impl Budget {
@@ -35,6 +39,9 @@ impl Budget {
             // A front desk may hand a tablet round: twenty new clients an hour from one place.
             Budget::PublicIntake => (20, 3_600_000),
             Budget::Feedback => (10, 3_600_000),
+            // Far above what one client sends; repeats update one alert anyway.
+            Budget::AnswersPerLink => (60, 3_600_000),
+            Budget::AnswersPerAddress => (600, 3_600_000),
         }
     }
 }
@@ -75,6 +82,14 @@ impl RateLimiter {
         entry.1 += 1;
         if entry.1 > max { Err(((entry.0 + window - now_ms) / 1000).max(1)) } else { Ok(()) }
     }
+}
+
+/// Counts a check-in answer through link `follow_up_id` from `peer`; the seconds to wait when
+/// either budget is spent.
+pub fn count_answer<S: Store>(state: &AppState<S>, follow_up_id: i64, peer: SocketAddr) -> Result<(), i64> {
+    let now = state.clock.now().0;
+    state.rate_limiter.check(Budget::AnswersPerLink, &follow_up_id.to_string(), now)?;
+    state.rate_limiter.check(Budget::AnswersPerAddress, &peer.ip().to_string(), now)
 }
 
 /// The answer past the limit.

@@ -9,7 +9,7 @@ use crate::secret::{hash_secret, looks_like_secret};
 use askama::Template;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use std::net::SocketAddr;
 use store::{Clinic, Store};
 
@@ -49,7 +49,7 @@ async fn open<S: Store>(state: &AppState<S>, token: &str, peer: SocketAddr) -> R
     match found {
         Ok(Some(found)) => Ok(found),
         Ok(None) => Err(not_found(state)),
-        Err(e) => Err(crate::error::ApiError::from(e).into_response()),
+        Err(e) => Err(unavailable(state, &crate::error::ApiError::from(e))),
     }
 }
 
@@ -89,7 +89,7 @@ pub async fn stop<S: Store>(
     if already.is_none()
         && let Err(e) = state.store.set_client_opted_out(clinic.id, client_id, Some(now)).await
     {
-        return crate::error::ApiError::from(e).into_response();
+        return unavailable(&state, &crate::error::ApiError::from(e));
     }
     problem_page(
         &state.knowledge,
@@ -100,5 +100,16 @@ pub async fn stop<S: Store>(
             clinic.name
         ),
         StatusCode::OK,
+    )
+}
+
+/// The page for a stop link the database could not serve: nothing changed, try again.
+fn unavailable<S: Store>(state: &AppState<S>, e: &crate::error::ApiError) -> Response {
+    problem_page(
+        &state.knowledge,
+        None,
+        "We cannot do this just now",
+        "Nothing was changed. Please try again in a few minutes.",
+        e.status(),
     )
 }

@@ -218,13 +218,30 @@ async fn client_links_are_rate_limited_per_address() {
 }
 
 #[tokio::test]
-async fn real_check_ins_are_never_limited_only_failed_links_are() {
+async fn check_ins_are_limited_per_link_not_by_failed_links_and_the_limit_still_says_what_to_do() {
     let app = spawn_app().await;
     let (link, _) = link(&app).await;
+    // Failed links from this address do not count against real answers.
     for _ in 0..(web::rate_limit::REQUESTS_PER_WINDOW + 5) {
-        let (s, _) = app.call(Method::POST, &link, None, Some(json!({"soreness": 1, "symptoms": []}))).await;
-        assert_eq!(s, StatusCode::OK);
+        app.http.get(format!("{}/c/{}", app.base, "0".repeat(64))).send().await.unwrap();
     }
+    let (per_link, _) = web::rate_limit::Budget::AnswersPerLink.limit();
+    for i in 0..per_link {
+        let (s, _) = app.call(Method::POST, &link, None, Some(json!({"soreness": 1, "symptoms": []}))).await;
+        assert_eq!(s, StatusCode::OK, "answer {i}");
+    }
+    // Past sixty answers in an hour through one link: not saved, and told what to do now.
+    let (s, e) = app.call(Method::POST, &link, None, Some(json!({"soreness": 1, "symptoms": []}))).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (StatusCode::TOO_MANY_REQUESTS, Some("too_many")));
+    assert!(e["error"]["message"].as_str().unwrap().contains("call 999 now"), "{e}");
+    let (s, page) =
+        post_form(&app, &link, &[("soreness", "1"), ("none", "emergency"), ("none", "doctor"), ("none", "therapist")])
+            .await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    assert!(page.contains("call 999 now") && page.contains("Warning signs: get help at once"), "{page}");
+    app.advance_hours(1.0);
+    let (s, _) = app.call(Method::POST, &link, None, Some(json!({"soreness": 1, "symptoms": []}))).await;
+    assert_eq!(s, StatusCode::OK, "an hour later the link takes answers again");
 }
 
 #[tokio::test]
