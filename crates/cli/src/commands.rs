@@ -67,8 +67,8 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Followups(FollowupsCommand::RunDue { data, delivery, at, base_url }) => {
             operate::run_due(load(&cli.global)?, &data.data, delivery.config.as_deref(), at.as_deref(), &base_url)
         }
-        Command::Followups(FollowupsCommand::List { data, status }) => {
-            operate::list_follow_ups(&data.data, status.as_deref())
+        Command::Followups(FollowupsCommand::List { data, status, limit }) => {
+            operate::list_follow_ups(&data.data, status.as_deref(), limit)
         }
     }
 }

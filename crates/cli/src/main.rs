@@ -119,6 +119,9 @@ enum FollowupsCommand {
         /// Only messages with this status: pending, sent, failed or skipped.
         #[arg(long, value_name = "S")]
         status: Option<String>,
+        /// At most this many messages per clinic, the first by next attempt.
+        #[arg(long, value_name = "N", default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+        limit: u32,
     },
 }
 

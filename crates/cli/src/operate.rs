@@ -202,7 +202,7 @@ pub fn run_due(
 }
 
 /// `aftercare followups list`.
-pub fn list_follow_ups(data: &Path, status: Option<&str>) -> Result<(), Failure> {
+pub fn list_follow_ups(data: &Path, status: Option<&str>, limit: u32) -> Result<(), Failure> {
     let status = match status {
         Some(code) => Some(MessageStatus::from_code(code).ok_or_else(|| {
             Failure::input(format!("--status: `{code}` is not one of pending, sent, failed, skipped"))
@@ -214,7 +214,12 @@ pub fn list_follow_ups(data: &Path, status: Option<&str>) -> Result<(), Failure>
         let mut out = String::from("id\tclinic\tkind\tto\twhen\tstatus\tattempts\tnote\n");
         for clinic in store.clinics().await.map_err(failed)? {
             let tz = followup::window::time_zone(None, &clinic.timezone);
-            for m in store.messages(clinic.id, status, u32::MAX).await.map_err(failed)? {
+            let mut page = store.messages(clinic.id, status, limit.saturating_add(1)).await.map_err(failed)?;
+            if page.len() > limit as usize {
+                page.truncate(limit as usize);
+                eprintln!("clinic {}: the first {limit} messages shown; use --limit for more", clinic.id);
+            }
+            for m in page {
                 let to = match m.recipient {
                     Recipient::Client => "client".to_owned(),
                     Recipient::Staff(id) => format!("staff {id}"),

@@ -1301,6 +1301,20 @@ impl Store for SqliteStore {
         all(rows, message)
     }
 
+    async fn newest_messages(&self, clinic_id: i64, status: MessageStatus, limit: u32) -> StoreResult<Vec<Message>> {
+        let rows = q(format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE clinic_id = ? AND status = ? \
+             ORDER BY next_attempt DESC, id DESC LIMIT ?"
+        ))
+        .bind(clinic_id)
+        .bind(status.code())
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        all(rows, message)
+    }
+
     async fn messages_of_follow_up(&self, clinic_id: i64, follow_up_id: i64) -> StoreResult<Vec<Message>> {
         let rows = q(format!(
             "SELECT {MESSAGE_COLUMNS} FROM messages WHERE clinic_id = ? AND follow_up_id = ? ORDER BY next_attempt, id"

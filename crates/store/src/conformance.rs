@@ -161,6 +161,8 @@ async fn the_outbox<S: Store>(s: S) {
     let failed = MessageOutcome::Failed { channel: Some("email".into()), error: "550 no such user".into() };
     assert!(s.finish_message(a.id, m.id, "w5", failed, at.plus_hours(5)).await.unwrap());
     let m = s.messages(a.id, Some(MessageStatus::Failed), 10).await.unwrap().remove(0);
+    assert_eq!(s.newest_messages(a.id, MessageStatus::Failed, 10).await.unwrap(), vec![m.clone()]);
+    assert!(s.newest_messages(b.id, MessageStatus::Failed, 10).await.unwrap().is_empty(), "scoped to the clinic");
     assert_eq!((m.attempts, m.last_error.as_deref(), m.link_token), (2, Some("550 no such user"), None));
     assert!(!s.finish_message(a.id, m.id, "w5", sent, at).await.unwrap(), "a finished message stays finished");
 

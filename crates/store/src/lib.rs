@@ -358,6 +358,14 @@ pub trait Store: Clone + Send + Sync + 'static {
         status: Option<MessageStatus>,
         limit: u32,
     ) -> impl Future<Output = StoreResult<Vec<Message>>> + Send;
+    /// The clinic's messages with `status`, newest (by next attempt, then id) first; at most
+    /// `limit`.
+    fn newest_messages(
+        &self,
+        clinic_id: i64,
+        status: MessageStatus,
+        limit: u32,
+    ) -> impl Future<Output = StoreResult<Vec<Message>>> + Send;
     /// The messages carrying a follow-up's link.
     fn messages_of_follow_up(
         &self,

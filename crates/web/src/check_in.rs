@@ -43,8 +43,9 @@ pub async fn follow_up<S: Store>(state: &AppState<S>, token: &str) -> Result<Fol
     if !looks_like_secret(token) {
         return Err(ApiError::not_found("link"));
     }
-    let f =
-        state.store.follow_up_by_link_hash(&hash_secret(token)).await?.ok_or_else(|| ApiError::not_found("link"))?;
+    let hash = hash_secret(token);
+    let f = state.store.follow_up_by_link_hash(&hash).await?.ok_or_else(|| ApiError::not_found("link"))?;
+    state.write_health.numbers.remember_link(&hash, f.clinic_id);
     if state.clock.now() > f.expires_at {
         return Err(ApiError::link_expired());
     }
@@ -67,6 +68,9 @@ pub async fn submit_check_in<S: Store>(
     let session = state.store.session(clinic_id, f.session_id).await?.ok_or_else(|| ApiError::not_found("link"))?;
     let client = state.store.client(clinic_id, session.client_id).await?.ok_or_else(|| ApiError::not_found("link"))?;
     let clinic = state.store.clinic(clinic_id).await?.ok_or_else(|| ApiError::not_found("link"))?;
+    if let Some(c) = state.knowledge.country(&clinic.country) {
+        state.write_health.numbers.remember(clinic.id, &c.emergency);
+    }
     let earlier = state.store.check_in_stats(clinic_id, session.id).await?;
     let now = state.clock.now();
     // Exact hours from the session's end: never rounded down (care policy section 2).

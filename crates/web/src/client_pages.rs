@@ -79,6 +79,13 @@ async fn link_problem<S: Store>(state: &AppState<S>, error: &ApiError, clinic_id
         Some(id) => state.store.clinic(id).await.ok().flatten(),
         None => None,
     };
+    // A database that cannot answer: what to do now, with the clinic's emergency number (as
+    // last read, when the database cannot give it now).
+    let number = match &clinic {
+        Some(c) => kb.country(&c.country).map(|c| c.emergency.clone()),
+        None => clinic_id.and_then(|id| state.write_health.numbers.of(id)),
+    };
+    let unavailable = crate::check_in::not_saved(number.as_deref());
     let (title, message) = match error.code() {
         "link_expired" => {
             ("This link has expired", "Please contact your clinic if you still want to tell them how you are.")
@@ -87,7 +94,7 @@ async fn link_problem<S: Store>(state: &AppState<S>, error: &ApiError, clinic_id
             "This link does not work",
             "Check that you copied the whole link from your message, or contact your clinic.",
         ),
-        "unavailable" => ("We cannot save answers just now", error.message()),
+        "unavailable" => ("We cannot save answers just now", unavailable.message()),
         _ => ("Something went wrong", "Nothing was saved. Please try again in a moment."),
     };
     problem_page(kb, clinic.as_ref(), title, message, error.status())
@@ -158,6 +165,9 @@ struct LinkContext {
 
 async fn context<S: Store>(state: &AppState<S>, f: &FollowUp) -> Result<LinkContext, ApiError> {
     let clinic = state.store.clinic(f.clinic_id).await?.ok_or_else(|| ApiError::not_found("link"))?;
+    if let Some(c) = state.knowledge.country(&clinic.country) {
+        state.write_health.numbers.remember(clinic.id, &c.emergency);
+    }
     let session = state.store.session(f.clinic_id, f.session_id).await?.ok_or_else(|| ApiError::not_found("link"))?;
     let earlier_check_ins = state.store.check_in_stats(f.clinic_id, f.session_id).await?.count;
     Ok(LinkContext { clinic, session, earlier_check_ins })
@@ -253,7 +263,12 @@ async fn open_link<S: Store>(state: &AppState<S>, token: &str, peer: SocketAddr)
             {
                 return Err(limited);
             }
-            Err(link_problem(state, &e, clinic_of_expired(state, token).await).await)
+            // The link's clinic, for its emergency number: from the database, or as last seen.
+            let clinic = match clinic_of_expired(state, token).await {
+                Some(id) => Some(id),
+                None => state.write_health.numbers.clinic_of_link(&crate::secret::hash_secret(token)),
+            };
+            Err(link_problem(state, &e, clinic).await)
         }
     }
 }
@@ -344,7 +359,11 @@ pub async fn submit<S: Store>(
     if !is_form {
         let f = match follow_up(&state, &token).await {
             Ok(f) => f,
-            Err(e) if e.status() == StatusCode::SERVICE_UNAVAILABLE => return e.into_response(),
+            Err(e) if e.status() == StatusCode::SERVICE_UNAVAILABLE => {
+                let numbers = &state.write_health.numbers;
+                let clinic = numbers.clinic_of_link(&crate::secret::hash_secret(&token));
+                return crate::check_in::not_saved(clinic.and_then(|c| numbers.of(c)).as_deref()).into_response();
+            }
             Err(e) => return crate::rate_limit::count_failure(&state, peer).unwrap_or_else(|| e.into_response()),
         };
         if let Err(wait) = crate::rate_limit::count_answer(&state, f.id, peer) {
@@ -353,6 +372,10 @@ pub async fn submit<S: Store>(
         let answer = async { submit_check_in(&state, &f, crate::api::json_body(&body)?).await }.await;
         return match answer {
             Ok(a) => axum::Json(a).into_response(),
+            // Whatever could not be read or saved, the client hears what to do now.
+            Err(e) if e.status() == StatusCode::SERVICE_UNAVAILABLE => {
+                crate::check_in::not_saved(state.write_health.numbers.of(f.clinic_id).as_deref()).into_response()
+            }
             Err(e) => e.into_response(),
         };
     }

@@ -11,6 +11,47 @@
 use std::sync::Mutex;
 use store::{NewAlert, NewCheckIn, NewFollowUp, Store, StoreError, Timestamp};
 
+/// Each clinic's emergency number, as last read: a client page that cannot reach the
+/// database still tells the client which number to call.
+#[derive(Debug, Default)]
+pub struct EmergencyNumbers {
+    numbers: Mutex<std::collections::HashMap<i64, String>>,
+    /// The clinic of each client link used lately (by the link's hash).
+    links: Mutex<std::collections::HashMap<Vec<u8>, i64>>,
+}
+
+/// At most this many links are remembered; past it the memory starts again.
+const MAX_LINKS: usize = 100_000;
+
+impl EmergencyNumbers {
+    /// Remembers `clinic`'s number.
+    pub fn remember(&self, clinic_id: i64, number: &str) {
+        let mut numbers = self.numbers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if numbers.get(&clinic_id).is_none_or(|n| n != number) {
+            numbers.insert(clinic_id, number.to_owned());
+        }
+    }
+
+    /// The number last read for `clinic_id`.
+    pub fn of(&self, clinic_id: i64) -> Option<String> {
+        self.numbers.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&clinic_id).cloned()
+    }
+
+    /// Remembers the clinic of a link (by its hash).
+    pub fn remember_link(&self, link_hash: &[u8], clinic_id: i64) {
+        let mut links = self.links.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if links.len() >= MAX_LINKS {
+            links.clear();
+        }
+        links.insert(link_hash.to_vec(), clinic_id);
+    }
+
+    /// The clinic a link (by its hash) was last seen to belong to.
+    pub fn clinic_of_link(&self, link_hash: &[u8]) -> Option<i64> {
+        self.links.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(link_hash).copied()
+    }
+}
+
 /// At most this many unsaved check-ins are kept; past it the oldest is dropped (and logged).
 pub const MAX_UNSAVED: usize = 10_000;
 
@@ -34,6 +75,8 @@ struct State {
 #[derive(Default)]
 pub struct WriteHealth {
     state: Mutex<State>,
+    /// Each clinic's emergency number, for pages the database cannot help with.
+    pub numbers: EmergencyNumbers,
 }
 
 impl std::fmt::Debug for WriteHealth {

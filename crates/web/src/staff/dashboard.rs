@@ -157,9 +157,8 @@ async fn page<S: Store>(state: &AppState<S>, who: &SignedIn) -> Result<Dashboard
         });
     }
     let mut failed = Vec::new();
-    // The newest fifty failures.
-    let failures = state.store.messages(clinic.id, Some(MessageStatus::Failed), u32::MAX).await?;
-    for m in failures.into_iter().rev().take(50) {
+    // The newest fifty failures: read as a page, however many there have been.
+    for m in state.store.newest_messages(clinic.id, MessageStatus::Failed, 50).await? {
         let client_id = match m.follow_up_id {
             Some(f) => match state.store.follow_up(clinic.id, f).await? {
                 Some(f) => state.store.session(clinic.id, f.session_id).await?.map(|s| s.client_id),
