@@ -12,6 +12,9 @@ use std::str::FromStr;
 use std::time::Duration;
 use store::*;
 
+#[cfg(feature = "testing")]
+pub mod testing;
+
 /// The SQLite store.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {

@@ -4,79 +4,11 @@
 //! after a `kill -9` and a restart, each check-in with its alert. The disk is a small tmpfs
 //! the test mounts (the tests run as root, in CI too).
 
+use crate::server::serve;
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
-
-struct SmallDisk {
-    dir: PathBuf,
-}
-
-impl SmallDisk {
-    fn mount(size: &str) -> SmallDisk {
-        let dir = std::env::temp_dir().join(format!("aftercare-full-disk-{}", std::process::id()));
-        let _ = Command::new("umount").arg("-l").arg(&dir).status();
-        std::fs::create_dir_all(&dir).unwrap();
-        let status = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size},mode=0700"), "tmpfs"])
-            .arg(&dir)
-            .status()
-            .expect("the mount command runs");
-        assert!(status.success(), "mounting a tmpfs at {} needs root: the disk-full tests run as root", dir.display());
-        SmallDisk { dir }
-    }
-
-    /// Fills every free byte with one file; removing it frees the space.
-    fn fill(&self) -> PathBuf {
-        let path = self.dir.join("filler");
-        let mut file = std::fs::File::create(&path).unwrap();
-        let block = vec![0u8; 4096];
-        while file.write_all(&block).is_ok() {}
-        let _ = file.sync_all();
-        path
-    }
-}
-
-impl Drop for SmallDisk {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg("-l").arg(&self.dir).status();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-/// `aftercare serve` on `data`; its address, the demo owner's token when it prints one, and
-/// the lines it prints after starting (kept, so that its pipe never fills).
-fn serve(data: &Path, demo: bool) -> (Child, String, Option<String>, Arc<Mutex<Vec<String>>>) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_aftercare"));
-    cmd.env_remove("AFTERCARE_DATA").args(["serve", "--listen", "127.0.0.1:0", "--data", data.to_str().unwrap()]);
-    if demo {
-        cmd.arg("--demo");
-    }
-    let mut child = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let (mut token, mut base) = (None, None);
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        if let Some(t) = line.strip_prefix("  API token for the owner (shown once): ") {
-            token = Some(t.trim().to_owned());
-        }
-        if let Some(rest) = line.strip_prefix("Aftercare is listening on ") {
-            base = rest.split_whitespace().next().map(str::to_owned);
-            break;
-        }
-    }
-    let log = Arc::new(Mutex::new(Vec::new()));
-    let kept = log.clone();
-    std::thread::spawn(move || {
-        for line in lines.map_while(Result::ok) {
-            kept.lock().unwrap().push(line);
-        }
-    });
-    (child, base.expect("the server says where it listens"), token, log)
-}
+use store_sqlite::testing::SmallDisk;
 
 /// What the server answered during the load.
 #[derive(Default)]
@@ -183,9 +115,9 @@ impl Load {
 
 #[test]
 fn a_full_disk_under_load_loses_no_acknowledged_answer_and_the_server_recovers_by_itself() {
-    let disk = SmallDisk::mount("16m");
+    let disk = SmallDisk::mount("full-disk", "16m");
     let data = disk.dir.join("data");
-    let (mut server, base, token, log) = serve(&data, true);
+    let (mut server, base, token, log) = serve(&data, &["--demo"]);
     let token = token.expect("the demo prints its owner's API token");
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().unwrap();
     let http = reqwest::Client::new();
@@ -256,7 +188,7 @@ fn a_full_disk_under_load_loses_no_acknowledged_answer_and_the_server_recovers_b
     // Killed hard, then started again: everything acknowledged is there.
     server.kill().unwrap();
     server.wait().unwrap();
-    let (mut server, base, _, _) = serve(&data, false);
+    let (mut server, base, _, _) = serve(&data, &[]);
     let (shown, alerts): (Value, Vec<Value>) = rt.block_on(async {
         let shown = http.get(format!("{base}/api/v1/clients/{client_id}")).bearer_auth(&token).send().await.unwrap();
         // Every alert, a page at a time.

@@ -7,3 +7,4 @@ mod disk_full;
 mod engine_commands;
 mod followups;
 mod operate;
+mod server;

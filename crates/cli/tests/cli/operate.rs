@@ -1,9 +1,8 @@
 //! The operator's commands as real processes: create a clinic and a token, migrate, and serve
 //! the demo clinic over HTTP (with its follow-up worker) until stopped.
 
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_aftercare"));
@@ -118,25 +117,8 @@ fn a_clinic_and_an_api_token_are_created_from_the_command_line() {
 #[test]
 fn serve_demo_answers_the_api_with_open_alerts_at_every_level() {
     let dir = temp_dir("serve");
-    let mut child = bin()
-        .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--data", dir.to_str().unwrap()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let (mut token, mut base) = (None, None);
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        if let Some(t) = line.strip_prefix("  API token for the owner (shown once): ") {
-            token = Some(t.trim().to_owned());
-        }
-        if let Some(rest) = line.strip_prefix("Aftercare is listening on ") {
-            base = rest.split_whitespace().next().map(str::to_owned);
-            break;
-        }
-    }
-    let (token, base) = (token.expect("the demo prints a token"), base.expect("the server says where it listens"));
+    let (mut child, base, token, _) = crate::server::serve(&dir, &["--demo"]);
+    let token = token.expect("the demo prints a token");
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let alerts: serde_json::Value = rt.block_on(async {
         let http = reqwest::Client::new();
@@ -187,23 +169,8 @@ fn serve_demo_answers_the_api_with_open_alerts_at_every_level() {
 fn sigterm_stops_serve_within_its_grace_even_with_half_sent_requests() {
     use std::io::Write;
     let dir = temp_dir("sigterm");
-    let mut child = bin()
-        .args(["serve", "--listen", "127.0.0.1:0", "--data", dir.to_str().unwrap()])
-        // Long enough that only the shutdown's own bound can end these requests.
-        .args(["--header-timeout", "600", "--request-timeout", "600"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let base = lines
-        .by_ref()
-        .map_while(Result::ok)
-        .find_map(|l| {
-            l.strip_prefix("Aftercare is listening on ").and_then(|r| r.split_whitespace().next().map(str::to_owned))
-        })
-        .expect("the server says where it listens");
-    std::thread::spawn(move || for _ in lines {});
+    // Timeouts long enough that only the shutdown's own bound can end these requests.
+    let (mut child, base, _, _) = crate::server::serve(&dir, &["--header-timeout", "600", "--request-timeout", "600"]);
     let addr = base.trim_start_matches("http://");
     let mut half_head = std::net::TcpStream::connect(addr).unwrap();
     half_head.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").unwrap();

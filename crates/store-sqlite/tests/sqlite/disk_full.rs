@@ -3,44 +3,7 @@
 
 use store::*;
 use store_sqlite::SqliteStore;
-
-/// A small tmpfs mounted for one test (the tests run as root, in CI too), unmounted at the end.
-struct SmallDisk {
-    dir: std::path::PathBuf,
-}
-
-impl SmallDisk {
-    fn mount(name: &str, size: &str) -> SmallDisk {
-        let dir = std::env::temp_dir().join(format!("aftercare-{name}-{}", std::process::id()));
-        let _ = std::process::Command::new("umount").arg(&dir).status();
-        std::fs::create_dir_all(&dir).unwrap();
-        let status = std::process::Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size},mode=0700"), "tmpfs"])
-            .arg(&dir)
-            .status()
-            .expect("the mount command runs");
-        assert!(status.success(), "mounting a tmpfs at {} needs root: the disk-full tests run as root", dir.display());
-        SmallDisk { dir }
-    }
-
-    /// Fills every free byte with a file of its own; removing that file frees the space.
-    fn fill(&self) -> std::path::PathBuf {
-        use std::io::Write;
-        let path = self.dir.join("filler");
-        let mut file = std::fs::File::create(&path).unwrap();
-        let block = vec![0u8; 4096];
-        while file.write_all(&block).is_ok() {}
-        let _ = file.sync_all();
-        path
-    }
-}
-
-impl Drop for SmallDisk {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new("umount").arg("-l").arg(&self.dir).status();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
+use store_sqlite::testing::SmallDisk;
 
 fn link_messages(key: &str, at: Timestamp) -> Vec<NewMessage> {
     [MessageKind::CheckIn, MessageKind::Reminder]
