@@ -69,6 +69,24 @@ struct State {
     /// When writing first failed, while it still does.
     failing_since: Option<Timestamp>,
     unsaved: std::collections::VecDeque<Unsaved>,
+    /// Per clinic, the answers refused while writing fails, and those saved late.
+    refused: std::collections::BTreeMap<i64, usize>,
+    saved_late: std::collections::BTreeMap<i64, usize>,
+    /// The last time writing failed, once it is over.
+    last_outage: Option<Outage>,
+}
+
+/// A time when the database could not save, now over: what each clinic's staff are shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outage {
+    /// When writing first failed.
+    pub from: Timestamp,
+    /// When it worked again.
+    pub to: Timestamp,
+    /// Per clinic, the check-in answers refused meanwhile.
+    pub refused: std::collections::BTreeMap<i64, usize>,
+    /// Per clinic, those of them saved late, with their alerts.
+    pub saved_late: std::collections::BTreeMap<i64, usize>,
 }
 
 /// What the app knows of the database's ability to write.
@@ -115,6 +133,12 @@ impl WriteHealth {
         if s.failing_since.is_none() {
             eprintln!("aftercare: the database cannot save data: answers are refused until it can");
             s.failing_since = Some(now);
+            // Failing again within ten minutes of the last time is the same outage for staff.
+            if let Some(last) = s.last_outage.take_if(|o| now.0 - o.to.0 < 10 * 60_000) {
+                s.failing_since = Some(last.from);
+                s.refused = last.refused;
+                s.saved_late = last.saved_late;
+            }
         }
     }
 
@@ -134,6 +158,12 @@ impl WriteHealth {
             eprintln!("aftercare: more than {MAX_UNSAVED} unsaved check-ins: the oldest is dropped");
         }
         s.unsaved.push_back(Unsaved { clinic_id, check_in, alert, next });
+        *s.refused.entry(clinic_id).or_default() += 1;
+    }
+
+    /// The last time writing failed, once it is over.
+    pub fn last_outage(&self) -> Option<Outage> {
+        self.lock().last_outage.clone()
     }
 
     /// Tries a small write; when it works, saves the check-ins that wait, oldest first, and
@@ -149,7 +179,9 @@ impl WriteHealth {
             match save(store, &next).await {
                 Ok(()) => {
                     saved_now += 1;
-                    self.lock().unsaved.pop_front();
+                    let mut s = self.lock();
+                    s.unsaved.pop_front();
+                    *s.saved_late.entry(next.clinic_id).or_default() += 1;
                 }
                 Err(StoreError::Unavailable(e)) => {
                     eprintln!("aftercare: an unsaved check-in still cannot be saved: {e}");
@@ -166,6 +198,8 @@ impl WriteHealth {
         if s.unsaved.is_empty()
             && let Some(since) = s.failing_since.take()
         {
+            let (refused, saved_late) = (std::mem::take(&mut s.refused), std::mem::take(&mut s.saved_late));
+            s.last_outage = Some(Outage { from: since, to: now, refused, saved_late });
             eprintln!(
                 "aftercare: the database can save data again (failing since {}); {saved_now} check-ins saved late",
                 since.0

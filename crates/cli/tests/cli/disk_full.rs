@@ -180,6 +180,24 @@ fn a_full_disk_under_load_loses_no_acknowledged_answer_and_the_server_recovers_b
         during.refused.iter().any(|r| r["error"]["message"].as_str().unwrap_or("").contains("call 999 now")),
         "a refused check-in tells the client what to do now, with the emergency number"
     );
+    // Staff see on the dashboard when writing failed and what became of their clients' answers.
+    let password = log
+        .lock()
+        .unwrap()
+        .iter()
+        .find_map(|l| l.strip_prefix("  owner password (shown once): ").map(str::to_owned))
+        .expect("the demo prints its owner's password");
+    let dashboard = rt.block_on(async {
+        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let body = format!("email=owner%40riverside.demo&password={}", password.replace('+', "%2B"));
+        let r = http.post(format!("{base}/sign-in")).header("content-type", "application/x-www-form-urlencoded");
+        let signed = r.body(body).send().await.unwrap();
+        assert_eq!(signed.status(), 303, "the demo owner signs in");
+        let cookie = signed.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+        http.get(format!("{base}/")).header("cookie", cookie).send().await.unwrap().text().await.unwrap()
+    });
+    assert!(dashboard.contains("Answers could not be saved for a while"), "{dashboard}");
+    assert!(dashboard.contains("could not be saved when sent") && dashboard.contains("saved as soon as it"));
     let health: Value =
         rt.block_on(async { http.get(format!("{base}/healthz")).send().await.unwrap().json().await }).unwrap();
     assert_eq!(health["database"], json!({"read": true, "write": true}), "{health}");

@@ -7,7 +7,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 
 /// `aftercare serve` on `data` with `args`; its address, the demo owner's token when it
-/// prints one, and the lines it prints after starting (kept, so that its pipe never fills).
+/// prints one, and every line it prints (kept as it goes, so that its pipe never fills).
 pub fn serve(data: &Path, args: &[&str]) -> (Child, String, Option<String>, Arc<Mutex<Vec<String>>>) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_aftercare"));
     cmd.env_remove("AFTERCARE_DATA").env_remove("AFTERCARE_KNOWLEDGE").env_remove("AFTERCARE_LISTEN");
@@ -15,8 +15,10 @@ pub fn serve(data: &Path, args: &[&str]) -> (Child, String, Option<String>, Arc<
     let mut child = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
     let (mut token, mut base) = (None, None);
+    let mut early = Vec::new();
     for line in lines.by_ref() {
         let line = line.unwrap();
+        early.push(line.clone());
         if let Some(t) = line.strip_prefix("  API token for the owner (shown once): ") {
             token = Some(t.trim().to_owned());
         }
@@ -25,7 +27,7 @@ pub fn serve(data: &Path, args: &[&str]) -> (Child, String, Option<String>, Arc<
             break;
         }
     }
-    let log = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::new(Mutex::new(early));
     let kept = log.clone();
     std::thread::spawn(move || {
         for line in lines.map_while(Result::ok) {

@@ -66,6 +66,8 @@ pub struct FailedLine {
 #[template(path = "staff/dashboard.html")]
 struct DashboardPage {
     layout: Layout,
+    /// What staff should know of a time in the last day when the database could not save.
+    outage: Option<String>,
     failed: Vec<FailedLine>,
     alerts: Vec<AlertLine>,
     due: Vec<DueLine>,
@@ -120,6 +122,24 @@ pub async fn alert_lines<S: Store>(
         });
     }
     Ok((lines, next))
+}
+
+/// The notice of a time in the last day when the database could not save: when, and what
+/// became of this clinic's clients' answers.
+fn outage_notice<S: Store>(state: &AppState<S>, clinic: &store::Clinic, now: store::Timestamp) -> Option<String> {
+    let o = state.write_health.last_outage().filter(|o| now.0 - o.to.0 < 24 * 3_600_000)?;
+    let (from, to) = (local_time(o.from, &clinic.timezone), local_time(o.to, &clinic.timezone));
+    let refused = o.refused.get(&clinic.id).copied().unwrap_or(0);
+    let saved = o.saved_late.get(&clinic.id).copied().unwrap_or(0);
+    let answers = match refused {
+        0 => "No client of yours sent an answer meanwhile.".to_owned(),
+        _ => format!(
+            "{refused} answer(s) from your clients could not be saved when sent; {saved} were saved as soon as it \
+             could, with their alerts. Those clients were told their answer was not saved and shown the warning \
+             signs. A client who sent one may also try again or phone you."
+        ),
+    };
+    Some(format!("Aftercare could not save anything from {from} to {to}. {answers}"))
 }
 
 /// `GET /`.
@@ -178,6 +198,7 @@ async fn page<S: Store>(state: &AppState<S>, who: &SignedIn) -> Result<Dashboard
     let answered = month.iter().filter(|(_, a)| *a).count();
     Ok(DashboardPage {
         layout: Layout::signed_in(who, &clinic, "Dashboard", "dashboard"),
+        outage: outage_notice(state, &clinic, now),
         failed,
         // The most urgent page; the alert queue has the rest.
         alerts: alert_lines(state, &clinic, Some(AlertStatus::Open), None, crate::page::DEFAULT_LIMIT).await?.0,
