@@ -188,7 +188,11 @@ fn owner_only(dir: &Path, file: &Path) -> std::io::Result<()> {
 fn pool_options() -> SqlitePoolOptions {
     SqlitePoolOptions::new().after_release(|conn, _| {
         Box::pin(async move {
-            // A round trip first, so that a rollback queued by a dropped transaction has run.
+            if !sqlx::Connection::is_in_transaction(conn) {
+                return Ok(true);
+            }
+            // A dropped transaction queues its rollback: one round trip lets it run, then
+            // the connection is kept only if that rollback worked.
             sqlx::Connection::ping(&mut *conn).await?;
             Ok(!sqlx::Connection::is_in_transaction(conn))
         })
