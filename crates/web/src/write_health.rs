@@ -93,6 +93,8 @@ pub struct Outage {
 #[derive(Default)]
 pub struct WriteHealth {
     state: Mutex<State>,
+    /// One probe at a time saves what waits, so that no answer is saved twice or skipped.
+    saving: tokio::sync::Mutex<()>,
     /// Each clinic's emergency number, for pages the database cannot help with.
     pub numbers: EmergencyNumbers,
 }
@@ -169,6 +171,7 @@ impl WriteHealth {
     /// Tries a small write; when it works, saves the check-ins that wait, oldest first, and
     /// clears the failing state once none is left.
     pub async fn probe<S: Store>(&self, store: &S, now: Timestamp) -> Probe {
+        let _one_at_a_time = self.saving.lock().await;
         if store.write_probe(now).await.is_err() {
             self.failed(now);
             return Probe { writable: false, unsaved: self.status().1, saved_now: 0 };
