@@ -6,9 +6,32 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 
+/// A server process that is killed when the test lets go of it, passing or failing.
+pub struct Server(Child);
+
+impl std::ops::Deref for Server {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Server {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.0
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// `aftercare serve` on `data` with `args`; its address, the demo owner's token when it
 /// prints one, and every line it prints (kept as it goes, so that its pipe never fills).
-pub fn serve(data: &Path, args: &[&str]) -> (Child, String, Option<String>, Arc<Mutex<Vec<String>>>) {
+pub fn serve(data: &Path, args: &[&str]) -> (Server, String, Option<String>, Arc<Mutex<Vec<String>>>) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_aftercare"));
     cmd.env_remove("AFTERCARE_DATA").env_remove("AFTERCARE_KNOWLEDGE").env_remove("AFTERCARE_LISTEN");
     cmd.args(["serve", "--listen", "127.0.0.1:0", "--data", data.to_str().unwrap()]).args(args);
@@ -34,5 +57,5 @@ pub fn serve(data: &Path, args: &[&str]) -> (Child, String, Option<String>, Arc<
             kept.lock().unwrap().push(line);
         }
     });
-    (child, base.expect("the server says where it listens"), token, log)
+    (Server(child), base.expect("the server says where it listens"), token, log)
 }
