@@ -20,8 +20,11 @@ pub const HOURS_SINCE_MAX: f64 = 8760.0;
 pub const AGE_MONTHS_MAX: i64 = 1560;
 /// The longest pregnancy accepted, in weeks.
 pub const PREGNANCY_WEEKS_MAX: i64 = 45;
-/// Temperatures accepted, in °C.
-pub const TEMPERATURE_C: (f64, f64) = (34.0, 43.0);
+/// Temperatures accepted, in °C (care policy v1.2 section 2): anything else is refused,
+/// never dropped, and a value inside is used as given, never rounded.
+pub const TEMPERATURE_C: (f64, f64) = (30.0, 45.0);
+/// A baby's age is below this, in completed months: 36 months or more is not a baby.
+pub const BABY_AGE_MONTHS_BELOW: i64 = 36;
 
 /// A session as it arrives.
 #[derive(Debug, Clone, Deserialize)]
@@ -259,13 +262,17 @@ impl CheckInDoc {
         let client = self.client.validate(v, "client", &mut errors);
         let report = self.report.validate(v, "report", &mut errors);
         if let Some(s) = &session {
+            // For a baby's session the age is the baby's: 0 to 35 months. Left out, it is
+            // unknown, and triage reads it as under 3 months (the safe default).
             let t = v.massage_types.get(s.massage_type);
-            if t.needs_age_months && client.age_months.is_none() && self.client.age_months.is_none() {
+            if t.for_baby && client.age_months.is_some_and(|a| i64::from(a) >= BABY_AGE_MONTHS_BELOW) {
                 errors.push(InputError::new(
                     "client.age_months",
                     format!(
-                        "is required when session.massage_type is `{}`: the age of the baby in completed months",
-                        t.code
+                        "is {} months: for a `{}` session it is the baby's age in completed months, from 0 to {}",
+                        client.age_months.unwrap_or_default(),
+                        t.code,
+                        BABY_AGE_MONTHS_BELOW - 1
                     ),
                 ));
             }

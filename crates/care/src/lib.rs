@@ -12,6 +12,7 @@
 //! - [`knowledge`]: loading and checking the knowledge base.
 //! - [`checkin`]: the check-in format (policy section 2) and its validation.
 //! - [`triage`]: the triage rules (policy section 3).
+//! - [`note`]: warning signs mentioned in the free-text note (policy section 3).
 //! - [`screening`]: intake screening and recommendation (policy section 4).
 //! - [`plan`]: what to expect and the aftercare plan (policy section 5).
 
@@ -19,6 +20,7 @@ pub mod checkin;
 pub mod codes;
 pub mod input;
 pub mod knowledge;
+pub mod note;
 pub mod plan;
 pub mod schedule;
 pub mod screening;

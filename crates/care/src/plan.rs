@@ -3,7 +3,7 @@
 //! for the areas worked, the clinic's products where linked, and the warning signs.
 
 use crate::checkin::{Client, ClientDoc, Session, SessionDoc};
-use crate::codes::CodeSet;
+use crate::codes::{CodeSet, Level};
 use crate::input::{InputError, InputErrors};
 use crate::knowledge::Knowledge;
 use crate::knowledge::model::{CautionEffect, ExpectFactor, GradeText, ItemKind, Stretch};
@@ -206,15 +206,21 @@ pub fn plan<'k>(
 ) -> Plan<'k> {
     let v = &kb.vocabulary;
     let conditions = v.close_conditions(client.conditions);
+    let for_baby = v.massage_types.get(session.massage_type).for_baby;
     let items = kb
         .plan
         .items
         .iter()
+        .filter(|item| item.for_baby == for_baby)
         .map(|item| {
             let mut text: Vec<&str> = item.text.iter().map(String::as_str).collect();
             let mut applied = Vec::new();
             // Replacements first, so that no added caution is ever replaced away.
-            let applying: Vec<_> = item.cautions.iter().filter(|c| c.conditions.intersects(conditions)).collect();
+            let applying: Vec<_> = item
+                .cautions
+                .iter()
+                .filter(|c| c.conditions.intersects(conditions) && !c.unless.intersects(conditions))
+                .collect();
             for effect in [CautionEffect::Replace, CautionEffect::Add] {
                 for c in applying.iter().filter(|c| c.effect == effect) {
                     match effect {
@@ -241,10 +247,29 @@ pub fn plan<'k>(
             }
         })
         .collect();
+    let mut expectation = expect(kb, session, client);
+    let warning_signs = if for_baby {
+        // Written to the parent about the baby (policy v1.2 section 5).
+        expectation.summary = &kb.plan.baby_summary;
+        expectation.course = &kb.plan.baby_course;
+        expectation.sources = &kb.plan.baby_sources;
+        expectation.factors = Vec::new();
+        expectation.factor_codes = Vec::new();
+        expectation.soreness_more_likely = false;
+        kb.plan.baby_warning_signs.iter().map(|t| RedFlag { level: Level::Emergency, text: t }).collect()
+    } else {
+        let mut flags = red_flags(kb);
+        let after_birth = v.conditions.lookup("gave_birth_last_6_weeks");
+        if client.conditions.iter().any(|c| Some(c) == after_birth) {
+            let at = flags.iter().position(|f| f.level < Level::Emergency).unwrap_or(flags.len());
+            flags.insert(at, RedFlag { level: Level::Doctor, text: &kb.plan.after_birth_warning });
+        }
+        flags
+    };
     Plan {
-        expect: expect(kb, session, client),
+        expect: expectation,
         items,
-        warning_signs: red_flags(kb),
+        warning_signs,
         emergency_instruction: contacts.fill(&kb.triage.level(crate::codes::Level::Emergency).instruction),
         doctor_instruction: contacts.fill(&kb.triage.level(crate::codes::Level::Doctor).instruction),
         emergency_number: contacts.country.map(|c| c.emergency.as_str()),

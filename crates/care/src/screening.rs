@@ -287,8 +287,10 @@ pub fn screen<'k>(kb: &'k Knowledge, intake: &Intake) -> Screening<'k> {
         let entry = &kb.screening.conditions[ix as usize];
         let areas =
             intake.conditions.iter().filter(|c| c.condition == ix).fold(CodeSet::empty(), |a, c| a.union(c.areas));
-        let areas = if areas.is_empty() && entry.outcome == ScreeningOutcome::AvoidArea {
-            entry.avoid_regions.iter().fold(CodeSet::empty(), |a, r| a.union(v.areas_in(*r)))
+        // Regions the screening always avoids are avoided whatever areas were given
+        // (varicose veins: every leg area, policy v1.2 section 4).
+        let areas = if entry.outcome == ScreeningOutcome::AvoidArea {
+            entry.avoid_regions.iter().fold(areas, |a, r| a.union(v.areas_in(*r)))
         } else {
             areas
         };
@@ -428,7 +430,7 @@ pub fn recommend<'k>(kb: &'k Knowledge, intake: &Intake) -> Recommendation<'k> {
     ranked.sort_by_key(|r| std::cmp::Reverse(r.1)); // stable: ties keep goal order
     let conditions = v.close_conditions(intake.conditions.iter().map(|c| c.condition).collect());
     let mut ruled_out = Vec::new();
-    for rule in r.conditions.iter().filter(|c| c.conditions.intersects(conditions)) {
+    for rule in r.conditions.iter().filter(|c| c.conditions.intersects(conditions) && !c.unless.intersects(conditions)) {
         for (t, _, _) in ranked.iter().filter(|(t, _, _)| rule.avoid.contains(*t)) {
             ruled_out.push(RuledOut { massage_type: &v.massage_types.get(*t).code, reason: &rule.reason });
         }
@@ -497,6 +499,14 @@ pub fn recommend<'k>(kb: &'k Knowledge, intake: &Intake) -> Recommendation<'k> {
     {
         reasons.push(format!("Screening allows at most {} pressure.", pressure_name(cap)));
         pressure = cap;
+    }
+    // A baby's massage is light, always.
+    if let Some(&(top, _, _)) = ranked.first()
+        && v.massage_types.get(top).for_baby
+        && pressure > kb.screening.baby_cap.0
+    {
+        reasons.push(kb.screening.baby_cap.1.clone());
+        pressure = kb.screening.baby_cap.0;
     }
     for (region, cap) in &screening.region_cap_ix {
         if pressure > *cap {

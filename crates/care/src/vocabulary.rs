@@ -152,8 +152,9 @@ pub struct MassageType {
     pub hint: Option<String>,
     /// Whether this type makes soreness more likely.
     pub soreness_risk: SorenessRisk,
-    /// Whether a check-in for this type must give the client's age in months (infant).
-    pub needs_age_months: bool,
+    /// Whether this session's client is a baby (infant massage): a check-in's age is then
+    /// the baby's, 0 to 35 months, and an unknown age reads as under 3 months.
+    pub for_baby: bool,
 }
 
 /// A pressure; the table is ordered lightest first.
@@ -233,6 +234,9 @@ pub struct Symptom {
     pub implies: CodeSet,
     /// The follow-up question, if any.
     pub follow_up: Option<FollowUp>,
+    /// Words in a free-text note that mention this sign: lower case, apostrophes folded to
+    /// `'`. Only emergency- and doctor-group symptoms have them.
+    pub note_phrases: Vec<String>,
 }
 
 /// The whole vocabulary.

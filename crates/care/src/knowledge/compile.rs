@@ -21,10 +21,14 @@ pub(super) struct RawKnowledge {
     pub disclaimer: Option<Located<String>>,
     pub normalise: Option<Located<RawNormalise>>,
     pub schedule: Option<Located<RawSchedule>>,
+    pub usual_pain: Option<Located<RawUsualPain>>,
     pub levels: Vec<Located<RawLevelText>>,
     pub rules: Vec<Located<RawRule>>,
     pub warning_signs: Vec<Located<RawWarningSign>>,
     pub first_massage: Option<Located<RawFirstMassage>>,
+    pub baby_screening: Option<Located<RawFirstMassage>>,
+    pub baby_plan: Option<Located<RawBabyPlan>>,
+    pub after_birth: Option<Located<RawAfterBirth>>,
     pub screening: Vec<Located<RawScreen>>,
     pub default_pressure: Option<Located<String>>,
     pub default_types: Option<Located<Vec<RawTypeChoice>>>,
@@ -232,7 +236,7 @@ pub(super) fn compile(raw: RawKnowledge) -> Result<Knowledge, Vec<KnowledgeError
             label: r.label.clone(),
             hint: r.hint.clone(),
             soreness_risk: r.soreness_risk,
-            needs_age_months: r.needs_age_months,
+            for_baby: r.for_baby,
         },
     );
     let labelled = |r: &RawLabelled| (r.code.clone(), r.label.clone(), r.hint.clone());
@@ -290,6 +294,7 @@ pub(super) fn compile(raw: RawKnowledge) -> Result<Knowledge, Vec<KnowledgeError
                 mode: f.mode,
                 blank_counts_as_yes: f.blank_counts_as_yes,
             }),
+            note_phrases: r.note_phrases.iter().map(|n| crate::note::fold(n)).collect(),
         },
     );
     // `implies` names codes of the same table, so it is resolved once the table exists.
@@ -302,6 +307,20 @@ pub(super) fn compile(raw: RawKnowledge) -> Result<Knowledge, Vec<KnowledgeError
         s.implies = set;
     }
     for e in &raw.symptoms {
+        for phrase in &e.value.note_phrases {
+            if crate::note::fold(phrase).split(' ').all(str::is_empty) {
+                p.at(&e.origin, format!("symptom `{}` has an empty note phrase", e.value.code));
+            }
+        }
+        if !e.value.note_phrases.is_empty() && e.value.group < Level::Doctor {
+            p.at(
+                &e.origin,
+                format!(
+                    "symptom `{}` is in the `{}` group: only emergency- and doctor-group symptoms have note phrases",
+                    e.value.code, e.value.group
+                ),
+            );
+        }
         if let Some(f) = &e.value.follow_up {
             code(&mut p, &e.origin, &format!("symptom `{}` follow-up", e.value.code), &symptoms, &f.records);
             text(&mut p, &e.origin, "follow-up question", &f.question);
@@ -401,6 +420,8 @@ pub(super) fn compile(raw: RawKnowledge) -> Result<Knowledge, Vec<KnowledgeError
             clinical_reason: v_.clinical_reason.clone(),
             advice: v_.advice.clone(),
             sources: v_.sources.clone(),
+            first_instruction: v_.first_instruction.clone(),
+            headline: v_.headline.clone(),
             origin: r.origin.clone(),
         });
     }
@@ -412,19 +433,54 @@ pub(super) fn compile(raw: RawKnowledge) -> Result<Knowledge, Vec<KnowledgeError
         .iter()
         .map(|w| {
             text(&mut p, &w.origin, "warning sign", &w.value.text);
+            for id in &w.value.rules {
+                if !rules.iter().any(|r| &r.id == id) {
+                    p.at(&w.origin, format!("warning sign names rule `{id}`, which is not a rule"));
+                }
+            }
             WarningSign {
                 level: w.value.level,
                 text: w.value.text.clone(),
                 symptoms: codes(&mut p, &w.origin, "warning sign", &v.symptoms, &w.value.symptoms),
+                rules: w.value.rules.clone(),
             }
         })
         .collect();
     if warning_signs.is_empty() {
         p.missing("triage.toml", "no [[warning_sign]] entries");
     }
+    // Every urgent rule has a line in the client's words (care policy v1.2 section 3).
+    for r in rules.iter().filter(|r| r.level >= Level::Doctor) {
+        if !warning_signs.iter().any(|w| w.rules.contains(&r.id)) {
+            p.at(&r.origin, format!("rule {} is a `{}` rule with no [[warning_sign]] line naming it", r.id, r.level));
+        }
+    }
+    let (usual_pain_soreness_at_least, usual_pain) = match &raw.usual_pain {
+        Some(u) => {
+            if !(1..=10).contains(&u.value.soreness_at_least) {
+                p.at(&u.origin, "[usual_pain] soreness_at_least must be from 1 to 10");
+            }
+            text(&mut p, &u.origin, "[usual_pain] label", &u.value.label);
+            text(&mut p, &u.origin, "[usual_pain] instruction", &u.value.instruction);
+            (u.value.soreness_at_least, (u.value.label.clone(), u.value.instruction.clone()))
+        }
+        None => {
+            p.missing("triage.toml", "no [usual_pain] table");
+            (8, (String::new(), String::new()))
+        }
+    };
     let schedule = schedule(&mut p, raw.schedule.as_ref(), &rules, &source_ids);
-    let triage =
-        TriageKnowledge { disclaimer, fever_symptom, fever_at_least_c, levels, rules, warning_signs, schedule };
+    let triage = TriageKnowledge {
+        disclaimer,
+        fever_symptom,
+        fever_at_least_c,
+        levels,
+        rules,
+        warning_signs,
+        schedule,
+        usual_pain_soreness_at_least,
+        usual_pain,
+    };
 
     // Screening.
     let (first_massage_cap, first_massage_note, first_massage_sources) = match &raw.first_massage {
@@ -439,6 +495,16 @@ pub(super) fn compile(raw: RawKnowledge) -> Result<Knowledge, Vec<KnowledgeError
         None => {
             p.missing("screening.toml", "no [first_massage] table");
             (0, String::new(), Vec::new())
+        }
+    };
+    let baby_cap = match &raw.baby_screening {
+        Some(b) => {
+            sources(&mut p, &b.origin, "[baby]", &source_ids, &b.value.sources, true);
+            (code(&mut p, &b.origin, "[baby] pressure_cap", &v.pressures, &b.value.pressure_cap), b.value.note.clone())
+        }
+        None => {
+            p.missing("screening.toml", "no [baby] table");
+            (0, String::new())
         }
     };
     let mut screening_entries: Vec<Option<ScreeningEntry>> = vec![None; v.conditions.entries().len()];
@@ -490,6 +556,7 @@ pub(super) fn compile(raw: RawKnowledge) -> Result<Knowledge, Vec<KnowledgeError
         first_massage_cap,
         first_massage_note,
         first_massage_sources,
+        baby_cap,
         conditions: screening_conditions,
     };
 
@@ -575,6 +642,7 @@ pub(super) fn compile(raw: RawKnowledge) -> Result<Knowledge, Vec<KnowledgeError
                 .as_ref()
                 .map(|t| code(&mut p, &c.origin, "recommendation prefer", &v.massage_types, t)),
             avoid: codes(&mut p, &c.origin, "recommendation avoid", &v.massage_types, &c.value.avoid),
+            unless: codes(&mut p, &c.origin, "recommendation unless", &v.conditions, &c.value.unless),
             reason: c.value.reason.clone(),
         })
         .collect();
@@ -692,6 +760,7 @@ pub(super) fn compile(raw: RawKnowledge) -> Result<Knowledge, Vec<KnowledgeError
             .iter()
             .map(|c| Caution {
                 conditions: codes(&mut p, &i.origin, &format!("{what} caution"), &v.conditions, &c.conditions),
+                unless: codes(&mut p, &i.origin, &format!("{what} caution"), &v.conditions, &c.unless),
                 effect: match c.effect.as_str() {
                     "replace" => CautionEffect::Replace,
                     "add" => CautionEffect::Add,
@@ -703,7 +772,11 @@ pub(super) fn compile(raw: RawKnowledge) -> Result<Knowledge, Vec<KnowledgeError
                 text: c.text.clone(),
             })
             .collect();
+        if it.for_baby && kind == ItemKind::Stretches {
+            p.at(&i.origin, format!("{what}: a baby's plan has no stretches"));
+        }
         items.push(PlanItem {
+            for_baby: it.for_baby,
             id: it.id.clone(),
             kind,
             title: it.title.clone(),
@@ -717,7 +790,44 @@ pub(super) fn compile(raw: RawKnowledge) -> Result<Knowledge, Vec<KnowledgeError
     if items.iter().filter(|i| i.kind == ItemKind::Stretches).count() != 1 {
         p.missing("plan.toml", "exactly one plan item must be of kind `stretches`");
     }
-    let plan = PlanKnowledge { grades, expect, items };
+    if !items.iter().any(|i| i.for_baby) {
+        p.missing("plan.toml", "no plan item `for_baby`: a baby's session needs a plan of its own");
+    }
+    let (baby_summary, baby_course, baby_warning_signs, baby_sources) = match &raw.baby_plan {
+        Some(b) => {
+            text(&mut p, &b.origin, "[baby] summary", &b.value.summary);
+            if b.value.warning_signs.is_empty() {
+                p.at(&b.origin, "[baby] has no warning_signs");
+            }
+            sources(&mut p, &b.origin, "[baby]", &source_ids, &b.value.sources, true);
+            (b.value.summary.clone(), b.value.course.clone(), b.value.warning_signs.clone(), b.value.sources.clone())
+        }
+        None => {
+            p.missing("plan.toml", "no [baby] table");
+            Default::default()
+        }
+    };
+    let after_birth_warning = match &raw.after_birth {
+        Some(a) => {
+            text(&mut p, &a.origin, "[after_birth] warning_sign", &a.value.warning_sign);
+            sources(&mut p, &a.origin, "[after_birth]", &source_ids, &a.value.sources, true);
+            a.value.warning_sign.clone()
+        }
+        None => {
+            p.missing("plan.toml", "no [after_birth] table");
+            String::new()
+        }
+    };
+    let plan = PlanKnowledge {
+        grades,
+        expect,
+        items,
+        baby_summary,
+        baby_course,
+        baby_warning_signs,
+        baby_sources,
+        after_birth_warning,
+    };
 
     // Stretches.
     let mut stretch_ids = HashSet::new();
@@ -887,6 +997,9 @@ pub(super) fn check_override(base: &Knowledge, merged: &Knowledge) -> Vec<Knowle
         if m.outcome < b.outcome || looser(b.pressure_cap, m.pressure_cap) || region_looser || dropped {
             p.at(&m.origin, "a clinic's screening may be stricter than the built-in one, never looser");
         }
+    }
+    if merged.screening.baby_cap.0 > base.screening.baby_cap.0 {
+        p.missing("screening.toml", "[baby] pressure_cap may be lowered by a clinic, never raised");
     }
     if merged.screening.first_massage_cap > base.screening.first_massage_cap {
         p.missing("screening.toml", "[first_massage] pressure_cap may be lowered by a clinic, never raised");

@@ -218,6 +218,7 @@ fn parse_all(files: &[KnowledgeFile], errors: &mut Vec<KnowledgeError>, partial:
                 raw.disclaimer = f.disclaimer.map(|value| Located { origin: whole(1), value });
                 raw.normalise = f.normalise.map(|value| Located { origin: whole(1), value });
                 raw.schedule = f.schedule.map(|value| Located { origin: whole(1), value });
+                raw.usual_pain = f.usual_pain.map(|value| Located { origin: whole(1), value });
                 raw.levels = locate(&name, text, f.level);
                 raw.rules = locate(&name, text, f.rule);
                 raw.warning_signs = locate(&name, text, f.warning_sign);
@@ -225,6 +226,7 @@ fn parse_all(files: &[KnowledgeFile], errors: &mut Vec<KnowledgeError>, partial:
             "screening.toml" => {
                 let f: ScreeningFile = parse(file, errors);
                 raw.first_massage = f.first_massage.map(|s| locate(&name, text, vec![s]).remove(0));
+                raw.baby_screening = f.baby.map(|s| locate(&name, text, vec![s]).remove(0));
                 raw.screening = locate(&name, text, f.condition);
             }
             "recommendation.toml" => {
@@ -240,6 +242,8 @@ fn parse_all(files: &[KnowledgeFile], errors: &mut Vec<KnowledgeError>, partial:
                 raw.grades = locate(&name, text, f.grade);
                 raw.expect = f.expect.map(|s| locate(&name, text, vec![s]).remove(0));
                 raw.items = locate(&name, text, f.item);
+                raw.baby_plan = f.baby.map(|s| locate(&name, text, vec![s]).remove(0));
+                raw.after_birth = f.after_birth.map(|s| locate(&name, text, vec![s]).remove(0));
             }
             "stretches.toml" => {
                 let f: StretchesFile = parse(file, errors);
@@ -319,9 +323,18 @@ fn merge(base: &mut RawKnowledge, over: RawKnowledge, errors: &mut Vec<Knowledge
     merge_vocabulary(&mut base.pressures, over.pressures, |r| &r.code, reword!(RawLabelled), errors);
     merge_vocabulary(&mut base.goals, over.goals, |r| &r.code, reword!(RawLabelled), errors);
     merge_vocabulary(&mut base.conditions, over.conditions, |r| &r.code, reword!(RawCondition), errors);
+    // A clinic may add note phrases, never remove them: its list adds to the built-in one.
+    let mut over_symptoms = over.symptoms;
+    for o in &mut over_symptoms {
+        if let Some(b) = base.symptoms.iter().find(|b| b.value.code == o.value.code) {
+            let mut phrases = b.value.note_phrases.clone();
+            phrases.extend(o.value.note_phrases.iter().filter(|p| !b.value.note_phrases.contains(p)).cloned());
+            o.value.note_phrases = phrases;
+        }
+    }
     merge_vocabulary(
         &mut base.symptoms,
-        over.symptoms,
+        over_symptoms,
         |r| &r.code,
         |b: &RawSymptom, o: &RawSymptom| {
             let mut r = b.clone();
@@ -330,6 +343,7 @@ fn merge(base: &mut RawKnowledge, over: RawKnowledge, errors: &mut Vec<Knowledge
             if let (Some(rf), Some(of)) = (r.follow_up.as_mut(), o.follow_up.as_ref()) {
                 rf.question = of.question.clone();
             }
+            r.note_phrases = o.note_phrases.clone();
             r
         },
         errors,
@@ -343,11 +357,23 @@ fn merge(base: &mut RawKnowledge, over: RawKnowledge, errors: &mut Vec<Knowledge
     if over.schedule.is_some() {
         base.schedule = over.schedule;
     }
+    if over.usual_pain.is_some() {
+        base.usual_pain = over.usual_pain;
+    }
     merge_by(&mut base.levels, over.levels, |l| l.code.code().to_owned());
     merge_by(&mut base.rules, over.rules, |r| r.id.clone());
     base.warning_signs.extend(over.warning_signs);
     if over.first_massage.is_some() {
         base.first_massage = over.first_massage;
+    }
+    if over.baby_screening.is_some() {
+        base.baby_screening = over.baby_screening;
+    }
+    if over.baby_plan.is_some() {
+        base.baby_plan = over.baby_plan;
+    }
+    if over.after_birth.is_some() {
+        base.after_birth = over.after_birth;
     }
     merge_by(&mut base.screening, over.screening, |s| s.code.clone());
     if over.default_pressure.is_some() {

@@ -24,6 +24,10 @@ pub struct TriageKnowledge {
     pub warning_signs: Vec<WarningSign>,
     /// When follow-ups go out.
     pub schedule: Schedule,
+    /// A self-care result at or above this soreness is pain at the client's usual level.
+    pub usual_pain_soreness_at_least: u8,
+    /// The label and what such a client is told first, instead of "normal soreness".
+    pub usual_pain: (String, String),
 }
 
 /// When follow-ups go out (care policy section 6).
@@ -100,6 +104,11 @@ pub struct Rule {
     pub advice: String,
     /// Ids of the sources behind the rule.
     pub sources: Vec<String>,
+    /// What the client is told first when this rule fired at the result's level, instead
+    /// of the level's instruction (maternity unit, cancer team, a baby).
+    pub first_instruction: Option<String>,
+    /// The short heading that goes with `first_instruction`, instead of the level's label.
+    pub headline: Option<String>,
     /// Where the rule was written.
     pub origin: Origin,
 }
@@ -114,6 +123,9 @@ pub struct WarningSign {
     /// The symptom codes it stands for.
     #[serde(skip)]
     pub symptoms: CodeSet,
+    /// The emergency and doctor rules whose sign this line is.
+    #[serde(skip)]
+    pub rules: Vec<String>,
 }
 
 /// The outcome of screening one condition, ordered from least to most strict.
@@ -139,6 +151,8 @@ pub struct ScreeningKnowledge {
     pub first_massage_note: String,
     /// Its sources.
     pub first_massage_sources: Vec<String>,
+    /// The firmest pressure for a baby's massage (infant), and why: always, whatever else.
+    pub baby_cap: (u8, String),
     /// One entry per condition, indexed like the vocabulary's conditions.
     pub conditions: Vec<ScreeningEntry>,
 }
@@ -202,6 +216,8 @@ pub struct GoalTypes {
 /// A change to the types for clients with some conditions.
 #[derive(Debug, Clone)]
 pub struct ConditionTypes {
+    /// Not when the client has any of these (after birth is not pregnancy).
+    pub unless: CodeSet,
     /// Applies when the client has any of these.
     pub conditions: CodeSet,
     /// A type to put first.
@@ -326,8 +342,10 @@ pub enum CautionEffect {
 /// A caution on a plan item.
 #[derive(Debug, Clone)]
 pub struct Caution {
-    /// Applies when the client has any of these conditions.
+    /// Applies when the client has any of these conditions...
     pub conditions: CodeSet,
+    /// ...and none of these (after birth is not pregnancy).
+    pub unless: CodeSet,
     /// How it changes the item.
     pub effect: CautionEffect,
     /// The text.
@@ -337,6 +355,8 @@ pub struct Caution {
 /// A plan item.
 #[derive(Debug, Clone)]
 pub struct PlanItem {
+    /// For a baby's session (infant massage) only; the other items are never given to one.
+    pub for_baby: bool,
     /// Stable id.
     pub id: String,
     /// Kind.
@@ -362,8 +382,18 @@ pub struct PlanKnowledge {
     pub grades: Vec<GradeText>,
     /// What to expect.
     pub expect: ExpectText,
-    /// Items in order.
+    /// Items in order (a baby's session gets the items `for_baby`, everyone else the rest).
     pub items: Vec<PlanItem>,
+    /// What a parent is told to expect after a baby's massage.
+    pub baby_summary: String,
+    /// The usual course after a baby's massage.
+    pub baby_course: Vec<String>,
+    /// When to get help for a baby (NICE NG143 red features), each an emergency.
+    pub baby_warning_signs: Vec<String>,
+    /// Sources of the baby's plan.
+    pub baby_sources: Vec<String>,
+    /// The warning line added to the plan in the 6 weeks after birth.
+    pub after_birth_warning: String,
 }
 
 impl PlanKnowledge {

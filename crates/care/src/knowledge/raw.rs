@@ -82,7 +82,7 @@ pub struct RawMassageType {
     pub hint: Option<String>,
     pub soreness_risk: SorenessRisk,
     #[serde(default)]
-    pub needs_age_months: bool,
+    pub for_baby: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -115,6 +115,8 @@ pub struct RawSymptom {
     #[serde(default)]
     pub implies: Vec<String>,
     pub follow_up: Option<RawFollowUp>,
+    #[serde(default)]
+    pub note_phrases: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -134,6 +136,7 @@ pub struct TriageFile {
     pub disclaimer: Option<String>,
     pub normalise: Option<RawNormalise>,
     pub schedule: Option<RawSchedule>,
+    pub usual_pain: Option<RawUsualPain>,
     #[serde(default)]
     pub level: Vec<Spanned<RawLevelText>>,
     #[serde(default)]
@@ -175,6 +178,14 @@ pub struct RawExtraCheckIn {
     pub sources: Vec<String>,
 }
 
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUsualPain {
+    pub soreness_at_least: u8,
+    pub label: String,
+    pub instruction: String,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawLevelText {
@@ -192,6 +203,8 @@ pub struct RawRule {
     pub client_reason: String,
     pub clinical_reason: String,
     pub advice: String,
+    pub first_instruction: Option<String>,
+    pub headline: Option<String>,
     pub sources: Vec<String>,
 }
 
@@ -223,6 +236,8 @@ pub struct RawWarningSign {
     pub text: String,
     #[serde(default)]
     pub symptoms: Vec<String>,
+    #[serde(default)]
+    pub rules: Vec<String>,
 }
 
 // ------------------------------------------------------------------ screening.toml
@@ -231,6 +246,7 @@ pub struct RawWarningSign {
 #[serde(deny_unknown_fields)]
 pub struct ScreeningFile {
     pub first_massage: Option<Spanned<RawFirstMassage>>,
+    pub baby: Option<Spanned<RawFirstMassage>>,
     #[serde(default)]
     pub condition: Vec<Spanned<RawScreen>>,
 }
@@ -315,6 +331,8 @@ pub struct RawGoalTypes {
 #[serde(deny_unknown_fields)]
 pub struct RawConditionTypes {
     pub conditions: Vec<String>,
+    #[serde(default)]
+    pub unless: Vec<String>,
     pub prefer: Option<String>,
     #[serde(default)]
     pub avoid: Vec<String>,
@@ -331,6 +349,24 @@ pub struct PlanFile {
     pub expect: Option<Spanned<RawExpect>>,
     #[serde(default)]
     pub item: Vec<Spanned<RawItem>>,
+    pub baby: Option<Spanned<RawBabyPlan>>,
+    pub after_birth: Option<Spanned<RawAfterBirth>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBabyPlan {
+    pub summary: String,
+    pub course: Vec<String>,
+    pub warning_signs: Vec<String>,
+    pub sources: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAfterBirth {
+    pub warning_sign: String,
+    pub sources: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -370,6 +406,8 @@ pub struct RawItem {
     pub grade: Option<String>,
     pub grade_note: Option<String>,
     #[serde(default)]
+    pub for_baby: bool,
+    #[serde(default)]
     pub sources: Vec<String>,
     #[serde(default)]
     pub caution: Vec<RawCaution>,
@@ -379,6 +417,8 @@ pub struct RawItem {
 #[serde(deny_unknown_fields)]
 pub struct RawCaution {
     pub conditions: Vec<String>,
+    #[serde(default)]
+    pub unless: Vec<String>,
     pub effect: String,
     pub text: String,
 }

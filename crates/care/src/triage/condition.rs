@@ -35,7 +35,7 @@ pub enum Condition {
     TemperatureAtLeastC(f64),
     /// A given temperature below this.
     TemperatureBelowC(f64),
-    /// A known age in months below this.
+    /// A known age in months below this; an unknown baby's age counts as below.
     AgeMonthsBelow(u32),
     /// Known pregnancy weeks at least this.
     PregnancyWeeksAtLeast(u8),
@@ -66,6 +66,8 @@ pub struct Facts {
     pub temperature_c: Option<f64>,
     /// Age in completed months, when given.
     pub age_months: Option<u32>,
+    /// A baby's session whose baby's age is unknown: read as under any age threshold.
+    pub baby_age_unknown: bool,
     /// Weeks of pregnancy, when given.
     pub pregnancy_weeks: Option<u8>,
 }
@@ -86,7 +88,7 @@ impl Condition {
             Condition::Trend(t) => f.trend == Some(*t),
             Condition::TemperatureAtLeastC(t) => f.temperature_c.is_some_and(|x| x >= *t),
             Condition::TemperatureBelowC(t) => f.temperature_c.is_some_and(|x| x < *t),
-            Condition::AgeMonthsBelow(m) => f.age_months.is_some_and(|a| a < *m),
+            Condition::AgeMonthsBelow(m) => f.age_months.map_or(f.baby_age_unknown, |a| a < *m),
             Condition::PregnancyWeeksAtLeast(w) => f.pregnancy_weeks.is_some_and(|x| x >= *w),
             Condition::PregnancyWeeksUnknown => f.pregnancy_weeks.is_none(),
         }

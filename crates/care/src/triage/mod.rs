@@ -7,7 +7,8 @@ pub mod condition;
 use crate::checkin::CheckIn;
 use crate::codes::{CodeSet, Level};
 use crate::knowledge::Knowledge;
-use crate::knowledge::model::{Country, Rule};
+use crate::knowledge::model::{Country, LevelText, Rule};
+use crate::note::{NoteFlag, note_flags};
 use condition::Facts;
 use serde::Serialize;
 
@@ -21,6 +22,9 @@ pub struct Triage {
     pub fired: Vec<u16>,
     /// The facts the rules saw.
     pub facts: Facts,
+    /// Warning signs the free-text note mentions. They never set the level; they reach a
+    /// person (care policy v1.2 section 3).
+    pub note_flags: Vec<NoteFlag>,
 }
 
 impl Triage {
@@ -52,13 +56,18 @@ pub fn facts(kb: &Knowledge, c: &CheckIn) -> Facts {
         trend: c.report.trend,
         temperature_c: c.report.temperature_c,
         age_months: c.client.age_months,
+        baby_age_unknown: c.client.age_months.is_none() && v.massage_types.get(c.session.massage_type).for_baby,
         pregnancy_weeks: c.client.pregnancy_weeks,
     }
 }
 
 /// Triages a check-in.
 pub fn triage(kb: &Knowledge, checkin: &CheckIn) -> Triage {
-    decide(kb, facts(kb, checkin))
+    let mut t = decide(kb, facts(kb, checkin));
+    if let Some(note) = &checkin.report.note {
+        t.note_flags = note_flags(kb, note);
+    }
+    t
 }
 
 /// Runs every rule on `facts`.
@@ -71,7 +80,7 @@ pub fn decide(kb: &Knowledge, facts: Facts) -> Triage {
             fired.push(i as u16);
         }
     }
-    Triage { level, fired, facts }
+    Triage { level, fired, facts, note_flags: Vec::new() }
 }
 
 /// Who to call, for the words of the result.
@@ -142,7 +151,8 @@ pub struct TriageReport<'k> {
     pub level: Level,
     /// A short name for it.
     pub label: &'k str,
-    /// What the client is told first.
+    /// What the client is told first: the level's instruction, or the first instruction of
+    /// a rule that fired at the level (maternity unit, cancer team, a baby).
     pub instruction: String,
     /// The emergency number, when the country is known.
     pub emergency_number: Option<&'k str>,
@@ -162,6 +172,25 @@ pub struct TriageReport<'k> {
     pub rise: Option<i8>,
     /// Every source the fired rules cite.
     pub citations: Vec<Citation<'k>>,
+    /// Warning signs the note mentions, most urgent first.
+    pub note_flags: Vec<NoteFlagText<'k>>,
+    /// A baby's session whose baby's age was unknown, read as under 3 months.
+    pub baby_age_unknown: bool,
+}
+
+/// A warning sign the note mentions, with what to do if it is happening now.
+#[derive(Debug, Clone, Serialize)]
+pub struct NoteFlagText<'k> {
+    /// The symptom code.
+    pub code: String,
+    /// The phrase found.
+    pub phrase: String,
+    /// The symptom's label.
+    pub label: &'k str,
+    /// The symptom's group.
+    pub level: Level,
+    /// "You wrote about {label}. If this is happening now: {instruction}".
+    pub text: String,
 }
 
 impl<'k> TriageReport<'k> {
@@ -194,10 +223,26 @@ impl<'k> TriageReport<'k> {
                 citations.push(Citation { id: &s.id, citation: s.citation(), evidence: &s.evidence });
             }
         }
+        let (label, instruction) = first_instruction(kb, t, level_text);
+        let note_flags = t
+            .note_flags
+            .iter()
+            .map(|f| {
+                let label = kb.vocabulary.symptoms.by_code(&f.code).map_or("", |s| s.label.as_str());
+                let what = contacts.fill(&kb.triage.level(f.level).instruction);
+                NoteFlagText {
+                    code: f.code.clone(),
+                    phrase: f.phrase.clone(),
+                    label,
+                    level: f.level,
+                    text: format!("You wrote about “{}”. If this is happening now: {what}", f.phrase),
+                }
+            })
+            .collect();
         TriageReport {
             level: t.level,
-            label: &level_text.label,
-            instruction: contacts.fill(&level_text.instruction),
+            label,
+            instruction: contacts.fill(instruction),
             emergency_number: contacts.country.map(|c| c.emergency.as_str()),
             advice,
             fired,
@@ -207,8 +252,29 @@ impl<'k> TriageReport<'k> {
             excess: t.facts.excess,
             rise: t.facts.rise,
             citations,
+            note_flags,
+            baby_age_unknown: t.facts.baby_age_unknown,
         }
     }
+}
+
+/// The label and first instruction of a result (care policy v1.2 section 3, "One first
+/// instruction"): a rule's own instruction replaces the level's when the rule fired at the
+/// result's level. At `emergency` it does so only when every emergency rule that fired
+/// carries one, so that "call the emergency number now" is never put second. A self-care
+/// result at the client's usual pain level is not called normal soreness.
+fn first_instruction<'k>(kb: &'k Knowledge, t: &Triage, level_text: &'k LevelText) -> (&'k str, &'k str) {
+    let at_level: Vec<&Rule> = t.fired_rules(kb).filter(|r| r.level == t.level).collect();
+    let own = at_level.iter().find_map(|r| r.first_instruction.as_deref().map(|i| (r, i)));
+    if let Some((rule, instruction)) = own
+        && (t.level < Level::Emergency || at_level.iter().all(|r| r.first_instruction.is_some()))
+    {
+        return (rule.headline.as_deref().unwrap_or(&level_text.label), instruction);
+    }
+    if t.level == Level::SelfCare && t.facts.soreness >= kb.triage.usual_pain_soreness_at_least {
+        return (&kb.triage.usual_pain.0, &kb.triage.usual_pain.1);
+    }
+    (&level_text.label, &level_text.instruction)
 }
 
 /// The warning signs, most urgent first.

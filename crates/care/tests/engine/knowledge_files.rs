@@ -56,7 +56,7 @@ fn every_symptom_is_in_its_policy_group() {
         ),
         (
             Level::Therapist,
-            "headache dizziness light_headed_on_standing nausea vomiting small_bruise large_bruise contact_rash site_swelling burn_or_blister head_knock",
+            "headache dizziness light_headed_on_standing nausea vomiting small_bruise large_bruise contact_rash site_swelling burn_or_blister head_knock feels_feverish",
         ),
         (Level::SelfCare, "stiffness tenderness tiredness"),
     ];
@@ -90,7 +90,7 @@ fn every_policy_rule_is_present_with_its_level_and_cited_sources() {
     let rules = [
         (
             Level::Emergency,
-            "E-breathing E-stroke E-urine E-allergy E-collapse E-sepsis E-bleeding E-neck-artery E-infant-fever E-fever-low-immunity E-compartment",
+            "E-breathing E-stroke E-urine E-allergy E-collapse E-sepsis E-bleeding E-neck-artery E-infant-fever E-fever-low-immunity E-compartment E-low-temperature",
         ),
         (
             Level::Doctor,
@@ -319,6 +319,10 @@ fn a_clinic_may_add_a_rule_and_raise_a_level() {
         rule_text("X-any-bruise", "doctor", r#"{ symptoms_any = ["small_bruise"] }"#),
         rule_text("T-high", "doctor", r#"{ all = [ { soreness_at_least = 6 }, { excess_at_least = 1 } ] }"#)
     );
+    // A doctor rule needs its warning-sign line (care policy v1.2 section 3).
+    let text = format!(
+        "{text}\n[[warning_sign]]\nlevel = \"doctor\"\ntext = \"Any bruise, or soreness of 6 or more\"\nrules = [\"X-any-bruise\", \"T-high\"]\n"
+    );
     let kb = Knowledge::with_overrides(&overlay("triage.toml", &text)).unwrap_or_else(|e| panic!("{e}"));
     let c = serde_json::json!({
         "session": {"massage_type": "swedish", "pressure": "medium", "areas": ["upper_back"]},
@@ -393,4 +397,33 @@ fn a_clinic_may_not_drop_a_clearance_or_raise_the_first_massage_cap() {
     let cap = "[first_massage]\npressure_cap = \"deep\"\nnote = \"n\"\nsources = [\"policy-v1-1\"]\n";
     let err = Knowledge::with_overrides(&overlay("screening.toml", cap)).map(|_| ()).unwrap_err().to_string();
     assert!(err.contains("[first_massage] pressure_cap may be lowered"), "{err}");
+}
+
+#[test]
+fn every_emergency_and_doctor_rule_has_a_warning_sign_line() {
+    let kb = &*crate::common::KB;
+    for rule in kb.triage.rules.iter().filter(|r| r.level >= care::Level::Doctor) {
+        let lines: Vec<&str> =
+            kb.triage.warning_signs.iter().filter(|w| w.rules.contains(&rule.id)).map(|w| w.text.as_str()).collect();
+        assert!(!lines.is_empty(), "{} has no warning-sign line", rule.id);
+        assert!(lines.iter().all(|l| !l.trim().is_empty()));
+    }
+    // And loading refuses a clinic's rule that has none.
+    let over = care::knowledge::KnowledgeFile {
+        name: "triage.toml".into(),
+        display: "clinic/triage.toml".into(),
+        text: r#"
+[[rule]]
+id = "D-clinic-extra"
+level = "doctor"
+when = { symptoms_any = ["tiredness"] }
+client_reason = "x"
+clinical_reason = "x"
+advice = "x"
+sources = ["policy-v1-2"]
+"#
+        .into(),
+    };
+    let err = care::Knowledge::with_overrides(&[over]).expect_err("no warning-sign line");
+    assert!(err.to_string().contains("D-clinic-extra is a `doctor` rule with no [[warning_sign]] line"), "{err}");
 }

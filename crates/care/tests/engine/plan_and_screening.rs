@@ -32,7 +32,7 @@ fn local_conditions_avoid_their_areas_and_varicose_veins_default_to_the_legs() {
     assert_eq!(r.screening.outcome, ScreeningOutcome::AvoidArea);
     assert_eq!(r.screening.avoid_areas, vec!["calves"]);
     let r = recommend(json!({"conditions": [{"code": "varicose_veins"}], "first_massage": false}));
-    assert_eq!(r.screening.avoid_areas, vec!["quadriceps", "hamstrings", "calves", "shins", "feet"]);
+    assert_eq!(r.screening.avoid_areas, vec!["hips", "quadriceps", "hamstrings", "calves", "shins", "feet"]);
 }
 
 #[test]
@@ -230,4 +230,84 @@ fn an_added_caution_is_never_replaced_away() {
     assert_eq!(warmth.cautions_applied.len(), 2);
     assert!(warmth.text[0].starts_with("Do not have a bath"), "{:?}", warmth.text);
     assert!(warmth.text.iter().any(|t| t.contains("35")), "{:?}", warmth.text);
+}
+
+// ----- Care policy v1.2 -----
+
+#[test]
+fn an_infant_plan_has_no_bath_salts_heat_or_stretches() {
+    let p = plan_for(
+        json!({"session": {"massage_type": "infant", "pressure": "light", "areas": ["abdomen"]}, "client": {"age_months": 4}}),
+        Some("GB"),
+    );
+    let ids: Vec<&str> = p.items.iter().map(|i| i.id).collect();
+    assert_eq!(ids, vec!["baby_feeding", "baby_bath", "baby_no_heat"]);
+    let all: String = p.items.iter().flat_map(|i| i.text.iter().copied()).collect::<Vec<_>>().join(" ");
+    assert!(p.items.iter().all(|i| i.stretches.is_empty()));
+    assert!(!all.contains("30 minutes"), "{all}");
+    assert!(all.contains("Do not put salt, Epsom salt, oils or bubble bath in a baby's bath."));
+    assert!(all.contains("Do not use heat packs"));
+    assert!(!p.items.iter().any(|i| i.id == "alcohol" || i.id == "epsom_salt" || i.id == "warmth"));
+    assert!(p.expect.summary.contains("Your baby may be sleepy"), "{}", p.expect.summary);
+    let signs: Vec<&str> = p.warning_signs.iter().map(|w| w.text).collect();
+    assert!(signs.iter().any(|s| s.contains("38 °C") && s.contains("feels hot or cold to you")), "{signs:?}");
+    assert!(signs.iter().any(|s| s.contains("Not feeding")));
+    assert!(signs.iter().any(|s| s.contains("grunting")));
+    // An adult's plan keeps its items.
+    let adult =
+        plan_for(json!({"session": {"massage_type": "swedish", "pressure": "medium", "areas": ["neck"]}}), Some("GB"));
+    assert!(adult.items.iter().any(|i| i.id == "epsom_salt"));
+    assert!(!adult.items.iter().any(|i| i.id.starts_with("baby_")));
+}
+
+#[test]
+fn infant_massage_is_at_most_light() {
+    let r = recommend(json!({"goals": ["infant_gas"], "preferred_pressure": "medium", "first_massage": false}));
+    assert_eq!(types(&r)[0], "infant");
+    assert_eq!(r.pressure, Some("light"));
+    assert!(r.pressure_reasons.iter().any(|x| x.contains("Infant massage: light pressure only")), "{:?}", r.pressure_reasons);
+    let r = recommend(json!({"goals": ["infant_gas"], "first_massage": true}));
+    assert_eq!(r.pressure, Some("light"));
+}
+
+#[test]
+fn varicose_veins_avoid_every_leg_area() {
+    let legs = vec!["hips", "quadriceps", "hamstrings", "calves", "shins", "feet"];
+    let r = recommend(json!({"conditions": [{"code": "varicose_veins"}], "first_massage": false}));
+    assert_eq!(r.screening.avoid_areas, legs);
+    // Whatever areas were given: the legs are avoided all the same.
+    let r = recommend(json!({"conditions": [{"code": "varicose_veins", "areas": ["calves"]}], "first_massage": false}));
+    assert_eq!(r.screening.avoid_areas, legs);
+}
+
+#[test]
+fn low_blood_pressure_never_gets_hot_stone() {
+    let r = recommend(json!({"goals": ["relaxation", "stress_relief"], "conditions": [{"code": "low_blood_pressure"}], "first_massage": false}));
+    assert!(!types(&r).contains(&"hot_stone"), "{:?}", types(&r));
+    assert!(r.ruled_out.iter().any(|o| o.massage_type == "hot_stone"));
+    let without = recommend(json!({"goals": ["relaxation"], "first_massage": false}));
+    assert!(types(&without).contains(&"hot_stone"), "hot stone is offered otherwise");
+}
+
+#[test]
+fn after_birth_gets_swedish_and_after_birth_words() {
+    let r = recommend(json!({"goals": ["relaxation", "pregnancy"], "conditions": [{"code": "gave_birth_last_6_weeks"}], "first_massage": false}));
+    assert_eq!(types(&r)[0], "swedish");
+    assert!(!types(&r).contains(&"prenatal"), "{:?}", types(&r));
+    let reasons: String = r.types.iter().flat_map(|t| t.reasons.iter().copied()).collect::<Vec<_>>().join(" ");
+    assert!(reasons.contains("After birth"), "{reasons}");
+    assert!(!reasons.contains("In pregnancy"), "{reasons}");
+    let p = plan_for(
+        json!({"session": {"massage_type": "swedish", "pressure": "light", "areas": ["upper_back"]}, "client": {"conditions": ["gave_birth_last_6_weeks"]}}),
+        Some("GB"),
+    );
+    let all: String = p.items.iter().flat_map(|i| i.text.iter().copied()).collect::<Vec<_>>().join(" ");
+    assert!(!all.contains("If you are pregnant, skip"), "{all}");
+    assert!(all.contains("In the 6 weeks after birth"), "{all}");
+    assert!(
+        p.warning_signs.iter().any(|w| w.text.starts_with("In the 6 weeks after birth: a bad headache")),
+        "the after-birth warning line"
+    );
+    let pregnant = recommend(json!({"goals": ["relaxation"], "conditions": [{"code": "pregnant"}], "first_massage": false}));
+    assert_eq!(types(&pregnant)[0], "prenatal");
 }
