@@ -269,7 +269,7 @@ impl CheckInDoc {
                 errors.push(InputError::new(
                     "client.age_months",
                     format!(
-                        "is {} months: for a `{}` session it is the baby's age in completed months, from 0 to {}",
+                        "is {} months: for a baby's session (`{}`) it is the baby's age in completed months, from 0 to {}",
                         client.age_months.unwrap_or_default(),
                         t.code,
                         BABY_AGE_MONTHS_BELOW - 1
@@ -302,4 +302,67 @@ fn collect2<A, B>(a: Result<A, InputError>, b: Result<B, InputError>, errors: &m
             None
         }
     }
+}
+
+/// What a follow-up answer may be.
+pub const FOLLOW_UP_ANSWERS: [&str; 2] = ["yes", "no"];
+
+/// Applies the answers to the follow-up questions of near-synonym symptoms (care policy v1.2
+/// section 1) to the ticked symptom codes, as every channel that asks a client must: a "yes"
+/// records the serious code (for dizziness, light-headedness on standing instead); a symptom
+/// ticked with its question unanswered is read as the knowledge says (the serious code for
+/// headache, numbness and muscle weakness). A "yes" counts even when the symptom itself was
+/// not ticked: the safe reading of a yes is the serious one. The answers are keyed by the
+/// symptom code; `field` names them in errors (`follow_ups`).
+///
+/// # Errors
+/// An answer for a symptom with no follow-up question, or an answer other than yes or no.
+pub fn apply_follow_ups<'a>(
+    kb: &Knowledge,
+    symptoms: &[String],
+    answers: impl IntoIterator<Item = (&'a str, &'a str)> + Clone,
+    field: &str,
+) -> Result<Vec<String>, Vec<InputError>> {
+    let v = &kb.vocabulary;
+    let mut errors = Vec::new();
+    for (code, answer) in answers.clone() {
+        let asks = v.symptoms.by_code(code).is_some_and(|s| s.follow_up.is_some());
+        if !asks {
+            let with: Vec<&str> =
+                v.symptoms.entries().iter().filter(|s| s.follow_up.is_some()).map(|s| s.code.as_str()).collect();
+            errors.push(InputError::new(
+                format!("{field}.{code}"),
+                format!("`{code}` has no follow-up question; allowed: {}", with.join(", ")),
+            ));
+        } else if !answer.is_empty() && !FOLLOW_UP_ANSWERS.contains(&answer) {
+            errors.push(InputError::new(
+                format!("{field}.{code}"),
+                format!("`{answer}` is not allowed; allowed: yes, no"),
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let mut out: Vec<String> = symptoms.to_vec();
+    for symptom in v.symptoms.entries() {
+        let Some(follow_up) = &symptom.follow_up else { continue };
+        let code = symptom.code.as_str();
+        let ticked = symptoms.iter().any(|s| s == code);
+        let answer = answers.clone().into_iter().find(|(c, _)| *c == code).map_or("", |(_, a)| a);
+        let yes = answer == "yes" || (ticked && answer.is_empty() && follow_up.blank_counts_as_yes);
+        if !yes {
+            continue;
+        }
+        match follow_up.mode {
+            crate::vocabulary::FollowUpMode::Add => out.push(follow_up.records.clone()),
+            crate::vocabulary::FollowUpMode::Instead => {
+                out.retain(|s| s != code);
+                out.push(follow_up.records.clone());
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
 }

@@ -430,7 +430,8 @@ pub fn recommend<'k>(kb: &'k Knowledge, intake: &Intake) -> Recommendation<'k> {
     ranked.sort_by_key(|r| std::cmp::Reverse(r.1)); // stable: ties keep goal order
     let conditions = v.close_conditions(intake.conditions.iter().map(|c| c.condition).collect());
     let mut ruled_out = Vec::new();
-    for rule in r.conditions.iter().filter(|c| c.conditions.intersects(conditions) && !c.unless.intersects(conditions)) {
+    for rule in r.conditions.iter().filter(|c| c.conditions.intersects(conditions) && !c.unless.intersects(conditions))
+    {
         for (t, _, _) in ranked.iter().filter(|(t, _, _)| rule.avoid.contains(*t)) {
             ruled_out.push(RuledOut { massage_type: &v.massage_types.get(*t).code, reason: &rule.reason });
         }

@@ -54,7 +54,8 @@ enum Command {
     /// "client": {"conditions"?, "age_months"?, "usual_pain"?, "pregnancy_weeks"?},
     /// "report": {"hours_since", "soreness", "previous_soreness"?, "trend"?, "sore_areas"?,
     /// "symptoms", "temperature_c"?, "note"?}}. `symptoms` is required: [] means "none of
-    /// these". `age_months` is required for an infant massage.
+    /// these". For an infant massage `age_months` is the baby's (0 to 35); left out, it reads
+    /// as under 3 months.
     Triage(InputArgs),
     /// Screen an intake and recommend massage types and a pressure.
     ///

@@ -74,6 +74,7 @@ fn fixture(rt: &tokio::runtime::Runtime) -> (SqliteStore, PathBuf) {
             let link = Link { token: format!("{i:064x}"), hash: (i as u64).to_be_bytes().repeat(4) };
             let follow_ups = outbox::session(&kb, &[24], T, T, &tz, &[link]);
             let session = NewSession {
+                baby_birth_date: None,
                 client_id: client.id,
                 staff_id: owner.id,
                 massage_type: "swedish".into(),

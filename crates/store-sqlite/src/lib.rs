@@ -59,7 +59,7 @@ fn q<'a>(sql: String) -> sqlx::query::Query<'a, sqlx::Sqlite, <sqlx::Sqlite as s
 
 /// The schema, embedded in the binary, in order: a new migration is a new file and a new
 /// line here.
-const MIGRATIONS: [(i64, &str, &str); 11] = [
+const MIGRATIONS: [(i64, &str, &str); 12] = [
     (1, "clinics clients sessions", include_str!("../migrations/0001_clinics_clients_sessions.sql")),
     (2, "staff sessions", include_str!("../migrations/0002_staff_sessions.sql")),
     (3, "products feedback", include_str!("../migrations/0003_products_feedback.sql")),
@@ -71,14 +71,19 @@ const MIGRATIONS: [(i64, &str, &str); 11] = [
     (9, "access paths", include_str!("../migrations/0009_access_paths.sql")),
     (10, "one alert per link", include_str!("../migrations/0010_one_alert_per_link.sql")),
     (11, "api token expiry", include_str!("../migrations/0011_api_token_expiry.sql")),
+    (12, "answers not read", include_str!("../migrations/0012_answers_not_read.sql")),
 ];
+
+/// Migrations that manage their own transaction (a table rebuilt with foreign keys off).
+const OWN_TRANSACTION: [i64; 1] = [12];
 
 fn migrator() -> Migrator {
     Migrator::with_migrations(
         MIGRATIONS
             .iter()
             .map(|(version, name, sql)| {
-                Migration::new(*version, (*name).into(), MigrationType::Simple, sql.into_sql_str(), false)
+                let no_tx = OWN_TRANSACTION.contains(version);
+                Migration::new(*version, (*name).into(), MigrationType::Simple, sql.into_sql_str(), no_tx)
             })
             .collect(),
     )
@@ -209,10 +214,10 @@ const MESSAGE_COLUMNS: &str = "id, clinic_id, kind, recipient, staff_id, follow_
                                created_at";
 const INTAKE: &str = "SELECT id, clinic_id, client_id, body, created_at FROM intakes";
 const SESSION: &str = "SELECT id, clinic_id, client_id, staff_id, massage_type, pressure, areas, techniques, \
-                       first_massage, notes, ended_at, created_at FROM sessions";
+                       first_massage, notes, ended_at, created_at, baby_birth_date FROM sessions";
 const FOLLOW_UP: &str = "SELECT id, clinic_id, session_id, kind, offset_hours, due_at, expires_at FROM follow_ups";
 const CHECK_IN: &str = "SELECT id, clinic_id, session_id, follow_up_id, report, soreness, hours_since, level, fired, \
-                        submitted_at FROM check_ins";
+                        submitted_at, triaged, problems FROM check_ins";
 const ALERT: &str = "SELECT id, clinic_id, check_in_id, client_id, level, status, created_at, acknowledged_by, \
                      acknowledged_at, note FROM alerts";
 
@@ -279,6 +284,7 @@ fn session(r: &SqliteRow) -> StoreResult<Session> {
         techniques: list(r.try_get("techniques").map_err(db)?)?,
         first_massage: r.try_get("first_massage").map_err(db)?,
         notes: r.try_get("notes").map_err(db)?,
+        baby_birth_date: r.try_get("baby_birth_date").map_err(db)?,
         ended_at: Timestamp(r.try_get("ended_at").map_err(db)?),
         created_at: Timestamp(r.try_get("created_at").map_err(db)?),
     })
@@ -303,11 +309,16 @@ fn check_in(r: &SqliteRow) -> StoreResult<CheckIn> {
         session_id: r.try_get("session_id").map_err(db)?,
         follow_up_id: r.try_get("follow_up_id").map_err(db)?,
         report: r.try_get("report").map_err(db)?,
-        soreness: r.try_get::<i64, _>("soreness").map_err(db)? as u8,
+        soreness: r.try_get::<Option<i64>, _>("soreness").map_err(db)?.map(|s| s as u8),
         hours_since: r.try_get("hours_since").map_err(db)?,
         level: r.try_get("level").map_err(db)?,
         fired: list(r.try_get("fired").map_err(db)?)?,
         submitted_at: Timestamp(r.try_get("submitted_at").map_err(db)?),
+        triaged: r.try_get::<i64, _>("triaged").map_err(db)? != 0,
+        problems: match r.try_get::<Option<String>, _>("problems").map_err(db)? {
+            Some(p) => list(&p)?,
+            None => Vec::new(),
+        },
     })
 }
 
@@ -908,11 +919,11 @@ impl Store for SqliteStore {
         let mut tx = self.pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
         let row = sqlx::query(
             "INSERT INTO sessions (clinic_id, client_id, staff_id, massage_type, pressure, areas, techniques, \
-             first_massage, notes, ended_at, created_at) \
-             SELECT ?, c.id, s.id, ?, ?, ?, ?, ?, ?, ?, ? FROM clients c JOIN staff s ON s.clinic_id = c.clinic_id \
+             first_massage, notes, ended_at, created_at, baby_birth_date) \
+             SELECT ?, c.id, s.id, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM clients c JOIN staff s ON s.clinic_id = c.clinic_id \
              WHERE c.id = ? AND c.clinic_id = ? AND s.id = ? \
              RETURNING id, clinic_id, client_id, staff_id, massage_type, pressure, areas, techniques, first_massage, \
-             notes, ended_at, created_at",
+             notes, ended_at, created_at, baby_birth_date",
         )
         .bind(clinic_id)
         .bind(&s.massage_type)
@@ -923,6 +934,7 @@ impl Store for SqliteStore {
         .bind(&s.notes)
         .bind(s.ended_at.0)
         .bind(s.now.0)
+        .bind(&s.baby_birth_date)
         .bind(s.client_id)
         .bind(clinic_id)
         .bind(s.staff_id)
@@ -1024,17 +1036,19 @@ impl Store for SqliteStore {
         let mut tx = self.pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
         let row = q(format!(
             "INSERT INTO check_ins (clinic_id, session_id, follow_up_id, report, soreness, hours_since, level, fired, \
-             submitted_at) SELECT ?, f.session_id, f.id, ?, ?, ?, ?, ?, ? FROM follow_ups f \
+             submitted_at, triaged, problems) SELECT ?, f.session_id, f.id, ?, ?, ?, ?, ?, ?, ?, ? FROM follow_ups f \
              WHERE f.id = ? AND f.session_id = ? AND f.clinic_id = ? RETURNING {}",
             CHECK_IN.trim_start_matches("SELECT ").trim_end_matches(" FROM check_ins")
         ))
         .bind(clinic_id)
         .bind(&c.report)
-        .bind(i64::from(c.soreness))
+        .bind(c.soreness.map(i64::from))
         .bind(c.hours_since)
         .bind(&c.level)
         .bind(to_json(&c.fired))
         .bind(c.now.0)
+        .bind(i64::from(c.triaged))
+        .bind((!c.triaged).then(|| to_json(&c.problems)))
         .bind(c.follow_up_id)
         .bind(c.session_id)
         .bind(clinic_id)

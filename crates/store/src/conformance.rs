@@ -43,6 +43,7 @@ fn follow_up(hours: i64, link: u8) -> NewFollowUp {
 
 fn session(client_id: i64, staff_id: i64) -> NewSession {
     NewSession {
+        baby_birth_date: None,
         client_id,
         staff_id,
         massage_type: "deep_tissue".to_owned(),
@@ -61,7 +62,9 @@ fn check_in(session_id: i64, follow_up_id: i64, soreness: u8, level: &str, at: T
         session_id,
         follow_up_id,
         report: format!("{{\"soreness\": {soreness}, \"symptoms\": []}}"),
-        soreness,
+        soreness: Some(soreness),
+        triaged: true,
+        problems: Vec::new(),
         hours_since: at.hours_since(T0),
         level: level.to_owned(),
         fired: vec![],
@@ -540,7 +543,8 @@ async fn check_ins_and_alerts<S: Store>(s: S) {
     let (ci, none) =
         s.record_check_in(a.id, check_in(sess.id, fu.id, 3, "self_care", T0.plus_hours(24)), None, None).await.unwrap();
     assert!(none.is_none());
-    assert_eq!(ci.soreness, 3);
+    assert_eq!(ci.soreness, Some(3));
+    assert!(ci.triaged && ci.problems.is_empty());
     let doctor = NewAlert { client_id: c.id, level: "doctor".to_owned(), notices: vec![] };
     let (_, alert) = s
         .record_check_in(a.id, check_in(sess.id, fu.id, 7, "doctor", T0.plus_hours(25)), Some(doctor), None)
@@ -557,7 +561,11 @@ async fn check_ins_and_alerts<S: Store>(s: S) {
         .unwrap();
 
     let all = s.check_ins_of_session(a.id, sess.id).await.unwrap();
-    assert_eq!(all.iter().map(|c| c.soreness).collect::<Vec<_>>(), vec![3, 7, 6, 2], "every submission is kept");
+    assert_eq!(
+        all.iter().map(|c| c.soreness).collect::<Vec<_>>(),
+        vec![Some(3), Some(7), Some(6), Some(2)],
+        "every submission is kept"
+    );
     assert_eq!(s.check_in_stats(a.id, sess.id).await.unwrap(), CheckInStats { count: 4, lowest_soreness: Some(2) });
     assert_eq!(s.check_in_stats(b.id, sess.id).await.unwrap(), CheckInStats::default(), "scoped to the clinic");
     assert_eq!(s.check_in(a.id, all[1].id).await.unwrap().as_ref(), Some(&all[1]));
@@ -565,6 +573,18 @@ async fn check_ins_and_alerts<S: Store>(s: S) {
     assert_eq!(s.check_ins_of_client(a.id, c.id).await.unwrap().len(), 4);
     assert!(s.check_ins_of_session(b.id, sess.id).await.unwrap().is_empty());
     assert!(s.check_ins_of_client(b.id, c.id).await.unwrap().is_empty());
+    // An answer that could not be read is kept as sent, not triaged, with what was wrong,
+    // and does not count as a soreness (care policy v1.2).
+    let mut unread = check_in(sess.id, fu.id, 0, "therapist", T0.plus_hours(28));
+    unread.soreness = None;
+    unread.triaged = false;
+    unread.problems = vec!["temperature: 50 is out of range".to_owned()];
+    let told = NewAlert { client_id: c.id, level: "therapist".to_owned(), notices: vec![] };
+    let (kept, _) = s.record_check_in(a.id, unread, Some(told), None).await.unwrap();
+    assert_eq!((kept.soreness, kept.triaged), (None, false));
+    assert_eq!(kept.problems, vec!["temperature: 50 is out of range".to_owned()]);
+    assert_eq!(s.check_in(a.id, kept.id).await.unwrap().as_ref(), Some(&kept));
+    assert_eq!(s.check_in_stats(a.id, sess.id).await.unwrap().lowest_soreness, Some(2));
     let cross = s.record_check_in(b.id, check_in(sess.id, fu.id, 1, "self_care", T0), None, None).await;
     assert!(cross.is_err(), "clinic B cannot add a check-in to A's session");
 

@@ -338,6 +338,8 @@ pub struct NewSession {
     pub first_massage: bool,
     /// Notes.
     pub notes: Option<String>,
+    /// For a baby's session (infant massage): the baby's date of birth, `YYYY-MM-DD`.
+    pub baby_birth_date: Option<String>,
     /// When the session ended.
     pub ended_at: Timestamp,
     /// When recorded.
@@ -368,6 +370,9 @@ pub struct Session {
     /// Notes.
     pub notes: Option<String>,
     /// When it ended.
+    /// For a baby's session: the baby's date of birth, `YYYY-MM-DD`; none when recorded
+    /// before it was asked for.
+    pub baby_birth_date: Option<String>,
     pub ended_at: Timestamp,
     /// When recorded.
     pub created_at: Timestamp,
@@ -425,8 +430,13 @@ pub struct NewCheckIn {
     pub follow_up_id: i64,
     /// The report as submitted (JSON).
     pub report: String,
-    /// Soreness 0-10.
-    pub soreness: u8,
+    /// Soreness 0-10; unknown only for an answer that could not be read.
+    pub soreness: Option<u8>,
+    /// Whether the engine triaged it. An answer it refused is kept all the same, not
+    /// triaged, with what was wrong (care policy v1.2: no answer is lost).
+    pub triaged: bool,
+    /// What could not be read, in words, when not triaged.
+    pub problems: Vec<String>,
     /// Hours since the session ended.
     pub hours_since: f64,
     /// The triage level code.
@@ -450,8 +460,12 @@ pub struct CheckIn {
     pub follow_up_id: i64,
     /// The report (JSON).
     pub report: String,
-    /// Soreness.
-    pub soreness: u8,
+    /// Soreness; unknown only for an answer that could not be read.
+    pub soreness: Option<u8>,
+    /// Whether the engine triaged it (false: kept as sent, with `problems`).
+    pub triaged: bool,
+    /// What could not be read, when not triaged.
+    pub problems: Vec<String>,
     /// Hours since the session ended.
     pub hours_since: f64,
     /// Level code.

@@ -36,6 +36,11 @@ pub struct CheckInBody {
     /// A note.
     #[serde(default)]
     pub note: Option<String>,
+    /// Answers to the follow-up questions, `yes` or `no` by symptom code (`headache`,
+    /// `numbness`, `muscle_weakness`, `dizziness`). A ticked symptom whose question is not
+    /// answered reads as the serious code, as a blank does on the form.
+    #[serde(default)]
+    pub follow_ups: Option<std::collections::BTreeMap<String, String>>,
 }
 
 /// The follow-up a link opens, if the link is valid now.
@@ -52,13 +57,55 @@ pub async fn follow_up<S: Store>(state: &AppState<S>, token: &str) -> Result<Fol
     Ok(f)
 }
 
+/// Why a check-in was not triaged: the problems, each naming its field.
+#[derive(Debug, Clone)]
+pub struct NotRead {
+    /// The id of the stored answer.
+    pub check_in_id: i64,
+    /// Every problem.
+    pub problems: Vec<care::InputError>,
+    /// The emergency number, when the clinic's country is known.
+    pub emergency_number: Option<String>,
+}
+
 /// Triages and stores a check-in for follow-up `f`, and answers what the client should do.
+///
+/// An answer the engine refuses (a value out of range, an unknown code, a follow-up answer
+/// that is not yes or no) is never dropped: it is stored as sent, not triaged, the clinic is
+/// alerted at once, and the client is told what to change (care policy v1.2 section 3). Only
+/// an incomplete answer (no symptoms list) is refused without being kept.
 pub async fn submit_check_in<S: Store>(
     state: &AppState<S>,
     f: &FollowUp,
     body: CheckInBody,
 ) -> Result<Value, ApiError> {
-    let Some(symptoms) = body.symptoms.clone() else {
+    match triage_and_store(state, f, body).await? {
+        Ok(answer) => Ok(answer),
+        Err(not_read) => Err(not_read_error(&not_read)),
+    }
+}
+
+/// The answer to an answer that could not be read: 422, what was wrong, and that it was kept.
+pub fn not_read_error(n: &NotRead) -> ApiError {
+    let call = n.emergency_number.as_deref().unwrap_or("your local emergency number");
+    let first = n.problems.first().cloned().unwrap_or_else(|| care::InputError::new("", "could not be read"));
+    ApiError::invalid(
+        first.field.trim_start_matches("report.").to_owned(),
+        format!(
+            "{}. Your answer was kept and your clinic has been told. If you have any warning sign, call {call} now.",
+            n.problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+        ),
+    )
+}
+
+/// Triages and stores a check-in; an answer the engine refuses is stored untriaged, alerted,
+/// and returned as [`NotRead`].
+pub async fn triage_and_store<S: Store>(
+    state: &AppState<S>,
+    f: &FollowUp,
+    body: CheckInBody,
+) -> Result<Result<Value, NotRead>, ApiError> {
+    let Some(ticked) = body.symptoms.clone() else {
         return Err(ApiError::invalid(
             "symptoms",
             "is required: list the symptoms that are new or worse, or [] for none of these",
@@ -73,9 +120,31 @@ pub async fn submit_check_in<S: Store>(
     }
     let earlier = state.store.check_in_stats(clinic_id, session.id).await?;
     let now = state.clock.now();
+    let kb = &state.knowledge;
     // Exact hours from the session's end: never rounded down (care policy section 2).
     let hours_since = now.hours_since(session.ended_at).max(0.0);
-    let (client_doc, _) = client_doc(state, &client).await?;
+    let (mut client_doc, _) = client_doc(state, &client, now).await?;
+    let for_baby = kb.vocabulary.massage_types.by_code(&session.massage_type).is_some_and(|t| t.for_baby);
+    if for_baby {
+        // A baby's age is the baby's, from the date of birth on the session, never the
+        // parent's; unknown (a session recorded before it was asked) reads as under 3 months.
+        let tz = time_zone(client.timezone.as_deref(), &clinic.timezone);
+        let months = session
+            .baby_birth_date
+            .as_deref()
+            .and_then(crate::time::parse_date)
+            .zip(crate::time::local_date(now, &tz))
+            .map(|(birth, today)| crate::time::completed_months(birth, today).max(0));
+        client_doc.age_months = months.map(Number::from);
+    }
+    let answers: Vec<(String, String)> =
+        body.follow_ups.iter().flatten().map(|(k, v)| (k.clone(), v.trim().to_owned())).collect();
+    let followed = care::checkin::apply_follow_ups(
+        kb,
+        &ticked,
+        answers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        "follow_ups",
+    );
     let doc = CheckInDoc {
         session: SessionDoc {
             massage_type: session.massage_type.clone(),
@@ -92,40 +161,110 @@ pub async fn submit_check_in<S: Store>(
             previous_soreness: earlier.lowest_soreness.map(Number::from),
             trend: body.trend.clone(),
             sore_areas: body.sore_areas.clone(),
-            symptoms,
+            symptoms: followed.as_ref().map_or_else(|_| ticked.clone(), Clone::clone),
             temperature_c: body.temperature_c.clone(),
             note: body.note.clone(),
         },
     };
-    let kb = &state.knowledge;
-    let checkin = doc.validate(kb).map_err(|e| ApiError::from_input(&e, "report."))?;
+    let validated = match (followed, doc.validate(kb)) {
+        (Ok(_), Ok(c)) => Ok(c),
+        (Err(mut a), Err(b)) => {
+            a.extend(b.0);
+            Err(a)
+        }
+        (Err(a), Ok(_)) => Err(a),
+        (Ok(_), Err(b)) => Err(b.0),
+    };
+    let clinic_tz = time_zone(None, &clinic.timezone);
+    let checkin = match validated {
+        Ok(c) => c,
+        Err(problems) => {
+            // Kept as sent, not triaged, and the clinic told at once.
+            let soreness = body.soreness.as_u64().filter(|s| *s <= 10).map(|s| s as u8);
+            let sent = json!({
+                "soreness": body.soreness, "trend": body.trend, "sore_areas": body.sore_areas, "symptoms": ticked,
+                "follow_ups": body.follow_ups, "temperature_c": body.temperature_c, "note": body.note,
+            });
+            let new = NewCheckIn {
+                session_id: session.id,
+                follow_up_id: f.id,
+                report: sent.to_string(),
+                soreness,
+                triaged: false,
+                problems: problems.iter().map(ToString::to_string).collect(),
+                hours_since,
+                level: Level::Therapist.code().to_owned(),
+                fired: Vec::new(),
+                now,
+            };
+            let alert = NewAlert {
+                client_id: client.id,
+                level: Level::Therapist.code().to_owned(),
+                notices: outbox::alert_notices(
+                    kb,
+                    clinic_id,
+                    Level::Doctor,
+                    session.staff_id,
+                    clinic.alert_to.is_some(),
+                    now,
+                    &clinic_tz,
+                ),
+            };
+            let emergency_number = contacts(kb, &clinic).country.map(|c| c.emergency.clone());
+            let recorded = match state.store.record_check_in(clinic_id, new.clone(), Some(alert.clone()), None).await {
+                Ok((recorded, _)) => recorded.id,
+                Err(StoreError::Unavailable(e)) => {
+                    eprintln!("aftercare: an answer that could not be read is kept until the database can write: {e}");
+                    state.write_health.keep_check_in(clinic_id, new, Some(alert), None);
+                    return Err(not_saved(emergency_number.as_deref()));
+                }
+                Err(e) => return Err(e.into()),
+            };
+            return Ok(Err(NotRead { check_in_id: recorded, problems, emergency_number }));
+        }
+    };
     let decision = care::triage(kb, &checkin);
     let report = TriageReport::new(kb, &decision, contacts(kb, &clinic));
     let fired: Vec<String> = report.fired.iter().map(|r| r.rule.to_owned()).collect();
+    let note_flags: Vec<Value> = report
+        .note_flags
+        .iter()
+        .map(|n| json!({"code": n.code, "phrase": n.phrase, "level": n.level, "text": n.text}))
+        .collect();
     let submitted = json!({
         "soreness": body.soreness, "trend": body.trend, "sore_areas": body.sore_areas, "symptoms": doc.report.symptoms,
-        "temperature_c": body.temperature_c, "note": body.note,
+        "follow_ups": body.follow_ups, "temperature_c": body.temperature_c, "note": body.note,
+        "note_flags": note_flags, "baby_age_unknown": report.baby_age_unknown,
     });
     let new = NewCheckIn {
         session_id: session.id,
         follow_up_id: f.id,
         report: submitted.to_string(),
-        soreness: checkin.report.soreness,
+        soreness: Some(checkin.report.soreness),
+        triaged: true,
+        problems: Vec::new(),
         hours_since,
         level: decision.level.code().to_owned(),
         fired,
         now,
     };
     // Staff hear of it (at once for doctor and emergency, in a digest for therapist), and an
-    // answer that calls for one more check-in gets it: all in the check-in's transaction.
-    let clinic_tz = time_zone(None, &clinic.timezone);
-    let alert = (decision.level >= Level::Therapist).then(|| NewAlert {
+    // answer that calls for one more check-in gets it: all in the check-in's transaction. A
+    // note that mentions a warning sign reaches a person even when the coded answer does not
+    // call for one: an emergency-group sign at once, a doctor-group sign in the digest.
+    let note_level = decision.note_flags.iter().map(|n| n.level).max();
+    let notice_level = match note_level {
+        Some(Level::Emergency) if decision.level < Level::Emergency => decision.level.max(Level::Doctor),
+        Some(_) => decision.level.max(Level::Therapist),
+        None => decision.level,
+    };
+    let alert = (notice_level >= Level::Therapist).then(|| NewAlert {
         client_id: client.id,
-        level: decision.level.code().to_owned(),
+        level: decision.level.max(Level::Therapist).code().to_owned(),
         notices: outbox::alert_notices(
             kb,
             clinic_id,
-            decision.level,
+            notice_level,
             session.staff_id,
             clinic.alert_to.is_some(),
             now,
@@ -158,7 +297,7 @@ pub async fn submit_check_in<S: Store>(
         .iter()
         .map(|r| json!({"rule": r.rule, "level": r.level, "reason": r.reason, "advice": r.advice}))
         .collect();
-    Ok(json!({
+    Ok(Ok(json!({
         "check_in_id": recorded.id,
         "level": report.level,
         "label": report.label,
@@ -166,9 +305,11 @@ pub async fn submit_check_in<S: Store>(
         "emergency_number": report.emergency_number,
         "advice": report.advice,
         "fired": fired,
+        "note_flags": note_flags,
+        "staff_told": alert.is_some(),
         "red_flags": report.red_flags,
         "disclaimer": report.disclaimer,
-    }))
+    })))
 }
 
 /// The answer to a check-in the database could not save: what to do now, in plain words.

@@ -7,7 +7,6 @@
 use crate::check_in::CheckInBody;
 use care::Knowledge;
 use care::codes::Level;
-use care::vocabulary::FollowUpMode;
 use serde_json::Number;
 use std::collections::HashMap;
 
@@ -34,6 +33,13 @@ pub struct FormAnswers {
     pub temperature: Option<String>,
     /// `temperature_unit`: `c` or `f`.
     pub temperature_unit: Option<String>,
+    /// `temperature_confirmed`: the unit the client confirmed when asked whether the value
+    /// was on the other scale.
+    pub temperature_confirmed: Option<String>,
+    /// `note_checked`: the note was checked for warning signs and the client answered.
+    pub note_checked: bool,
+    /// `note_yes`: warning signs from the note the client says are happening now.
+    pub note_yes: Vec<String>,
     /// `note`.
     pub note: Option<String>,
 }
@@ -54,6 +60,9 @@ impl FormAnswers {
                 "temperature" => f.temperature = non_empty,
                 "temperature_unit" => f.temperature_unit = non_empty,
                 "note" => f.note = non_empty,
+                "temperature_confirmed" => f.temperature_confirmed = non_empty,
+                "note_checked" => f.note_checked = true,
+                "note_yes" => f.note_yes.push(value),
                 k => {
                     if let Some(code) = k.strip_prefix("fu_") {
                         f.follow_ups.insert(code.to_owned(), value);
@@ -101,37 +110,41 @@ pub fn to_check_in(kb: &Knowledge, form: &FormAnswers) -> Result<CheckInBody, Ve
             });
         }
     }
-    // Follow-up questions: a "yes" (or, where the knowledge says so, no answer) records the
-    // more serious code; for dizziness a "yes" records light-headedness on standing instead.
-    let mut symptoms: Vec<String> = form.symptoms.clone();
-    for symptom in v.symptoms.entries() {
-        let Some(follow_up) = &symptom.follow_up else { continue };
-        let code = &symptom.code;
-        let ticked = form.symptoms.contains(code);
-        let answer = form.follow_ups.get(code).map(String::as_str).unwrap_or("");
-        // A "yes" counts even when the symptom itself was not ticked: the question is shown
-        // to everyone, and the safe reading of a yes is the serious one.
-        let yes = answer == "yes" || (ticked && answer.is_empty() && follow_up.blank_counts_as_yes);
-        if !yes {
-            continue;
-        }
-        match follow_up.mode {
-            FollowUpMode::Add => symptoms.push(follow_up.records.clone()),
-            FollowUpMode::Instead => {
-                symptoms.retain(|s| s != code);
-                symptoms.push(follow_up.records.clone());
-            }
+    // Follow-up answers travel with the body: every channel applies them the same way
+    // (`care::checkin::apply_follow_ups`), a blank read as the knowledge says.
+    let follow_ups: std::collections::BTreeMap<String, String> =
+        form.follow_ups.iter().filter(|(_, a)| !a.is_empty()).map(|(k, a)| (k.clone(), a.clone())).collect();
+    // A warning sign the note mentions that the client says is happening now is ticked.
+    let mut symptoms = form.symptoms.clone();
+    for code in &form.note_yes {
+        if v.symptoms.by_code(code).is_some_and(|s| !s.note_phrases.is_empty()) && !symptoms.contains(code) {
+            symptoms.push(code.clone());
         }
     }
-    symptoms.sort();
-    symptoms.dedup();
     let temperature_c = match form.temperature.as_deref() {
         None => None,
         Some(text) => match text.replace(',', ".").parse::<f64>() {
             Ok(t) if t.is_finite() => {
-                // °F is converted explicitly, to one decimal place.
-                let c = if form.temperature_unit.as_deref() == Some("f") { (t - 32.0) * 5.0 / 9.0 } else { t };
-                Number::from_f64((c * 10.0).round() / 10.0)
+                let unit = form.temperature_unit.as_deref().unwrap_or("c");
+                // A value that looks like the other scale is asked about, not refused
+                // (care policy v1.2 section 2): 98.6 with °C chosen, or 37.5 with °F.
+                let looks_f = unit != "f" && (86.0..=113.0).contains(&t);
+                let looks_c = unit == "f" && (30.0..=45.0).contains(&t);
+                if (looks_f || looks_c) && form.temperature_confirmed.as_deref() != Some(unit) {
+                    let (chosen, other) = if looks_f { ("°C", "°F") } else { ("°F", "°C") };
+                    problems.push(FormProblem {
+                        group: None,
+                        message: format!(
+                            "You wrote {text} {chosen}. Did you mean {text} {other}? Choose the right one under Temperature and send again."
+                        ),
+                    });
+                    None
+                } else {
+                    // °F is converted explicitly and never rounded to a tenth: only the
+                    // floating-point noise of the conversion is removed.
+                    let c = if unit == "f" { ((t - 32.0) * 5.0 / 9.0 * 1e6).round() / 1e6 } else { t };
+                    Number::from_f64(c)
+                }
             }
             _ => {
                 problems.push(FormProblem {
@@ -150,7 +163,31 @@ pub fn to_check_in(kb: &Knowledge, form: &FormAnswers) -> Result<CheckInBody, Ve
             symptoms: Some(symptoms),
             temperature_c,
             note: form.note.clone(),
+            follow_ups: (!follow_ups.is_empty()).then_some(follow_ups),
         }),
         _ => Err(problems),
     }
+}
+
+/// What was wrong with an answer, in plain words for the client: never a field's code name.
+pub fn plain_problems(problems: &[care::InputError]) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    for p in problems {
+        let field = p.field.rsplit('.').next().unwrap_or_default();
+        let field = field.split('[').next().unwrap_or_default();
+        let words = match field {
+            "temperature_c" => "the temperature must be between 30 and 45 °C (86 and 113 °F)",
+            "soreness" | "previous_soreness" => "soreness must be a whole number from 0 to 10",
+            "note" => "the note is too long (at most 2,000 characters)",
+            "age_months" => "the baby's age on record is not a baby's age",
+            "symptoms" | "follow_ups" => "one of the ticked signs or questions was not one we know",
+            "sore_areas" => "one of the sore places was not one we know",
+            "trend" => "“compared with last time” was not one of the choices",
+            _ => "one answer was not one we could read",
+        };
+        if !out.contains(&words) {
+            out.push(words);
+        }
+    }
+    out.join("; ")
 }

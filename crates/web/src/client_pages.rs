@@ -145,6 +145,10 @@ struct CheckInPage {
     groups: Vec<GroupView>,
     form: FormAnswers,
     errors: Vec<String>,
+    /// Warning signs the note mentions and no box says: (code, question).
+    note_questions: Vec<(String, String)>,
+    /// The unit asked about when a temperature looked like the other scale.
+    temperature_asked: Option<String>,
 }
 
 fn group_title(level: Level) -> &'static str {
@@ -246,8 +250,13 @@ fn check_in_page(
         trends: vec![("better", "Better"), ("same", "About the same"), ("worse", "Worse")],
         areas,
         groups,
+        temperature_asked: problems
+            .iter()
+            .any(|p| p.message.starts_with("You wrote ") && p.message.contains("Did you mean"))
+            .then(|| form.temperature_unit.clone().unwrap_or_else(|| "c".to_owned())),
         form,
         errors,
+        note_questions: Vec::new(),
     }
 }
 
@@ -314,6 +323,10 @@ struct ResultPage {
     advice: Vec<String>,
     reasons: Vec<String>,
     alerted: bool,
+    /// "You wrote about …. If this is happening now: …", shown first.
+    note_flags: Vec<String>,
+    /// The urgent advice line's number, as a `tel:` link at `doctor`.
+    urgent_number: Option<String>,
 }
 
 fn strings(v: &Value) -> Vec<String> {
@@ -398,10 +411,39 @@ pub async fn submit<S: Store>(
             return render(&check_in_page(kb, &token, &ctx, form, &problems, vec![]), StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
-    let answer = match submit_check_in(&state, &f, check_in).await {
-        Ok(a) => a,
+    // The note is checked before the answer is sent: for each warning sign it mentions that
+    // no box says, the client is asked whether it is happening now (care policy v1.2).
+    if !form.note_checked {
+        let ticked = check_in.symptoms.clone().unwrap_or_default();
+        let questions: Vec<(String, String)> = care::note::note_flags(kb, form.note.as_deref().unwrap_or_default())
+            .into_iter()
+            .filter(|n| !ticked.contains(&n.code))
+            .map(|n| {
+                let label = kb.vocabulary.symptoms.by_code(&n.code).map_or("", |s| s.label.as_str());
+                (n.code.clone(), format!("You wrote “{}”. Is this happening now: {label}?", n.phrase))
+            })
+            .collect();
+        if !questions.is_empty() {
+            let mut page = check_in_page(kb, &token, &ctx, form, &[], vec![]);
+            page.note_questions = questions;
+            return render(&page, StatusCode::OK);
+        }
+    }
+    let answer = match crate::check_in::triage_and_store(&state, &f, check_in).await {
+        Ok(Ok(a)) => a,
+        Ok(Err(not_read)) => {
+            // Kept and the clinic told; the client reads plain words, never a field's code.
+            let mut message = vec![format!(
+                "We could not read part of your answer: {}. We kept what you sent and told {}. Please check it and send again. If you have any warning sign below, call {} now.",
+                crate::check_in_form::plain_problems(&not_read.problems),
+                ctx.clinic.name,
+                not_read.emergency_number.as_deref().unwrap_or("your local emergency number"),
+            )];
+            message.dedup();
+            return render(&check_in_page(kb, &token, &ctx, form, &[], message), StatusCode::UNPROCESSABLE_ENTITY);
+        }
         Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
-            let message = format!("{}: {}", e.field().unwrap_or("answer").replace('_', " "), e.message());
+            let message = "Part of your answer could not be read. Please check it and send again.".to_owned();
             return render(
                 &check_in_page(kb, &token, &ctx, form, &[], vec![message]),
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -417,7 +459,12 @@ pub async fn submit<S: Store>(
         red_flags: flags(kb),
         emergency_number: answer["emergency_number"].as_str().map(str::to_owned),
         token,
-        alerted: level != "self_care",
+        alerted: answer["staff_told"].as_bool().unwrap_or(true),
+        note_flags: answer["note_flags"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|n| n["text"].as_str().map(str::to_owned)).collect())
+            .unwrap_or_default(),
+        urgent_number: kb.country(&ctx.clinic.country).and_then(|c| c.urgent_advice.clone()),
         label: answer["label"].as_str().unwrap_or_default().to_owned(),
         instruction: answer["instruction"].as_str().unwrap_or_default().to_owned(),
         advice: strings(&answer["advice"]),
@@ -507,7 +554,8 @@ pub async fn plan<S: Store>(
             .await
             .map_err(|e| (e.into(), Some(f.clinic_id)))?
             .ok_or((ApiError::not_found("link"), Some(f.clinic_id)))?;
-        let (client_doc, _) = client_doc(&state, &client).await.map_err(|e| (e, Some(f.clinic_id)))?;
+        let (client_doc, _) =
+            client_doc(&state, &client, state.clock.now()).await.map_err(|e| (e, Some(f.clinic_id)))?;
         let mut errors = Vec::new();
         let session_doc = care::checkin::SessionDoc {
             massage_type: ctx.session.massage_type.clone(),

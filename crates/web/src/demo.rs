@@ -307,6 +307,7 @@ pub async fn seed<S: Store>(state: &AppState<S>) -> Result<DemoSignIn, ApiError>
             techniques: vec![],
             ended_at: None,
             notes: None,
+            baby_birth_date: None,
         };
         let recorded = record_session(&at(state, start), &therapist, body).await?;
         let links: Vec<String> = recorded["follow_ups"]

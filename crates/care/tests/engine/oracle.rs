@@ -160,16 +160,8 @@ pub mod policy {
     /// The fields of `client` in the check-in of policy section 2.
     pub const CLIENT_FIELDS: &[&str] = &["conditions", "age_months", "usual_pain", "pregnancy_weeks"];
     /// The fields of `report` in the check-in of policy section 2.
-    pub const REPORT_FIELDS: &[&str] = &[
-        "hours_since",
-        "soreness",
-        "previous_soreness",
-        "trend",
-        "sore_areas",
-        "symptoms",
-        "temperature_c",
-        "note",
-    ];
+    pub const REPORT_FIELDS: &[&str] =
+        &["hours_since", "soreness", "previous_soreness", "trend", "sore_areas", "symptoms", "temperature_c", "note"];
 
     /// "`hours_since`: ... 0 to 8760".
     pub const HOURS_SINCE: (f64, f64) = (0.0, 8760.0);
@@ -469,7 +461,8 @@ fn normalise(checkin: &Value) -> Result<Facts, Rejected> {
     let soreness = r.number(raw, "report.soreness", 0.0, Some(10.0), true);
     let soreness = r.required(soreness, raw, "report.soreness");
     // "`previous_soreness`: an earlier soreness for this session, or null."
-    let previous_soreness = r.number(field(report, "previous_soreness"), "report.previous_soreness", 0.0, Some(10.0), true);
+    let previous_soreness =
+        r.number(field(report, "previous_soreness"), "report.previous_soreness", 0.0, Some(10.0), true);
     let trend = r.code(field(report, "trend"), "report.trend", TRENDS);
     let sore_areas = r.codes(field(report, "sore_areas"), "report.sore_areas", AREAS);
     let mut symptoms = r.codes(field(report, "symptoms"), "report.symptoms", &symptoms());
@@ -831,30 +824,33 @@ mod tests {
         // Not a baby: an unknown age is not under 3 months, and 480 months is accepted.
         gives(&checkin("swedish", json!({}), &["feels_feverish"], Value::Null), Therapist, &["T-symptom"]);
         gives(&checkin("swedish", json!({"age_months": 480}), &["fever"], Value::Null), Doctor, &["D-infection"]);
-        gives(&checkin("swedish", json!({"age_months": 2}), &["fever"], Value::Null), Emergency, &[
-            "D-infection",
-            "E-infant-fever",
-        ]);
+        gives(
+            &checkin("swedish", json!({"age_months": 2}), &["fever"], Value::Null),
+            Emergency,
+            &["D-infection", "E-infant-fever"],
+        );
     }
 
     #[test]
     fn oracle_reads_the_v1_2_changes_to_other_rules() {
         let treated = json!({"conditions": ["on_cancer_treatment"]});
-        gives(&checkin("swedish", treated.clone(), &["feels_feverish"], Value::Null), Emergency, &[
-            "E-fever-low-immunity",
-            "T-symptom",
-        ]);
+        gives(
+            &checkin("swedish", treated.clone(), &["feels_feverish"], Value::Null),
+            Emergency,
+            &["E-fever-low-immunity", "T-symptom"],
+        );
         gives(&checkin("swedish", treated, &[], json!(37.45)), SelfCare, &[]);
         let thinned = json!({"conditions": ["anticoagulants"]});
-        gives(&checkin("swedish", thinned, &["light_headed_on_standing"], Value::Null), Doctor, &[
-            "D-blood-thinner",
-            "T-symptom",
-        ]);
-        gives(&checkin("swedish", json!({}), &["widespread_hives", "light_headed_on_standing"], Value::Null), Emergency, &[
-            "D-hives",
-            "E-allergy",
-            "T-symptom",
-        ]);
+        gives(
+            &checkin("swedish", thinned, &["light_headed_on_standing"], Value::Null),
+            Doctor,
+            &["D-blood-thinner", "T-symptom"],
+        );
+        gives(
+            &checkin("swedish", json!({}), &["widespread_hives", "light_headed_on_standing"], Value::Null),
+            Emergency,
+            &["D-hives", "E-allergy", "T-symptom"],
+        );
         rejects(&checkin("swedish", json!({}), &["feeling_feverish"], Value::Null), "report.symptoms[0]");
     }
 }

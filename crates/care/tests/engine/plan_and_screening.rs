@@ -265,7 +265,11 @@ fn infant_massage_is_at_most_light() {
     let r = recommend(json!({"goals": ["infant_gas"], "preferred_pressure": "medium", "first_massage": false}));
     assert_eq!(types(&r)[0], "infant");
     assert_eq!(r.pressure, Some("light"));
-    assert!(r.pressure_reasons.iter().any(|x| x.contains("Infant massage: light pressure only")), "{:?}", r.pressure_reasons);
+    assert!(
+        r.pressure_reasons.iter().any(|x| x.contains("Infant massage: light pressure only")),
+        "{:?}",
+        r.pressure_reasons
+    );
     let r = recommend(json!({"goals": ["infant_gas"], "first_massage": true}));
     assert_eq!(r.pressure, Some("light"));
 }
@@ -282,7 +286,9 @@ fn varicose_veins_avoid_every_leg_area() {
 
 #[test]
 fn low_blood_pressure_never_gets_hot_stone() {
-    let r = recommend(json!({"goals": ["relaxation", "stress_relief"], "conditions": [{"code": "low_blood_pressure"}], "first_massage": false}));
+    let r = recommend(
+        json!({"goals": ["relaxation", "stress_relief"], "conditions": [{"code": "low_blood_pressure"}], "first_massage": false}),
+    );
     assert!(!types(&r).contains(&"hot_stone"), "{:?}", types(&r));
     assert!(r.ruled_out.iter().any(|o| o.massage_type == "hot_stone"));
     let without = recommend(json!({"goals": ["relaxation"], "first_massage": false}));
@@ -291,7 +297,9 @@ fn low_blood_pressure_never_gets_hot_stone() {
 
 #[test]
 fn after_birth_gets_swedish_and_after_birth_words() {
-    let r = recommend(json!({"goals": ["relaxation", "pregnancy"], "conditions": [{"code": "gave_birth_last_6_weeks"}], "first_massage": false}));
+    let r = recommend(
+        json!({"goals": ["relaxation", "pregnancy"], "conditions": [{"code": "gave_birth_last_6_weeks"}], "first_massage": false}),
+    );
     assert_eq!(types(&r)[0], "swedish");
     assert!(!types(&r).contains(&"prenatal"), "{:?}", types(&r));
     let reasons: String = r.types.iter().flat_map(|t| t.reasons.iter().copied()).collect::<Vec<_>>().join(" ");
@@ -308,6 +316,7 @@ fn after_birth_gets_swedish_and_after_birth_words() {
         p.warning_signs.iter().any(|w| w.text.starts_with("In the 6 weeks after birth: a bad headache")),
         "the after-birth warning line"
     );
-    let pregnant = recommend(json!({"goals": ["relaxation"], "conditions": [{"code": "pregnant"}], "first_massage": false}));
+    let pregnant =
+        recommend(json!({"goals": ["relaxation"], "conditions": [{"code": "pregnant"}], "first_massage": false}));
     assert_eq!(types(&pregnant)[0], "prenatal");
 }

@@ -39,14 +39,16 @@ fn subset(all: Vec<String>, max: usize) -> impl Strategy<Value = Vec<String>> {
 /// A subset of `all`, sometimes with one of `focus` added, so that the codes the v1.2 rules
 /// turn on meet the rules' other conditions often enough.
 fn subset_with(all: Vec<String>, max: usize, focus: &[&str]) -> impl Strategy<Value = Vec<String>> {
-    (subset(all, max), prop::option::weighted(0.35, prop::sample::select(owned(focus)))).prop_map(|(mut codes, extra)| {
-        if let Some(extra) = extra
-            && !codes.contains(&extra)
-        {
-            codes.push(extra);
-        }
-        codes
-    })
+    (subset(all, max), prop::option::weighted(0.35, prop::sample::select(owned(focus)))).prop_map(
+        |(mut codes, extra)| {
+            if let Some(extra) = extra
+                && !codes.contains(&extra)
+            {
+                codes.push(extra);
+            }
+            codes
+        },
+    )
 }
 
 /// Hours around the policy's thresholds as well as anywhere in the range.
@@ -176,7 +178,13 @@ fn engine_follows_the_policy(c: &Value) -> Result<(), TestCaseError> {
             }
         }
         (Ok(expected), Err(errors)) => {
-            prop_assert!(false, "the engine rejected a check-in the policy accepts ({:?}): {}\ncheck-in: {}", expected, errors, c);
+            prop_assert!(
+                false,
+                "the engine rejected a check-in the policy accepts ({:?}): {}\ncheck-in: {}",
+                expected,
+                errors,
+                c
+            );
         }
         (Err(rejected), Ok(checkin)) => {
             let t = care::triage(&KB, &checkin);

@@ -344,7 +344,6 @@ fn e_infant_fever_fires_under_3_months_with_fever_or_a_low_temperature() {
     check(&checkin().temperature(35.9), Doctor, &["D-infection"]);
 }
 
-
 // ----- E-urine, D-urine -----
 
 #[test]

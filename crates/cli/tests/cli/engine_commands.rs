@@ -157,10 +157,16 @@ fn numbers_out_of_range_are_rejected_never_dropped() {
 }
 
 #[test]
-fn an_infant_massage_needs_the_babys_age() {
+fn an_infant_massage_reads_an_unknown_age_as_under_three_months_and_refuses_36() {
+    let unknown = r#"{"session": {"massage_type": "infant", "pressure": "light", "areas": ["abdomen"]}, "report": {"hours_since": 24, "soreness": 0, "symptoms": ["feels_feverish"]}}"#;
+    let o = run(&["triage", "-"], Some(unknown));
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains("E-infant-fever"), "{}", text(&o.stdout));
     rejects(
-        r#"{"session": {"massage_type": "infant", "pressure": "light", "areas": ["abdomen"]}, "report": {"hours_since": 24, "soreness": 0, "symptoms": []}}"#,
-        &["client.age_months: is required when session.massage_type is `infant`"],
+        r#"{"session": {"massage_type": "infant", "pressure": "light", "areas": ["abdomen"]}, "client": {"age_months": 36}, "report": {"hours_since": 24, "soreness": 0, "symptoms": []}}"#,
+        &[
+            "client.age_months: is 36 months: for a baby's session (`infant`) it is the baby's age in completed months, from 0 to 35",
+        ],
     );
 }
 

@@ -154,6 +154,7 @@ fn a_session_recorded_at_21_30_gets_its_plan_the_next_morning_and_its_check_in_t
         let clinic = store.clinics().await.unwrap().remove(0);
         let client = store.clients(clinic.id, Some("Tara"), None, 1).await.unwrap().remove(0);
         let body = web::api::sessions::SessionBody {
+            baby_birth_date: None,
             client_id: client.id,
             massage_type: "swedish".into(),
             pressure: "medium".into(),

@@ -87,6 +87,7 @@ impl<S: Store> Fixture<S> {
         let tz = time_zone(self.client.timezone.as_deref(), &self.clinic.timezone);
         let follow_ups = outbox::session(&kb(), hours, ended_at, now, &tz, &links);
         let new = NewSession {
+            baby_birth_date: None,
             client_id: self.client.id,
             staff_id: self.therapist.id,
             massage_type: "swedish".into(),

@@ -43,6 +43,7 @@ async fn record_sessions(
             for i in 0..n {
                 let key = format!("{round}-{t}-{i}");
                 let session = NewSession {
+                    baby_birth_date: None,
                     client_id,
                     staff_id,
                     massage_type: "swedish".into(),

@@ -160,7 +160,7 @@ pub async fn history<S: Store>(state: &AppState<S>, clinic: i64, client: i64) ->
     let mut history = Vec::new();
     for s in state.store.sessions_of_client(clinic, client, None, u32::MAX).await? {
         let check_ins = state.store.check_ins_of_session(clinic, s.id).await?;
-        let Some(max) = check_ins.iter().map(|c| c.soreness).max() else { continue };
+        let Some(max) = check_ins.iter().filter_map(|c| c.soreness).max() else { continue };
         let mut fired: Vec<String> = check_ins.iter().flat_map(|c| c.fired.iter().cloned()).collect();
         fired.sort();
         fired.dedup();

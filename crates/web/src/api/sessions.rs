@@ -40,6 +40,52 @@ pub struct SessionBody {
     /// Notes.
     #[serde(default)]
     pub notes: Option<String>,
+    /// For an `infant` session, required: the baby's date of birth, `YYYY-MM-DD`.
+    #[serde(default)]
+    pub baby_birth_date: Option<String>,
+}
+
+/// The baby's date of birth of a baby's session (care policy v1.2 section 2): required, not
+/// in the future, and under 36 months before the session; refused on any other session.
+fn baby_birth_date(
+    kb: &care::Knowledge,
+    body: &SessionBody,
+    ended_on: Option<jiff::civil::Date>,
+) -> Result<Option<String>, ApiError> {
+    let for_baby = kb.vocabulary.massage_types.by_code(&body.massage_type).is_some_and(|t| t.for_baby);
+    let text = body.baby_birth_date.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    let Some(text) = text else {
+        return if for_baby {
+            Err(ApiError::invalid(
+                "baby_birth_date",
+                format!("is required for an `{}` session: the baby's date of birth, YYYY-MM-DD", body.massage_type),
+            ))
+        } else {
+            Ok(None)
+        };
+    };
+    if !for_baby {
+        return Err(ApiError::invalid("baby_birth_date", "is only for an `infant` session"));
+    }
+    let date = crate::time::parse_date(text).ok_or_else(|| {
+        ApiError::invalid("baby_birth_date", format!("`{text}` is not a date in the form YYYY-MM-DD"))
+    })?;
+    if let Some(on) = ended_on {
+        if date > on {
+            return Err(ApiError::invalid("baby_birth_date", "is in the future"));
+        }
+        let months = crate::time::completed_months(date, on);
+        if months >= care::checkin::BABY_AGE_MONTHS_BELOW {
+            return Err(ApiError::invalid(
+                "baby_birth_date",
+                format!(
+                    "is {months} months before the session: an `infant` session is for a baby under {} months",
+                    care::checkin::BABY_AGE_MONTHS_BELOW
+                ),
+            ));
+        }
+    }
+    Ok(Some(date.to_string()))
 }
 
 fn ended_at(body: &SessionBody, now: Timestamp) -> Result<Timestamp, ApiError> {
@@ -89,7 +135,13 @@ pub async fn record_session<S: Store>(
     let client = state.store.client(clinic_id, body.client_id).await?.ok_or_else(|| ApiError::not_found("client"))?;
     let clinic = state.store.clinic(clinic_id).await?.ok_or_else(|| ApiError::not_found("clinic"))?;
     let kb = &state.knowledge;
-    let (client_doc, intake_first) = client_doc(state, &client).await?;
+    let tz = time_zone(client.timezone.as_deref(), &clinic.timezone);
+    let baby_birth_date = baby_birth_date(kb, &body, crate::time::local_date(ended_at, &tz))?;
+    let (mut client_doc, intake_first) = client_doc(state, &client, now).await?;
+    if baby_birth_date.is_some() {
+        // The plan is the baby's: the parent's age on the client's record is not the baby's.
+        client_doc.age_months = None;
+    }
     let first_massage = intake_first && state.store.sessions_of_client(clinic_id, client.id, None, 1).await?.is_empty();
     let session_doc = SessionDoc {
         massage_type: body.massage_type.clone(),
@@ -115,9 +167,9 @@ pub async fn record_session<S: Store>(
     // The clinic's schedule (24 h and 48 h after the session's end unless it changed them),
     // each check-in with its own link; the plan goes with the first.
     let links: Vec<Link> = clinic.check_in_hours.iter().map(|_| new_link()).collect();
-    let tz = time_zone(client.timezone.as_deref(), &clinic.timezone);
     let follow_ups = outbox::session(kb, &clinic.check_in_hours, ended_at, now, &tz, &links);
     let new = NewSession {
+        baby_birth_date,
         client_id: client.id,
         staff_id: caller.0.id,
         massage_type: body.massage_type,

@@ -120,7 +120,7 @@ pub async fn create<S: Store>(
 #[derive(Debug)]
 struct CheckInLine {
     when: String,
-    soreness: u8,
+    soreness: String,
     level: String,
     rules: String,
     note: String,
@@ -251,15 +251,21 @@ async fn client_page<S: Store>(state: &AppState<S>, who: &SignedIn, id: &str) ->
         for c in state.store.check_ins_of_session(clinic.id, s.id).await? {
             // Every check-in at `therapist` or above raised an alert in its own transaction.
             let alerted = c.level != care::Level::SelfCare.code();
-            points.push((c.submitted_at.0, c.soreness, c.level.clone(), alerted));
+            if let Some(soreness) = c.soreness {
+                points.push((c.submitted_at.0, soreness, c.level.clone(), alerted));
+            }
             let note = serde_json::from_str::<serde_json::Value>(&c.report)
                 .ok()
                 .and_then(|r| r["note"].as_str().map(str::to_owned));
             check_ins.push(CheckInLine {
                 when: format!("{} ({:.0} h after)", local_time(c.submitted_at, &clinic.timezone), c.hours_since),
-                soreness: c.soreness,
+                soreness: c.soreness.map_or_else(|| "not read".to_owned(), |s| format!("{s}/10")),
                 level: c.level.clone(),
-                rules: c.fired.join(", "),
+                rules: if c.triaged {
+                    c.fired.join(", ")
+                } else {
+                    format!("The answer could not be read: {}", c.problems.join("; "))
+                },
                 note: note.unwrap_or_default(),
             });
         }

@@ -116,7 +116,7 @@ pub async fn alert_lines<S: Store>(
             client_name: client.map_or_else(|| "client".to_owned(), |c| c.name),
             when: local_time(a.created_at, &clinic.timezone),
             rules: check_in.as_ref().map(|c| c.fired.join(", ")).unwrap_or_default(),
-            soreness: check_in.as_ref().map(|c| c.soreness),
+            soreness: check_in.as_ref().and_then(|c| c.soreness),
             note,
             acknowledged,
         });

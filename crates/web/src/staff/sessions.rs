@@ -281,6 +281,7 @@ pub async fn save_session<S: Store>(
         techniques,
         ended_at: None,
         notes: one(&f, "notes").map(str::to_owned),
+        baby_birth_date: one(&f, "baby_birth_date").map(str::to_owned),
     };
     let again = |preview: Vec<PreviewItem>, error: Option<String>, status: StatusCode| {
         let (state, who, clinic, client, f) = (&state, &who, &clinic, &client, &f);
@@ -347,7 +348,7 @@ async fn preview<S: Store>(
     body: &SessionBody,
 ) -> Result<Vec<PreviewItem>, ApiError> {
     let kb = &state.knowledge;
-    let (client_doc, _) = client_doc(state, client).await?;
+    let (client_doc, _) = client_doc(state, client, state.clock.now()).await?;
     let mut errors = Vec::new();
     let doc = care::checkin::SessionDoc {
         massage_type: body.massage_type.clone(),

@@ -268,9 +268,14 @@ async fn check_in_links_validate_expire_and_never_leak() {
     assert_eq!(s, StatusCode::NOT_FOUND, "an unknown link");
     let (s, _) = app.call(Method::POST, "/c/short", None, Some(json!({"soreness": 1, "symptoms": []}))).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
-    // Nothing was stored from the invalid submissions.
+    // Refused answers are kept, untriaged (care policy v1.2); incomplete ones (no symptoms
+    // list) and bodies that are not a check-in at all (an unknown field) are not.
     let (_, shown) = app.get(&format!("/api/v1/clients/{}", session["client_id"]), &app.a.owner).await;
-    assert_eq!(shown["sessions"][0]["check_ins"], json!([]));
+    let kept: Vec<Value> =
+        shown["sessions"][0]["check_ins"].as_array().unwrap().iter().map(|c| c["report"].clone()).collect();
+    assert_eq!(kept.len(), 4, "{kept:?}");
+    assert_eq!(kept[0]["soreness"], 11);
+    assert_eq!(kept[2]["temperature_c"], 98.6);
 
     // The 24 h link works until 7 days after it is due, then answers 410.
     app.advance_hours(24.0 + 168.0);
@@ -602,4 +607,176 @@ async fn an_api_token_stops_working_after_ninety_days() {
     app.advance_hours(1.0);
     let (s, e) = app.get("/api/v1/alerts", &app.a.owner).await;
     assert_eq!((s, e["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthorized")));
+}
+
+// ----- Care policy v1.2: every channel asks the same questions, and no answer is lost -----
+
+/// A check-in link of a fresh deep-tissue session on the legs, 24 h later.
+async fn link_of(app: &crate::harness::App, intake: Value, session: Value) -> (i64, String) {
+    let (client, session) = app.session(&app.a.therapist, intake, session).await;
+    app.advance_hours(24.0);
+    (client, session["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned())
+}
+
+fn rules_of(answer: &Value) -> Vec<String> {
+    answer["fired"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn json_headache_without_a_follow_up_answer_is_an_emergency() {
+    let app = spawn_app().await;
+    let (_, link) = link_of(&app, json!({"first_massage": false}), leg_session()).await;
+    let (s, answer) = app.call(Method::POST, &link, None, Some(json!({"soreness": 2, "symptoms": ["headache"]}))).await;
+    assert_eq!(s, StatusCode::OK, "{answer}");
+    assert_eq!(answer["level"], "emergency", "a headache with its question unanswered reads as sudden and severe");
+    assert!(rules_of(&answer).contains(&"E-stroke".to_owned()), "{answer}");
+    let (s, answer) = app
+        .call(
+            Method::POST,
+            &link,
+            None,
+            Some(json!({"soreness": 2, "symptoms": [], "follow_ups": {"headache": "yes"}})),
+        )
+        .await;
+    assert_eq!((s, answer["level"].as_str()), (StatusCode::OK, Some("emergency")), "a yes counts even unticked");
+}
+
+#[tokio::test]
+async fn json_headache_with_no_to_the_follow_up_is_therapist() {
+    let app = spawn_app().await;
+    let (_, link) = link_of(&app, json!({"first_massage": false}), leg_session()).await;
+    let body = json!({"soreness": 2, "symptoms": ["headache"], "follow_ups": {"headache": "no"}});
+    let (s, answer) = app.call(Method::POST, &link, None, Some(body)).await;
+    assert_eq!(s, StatusCode::OK, "{answer}");
+    assert_eq!(answer["level"], "therapist");
+    assert_eq!(rules_of(&answer), vec!["T-symptom"]);
+    // Dizziness: "yes, only on standing" records light-headedness instead.
+    let body = json!({"soreness": 2, "symptoms": ["dizziness"], "follow_ups": {"dizziness": "yes"}});
+    let (_, answer) = app.call(Method::POST, &link, None, Some(body)).await;
+    assert_eq!(answer["level"], "therapist", "{answer}");
+    // A follow-up answer that is not yes or no, or for a symptom without a question, is named.
+    let body = json!({"soreness": 2, "symptoms": ["headache"], "follow_ups": {"headache": "maybe"}});
+    let (s, e) = app.call(Method::POST, &link, None, Some(body)).await;
+    assert_eq!((s, error_field(&e)), (StatusCode::UNPROCESSABLE_ENTITY, Some("follow_ups.headache")), "{e}");
+    let body = json!({"soreness": 2, "symptoms": [], "follow_ups": {"tiredness": "yes"}});
+    let (s, e) = app.call(Method::POST, &link, None, Some(body)).await;
+    assert_eq!((s, error_field(&e)), (StatusCode::UNPROCESSABLE_ENTITY, Some("follow_ups.tiredness")), "{e}");
+}
+
+#[tokio::test]
+async fn a_note_about_chest_pain_is_flagged_and_alerts_staff() {
+    let app = spawn_app().await;
+    let (client, link) = link_of(&app, json!({"first_massage": false}), leg_session()).await;
+    let body = json!({"soreness": 2, "symptoms": [], "note": "Crushing chest pain, can't breathe"});
+    let (s, answer) = app.call(Method::POST, &link, None, Some(body)).await;
+    assert_eq!(s, StatusCode::OK, "{answer}");
+    assert_eq!(answer["level"], "self_care", "the note never sets the level");
+    let flags: Vec<(&str, &str)> = answer["note_flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["code"].as_str().unwrap(), f["phrase"].as_str().unwrap()))
+        .collect();
+    assert_eq!(flags, vec![("breathlessness", "can't breathe"), ("chest_pain", "chest pain")]);
+    assert!(answer["note_flags"][0]["text"].as_str().unwrap().contains("If this is happening now: Call 999 now"));
+    assert_eq!(answer["staff_told"], true);
+    // Staff are alerted at once, with the note.
+    let (_, alerts) = app.get("/api/v1/alerts?status=open", &app.a.owner).await;
+    let alerts = alerts["alerts"].as_array().unwrap().clone();
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert_eq!(alerts[0]["client"]["id"], client);
+    assert_eq!(alerts[0]["check_in"]["report"]["note"], "Crushing chest pain, can't breathe");
+    assert_eq!(alerts[0]["check_in"]["report"]["note_flags"][0]["code"], "breathlessness");
+}
+
+#[tokio::test]
+async fn a_temperature_of_33_5_is_an_emergency() {
+    let app = spawn_app().await;
+    let (_, link) = link_of(&app, json!({"first_massage": false}), leg_session()).await;
+    let (s, answer) =
+        app.call(Method::POST, &link, None, Some(json!({"soreness": 1, "symptoms": [], "temperature_c": 33.5}))).await;
+    assert_eq!(s, StatusCode::OK, "{answer}");
+    assert_eq!(answer["level"], "emergency");
+    assert!(rules_of(&answer).contains(&"E-low-temperature".to_owned()), "{answer}");
+}
+
+fn infant_session(birth: Option<&str>) -> Value {
+    let mut s = json!({"massage_type": "infant", "pressure": "light", "areas": ["abdomen"]});
+    if let Some(b) = birth {
+        s["baby_birth_date"] = json!(b);
+    }
+    s
+}
+
+#[tokio::test]
+async fn an_infant_session_without_a_birth_date_is_refused() {
+    let app = spawn_app().await;
+    let id = app.new_client(&app.a.therapist).await;
+    // The clock stands at 2026-11-27.
+    for (birth, problem) in [
+        (None, "is required"),
+        (Some("2026-12-01"), "in the future"),
+        (Some("2023-11-27"), "36 months"),
+        (Some("27/10/2026"), "YYYY-MM-DD"),
+    ] {
+        let mut body = infant_session(birth);
+        body["client_id"] = json!(id);
+        let (s, e) = app.post("/api/v1/sessions", &app.a.therapist, body).await;
+        assert_eq!((s, error_field(&e)), (StatusCode::UNPROCESSABLE_ENTITY, Some("baby_birth_date")), "{e}");
+        assert!(e["error"]["message"].as_str().unwrap().contains(problem), "{e}");
+    }
+    let mut adult = leg_session();
+    adult["client_id"] = json!(id);
+    adult["baby_birth_date"] = json!("2026-10-01");
+    let (s, e) = app.post("/api/v1/sessions", &app.a.therapist, adult).await;
+    assert_eq!((s, error_field(&e)), (StatusCode::UNPROCESSABLE_ENTITY, Some("baby_birth_date")), "{e}");
+    let mut body = infant_session(Some("2023-11-28"));
+    body["client_id"] = json!(id);
+    let (s, ok) = app.post("/api/v1/sessions", &app.a.therapist, body).await;
+    assert_eq!(s, StatusCode::CREATED, "35 months is still a baby: {ok}");
+}
+
+#[tokio::test]
+async fn a_five_week_old_who_feels_feverish_is_an_emergency() {
+    let app = spawn_app().await;
+    // Born 2026-10-23: five weeks old on 2026-11-28, when the check-in comes; the client's
+    // own record (the parent) is an adult.
+    let (_, link) = link_of(&app, json!({"first_massage": false}), infant_session(Some("2026-10-23"))).await;
+    let (s, answer) =
+        app.call(Method::POST, &link, None, Some(json!({"soreness": 0, "symptoms": ["feels_feverish"]}))).await;
+    assert_eq!(s, StatusCode::OK, "{answer}");
+    assert_eq!(answer["level"], "emergency", "{answer}");
+    assert!(rules_of(&answer).contains(&"E-infant-fever".to_owned()));
+    assert_eq!(answer["instruction"], "Call 999 now, or take your baby to an emergency department now.");
+    // Six months old: feeling hot is for the therapist, not an emergency.
+    let app = spawn_app().await;
+    let (_, link) = link_of(&app, json!({"first_massage": false}), infant_session(Some("2026-05-20"))).await;
+    let (_, answer) =
+        app.call(Method::POST, &link, None, Some(json!({"soreness": 0, "symptoms": ["feels_feverish"]}))).await;
+    assert_eq!(answer["level"], "therapist", "{answer}");
+}
+
+#[tokio::test]
+async fn a_refused_answer_is_stored_and_alerts_the_clinic() {
+    let app = spawn_app().await;
+    let (client, link) = link_of(&app, json!({"first_massage": false}), leg_session()).await;
+    let body = json!({"soreness": 4, "symptoms": ["tenderness"], "temperature_c": 50, "note": "hot and cold"});
+    let (s, e) = app.call(Method::POST, &link, None, Some(body)).await;
+    assert_eq!((s, error_field(&e)), (StatusCode::UNPROCESSABLE_ENTITY, Some("temperature_c")), "{e}");
+    let message = e["error"]["message"].as_str().unwrap();
+    assert!(message.contains("Your answer was kept and your clinic has been told"), "{message}");
+    assert!(message.contains("call 999 now"), "{message}");
+    // Stored as sent, not triaged, and the clinic alerted at level therapist.
+    let (_, alerts) = app.get("/api/v1/alerts?status=open", &app.a.owner).await;
+    let alerts = alerts["alerts"].as_array().unwrap().clone();
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert_eq!(alerts[0]["level"], "therapist");
+    assert_eq!(alerts[0]["client"]["id"], client);
+    assert_eq!(alerts[0]["check_in"]["report"]["temperature_c"], 50);
+    assert_eq!(alerts[0]["check_in"]["report"]["note"], "hot and cold");
+    // An incomplete answer (no symptoms list) is refused without being kept.
+    let (s, _) = app.call(Method::POST, &link, None, Some(json!({"soreness": 2}))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, shown) = app.get(&format!("/api/v1/clients/{client}"), &app.a.owner).await;
+    assert_eq!(shown["sessions"][0]["check_ins"].as_array().unwrap().len(), 1, "{shown}");
 }

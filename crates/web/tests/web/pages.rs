@@ -71,7 +71,7 @@ async fn the_check_in_form_asks_serious_signs_first_with_none_of_these_and_label
     assert!(html.contains("new or worse since the massage"));
     assert!(html.contains("href=\"tel:999\""), "the clinic's emergency number as a tel: link");
     assert!(html.contains("does not diagnose"));
-    assert!(html.contains("Did it come on suddenly, and is it the worst headache you have had?"));
+    assert!(html.contains("Did it come on suddenly, within a minute or so, and is it very bad?"));
     every_input_has_a_label(&html);
 }
 
@@ -101,7 +101,8 @@ async fn an_emergency_answer_shows_the_number_first_and_alerts_the_clinic() {
     assert_eq!(s, StatusCode::OK, "{html}");
     let call = html.find("<a class=\"call\" href=\"tel:999\">Call 999</a>").expect("a large call link");
     assert!(call < html.find("Do not drive yourself").unwrap(), "the number comes before anything else");
-    assert!(html.contains("has been told"));
+    assert!(html.contains("will be told straight away"));
+    assert!(!html.contains("How was your massage?"), "no feedback form after an urgent answer");
     assert!(html.contains("does not diagnose"));
     let (_, alerts) = app.get("/api/v1/alerts?status=open", &app.a.owner).await;
     assert_eq!(alerts["alerts"][0]["level"], "emergency");
@@ -154,8 +155,15 @@ async fn a_temperature_in_fahrenheit_is_converted() {
     let mut wrong = vec![("soreness", "2"), ("temperature", "98.6"), ("temperature_unit", "c")];
     wrong.extend(&NONE_OF_THESE);
     let (s, html) = post_form(&app, &link, &wrong).await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "98.6 °C is out of range, never dropped");
-    assert!(html.contains("temperature c"), "{html}");
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "98.6 °C looks like °F: asked, not refused");
+    assert!(html.contains("You wrote 98.6 °C. Did you mean 98.6 °F?"), "{html}");
+    assert!(html.contains("name=\"temperature_confirmed\" value=\"c\""), "{html}");
+    // Confirmed as °C, it is out of range: kept, the clinic told, and no code names shown.
+    wrong.push(("temperature_confirmed", "c"));
+    let (s, html) = post_form(&app, &link, &wrong).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("the temperature must be between 30 and 45 °C"), "{html}");
+    assert!(!html.contains("temperature c") && !html.contains("temperature_c"), "{html}");
 }
 
 #[tokio::test]
@@ -302,4 +310,80 @@ async fn feedback_through_one_link_is_limited_to_ten_an_hour() {
     }
     let (s, _) = post_form(&app, &feedback, &[("check_in", &check_in), ("rating", "5")]).await;
     assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+}
+
+// ----- Care policy v1.2 -----
+
+#[tokio::test]
+async fn a_refused_form_answer_is_stored_alerts_the_clinic_and_shows_no_code_names() {
+    let app = spawn_app().await;
+    let (link, client) = link(&app).await;
+    app.advance_hours(24.0);
+    // A tampered form: a soreness of 12 cannot come from the page, but must never be lost.
+    let mut fields = vec![("soreness", "2"), ("temperature", "29.5"), ("note", "feel cold")];
+    fields.extend(&NONE_OF_THESE);
+    let (s, html) = post_form(&app, &link, &fields).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    assert!(html.contains("We could not read part of your answer"), "{html}");
+    assert!(html.contains("the temperature must be between 30 and 45 °C"), "{html}");
+    assert!(html.contains("We kept what you sent and told Calm"), "{html}");
+    assert!(html.contains("call 999 now"), "{html}");
+    assert!(html.contains("Warning signs"), "the warning signs are on the page");
+    for code in ["temperature_c", "temperature c", "report.", "out of range"] {
+        assert!(!html.contains(code), "no field code name reaches the client: {code}");
+    }
+    let (_, alerts) = app.get("/api/v1/alerts?status=open", &app.a.owner).await;
+    assert_eq!(alerts["alerts"][0]["level"], "therapist", "{alerts}");
+    assert_eq!(alerts["alerts"][0]["client"]["id"], client);
+    assert_eq!(alerts["alerts"][0]["check_in"]["report"]["temperature_c"], 29.5);
+    assert_eq!(alerts["alerts"][0]["check_in"]["report"]["note"], "feel cold");
+}
+
+#[tokio::test]
+async fn an_urgent_result_has_no_feedback_form() {
+    let app = spawn_app().await;
+    let (link, _) = link(&app).await;
+    app.advance_hours(24.0);
+    let mut urgent = vec![("soreness", "2"), ("symptom", "one_leg_swelling")];
+    urgent.extend(&[("none", "emergency"), ("none", "therapist")]);
+    let (s, html) = post_form(&app, &link, &urgent).await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert!(html.contains("level doctor"));
+    assert!(!html.contains("How was your massage?"), "no feedback form at doctor");
+    assert!(html.contains("href=\"tel:111\""), "the urgent advice line is a tel: link");
+    let mut minor = vec![("soreness", "2"), ("symptom", "small_bruise")];
+    minor.extend(&[("none", "emergency"), ("none", "doctor")]);
+    let (_, html) = post_form(&app, &link, &minor).await;
+    assert!(html.contains("level therapist"));
+    assert!(html.contains("Your therapist will be told"), "never “has been told”: {html}");
+    assert!(!html.contains("has been told"));
+    assert!(html.contains("How was your massage?"), "feedback is offered below doctor");
+}
+
+#[tokio::test]
+async fn the_form_asks_about_a_warning_sign_in_the_note_and_shows_it_first() {
+    let app = spawn_app().await;
+    let (link, _) = link(&app).await;
+    app.advance_hours(24.0);
+    let mut fields = vec![("soreness", "2"), ("note", "Crushing chest pain earlier")];
+    fields.extend(&NONE_OF_THESE);
+    let (s, html) = post_form(&app, &link, &fields).await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert!(html.contains("You wrote about a warning sign. Is it happening now?"), "{html}");
+    assert!(html.contains("name=\"note_yes\" value=\"chest_pain\""), "{html}");
+    let (_, alerts) = app.get("/api/v1/alerts?status=open", &app.a.owner).await;
+    assert!(alerts["alerts"].as_array().unwrap().is_empty(), "nothing is sent before the client answers");
+    // "No, not now": self-care, the note's sign shown first, and staff alerted.
+    fields.push(("note_checked", "1"));
+    let (s, html) = post_form(&app, &link, &fields).await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert!(html.contains("level self_care"));
+    let flag = html.find("You wrote about “chest pain”. If this is happening now: Call 999 now.").expect("shown");
+    assert!(flag < html.find("This sounds like normal soreness").unwrap(), "the note's sign comes first");
+    let (_, alerts) = app.get("/api/v1/alerts?status=open", &app.a.owner).await;
+    assert_eq!(alerts["alerts"].as_array().unwrap().len(), 1, "staff are told of the note at once");
+    // "Yes, now": the sign is ticked and the answer is an emergency.
+    fields.push(("note_yes", "chest_pain"));
+    let (_, html) = post_form(&app, &link, &fields).await;
+    assert!(html.contains("level emergency"), "{html}");
 }
