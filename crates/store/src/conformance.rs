@@ -573,18 +573,6 @@ async fn check_ins_and_alerts<S: Store>(s: S) {
     assert_eq!(s.check_ins_of_client(a.id, c.id).await.unwrap().len(), 4);
     assert!(s.check_ins_of_session(b.id, sess.id).await.unwrap().is_empty());
     assert!(s.check_ins_of_client(b.id, c.id).await.unwrap().is_empty());
-    // An answer that could not be read is kept as sent, not triaged, with what was wrong,
-    // and does not count as a soreness (care policy v1.2).
-    let mut unread = check_in(sess.id, fu.id, 0, "therapist", T0.plus_hours(28));
-    unread.soreness = None;
-    unread.triaged = false;
-    unread.problems = vec!["temperature: 50 is out of range".to_owned()];
-    let told = NewAlert { client_id: c.id, level: "therapist".to_owned(), notices: vec![] };
-    let (kept, _) = s.record_check_in(a.id, unread, Some(told), None).await.unwrap();
-    assert_eq!((kept.soreness, kept.triaged), (None, false));
-    assert_eq!(kept.problems, vec!["temperature: 50 is out of range".to_owned()]);
-    assert_eq!(s.check_in(a.id, kept.id).await.unwrap().as_ref(), Some(&kept));
-    assert_eq!(s.check_in_stats(a.id, sess.id).await.unwrap().lowest_soreness, Some(2));
     let cross = s.record_check_in(b.id, check_in(sess.id, fu.id, 1, "self_care", T0), None, None).await;
     assert!(cross.is_err(), "clinic B cannot add a check-in to A's session");
 
@@ -625,6 +613,20 @@ async fn check_ins_and_alerts<S: Store>(s: S) {
         .await
         .unwrap();
     assert_ne!(fresh.map(|x| x.id), Some(alert.id));
+
+    // An answer that could not be read is kept as sent, not triaged, with what was wrong,
+    // and does not count as a soreness (care policy v1.2).
+    let (sess2, fus2) = s.record_session(a.id, session(c.id, owner.id), vec![follow_up(24, 91)]).await.unwrap();
+    let mut unread = check_in(sess2.id, fus2[0].id, 0, "therapist", T0.plus_hours(28));
+    unread.soreness = None;
+    unread.triaged = false;
+    unread.problems = vec!["temperature: 50 is out of range".to_owned()];
+    let told = NewAlert { client_id: c.id, level: "therapist".to_owned(), notices: vec![] };
+    let (kept, _) = s.record_check_in(a.id, unread, Some(told), None).await.unwrap();
+    assert_eq!((kept.soreness, kept.triaged), (None, false));
+    assert_eq!(kept.problems, vec!["temperature: 50 is out of range".to_owned()]);
+    assert_eq!(s.check_in(a.id, kept.id).await.unwrap().as_ref(), Some(&kept));
+    assert_eq!(s.check_in_stats(a.id, sess2.id).await.unwrap().lowest_soreness, None, "no soreness was read");
 }
 
 /// Alerts page by page: the pages put together are the whole list in order, with no alert

@@ -38,6 +38,7 @@ pub fn completed_months(birth: jiff::civil::Date, at: jiff::civil::Date) -> i64 
 }
 
 #[cfg(test)]
+#[allow(clippy::panic)]
 mod tests {
     use super::*;
 

@@ -88,7 +88,7 @@ impl Load {
         let page = r.text().await.unwrap_or_default();
         match status {
             200 => {
-                let id = page.split("name=\"check_in\" value=\"").nth(1).and_then(|r| r.split('"').next());
+                let id = page.split("data-check-in=\"").nth(1).and_then(|r| r.split('"').next());
                 tally
                     .check_ins
                     .push(id.and_then(|id| id.parse().ok()).expect("the result page carries its check-in id"));

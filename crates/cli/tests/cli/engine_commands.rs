@@ -143,7 +143,8 @@ fn numbers_out_of_range_are_rejected_never_dropped() {
         &with("\"soreness\"", "3.5").replacen("\"soreness\": 2, ", "", 1),
         &["report.soreness", "whole number from 0 to 10"],
     );
-    rejects(&with("\"temperature_c\"", "50"), &["report.temperature_c", "from 34 to 43"]);
+    rejects(&with("\"temperature_c\"", "50"), &["report.temperature_c", "from 30 to 45"]);
+    rejects(&with("\"temperature_c\"", "29.9"), &["report.temperature_c", "from 30 to 45"]);
     rejects(&with("\"temperature_c\"", "98.6"), &["report.temperature_c"]);
     rejects(&with("\"previous_soreness\"", "-1"), &["report.previous_soreness"]);
     rejects(
@@ -204,7 +205,7 @@ fn screen_and_plan_read_their_documented_inputs() {
 fn kb_check_validates_the_built_in_and_a_directory_naming_file_and_line() {
     let ok = run(&["kb", "check"], None);
     assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stderr));
-    assert!(text(&ok.stdout).starts_with("ok: 31 rules"));
+    assert!(text(&ok.stdout).starts_with("ok: 32 rules"));
     let standalone = run(&["kb", "check", "--standalone", "knowledge"], None);
     assert_eq!(standalone.status.code(), Some(0), "{}", text(&standalone.stderr));
 
