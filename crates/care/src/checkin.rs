@@ -11,6 +11,7 @@ use crate::knowledge::Knowledge;
 use crate::vocabulary::Vocabulary;
 use serde::Deserialize;
 use serde_json::Number;
+use std::collections::BTreeMap;
 
 /// The longest note a client may write, in characters.
 pub const NOTE_MAX_CHARS: usize = 2000;
@@ -317,15 +318,16 @@ pub const FOLLOW_UP_ANSWERS: [&str; 2] = ["yes", "no"];
 ///
 /// # Errors
 /// An answer for a symptom with no follow-up question, or an answer other than yes or no.
-pub fn apply_follow_ups<'a>(
+pub fn apply_follow_ups(
     kb: &Knowledge,
     symptoms: &[String],
-    answers: impl IntoIterator<Item = (&'a str, &'a str)> + Clone,
+    answers: &BTreeMap<String, String>,
     field: &str,
 ) -> Result<Vec<String>, Vec<InputError>> {
     let v = &kb.vocabulary;
     let mut errors = Vec::new();
-    for (code, answer) in answers.clone() {
+    for (code, answer) in answers {
+        let answer = answer.trim();
         let asks = v.symptoms.by_code(code).is_some_and(|s| s.follow_up.is_some());
         if !asks {
             let with: Vec<&str> =
@@ -349,7 +351,7 @@ pub fn apply_follow_ups<'a>(
         let Some(follow_up) = &symptom.follow_up else { continue };
         let code = symptom.code.as_str();
         let ticked = symptoms.iter().any(|s| s == code);
-        let answer = answers.clone().into_iter().find(|(c, _)| *c == code).map_or("", |(_, a)| a);
+        let answer = answers.get(code).map_or("", |a| a.trim());
         let yes = answer == "yes" || (ticked && answer.is_empty() && follow_up.blank_counts_as_yes);
         if !yes {
             continue;
@@ -365,4 +367,40 @@ pub fn apply_follow_ups<'a>(
     out.sort();
     out.dedup();
     Ok(out)
+}
+
+/// A client's conditions and weeks of pregnancy as they stand `weeks_since` whole weeks after
+/// they were recorded (care policy v1.2 section 2): recorded weeks are counted on, never
+/// reused as if they were today's; the pregnancy ends `ends_after_weeks` after its start
+/// (when no weeks were recorded, after that many weeks from the record, the latest it could
+/// end); the after-birth condition ends `after_birth_weeks` after it was recorded. Codes the
+/// vocabulary does not know are kept, for validation to name.
+pub fn conditions_at(
+    kb: &Knowledge,
+    conditions: &[String],
+    recorded_weeks: Option<i64>,
+    weeks_since: i64,
+) -> (Vec<String>, Option<i64>) {
+    let rules = &kb.triage.pregnancy;
+    let v = &kb.vocabulary;
+    let is = |code: &str, set: CodeSet| v.conditions.lookup(code).is_some_and(|i| set.contains(i));
+    let weeks = recorded_weeks.map(|w| w + weeks_since.max(0));
+    let over = weeks.unwrap_or(weeks_since) >= i64::from(rules.ends_after_weeks);
+    let birth_over = weeks_since >= i64::from(rules.after_birth_weeks);
+    let after_birth = v.conditions.get(rules.after_birth).code.as_str();
+    let kept: Vec<String> = conditions
+        .iter()
+        .filter(|c| {
+            let ended = (over && is(c, rules.conditions)) || (birth_over && c.as_str() == after_birth);
+            !ended
+        })
+        .cloned()
+        .collect();
+    let pregnant = kept.iter().any(|c| is(c, rules.conditions));
+    (kept, weeks.filter(|w| pregnant && *w <= PREGNANCY_WEEKS_MAX))
+}
+
+/// Whether `code` is one of the conditions that are a pregnancy (not the weeks after birth).
+pub fn is_pregnancy(kb: &Knowledge, code: &str) -> bool {
+    kb.vocabulary.conditions.lookup(code).is_some_and(|i| kb.triage.pregnancy.conditions.contains(i))
 }

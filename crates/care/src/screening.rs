@@ -516,3 +516,20 @@ pub fn recommend<'k>(kb: &'k Knowledge, intake: &Intake) -> Recommendation<'k> {
     }
     Recommendation { screening, types, pressure: Some(pressure_name(pressure)), pressure_reasons: reasons, ruled_out }
 }
+
+/// What a client whose own intake screens `postpone` is told, in plain words, or None when
+/// the massage can go ahead (care policy v1.2 section 4). Only `rebook` conditions postponing
+/// means rebooking; any other means seeing a doctor first.
+pub fn postpone_message<'k>(kb: &'k Knowledge, intake: &Intake) -> Option<&'k str> {
+    let s = screen(kb, intake);
+    if s.outcome != ScreeningOutcome::Postpone {
+        return None;
+    }
+    let t = &kb.screening.postpone;
+    let v = &kb.vocabulary;
+    let conditions = v.close_conditions(intake.conditions.iter().map(|c| c.condition).collect());
+    let see_doctor = conditions.iter().any(|c| {
+        kb.screening.conditions[c as usize].outcome == ScreeningOutcome::Postpone && !t.rebook_conditions.contains(c)
+    });
+    Some(if see_doctor { &t.see_doctor } else { &t.rebook })
+}

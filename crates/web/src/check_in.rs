@@ -137,14 +137,8 @@ pub async fn triage_and_store<S: Store>(
             .map(|(birth, today)| crate::time::completed_months(birth, today).max(0));
         client_doc.age_months = months.map(Number::from);
     }
-    let answers: Vec<(String, String)> =
-        body.follow_ups.iter().flatten().map(|(k, v)| (k.clone(), v.trim().to_owned())).collect();
-    let followed = care::checkin::apply_follow_ups(
-        kb,
-        &ticked,
-        answers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-        "follow_ups",
-    );
+    let followed =
+        care::checkin::apply_follow_ups(kb, &ticked, &body.follow_ups.clone().unwrap_or_default(), "follow_ups");
     let doc = CheckInDoc {
         session: SessionDoc {
             massage_type: session.massage_type.clone(),

@@ -79,6 +79,8 @@ impl FormAnswers {
 pub struct FormProblem {
     /// The symptom group it concerns, if any.
     pub group: Option<Level>,
+    /// A temperature that looked like the other scale: the unit the client chose, asked about.
+    pub scale_asked: Option<String>,
     /// What to do, in plain words.
     pub message: String,
 }
@@ -90,12 +92,17 @@ pub fn to_check_in(kb: &Knowledge, form: &FormAnswers) -> Result<CheckInBody, Ve
     let soreness = match form.soreness.as_deref().map(str::parse::<u8>) {
         Some(Ok(n)) if n <= 10 => Some(n),
         Some(_) => {
-            problems.push(FormProblem { group: None, message: "Choose how sore you are, from 0 to 10.".to_owned() });
+            problems.push(FormProblem {
+                group: None,
+                scale_asked: None,
+                message: "Choose how sore you are, from 0 to 10.".to_owned(),
+            });
             None
         }
         None => {
             problems.push(FormProblem {
                 group: None,
+                scale_asked: None,
                 message: "Choose how sore you are, from 0 to 10 (0 is not sore at all).".to_owned(),
             });
             None
@@ -106,6 +113,7 @@ pub fn to_check_in(kb: &Knowledge, form: &FormAnswers) -> Result<CheckInBody, Ve
         if !ticked && !form.none.iter().any(|n| n == group.code()) {
             problems.push(FormProblem {
                 group: Some(group),
+                scale_asked: None,
                 message: "Tick any of these you have, or tick “None of these”.".to_owned(),
             });
         }
@@ -134,6 +142,7 @@ pub fn to_check_in(kb: &Knowledge, form: &FormAnswers) -> Result<CheckInBody, Ve
                     let (chosen, other) = if looks_f { ("°C", "°F") } else { ("°F", "°C") };
                     problems.push(FormProblem {
                         group: None,
+                        scale_asked: Some(unit.to_owned()),
                         message: format!(
                             "You wrote {text} {chosen}. Did you mean {text} {other}? Choose the right one under Temperature and send again."
                         ),
@@ -149,6 +158,7 @@ pub fn to_check_in(kb: &Knowledge, form: &FormAnswers) -> Result<CheckInBody, Ve
             _ => {
                 problems.push(FormProblem {
                     group: None,
+                    scale_asked: None,
                     message: "Write your temperature as a number, such as 37.5.".to_owned(),
                 });
                 None

@@ -54,6 +54,8 @@ struct IntakePage {
     pressures: Vec<Choice>,
     errors: Vec<String>,
     done: bool,
+    /// Not today: what to do instead, when the answers screen `postpone`.
+    postpone: Option<String>,
 }
 
 async fn link<S: Store>(state: &AppState<S>, token: &str) -> Result<(IntakeLink, store::Clinic), ApiError> {
@@ -95,6 +97,7 @@ fn page(
         pressures,
         errors,
         done,
+        postpone: None,
     }
 }
 
@@ -184,7 +187,9 @@ pub async fn submit<S: Store>(
     if one(&f, "consent") != Some("yes") {
         errors.push("Tick the box to agree that the clinic may keep and use your answers.".to_owned());
     }
-    let answers = match intake_answers(kb, &f) {
+    let tz = followup::window::time_zone(None, &clinic.timezone);
+    let today = crate::time::local_date(now, &tz).unwrap_or_default();
+    let answers = match intake_answers(kb, &f, today) {
         Ok(a) => Some(a),
         Err(p) => {
             errors.push(p);
@@ -202,7 +207,14 @@ pub async fn submit<S: Store>(
         return crate::rate_limit::too_many(wait);
     }
     match state.store.intake_by_link(&l, new_client, answers.to_string(), now).await {
-        Ok(Some(_)) => show(&page(kb, &clinic, &token, &l, &[], vec![], true), StatusCode::OK),
+        Ok(Some(_)) => {
+            let mut done = page(kb, &clinic, &token, &l, &[], vec![], true);
+            done.postpone = serde_json::from_value::<care::screening::IntakeDoc>(answers)
+                .ok()
+                .and_then(|doc| doc.validate(kb).ok())
+                .and_then(|intake| care::screening::postpone_message(kb, &intake).map(str::to_owned));
+            show(&done, StatusCode::OK)
+        }
         Ok(None) => problem(&state, &ApiError::not_found("link")).await,
         Err(e) => problem(&state, &ApiError::from(e)).await,
     }

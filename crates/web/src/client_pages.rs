@@ -250,10 +250,7 @@ fn check_in_page(
         trends: vec![("better", "Better"), ("same", "About the same"), ("worse", "Worse")],
         areas,
         groups,
-        temperature_asked: problems
-            .iter()
-            .any(|p| p.message.starts_with("You wrote ") && p.message.contains("Did you mean"))
-            .then(|| form.temperature_unit.clone().unwrap_or_else(|| "c".to_owned())),
+        temperature_asked: problems.iter().find_map(|p| p.scale_asked.clone()),
         form,
         errors,
         note_questions: Vec::new(),
@@ -323,8 +320,11 @@ struct ResultPage {
     advice: Vec<String>,
     reasons: Vec<String>,
     alerted: bool,
-    /// "You wrote about …. If this is happening now: …", shown first.
-    note_flags: Vec<String>,
+    /// The group ("emergency" or "doctor") and "You wrote about …. If this is happening now:
+    /// …" of each warning sign the note mentions, shown first.
+    note_flags: Vec<(String, String)>,
+    /// Whether the clinic is told at once (not in the morning digest).
+    told_now: bool,
     /// The urgent advice line's number, as a `tel:` link at `doctor`.
     urgent_number: Option<String>,
 }
@@ -433,13 +433,12 @@ pub async fn submit<S: Store>(
         Ok(Ok(a)) => a,
         Ok(Err(not_read)) => {
             // Kept and the clinic told; the client reads plain words, never a field's code.
-            let mut message = vec![format!(
+            let message = vec![format!(
                 "We could not read part of your answer: {}. We kept what you sent and told {}. Please check it and send again. If you have any warning sign below, call {} now.",
                 crate::check_in_form::plain_problems(&not_read.problems),
                 ctx.clinic.name,
                 not_read.emergency_number.as_deref().unwrap_or("your local emergency number"),
             )];
-            message.dedup();
             return render(&check_in_page(kb, &token, &ctx, form, &[], message), StatusCode::UNPROCESSABLE_ENTITY);
         }
         Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
@@ -462,8 +461,16 @@ pub async fn submit<S: Store>(
         alerted: answer["staff_told"].as_bool().unwrap_or(true),
         note_flags: answer["note_flags"]
             .as_array()
-            .map(|a| a.iter().filter_map(|n| n["text"].as_str().map(str::to_owned)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|n| Some((n["level"].as_str()?.to_owned(), n["text"].as_str()?.to_owned())))
+                    .collect()
+            })
             .unwrap_or_default(),
+        told_now: answer["staff_told"].as_bool().unwrap_or(true)
+            && (level == "doctor"
+                || level == "emergency"
+                || answer["note_flags"].as_array().into_iter().flatten().any(|n| n["level"] == "emergency")),
         urgent_number: kb.country(&ctx.clinic.country).and_then(|c| c.urgent_advice.clone()),
         label: answer["label"].as_str().unwrap_or_default().to_owned(),
         instruction: answer["instruction"].as_str().unwrap_or_default().to_owned(),
@@ -622,7 +629,7 @@ pub async fn plan<S: Store>(
 #[derive(Debug)]
 struct WhyItem {
     title: String,
-    first_text: String,
+    text: Vec<String>,
     grade_label: String,
     grade_note: String,
 }
@@ -642,46 +649,67 @@ struct WhySorePage {
     sources: Vec<String>,
 }
 
-/// `GET /why-sore`: "Why am I sore after a massage?", from the knowledge base, with sources.
+/// `GET /why-sore`: "Why am I sore after a massage?", general (care policy v1.2 section 5):
+/// it speaks of "a first massage", never "your massage", shows each item's whole text with
+/// its safety sentences, and cites only sources that were checked.
 pub async fn why_sore<S: Store>(State(state): State<AppState<S>>) -> Response {
+    render(&why_sore_page(&state.knowledge, "Aftercare".to_owned(), None), StatusCode::OK)
+}
+
+/// `GET /c/{token}/why-sore`: the same page reached from a clinic's link, with the clinic's
+/// name and emergency number.
+pub async fn why_sore_of_link<S: Store>(
+    State(state): State<AppState<S>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(token): Path<String>,
+) -> Response {
+    let f = match open_link(&state, &token, peer).await {
+        Ok(f) => f,
+        Err(page) => return page,
+    };
     let kb = &state.knowledge;
-    let e = &kb.plan.expect;
-    let mut cited: Vec<&str> = e.sources.iter().map(String::as_str).collect();
-    for item in &kb.plan.items {
-        cited.extend(item.sources.iter().map(String::as_str));
+    match state.store.clinic(f.clinic_id).await {
+        Ok(Some(clinic)) => {
+            let number = kb.country(&clinic.country).map(|c| c.emergency.clone());
+            render(&why_sore_page(kb, clinic.name, number), StatusCode::OK)
+        }
+        Ok(None) => link_problem(&state, &ApiError::not_found("link"), Some(f.clinic_id)).await,
+        Err(e) => link_problem(&state, &ApiError::from(e), Some(f.clinic_id)).await,
     }
+}
+
+fn why_sore_page(kb: &Knowledge, clinic_name: String, emergency_number: Option<String>) -> WhySorePage {
+    let e = &kb.plan.expect;
+    let items: Vec<&care::knowledge::model::PlanItem> = kb.plan.items.iter().filter(|i| !i.for_baby).collect();
+    let cited = e.sources.iter().chain(items.iter().flat_map(|i| i.sources.iter()));
     let mut sources: Vec<String> = Vec::new();
-    for id in cited {
-        if let Some(s) = kb.source(id) {
-            let c = s.citation();
-            if !sources.contains(&c) {
-                sources.push(c);
-            }
+    // Citations not yet checked are for staff (`aftercare kb show`), never shown to clients.
+    for s in cited.filter_map(|id| kb.source(id)).filter(|s| s.verified != "not_verified") {
+        let c = s.citation();
+        if !sources.contains(&c) {
+            sources.push(c);
         }
     }
-    let page = WhySorePage {
-        clinic_name: "Aftercare".to_owned(),
+    WhySorePage {
+        clinic_name,
         disclaimer: kb.triage.disclaimer.clone(),
         red_flags: flags(kb),
-        emergency_number: None,
+        emergency_number,
         usual: e.usual.clone(),
-        raised: e.raised.clone(),
+        raised: e.general_raised.clone(),
         course: e.course.clone(),
-        factors: e.factors.clone(),
-        items: kb
-            .plan
-            .items
+        factors: e.general_factors.clone(),
+        items: items
             .iter()
             .map(|i| WhyItem {
                 title: i.title.clone(),
-                first_text: i.text.first().cloned().unwrap_or_default(),
+                text: i.text.clone(),
                 grade_label: kb.plan.grade(i.grade).label.clone(),
                 grade_note: i.grade_note.clone().unwrap_or_else(|| kb.plan.grade(i.grade).meaning.clone()),
             })
             .collect(),
         sources,
-    };
-    render(&page, StatusCode::OK)
+    }
 }
 
 /// `POST /c/{token}/feedback`: `check_in`, `rating` (1 to 5), `comment`; shown to the clinic.

@@ -101,8 +101,32 @@ pub fn all<'a>(f: &'a [(String, String)], name: &str) -> Vec<&'a str> {
     f.iter().filter(|(k, v)| k == name && !v.is_empty()).map(|(_, v)| v.as_str()).collect()
 }
 
-/// The intake (JSON, as stored) from the form's fields, or what the person must fix.
-pub fn intake_answers(kb: &Knowledge, f: &[(String, String)]) -> Result<Value, String> {
+/// The weeks of pregnancy on `today`, from the form's weeks or its due date (a pregnancy is
+/// 40 weeks to its due date), or what the person must fix. None when neither was given.
+fn pregnancy_weeks(f: &[(String, String)], today: jiff::civil::Date) -> Result<Option<i64>, String> {
+    let max = care::checkin::PREGNANCY_WEEKS_MAX;
+    if let Some(w) = one(f, "pregnancy_weeks") {
+        return match w.parse::<i64>() {
+            Ok(n) if (0..=max).contains(&n) => Ok(Some(n)),
+            _ => Err(format!("Weeks pregnant: write a whole number from 0 to {max}, or leave it empty.")),
+        };
+    }
+    let Some(due) = one(f, "due_date") else { return Ok(None) };
+    let Some(due) = crate::time::parse_date(due) else {
+        return Err("Due date: write it as a date, such as 2027-05-14, or leave it empty.".to_owned());
+    };
+    let days_to_due = today.until(due).map_err(|e| e.to_string())?.get_days();
+    let days_pregnant = 280 - i64::from(days_to_due);
+    if !(0..=max * 7).contains(&days_pregnant) {
+        return Err("Due date: it must be within the next 40 weeks, or up to 5 weeks past.".to_owned());
+    }
+    Ok(Some(days_pregnant / 7))
+}
+
+/// The intake (JSON, as stored) from the form's fields, or what the person must fix. The
+/// weeks of pregnancy are stored as they stand on `today`, the intake's date, from which each
+/// check-in counts them on.
+pub fn intake_answers(kb: &Knowledge, f: &[(String, String)], today: jiff::civil::Date) -> Result<Value, String> {
     let conditions: Vec<Value> = all(f, "condition")
         .into_iter()
         .map(|code| {
@@ -119,6 +143,13 @@ pub fn intake_answers(kb: &Knowledge, f: &[(String, String)]) -> Result<Value, S
     }
     if let Some(n) = one(f, "usual_pain") {
         answers["usual_pain"] = n.parse::<u8>().map_or(json!(n), |x| json!(x));
+    }
+    if let Some(weeks) = pregnancy_weeks(f, today)? {
+        if !all(f, "condition").iter().any(|c| care::checkin::is_pregnancy(kb, c)) {
+            return Err("Weeks pregnant or a due date were given, but no pregnancy is ticked: tick it, or clear them."
+                .to_owned());
+        }
+        answers["pregnancy_weeks"] = json!(weeks);
     }
     serde_json::from_value::<IntakeDoc>(answers.clone())
         .map_err(|e| e.to_string())

@@ -108,6 +108,7 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
         // Anyone can reach these; failures are limited per address (see `rate_limit`).
         .route("/c/{token}", get(client_pages::form::<S>).post(client_pages::submit::<S>))
         .route("/c/{token}/plan", get(client_pages::plan::<S>))
+        .route("/c/{token}/why-sore", get(client_pages::why_sore_of_link::<S>))
         .route("/c/{token}/feedback", post(client_pages::feedback::<S>))
         .route("/u/{token}", get(stop_messages::ask::<S>).post(stop_messages::stop::<S>))
         .route("/i/{token}", get(client_intake::form::<S>).post(client_intake::submit::<S>))

@@ -1,9 +1,8 @@
 //! What the care engine needs to know about a client, gathered from the store: the
 //! conditions, usual pain and pregnancy weeks of the latest intake, and the age on record,
-//! each as it stands at the time asked about (care policy v1.2 section 2): the weeks of
-//! pregnancy recorded at an intake are counted on from its date, `pregnant` ends 43 weeks
-//! after the pregnancy's start, and `gave_birth_last_6_weeks` 6 weeks after the intake that
-//! recorded it (the birth was on or before that day).
+//! each as it stands at the time asked about: the weeks of pregnancy recorded at an intake
+//! are counted on from its date, and a pregnancy or a birth stops counting as the knowledge
+//! says (`care::checkin::conditions_at`, care policy v1.2 section 2).
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -11,10 +10,6 @@ use care::checkin::ClientDoc;
 use care::screening::IntakeDoc;
 use store::{Store, Timestamp};
 
-/// `pregnant` ends this many weeks after the pregnancy's start as worked out.
-const PREGNANCY_ENDS_WEEKS: i64 = 43;
-/// `gave_birth_last_6_weeks` ends this many weeks after it was recorded.
-const AFTER_BIRTH_WEEKS: i64 = 6;
 /// A week, in milliseconds.
 const MS_PER_WEEK: i64 = 7 * 24 * 3600 * 1000;
 
@@ -34,28 +29,20 @@ pub async fn client_doc<S: Store>(
     };
     let weeks_since_intake = intake.as_ref().map_or(0, |i| (now.0 - i.created_at.0).max(0) / MS_PER_WEEK);
     let recorded_weeks = doc.as_ref().and_then(|d| d.pregnancy_weeks.as_ref()).and_then(serde_json::Number::as_i64);
-    let mut conditions: Option<Vec<String>> =
-        doc.as_ref().map(|d| d.conditions.iter().map(|c| c.code.clone()).collect());
-    // Weeks of pregnancy today, from the weeks recorded on the intake's date.
-    let pregnancy_weeks = recorded_weeks.map(|w| w + weeks_since_intake);
-    if let Some(list) = &mut conditions {
-        let pregnancy_over = pregnancy_weeks.is_some_and(|w| w >= PREGNANCY_ENDS_WEEKS)
-            || (recorded_weeks.is_none() && weeks_since_intake >= PREGNANCY_ENDS_WEEKS);
-        if pregnancy_over {
-            list.retain(|c| c != "pregnant" && c != "high_risk_pregnancy" && c != "preeclampsia");
+    let (conditions, pregnancy_weeks) = match &doc {
+        Some(d) => {
+            let codes: Vec<String> = d.conditions.iter().map(|c| c.code.clone()).collect();
+            let (kept, weeks) =
+                care::checkin::conditions_at(&state.knowledge, &codes, recorded_weeks, weeks_since_intake);
+            (Some(kept), weeks)
         }
-        if weeks_since_intake >= AFTER_BIRTH_WEEKS {
-            list.retain(|c| c != "gave_birth_last_6_weeks");
-        }
-    }
-    let still_pregnant = conditions.as_ref().is_some_and(|l| l.iter().any(|c| c == "pregnant"));
+        None => (None, None),
+    };
     let client_doc = ClientDoc {
         conditions,
         age_months: client.age_months.map(Into::into).or_else(|| doc.as_ref().and_then(|d| d.age_months.clone())),
         usual_pain: doc.as_ref().and_then(|d| d.usual_pain.clone()),
-        pregnancy_weeks: pregnancy_weeks
-            .filter(|w| still_pregnant && *w <= care::checkin::PREGNANCY_WEEKS_MAX)
-            .map(serde_json::Number::from),
+        pregnancy_weeks: pregnancy_weeks.map(serde_json::Number::from),
     };
     Ok((client_doc, doc.is_some_and(|d| d.first_massage)))
 }

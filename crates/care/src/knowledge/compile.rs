@@ -22,11 +22,13 @@ pub(super) struct RawKnowledge {
     pub normalise: Option<Located<RawNormalise>>,
     pub schedule: Option<Located<RawSchedule>>,
     pub usual_pain: Option<Located<RawUsualPain>>,
+    pub pregnancy: Option<Located<RawPregnancy>>,
     pub levels: Vec<Located<RawLevelText>>,
     pub rules: Vec<Located<RawRule>>,
     pub warning_signs: Vec<Located<RawWarningSign>>,
     pub first_massage: Option<Located<RawFirstMassage>>,
     pub baby_screening: Option<Located<RawFirstMassage>>,
+    pub postpone: Option<Located<RawPostpone>>,
     pub baby_plan: Option<Located<RawBabyPlan>>,
     pub after_birth: Option<Located<RawAfterBirth>>,
     pub screening: Vec<Located<RawScreen>>,
@@ -470,7 +472,26 @@ pub(super) fn compile(raw: RawKnowledge) -> Result<Knowledge, Vec<KnowledgeError
         }
     };
     let schedule = schedule(&mut p, raw.schedule.as_ref(), &rules, &source_ids);
+    let pregnancy = match &raw.pregnancy {
+        Some(r) => {
+            sources(&mut p, &r.origin, "[pregnancy]", &source_ids, &r.value.sources, true);
+            if !(38..=45).contains(&r.value.ends_after_weeks) || !(1..=12).contains(&r.value.after_birth_weeks) {
+                p.at(&r.origin, "[pregnancy] ends_after_weeks must be from 38 to 45, after_birth_weeks from 1 to 12");
+            }
+            Pregnancy {
+                conditions: codes(&mut p, &r.origin, "[pregnancy] conditions", &v.conditions, &r.value.conditions),
+                ends_after_weeks: r.value.ends_after_weeks,
+                after_birth: code(&mut p, &r.origin, "[pregnancy] after_birth", &v.conditions, &r.value.after_birth),
+                after_birth_weeks: r.value.after_birth_weeks,
+            }
+        }
+        None => {
+            p.missing("triage.toml", "no [pregnancy] table");
+            Pregnancy { conditions: CodeSet::empty(), ends_after_weeks: 43, after_birth: 0, after_birth_weeks: 6 }
+        }
+    };
     let triage = TriageKnowledge {
+        pregnancy,
         disclaimer,
         fever_symptom,
         fever_at_least_c,
@@ -505,6 +526,27 @@ pub(super) fn compile(raw: RawKnowledge) -> Result<Knowledge, Vec<KnowledgeError
         None => {
             p.missing("screening.toml", "no [baby] table");
             (0, String::new())
+        }
+    };
+    let postpone = match &raw.postpone {
+        Some(r) => {
+            text(&mut p, &r.origin, "[postpone] see_doctor", &r.value.see_doctor);
+            text(&mut p, &r.origin, "[postpone] rebook", &r.value.rebook);
+            PostponeText {
+                see_doctor: r.value.see_doctor.clone(),
+                rebook: r.value.rebook.clone(),
+                rebook_conditions: codes(
+                    &mut p,
+                    &r.origin,
+                    "[postpone] rebook_conditions",
+                    &v.conditions,
+                    &r.value.rebook_conditions,
+                ),
+            }
+        }
+        None => {
+            p.missing("screening.toml", "no [postpone] table");
+            PostponeText { see_doctor: String::new(), rebook: String::new(), rebook_conditions: CodeSet::empty() }
         }
     };
     let mut screening_entries: Vec<Option<ScreeningEntry>> = vec![None; v.conditions.entries().len()];
@@ -557,6 +599,7 @@ pub(super) fn compile(raw: RawKnowledge) -> Result<Knowledge, Vec<KnowledgeError
         first_massage_note,
         first_massage_sources,
         baby_cap,
+        postpone,
         conditions: screening_conditions,
     };
 
@@ -690,20 +733,20 @@ pub(super) fn compile(raw: RawKnowledge) -> Result<Knowledge, Vec<KnowledgeError
             let mut factors = vec![None; ExpectFactor::ALL.len()];
             for f in &e.value.factor {
                 match ExpectFactor::ALL.iter().position(|x| x.code() == f.code) {
-                    Some(i) => factors[i] = Some(f.text.clone()),
+                    Some(i) => factors[i] = Some((f.text.clone(), f.general.clone())),
                     None => p.at(&e.origin, format!("[[expect.factor]] `{}` is not one of first_massage, firm_or_deep_pressure, deep_technique, hard_exercise_before", f.code)),
                 }
             }
-            let factors = ExpectFactor::ALL
+            let (factors, general_factors) = ExpectFactor::ALL
                 .iter()
                 .zip(factors)
                 .map(|(f, t)| {
                     t.unwrap_or_else(|| {
                         p.at(&e.origin, format!("no [[expect.factor]] for `{}`", f.code()));
-                        String::new()
+                        (String::new(), String::new())
                     })
                 })
-                .collect();
+                .unzip();
             ExpectText {
                 title: e.value.title.clone(),
                 usual: e.value.usual.clone(),
@@ -711,6 +754,8 @@ pub(super) fn compile(raw: RawKnowledge) -> Result<Knowledge, Vec<KnowledgeError
                 course: e.value.course.clone(),
                 sources: e.value.sources.clone(),
                 factors,
+                general_raised: e.value.general_raised.clone(),
+                general_factors,
             }
         }
         None => {
@@ -722,6 +767,8 @@ pub(super) fn compile(raw: RawKnowledge) -> Result<Knowledge, Vec<KnowledgeError
                 course: Vec::new(),
                 sources: Vec::new(),
                 factors: Vec::new(),
+                general_raised: String::new(),
+                general_factors: Vec::new(),
             }
         }
     };

@@ -219,6 +219,7 @@ fn parse_all(files: &[KnowledgeFile], errors: &mut Vec<KnowledgeError>, partial:
                 raw.normalise = f.normalise.map(|value| Located { origin: whole(1), value });
                 raw.schedule = f.schedule.map(|value| Located { origin: whole(1), value });
                 raw.usual_pain = f.usual_pain.map(|value| Located { origin: whole(1), value });
+                raw.pregnancy = f.pregnancy.map(|value| Located { origin: whole(1), value });
                 raw.levels = locate(&name, text, f.level);
                 raw.rules = locate(&name, text, f.rule);
                 raw.warning_signs = locate(&name, text, f.warning_sign);
@@ -227,6 +228,7 @@ fn parse_all(files: &[KnowledgeFile], errors: &mut Vec<KnowledgeError>, partial:
                 let f: ScreeningFile = parse(file, errors);
                 raw.first_massage = f.first_massage.map(|s| locate(&name, text, vec![s]).remove(0));
                 raw.baby_screening = f.baby.map(|s| locate(&name, text, vec![s]).remove(0));
+                raw.postpone = f.postpone.map(|s| locate(&name, text, vec![s]).remove(0));
                 raw.screening = locate(&name, text, f.condition);
             }
             "recommendation.toml" => {
@@ -307,6 +309,13 @@ fn merge_vocabulary<T: Clone + PartialEq>(
     }
 }
 
+/// A table a clinic's file gives replaces the built-in one; one it leaves out keeps it.
+fn replace<T>(base: &mut Option<T>, over: Option<T>) {
+    if over.is_some() {
+        *base = over;
+    }
+}
+
 fn merge(base: &mut RawKnowledge, over: RawKnowledge, errors: &mut Vec<KnowledgeError>) {
     macro_rules! reword {
         ($t:ty) => {
@@ -348,49 +357,27 @@ fn merge(base: &mut RawKnowledge, over: RawKnowledge, errors: &mut Vec<Knowledge
         },
         errors,
     );
-    if over.disclaimer.is_some() {
-        base.disclaimer = over.disclaimer;
-    }
-    if over.normalise.is_some() {
-        base.normalise = over.normalise;
-    }
-    if over.schedule.is_some() {
-        base.schedule = over.schedule;
-    }
-    if over.usual_pain.is_some() {
-        base.usual_pain = over.usual_pain;
-    }
+    replace(&mut base.disclaimer, over.disclaimer);
+    replace(&mut base.normalise, over.normalise);
+    replace(&mut base.schedule, over.schedule);
+    replace(&mut base.usual_pain, over.usual_pain);
+    replace(&mut base.pregnancy, over.pregnancy);
     merge_by(&mut base.levels, over.levels, |l| l.code.code().to_owned());
     merge_by(&mut base.rules, over.rules, |r| r.id.clone());
     base.warning_signs.extend(over.warning_signs);
-    if over.first_massage.is_some() {
-        base.first_massage = over.first_massage;
-    }
-    if over.baby_screening.is_some() {
-        base.baby_screening = over.baby_screening;
-    }
-    if over.baby_plan.is_some() {
-        base.baby_plan = over.baby_plan;
-    }
-    if over.after_birth.is_some() {
-        base.after_birth = over.after_birth;
-    }
+    replace(&mut base.first_massage, over.first_massage);
+    replace(&mut base.baby_screening, over.baby_screening);
+    replace(&mut base.postpone, over.postpone);
+    replace(&mut base.baby_plan, over.baby_plan);
+    replace(&mut base.after_birth, over.after_birth);
     merge_by(&mut base.screening, over.screening, |s| s.code.clone());
-    if over.default_pressure.is_some() {
-        base.default_pressure = over.default_pressure;
-    }
-    if over.default_types.is_some() {
-        base.default_types = over.default_types;
-    }
-    if over.history.is_some() {
-        base.history = over.history;
-    }
+    replace(&mut base.default_pressure, over.default_pressure);
+    replace(&mut base.default_types, over.default_types);
+    replace(&mut base.history, over.history);
     merge_by(&mut base.goal_types, over.goal_types, |g| g.code.clone());
     base.condition_types.extend(over.condition_types);
     merge_by(&mut base.grades, over.grades, |g| g.code.clone());
-    if over.expect.is_some() {
-        base.expect = over.expect;
-    }
+    replace(&mut base.expect, over.expect);
     merge_by(&mut base.items, over.items, |i| i.id.clone());
     merge_by(&mut base.stretches, over.stretches, |s| s.id.clone());
     merge_by(&mut base.countries, over.countries, |c| c.code.clone());

@@ -24,10 +24,25 @@ pub struct TriageKnowledge {
     pub warning_signs: Vec<WarningSign>,
     /// When follow-ups go out.
     pub schedule: Schedule,
+    /// When a recorded pregnancy, or a recorded birth, stops counting.
+    pub pregnancy: Pregnancy,
     /// A self-care result at or above this soreness is pain at the client's usual level.
     pub usual_pain_soreness_at_least: u8,
     /// The label and what such a client is told first, instead of "normal soreness".
     pub usual_pain: (String, String),
+}
+
+/// When a recorded pregnancy, or a recorded birth, stops counting (care policy v1.2 section 2).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pregnancy {
+    /// The conditions that are the pregnancy; they end together.
+    pub conditions: CodeSet,
+    /// The pregnancy ends this many weeks after its start as worked out.
+    pub ends_after_weeks: u8,
+    /// The after-birth condition.
+    pub after_birth: u8,
+    /// It ends this many weeks after it was recorded.
+    pub after_birth_weeks: u8,
 }
 
 /// When follow-ups go out (care policy section 6).
@@ -85,6 +100,17 @@ pub struct LevelText {
     pub label: String,
     /// The instruction, with `{emergency}` and `{urgent_advice}` to fill in.
     pub instruction: String,
+}
+
+/// What a client whose own intake screens `postpone` is told (care policy v1.2 section 4).
+#[derive(Debug, Clone)]
+pub struct PostponeText {
+    /// Not today; see a doctor first.
+    pub see_doctor: String,
+    /// Not today; book another day (for `rebook_conditions`).
+    pub rebook: String,
+    /// Conditions that mean rebooking rather than seeing a doctor.
+    pub rebook_conditions: CodeSet,
 }
 
 /// A triage rule.
@@ -153,6 +179,8 @@ pub struct ScreeningKnowledge {
     pub first_massage_sources: Vec<String>,
     /// The firmest pressure for a baby's massage (infant), and why: always, whatever else.
     pub baby_cap: (u8, String),
+    /// What a client whose own intake screens `postpone` is told.
+    pub postpone: PostponeText,
     /// One entry per condition, indexed like the vocabulary's conditions.
     pub conditions: Vec<ScreeningEntry>,
 }
@@ -317,6 +345,10 @@ pub struct ExpectText {
     pub sources: Vec<String>,
     /// The text of each factor, indexed like [`ExpectFactor::ALL`].
     pub factors: Vec<String>,
+    /// For the general "Why am I sore?" page: what raises soreness, said of anyone.
+    pub general_raised: String,
+    /// Each factor said of anyone ("a first massage"), indexed like [`ExpectFactor::ALL`].
+    pub general_factors: Vec<String>,
 }
 
 /// What kind of plan item.

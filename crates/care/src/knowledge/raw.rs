@@ -137,6 +137,7 @@ pub struct TriageFile {
     pub normalise: Option<RawNormalise>,
     pub schedule: Option<RawSchedule>,
     pub usual_pain: Option<RawUsualPain>,
+    pub pregnancy: Option<RawPregnancy>,
     #[serde(default)]
     pub level: Vec<Spanned<RawLevelText>>,
     #[serde(default)]
@@ -175,6 +176,16 @@ pub struct RawExtraCheckIn {
     #[serde(default)]
     pub trend_not_better: bool,
     #[serde(default)]
+    pub sources: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPregnancy {
+    pub conditions: Vec<String>,
+    pub ends_after_weeks: u8,
+    pub after_birth: String,
+    pub after_birth_weeks: u8,
     pub sources: Vec<String>,
 }
 
@@ -247,6 +258,7 @@ pub struct RawWarningSign {
 pub struct ScreeningFile {
     pub first_massage: Option<Spanned<RawFirstMassage>>,
     pub baby: Option<Spanned<RawFirstMassage>>,
+    pub postpone: Option<Spanned<RawPostpone>>,
     #[serde(default)]
     pub condition: Vec<Spanned<RawScreen>>,
 }
@@ -257,6 +269,14 @@ pub struct RawFirstMassage {
     pub pressure_cap: String,
     pub note: String,
     pub sources: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPostpone {
+    pub see_doctor: String,
+    pub rebook: String,
+    pub rebook_conditions: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
@@ -383,6 +403,7 @@ pub struct RawExpect {
     pub title: String,
     pub usual: String,
     pub raised: String,
+    pub general_raised: String,
     pub course: Vec<String>,
     pub sources: Vec<String>,
     #[serde(default)]
@@ -394,6 +415,7 @@ pub struct RawExpect {
 pub struct RawFactor {
     pub code: String,
     pub text: String,
+    pub general: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -65,7 +65,9 @@ pub fn facts(kb: &Knowledge, c: &CheckIn) -> Facts {
 pub fn triage(kb: &Knowledge, checkin: &CheckIn) -> Triage {
     let mut t = decide(kb, facts(kb, checkin));
     if let Some(note) = &checkin.report.note {
-        t.note_flags = note_flags(kb, note);
+        // A sign the coded answer already reports needs no second word.
+        let reported = |code: &str| kb.vocabulary.symptoms.lookup(code).is_some_and(|i| t.facts.symptoms.contains(i));
+        t.note_flags = note_flags(kb, note).into_iter().filter(|f| !reported(&f.code)).collect();
     }
     t
 }

@@ -320,3 +320,21 @@ fn after_birth_gets_swedish_and_after_birth_words() {
         recommend(json!({"goals": ["relaxation"], "conditions": [{"code": "pregnant"}], "first_massage": false}));
     assert_eq!(types(&pregnant)[0], "prenatal");
 }
+
+#[test]
+fn a_postponed_intake_tells_the_client_not_to_come_in() {
+    let message = |conditions: Value| {
+        let intake = parse_intake(&KB, &json!({"conditions": conditions, "first_massage": false}).to_string())
+            .unwrap_or_else(|e| panic!("{e}"));
+        care::screening::postpone_message(&KB, &intake).map(str::to_owned)
+    };
+    let doctor = message(json!([{"code": "fever_or_infection"}])).expect("postponed");
+    assert!(
+        doctor.starts_with("Please do not come in for your massage today.") && doctor.contains("see a doctor first")
+    );
+    let rebook = message(json!([{"code": "intoxicated"}])).expect("postponed");
+    assert!(rebook.contains("book another day") && !rebook.contains("doctor"), "{rebook}");
+    // Intoxicated with a current clot: see a doctor.
+    assert!(message(json!([{"code": "intoxicated"}, {"code": "dvt_current"}])).unwrap().contains("see a doctor"));
+    assert_eq!(message(json!([{"code": "osteoporosis"}])), None);
+}

@@ -952,6 +952,9 @@ fn note_phrases_are_flagged_on_whole_words() {
     assert_eq!(flags("my calf\nswollen since"), vec![("one_leg_swelling".to_owned(), "calf swollen".to_owned())]);
     assert!(flags("").is_empty());
     // The note never sets the level, and the flags travel with the result.
+    // A sign the coded answer already reports is not flagged again.
+    let ticked = checkin().symptoms(&["chest_pain"]).report_field("note", json!("crushing chest pain"));
+    assert!(run(&ticked).note_flags.is_empty());
     let c = checkin().report_field("note", json!("crushing chest pain"));
     check(&c, SelfCare, &[]);
     let r = report(&c);
@@ -961,4 +964,27 @@ fn note_phrases_are_flagged_on_whole_words() {
         "{}",
         r.note_flags[0].text
     );
+}
+
+#[test]
+fn pregnancy_weeks_are_counted_on_and_a_pregnancy_ends_by_date() {
+    let codes = |c: &[&str]| c.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    let at = |c: &[&str], weeks: Option<i64>, since: i64| care::checkin::conditions_at(&KB, &codes(c), weeks, since);
+    // 18 weeks at intake, 3 weeks later: 21, never the 18 recorded.
+    assert_eq!(at(&["pregnant"], Some(18), 3), (codes(&["pregnant"]), Some(21)));
+    // The pregnancy ends 43 weeks after its start: 42 still counts, 43 does not.
+    assert_eq!(at(&["pregnant", "anticoagulants"], Some(40), 2), (codes(&["pregnant", "anticoagulants"]), Some(42)));
+    assert_eq!(at(&["high_risk_pregnancy", "anticoagulants"], Some(40), 3), (codes(&["anticoagulants"]), None));
+    // No weeks recorded: unknown, and the record ends 43 weeks after it was made at the latest.
+    assert_eq!(at(&["pregnant"], None, 42), (codes(&["pregnant"]), None));
+    assert_eq!(at(&["pregnant"], None, 43), (codes(&[]), None));
+    // After birth ends 6 weeks after it was recorded.
+    assert_eq!(at(&["gave_birth_last_6_weeks"], None, 5), (codes(&["gave_birth_last_6_weeks"]), None));
+    assert_eq!(at(&["gave_birth_last_6_weeks"], None, 6), (codes(&[]), None));
+    assert!(care::checkin::is_pregnancy(&KB, "preeclampsia"));
+    assert!(!care::checkin::is_pregnancy(&KB, "gave_birth_last_6_weeks"));
+    // What it means for triage: a headache at 21 weeks is D-pregnancy; at 18 it is not.
+    let headache = || checkin().conditions(&["pregnant"]).symptoms(&["headache"]);
+    assert!(fired(&headache().pregnancy_weeks(21)).contains("D-pregnancy"));
+    assert!(!fired(&headache().pregnancy_weeks(18)).contains("D-pregnancy"));
 }

@@ -141,7 +141,7 @@ pub async fn show<S: Store>(
         sessions.push(json!({
             "id": s.id, "massage_type": s.massage_type, "pressure": s.pressure, "areas": s.areas,
             "techniques": s.techniques, "first_massage": s.first_massage, "notes": s.notes,
-            "ended_at": to_rfc3339(s.ended_at), "staff_id": s.staff_id,
+            "ended_at": to_rfc3339(s.ended_at), "staff_id": s.staff_id, "baby_birth_date": s.baby_birth_date,
             "follow_ups": follow_ups, "check_ins": check_ins,
         }));
     }

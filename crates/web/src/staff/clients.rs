@@ -124,6 +124,7 @@ struct CheckInLine {
     level: String,
     rules: String,
     note: String,
+    notices: Vec<String>,
 }
 
 /// A session on the client's page.
@@ -261,11 +262,8 @@ async fn client_page<S: Store>(state: &AppState<S>, who: &SignedIn, id: &str) ->
                 when: format!("{} ({:.0} h after)", local_time(c.submitted_at, &clinic.timezone), c.hours_since),
                 soreness: c.soreness.map_or_else(|| "not read".to_owned(), |s| format!("{s}/10")),
                 level: c.level.clone(),
-                rules: if c.triaged {
-                    c.fired.join(", ")
-                } else {
-                    format!("The answer could not be read: {}", c.problems.join("; "))
-                },
+                rules: c.fired.join(", "),
+                notices: crate::staff::dashboard::check_in_notices(&state.knowledge, &c),
                 note: note.unwrap_or_default(),
             });
         }

@@ -30,6 +30,9 @@ pub struct AlertLine {
     pub soreness: Option<u8>,
     /// The client's note.
     pub note: Option<String>,
+    /// What staff must know before the rules, in plain words: an answer that could not be
+    /// read, warning signs the note mentions, a baby's age that was unknown.
+    pub notices: Vec<String>,
     /// Who acknowledged, when, and their note.
     pub acknowledged: Option<String>,
 }
@@ -93,10 +96,9 @@ pub async fn alert_lines<S: Store>(
     for a in page {
         let client = state.store.client(clinic.id, a.client_id).await?;
         let check_in = state.store.check_in(clinic.id, a.check_in_id).await?;
-        let note = check_in
-            .as_ref()
-            .and_then(|c| serde_json::from_str::<serde_json::Value>(&c.report).ok())
-            .and_then(|r| r["note"].as_str().map(str::to_owned));
+        let report = check_in.as_ref().and_then(|c| serde_json::from_str::<serde_json::Value>(&c.report).ok());
+        let note = report.as_ref().and_then(|r| r["note"].as_str().map(str::to_owned));
+        let notices = check_in.as_ref().map(|c| check_in_notices(&state.knowledge, c)).unwrap_or_default();
         let acknowledged = match (a.acknowledged_at, a.acknowledged_by) {
             (Some(at), Some(by)) => {
                 let who =
@@ -118,10 +120,37 @@ pub async fn alert_lines<S: Store>(
             rules: check_in.as_ref().map(|c| c.fired.join(", ")).unwrap_or_default(),
             soreness: check_in.as_ref().and_then(|c| c.soreness),
             note,
+            notices,
             acknowledged,
         });
     }
     Ok((lines, next))
+}
+
+/// What staff must know of a check-in before its rules, in plain words (care policy v1.2):
+/// an answer that could not be read (with what was wrong), the warning signs its note
+/// mentions, and a baby's age that was unknown and read as under 3 months.
+pub fn check_in_notices(kb: &care::Knowledge, c: &store::CheckIn) -> Vec<String> {
+    let mut out = Vec::new();
+    if !c.triaged {
+        out.push(format!(
+            "This answer could not be read, so it was not sorted: {}. Read it as sent and contact the client.",
+            c.problems.join("; ")
+        ));
+    }
+    let report = serde_json::from_str::<serde_json::Value>(&c.report).unwrap_or_default();
+    for flag in report["note_flags"].as_array().into_iter().flatten() {
+        let code = flag["code"].as_str().unwrap_or_default();
+        let label = kb.vocabulary.symptoms.by_code(code).map_or(code, |s| s.label.as_str());
+        out.push(format!(
+            "The note mentions a warning sign: {label} (“{}”), not ticked as happening now.",
+            flag["phrase"].as_str().unwrap_or_default()
+        ));
+    }
+    if report["baby_age_unknown"] == serde_json::Value::Bool(true) {
+        out.push("The baby's age was unknown (no date of birth on the session): read as under 3 months.".to_owned());
+    }
+    out
 }
 
 /// The notice of a time in the last day when the database could not save: when, and what

@@ -95,7 +95,9 @@ pub async fn save_intake<S: Store>(
         Err(e) => return e.into_response(),
     };
     let kb = &state.knowledge;
-    let answers = match intake_answers(kb, &f) {
+    let tz = followup::window::time_zone(client.timezone.as_deref(), &clinic.timezone);
+    let today = crate::time::local_date(state.clock.now(), &tz).unwrap_or_default();
+    let answers = match intake_answers(kb, &f, today) {
         Ok(a) => a,
         Err(problem) => {
             return render(
@@ -140,6 +142,8 @@ struct SessionPage {
     areas: Vec<AreaChoice>,
     techniques: String,
     notes: String,
+    /// The baby's date of birth, for an infant session.
+    baby_birth_date: String,
     suggestion: String,
     preview: Vec<PreviewItem>,
     error: Option<String>,
@@ -226,6 +230,7 @@ async fn session_page<S: Store>(
             .collect(),
         techniques: one(f, "techniques").unwrap_or_default().to_owned(),
         notes: one(f, "notes").unwrap_or_default().to_owned(),
+        baby_birth_date: one(f, "baby_birth_date").unwrap_or_default().to_owned(),
         suggestion,
         preview,
         error,

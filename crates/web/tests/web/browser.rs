@@ -152,6 +152,12 @@ impl Browser {
         self.cmd(reqwest::Method::GET, "/source", None).await.as_str().unwrap_or_default().to_owned()
     }
 
+    /// Scrolls an element to the top of the window, for a screenshot of it.
+    async fn scroll_to(&self, css: &str) {
+        let script = "document.querySelector(arguments[0]).scrollIntoView({block: 'start'});";
+        self.cmd(reqwest::Method::POST, "/execute/sync", Some(json!({"script": script, "args": [css]}))).await;
+    }
+
     /// Saves a screenshot of the window as `target/screenshots/NAME.png`.
     async fn screenshot(&self, name: &str) -> PathBuf {
         let b64 = self.cmd(reqwest::Method::GET, "/screenshot", None).await;
@@ -377,4 +383,91 @@ async fn the_check_in_form_works_with_a_keyboard_alone() {
     browser.stop().await;
     let (_, shown) = app.get(&format!("/api/v1/clients/{}", body["client_id"]), &app.a.owner).await;
     assert_eq!(shown["sessions"][0]["check_ins"][0]["report"]["sore_areas"], json!(["calves"]));
+}
+
+// ----- Care policy v1.2 -----
+
+/// Ticks "none of these" for every group but `except`.
+async fn none_of_these_but(browser: &Browser, except: &[&str]) {
+    for group in ["emergency", "doctor", "therapist"].iter().filter(|g| !except.contains(g)) {
+        browser.click(&format!("#none-{group}")).await;
+    }
+}
+
+#[tokio::test]
+async fn the_form_asks_about_a_warning_sign_in_the_note() {
+    let app = spawn_app().await;
+    let (_, body) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
+    let link = body["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
+    app.advance_hours(24.0);
+    let browser = Browser::start(412, 915).await;
+    browser.go(&link).await;
+    browser.wait_text("h1").await;
+    browser.click("label[for=soreness-2]").await;
+    none_of_these_but(&browser, &[]).await;
+    browser.type_into("#note", "Tight chest since this morning, calves ok").await;
+    browser.click("button[type=submit]").await;
+    let asked = browser.wait_for("#note-check legend", "Is it happening now?").await;
+    assert!(asked.contains("You wrote about a warning sign"));
+    assert!(browser.text("#note-check").await.contains("You wrote “tight chest”. Is this happening now"));
+    browser.scroll_to("#note-check").await;
+    browser.screenshot("client-note-question").await;
+    // Not happening now: sent as it is; the note's sign is shown first, with the number.
+    browser.click("button[type=submit]").await;
+    browser.wait_for(".note-flag", "You wrote about “tight chest”. If this is happening now: Call 999 now.").await;
+    let html = browser.source().await;
+    assert!(html.find("note-flag").unwrap() < html.find("Normal soreness").unwrap(), "the note's sign comes first");
+    browser.screenshot("client-result-note-first").await;
+    browser.stop().await;
+    let (_, alerts) = app.get("/api/v1/alerts?status=open", &app.a.owner).await;
+    assert_eq!(alerts["alerts"].as_array().unwrap().len(), 1, "staff are told of the note");
+}
+
+#[tokio::test]
+async fn the_check_in_form_shows_the_urine_colour_guide() {
+    let app = spawn_app().await;
+    let (_, body) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
+    let link = body["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
+    for (width, height, name) in [(412, 915, "client-colour-guide-phone"), (1280, 900, "client-colour-guide-desktop")] {
+        let browser = Browser::start(width, height).await;
+        browser.go(&link).await;
+        browser.wait_text("h1").await;
+        let guide = browser.text(".colour-guide").await;
+        assert!(guide.contains("Dark yellow: not this sign"), "{guide}");
+        for colour in ["Brown", "Red or pink", "Like strong tea", "Like cola"] {
+            assert!(guide.contains(&format!("{colour}: tick this sign")), "{guide}");
+        }
+        browser.scroll_to(".colour-guide").await;
+        browser.screenshot(name).await;
+        let card = browser.text(".bank-card").await;
+        assert!(card.contains("8.6 cm by 5.4 cm"), "{card}");
+        browser.scroll_to(".bank-card").await;
+        browser.screenshot(&name.replace("colour-guide", "bank-card")).await;
+        browser.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_maternity_sign_reads_call_your_maternity_unit_now() {
+    let app = spawn_app().await;
+    let session = json!({"massage_type": "prenatal", "pressure": "light", "areas": ["lower_back"]});
+    let intake = json!({"goals": ["pregnancy"], "conditions": [{"code": "pregnant"}], "first_massage": false, "pregnancy_weeks": 30});
+    let (_, body) = app.session(&app.a.therapist, intake, session).await;
+    let link = body["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
+    app.advance_hours(24.0);
+    let browser = Browser::start(412, 915).await;
+    browser.go(&link).await;
+    browser.wait_text("h1").await;
+    browser.click("label[for=soreness-1]").await;
+    browser.click("#symptom-reduced_baby_movement").await;
+    none_of_these_but(&browser, &["doctor"]).await;
+    browser.click("button[type=submit]").await;
+    browser.wait_for(".level h1", "Call your maternity unit now").await;
+    let html = browser.source().await;
+    assert!(html.contains("Contact your maternity unit now, even at night."));
+    assert!(!html.contains("See a doctor today"), "one first instruction, not two");
+    assert!(!html.contains("How was your massage?"), "no feedback form after an urgent answer");
+    assert!(!html.contains("tel:111"), "no second order: the maternity unit, not the advice line");
+    browser.screenshot("client-result-maternity").await;
+    browser.stop().await;
 }

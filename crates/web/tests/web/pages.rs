@@ -387,3 +387,22 @@ async fn the_form_asks_about_a_warning_sign_in_the_note_and_shows_it_first() {
     let (_, html) = post_form(&app, &link, &fields).await;
     assert!(html.contains("level emergency"), "{html}");
 }
+
+#[tokio::test]
+async fn the_why_sore_page_is_general_and_shows_the_clinics_number_from_its_link() {
+    let app = spawn_app().await;
+    let (s, why) = get_html(&app, &format!("{}/why-sore", app.base)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(why.contains("A first massage: muscles that are not used to massage"), "{why}");
+    for personal in ["your massage", "This was your first massage", "about this massage"] {
+        assert!(!why.contains(personal), "a general page: {personal}");
+    }
+    assert!(why.contains("Never put heat on a swollen, painful calf"), "each item's safety sentences");
+    assert!(!why.contains("href=\"tel:999\""), "no clinic: no clinic number");
+    let (link, _) = link(&app).await;
+    let (s, from_link) = get_html(&app, &format!("{link}/why-sore")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(from_link.contains("href=\"tel:999\""), "reached from a clinic's link: its emergency number");
+    let (_, form) = get_html(&app, &link).await;
+    assert!(form.contains("/why-sore\">Why am I sore"), "the check-in page links to it");
+}

@@ -681,3 +681,105 @@ async fn each_kind_of_knocking_has_its_own_budget() {
     app.advance_hours(1.1);
     assert_eq!(post_form(&app, &link, body).await.0, StatusCode::OK, "an hour later it is taken");
 }
+
+// ----- Care policy v1.2 -----
+
+/// A client's own intake link, made by the front desk.
+async fn own_intake_link(app: &App) -> (i64, String) {
+    let client = app.new_client(&app.a.owner).await;
+    let desk = sign_in(app, "desk@calm.example", PASSWORD).await.unwrap();
+    let csrf = desk.csrf().await;
+    let (_, html) = desk.post(&format!("/clients/{client}/intake-link"), &format!("csrf={csrf}"), None).await;
+    (client, code_in(&html, "intake-link"))
+}
+
+#[tokio::test]
+async fn pregnancy_weeks_are_asked_at_intake_and_worked_out_at_the_check_in() {
+    let app = spawn_app().await;
+    let (client, link) = own_intake_link(&app).await;
+    // Weeks without a pregnancy ticked: asked to fix it, nothing stored.
+    let (s, html) = post_form(&app, &link, "goal=relaxation&first_massage=no&pregnancy_weeks=18&consent=yes").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("no pregnancy is ticked"), "{html}");
+    // The due date 22 weeks from the clock's 2026-11-27: 18 weeks pregnant on the intake's date.
+    let body = "goal=pregnancy&condition=pregnant&first_massage=no&due_date=2027-04-30&consent=yes";
+    let (s, html) = post_form(&app, &link, body).await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    let (_, shown) = app.get(&format!("/api/v1/clients/{client}"), &app.a.owner).await;
+    assert_eq!(shown["intake"]["answers"]["pregnancy_weeks"], 18, "{shown}");
+
+    // A session three weeks later: a headache (not sudden) at 21 weeks goes to the maternity unit.
+    app.advance_hours(21.0 * 24.0);
+    let mut session = leg_session();
+    session["client_id"] = json!(client);
+    session["massage_type"] = json!("prenatal");
+    session["pressure"] = json!("light");
+    let (s, recorded) = app.post("/api/v1/sessions", &app.a.therapist, session).await;
+    assert_eq!(s, StatusCode::CREATED, "{recorded}");
+    let check_in = recorded["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
+    app.advance_hours(24.0);
+    let body = json!({"soreness": 1, "symptoms": ["headache"], "follow_ups": {"headache": "no"}});
+    let (_, answer) = app.call(reqwest::Method::POST, &check_in, None, Some(body)).await;
+    assert_eq!(answer["level"], "doctor", "{answer}");
+    assert_eq!(answer["label"], "Call your maternity unit now");
+    let rules: Vec<&str> = answer["fired"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
+    assert!(rules.contains(&"D-pregnancy"), "{rules:?}");
+}
+
+#[tokio::test]
+async fn a_postponed_intake_tells_the_client_not_to_come_in_today() {
+    let app = spawn_app().await;
+    let (_, link) = own_intake_link(&app).await;
+    let (s, html) =
+        post_form(&app, &link, "goal=relaxation&condition=fever_or_infection&first_massage=no&consent=yes").await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert!(html.contains("Please do not come in today"), "{html}");
+    assert!(html.contains("Please see a doctor first"), "{html}");
+    let (_, link) = own_intake_link(&app).await;
+    let (_, html) = post_form(&app, &link, "goal=relaxation&condition=osteoporosis&first_massage=no&consent=yes").await;
+    assert!(html.contains("Thank you") && !html.contains("do not come in"), "{html}");
+}
+
+#[tokio::test]
+async fn staff_read_what_could_not_be_read_and_the_signs_a_note_mentions() {
+    let app = spawn_app().await;
+    let (client, session) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
+    let link = session["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
+    app.advance_hours(24.0);
+    let note = json!({"soreness": 2, "symptoms": [], "note": "a bit of chest pain this morning"});
+    app.call(reqwest::Method::POST, &link, None, Some(note)).await;
+    let owner = sign_in(&app, "owner@calm.example", PASSWORD).await.unwrap();
+    let (_, queue) = owner.get("/alerts").await;
+    assert!(
+        queue.contains("The note mentions a warning sign: Pain, pressure or tightness inside your chest"),
+        "{queue}"
+    );
+    let link2 = session["follow_ups"][1]["check_in_url"].as_str().unwrap().to_owned();
+    let refused = json!({"soreness": 2, "symptoms": [], "temperature_c": 29.0});
+    app.call(reqwest::Method::POST, &link2, None, Some(refused)).await;
+    let (_, page) = owner.get(&format!("/clients/{client}")).await;
+    assert!(page.contains("This answer could not be read, so it was not sorted"), "{page}");
+    assert!(page.contains("from 30 to 45"), "what was wrong is shown to staff: {page}");
+}
+
+#[tokio::test]
+async fn the_session_form_takes_the_babys_date_of_birth_for_an_infant_massage() {
+    let app = spawn_app().await;
+    let client = app.new_client(&app.a.owner).await;
+    let therapist = sign_in(&app, "ther@calm.example", PASSWORD).await.unwrap();
+    let csrf = therapist.csrf().await;
+    let (_, form) = therapist.get(&format!("/clients/{client}/sessions/new")).await;
+    assert!(form.contains("name=\"baby_birth_date\""), "the form asks for it");
+    let infant = format!("csrf={csrf}&massage_type=infant&pressure=light&area=abdomen&action=save");
+    let (s, html) = therapist.post(&format!("/clients/{client}/sessions"), &infant, None).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("baby_birth_date: is required"), "{html}");
+    assert!(html.contains("value=\"\""), "the form is shown again");
+    let (s, html) = therapist
+        .post(&format!("/clients/{client}/sessions"), &format!("{infant}&baby_birth_date=2026-09-01"), None)
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{html}");
+    let (_, shown) = app.get(&format!("/api/v1/clients/{client}"), &app.a.owner).await;
+    assert_eq!(shown["sessions"][0]["massage_type"], "infant", "{shown}");
+    assert_eq!(shown["sessions"][0]["baby_birth_date"], "2026-09-01");
+}
