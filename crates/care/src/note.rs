@@ -8,7 +8,7 @@
 //! "fitness". It ignores nothing else: "no chest pain" is flagged too, because a person then
 //! reads it.
 
-use crate::codes::Level;
+use crate::codes::{CodeSet, Level};
 use crate::knowledge::Knowledge;
 use serde::Serialize;
 
@@ -76,6 +76,13 @@ pub fn note_flags(kb: &Knowledge, note: &str) -> Vec<NoteFlag> {
     }
     flags.sort_by_key(|f| std::cmp::Reverse(f.level));
     flags
+}
+
+/// The warning signs the note mentions that the coded answer does not already report
+/// (`reported`, after normalisation): a sign already ticked needs no second word.
+pub fn unreported_flags(kb: &Knowledge, note: &str, reported: CodeSet) -> Vec<NoteFlag> {
+    let is_reported = |code: &str| kb.vocabulary.symptoms.lookup(code).is_some_and(|i| reported.contains(i));
+    note_flags(kb, note).into_iter().filter(|f| !is_reported(&f.code)).collect()
 }
 
 #[cfg(test)]

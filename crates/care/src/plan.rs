@@ -259,8 +259,7 @@ pub fn plan<'k>(
         kb.plan.baby_warning_signs.iter().map(|t| RedFlag { level: Level::Emergency, text: t }).collect()
     } else {
         let mut flags = red_flags(kb);
-        let after_birth = v.conditions.lookup("gave_birth_last_6_weeks");
-        if client.conditions.iter().any(|c| Some(c) == after_birth) {
+        if client.conditions.contains(kb.triage.pregnancy.after_birth) {
             let at = flags.iter().position(|f| f.level < Level::Emergency).unwrap_or(flags.len());
             flags.insert(at, RedFlag { level: Level::Doctor, text: &kb.plan.after_birth_warning });
         }

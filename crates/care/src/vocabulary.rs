@@ -56,6 +56,11 @@ impl<E: Coded> CodeTable<E> {
         &self.entries[index as usize]
     }
 
+    /// The set of the known codes among `codes`; unknown ones are left out.
+    pub fn set_of(&self, codes: &[String]) -> CodeSet {
+        codes.iter().filter_map(|c| self.lookup(c)).collect()
+    }
+
     /// The entry with `code`.
     pub fn by_code(&self, code: &str) -> Option<&E> {
         self.lookup(code).map(|i| self.get(i))

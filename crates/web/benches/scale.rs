@@ -197,15 +197,19 @@ impl Scale {
 fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     // (history, the measured clinic's clients, other clinics, clients in each)
-    let sizes: [(&str, i64, i64, i64); 4] = [
+    let all: [(&str, i64, i64, i64); 4] = [
         ("1,000 sessions, 1 clinic", 250, 0, 0),
         ("10,000 sessions, 1 clinic", 2_500, 0, 0),
         ("100,000 sessions, 1 clinic", 25_000, 0, 0),
         ("1,000 sessions beside 999 clinics of 100", 250, 999, 25),
     ];
+    // `AFTERCARE_BENCH_QUICK=1`: the two smallest histories only, a few minutes, to compare
+    // one build with another (run it on each, on the same machine, one after the other).
+    let quick = std::env::var("AFTERCARE_BENCH_QUICK").is_ok_and(|v| v == "1");
+    let sizes = if quick { &all[..2] } else { &all[..] };
     let names = ["check-in (durable)", "dashboard page", "alert queue page", "API alert page", "client page"];
     let mut rows: Vec<(&str, [Duration; 5])> = Vec::new();
-    for (name, own, others, each) in sizes {
+    for &(name, own, others, each) in sizes {
         let figures = rt.block_on(async {
             let scale = start(&name.replace([' ', ','], ""), own, others, each).await;
             let figures = scale.measure().await;

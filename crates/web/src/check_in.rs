@@ -57,11 +57,10 @@ pub async fn follow_up<S: Store>(state: &AppState<S>, token: &str) -> Result<Fol
     Ok(f)
 }
 
-/// Why a check-in was not triaged: the problems, each naming its field.
+/// Why a check-in was not triaged (it is stored all the same): the problems, each naming
+/// its field.
 #[derive(Debug, Clone)]
 pub struct NotRead {
-    /// The id of the stored answer.
-    pub check_in_id: i64,
     /// Every problem.
     pub problems: Vec<care::InputError>,
     /// The emergency number, when the clinic's country is known.
@@ -139,6 +138,11 @@ pub async fn triage_and_store<S: Store>(
     }
     let followed =
         care::checkin::apply_follow_ups(kb, &ticked, &body.follow_ups.clone().unwrap_or_default(), "follow_ups");
+    // The answer as sent, stored whether or not it can be triaged.
+    let mut sent = json!({
+        "soreness": body.soreness, "trend": body.trend, "sore_areas": body.sore_areas, "symptoms": ticked,
+        "follow_ups": body.follow_ups, "temperature_c": body.temperature_c, "note": body.note,
+    });
     let doc = CheckInDoc {
         session: SessionDoc {
             massage_type: session.massage_type.clone(),
@@ -170,20 +174,30 @@ pub async fn triage_and_store<S: Store>(
         (Ok(_), Err(b)) => Err(b.0),
     };
     let clinic_tz = time_zone(None, &clinic.timezone);
+    // An alert at `level` whose notices go out as for `urgency` (at once from `doctor`).
+    let alert = |level: Level, urgency: Level| NewAlert {
+        client_id: client.id,
+        level: level.code().to_owned(),
+        notices: outbox::alert_notices(
+            kb,
+            clinic_id,
+            urgency,
+            session.staff_id,
+            clinic.alert_to.is_some(),
+            now,
+            &clinic_tz,
+        ),
+    };
+    let emergency_number = contacts(kb, &clinic).country.map(|c| c.emergency.as_str());
     let checkin = match validated {
         Ok(c) => c,
         Err(problems) => {
             // Kept as sent, not triaged, and the clinic told at once.
-            let soreness = body.soreness.as_u64().filter(|s| *s <= 10).map(|s| s as u8);
-            let sent = json!({
-                "soreness": body.soreness, "trend": body.trend, "sore_areas": body.sore_areas, "symptoms": ticked,
-                "follow_ups": body.follow_ups, "temperature_c": body.temperature_c, "note": body.note,
-            });
             let new = NewCheckIn {
                 session_id: session.id,
                 follow_up_id: f.id,
                 report: sent.to_string(),
-                soreness,
+                soreness: body.soreness.as_u64().filter(|s| *s <= 10).map(|s| s as u8),
                 triaged: false,
                 problems: problems.iter().map(ToString::to_string).collect(),
                 hours_since,
@@ -191,30 +205,8 @@ pub async fn triage_and_store<S: Store>(
                 fired: Vec::new(),
                 now,
             };
-            let alert = NewAlert {
-                client_id: client.id,
-                level: Level::Therapist.code().to_owned(),
-                notices: outbox::alert_notices(
-                    kb,
-                    clinic_id,
-                    Level::Doctor,
-                    session.staff_id,
-                    clinic.alert_to.is_some(),
-                    now,
-                    &clinic_tz,
-                ),
-            };
-            let emergency_number = contacts(kb, &clinic).country.map(|c| c.emergency.clone());
-            let recorded = match state.store.record_check_in(clinic_id, new.clone(), Some(alert.clone()), None).await {
-                Ok((recorded, _)) => recorded.id,
-                Err(StoreError::Unavailable(e)) => {
-                    eprintln!("aftercare: an answer that could not be read is kept until the database can write: {e}");
-                    state.write_health.keep_check_in(clinic_id, new, Some(alert), None);
-                    return Err(not_saved(emergency_number.as_deref()));
-                }
-                Err(e) => return Err(e.into()),
-            };
-            return Ok(Err(NotRead { check_in_id: recorded, problems, emergency_number }));
+            save(state, clinic_id, new, Some(alert(Level::Therapist, Level::Doctor)), None, emergency_number).await?;
+            return Ok(Err(NotRead { problems, emergency_number: emergency_number.map(str::to_owned) }));
         }
     };
     let decision = care::triage(kb, &checkin);
@@ -225,15 +217,14 @@ pub async fn triage_and_store<S: Store>(
         .iter()
         .map(|n| json!({"code": n.code, "phrase": n.phrase, "level": n.level, "text": n.text}))
         .collect();
-    let submitted = json!({
-        "soreness": body.soreness, "trend": body.trend, "sore_areas": body.sore_areas, "symptoms": doc.report.symptoms,
-        "follow_ups": body.follow_ups, "temperature_c": body.temperature_c, "note": body.note,
-        "note_flags": note_flags, "baby_age_unknown": report.baby_age_unknown,
-    });
+    // As sent, with the symptoms the follow-up answers recorded and what staff must read.
+    sent["symptoms"] = json!(doc.report.symptoms);
+    sent["note_flags"] = json!(note_flags);
+    sent["baby_age_unknown"] = json!(report.baby_age_unknown);
     let new = NewCheckIn {
         session_id: session.id,
         follow_up_id: f.id,
-        report: submitted.to_string(),
+        report: sent.to_string(),
         soreness: Some(checkin.report.soreness),
         triaged: true,
         problems: Vec::new(),
@@ -252,19 +243,9 @@ pub async fn triage_and_store<S: Store>(
         Some(_) => decision.level.max(Level::Therapist),
         None => decision.level,
     };
-    let alert = (notice_level >= Level::Therapist).then(|| NewAlert {
-        client_id: client.id,
-        level: decision.level.max(Level::Therapist).code().to_owned(),
-        notices: outbox::alert_notices(
-            kb,
-            clinic_id,
-            notice_level,
-            session.staff_id,
-            clinic.alert_to.is_some(),
-            now,
-            &clinic_tz,
-        ),
-    });
+    let raised = (notice_level >= Level::Therapist).then(|| alert(decision.level.max(Level::Therapist), notice_level));
+    let staff_told = raised.is_some();
+    let staff_told_at_once = staff_told && notice_level >= Level::Doctor;
     let scheduled: Vec<i64> =
         state.store.follow_ups_of_session(clinic_id, session.id).await?.iter().map(|f| f.offset_hours).collect();
     let fired_ids: Vec<&str> = report.fired.iter().map(|r| r.rule).collect();
@@ -273,17 +254,7 @@ pub async fn triage_and_store<S: Store>(
             let tz = time_zone(client.timezone.as_deref(), &clinic.timezone);
             outbox::check_in(kb, hours, session.ended_at, now, &tz, &new_link())
         });
-    let recorded = match state.store.record_check_in(clinic_id, new.clone(), alert.clone(), next.clone()).await {
-        Ok((recorded, _)) => recorded,
-        Err(StoreError::Unavailable(e)) => {
-            // Never answered as saved: the client is told to act on warning signs now, and
-            // the answer is saved with its alert as soon as the database can write again.
-            eprintln!("aftercare: a check-in could not be saved and is kept until the database can write: {e}");
-            state.write_health.keep_check_in(clinic_id, new, alert, next);
-            return Err(not_saved(report.emergency_number));
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let recorded = save(state, clinic_id, new, raised, next, emergency_number).await?;
 
     // The client sees the gentle reasons and the advice; clinical reasons are for staff.
     let fired: Vec<Value> = report
@@ -300,10 +271,33 @@ pub async fn triage_and_store<S: Store>(
         "advice": report.advice,
         "fired": fired,
         "note_flags": note_flags,
-        "staff_told": alert.is_some(),
+        "staff_told": staff_told,
+        "staff_told_at_once": staff_told_at_once,
         "red_flags": report.red_flags,
         "disclaimer": report.disclaimer,
     })))
+}
+
+/// Stores a check-in with its alert and next follow-up in one transaction. When the database
+/// cannot write, the answer is never answered as saved: the client is told to act on warning
+/// signs now, and the answer is kept and saved with its alert as soon as it can write again.
+async fn save<S: Store>(
+    state: &AppState<S>,
+    clinic_id: i64,
+    new: NewCheckIn,
+    alert: Option<NewAlert>,
+    next: Option<store::NewFollowUp>,
+    emergency_number: Option<&str>,
+) -> Result<store::CheckIn, ApiError> {
+    match state.store.record_check_in(clinic_id, new.clone(), alert.clone(), next.clone()).await {
+        Ok((recorded, _)) => Ok(recorded),
+        Err(StoreError::Unavailable(e)) => {
+            eprintln!("aftercare: a check-in could not be saved and is kept until the database can write: {e}");
+            state.write_health.keep_check_in(clinic_id, new, alert, next);
+            Err(not_saved(emergency_number))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The answer to a check-in the database could not save: what to do now, in plain words.

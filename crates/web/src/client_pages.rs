@@ -414,15 +414,16 @@ pub async fn submit<S: Store>(
     // The note is checked before the answer is sent: for each warning sign it mentions that
     // no box says, the client is asked whether it is happening now (care policy v1.2).
     if !form.note_checked {
-        let ticked = check_in.symptoms.clone().unwrap_or_default();
-        let questions: Vec<(String, String)> = care::note::note_flags(kb, form.note.as_deref().unwrap_or_default())
-            .into_iter()
-            .filter(|n| !ticked.contains(&n.code))
-            .map(|n| {
-                let label = kb.vocabulary.symptoms.by_code(&n.code).map_or("", |s| s.label.as_str());
-                (n.code.clone(), format!("You wrote “{}”. Is this happening now: {label}?", n.phrase))
-            })
-            .collect();
+        let ticked = kb.vocabulary.symptoms.set_of(check_in.symptoms.as_deref().unwrap_or_default());
+        let note = form.note.as_deref().unwrap_or_default();
+        let questions: Vec<(String, String)> =
+            care::note::unreported_flags(kb, note, kb.vocabulary.close_symptoms(ticked))
+                .into_iter()
+                .map(|n| {
+                    let label = kb.vocabulary.symptoms.by_code(&n.code).map_or("", |s| s.label.as_str());
+                    (n.code.clone(), format!("You wrote “{}”. Is this happening now: {label}?", n.phrase))
+                })
+                .collect();
         if !questions.is_empty() {
             let mut page = check_in_page(kb, &token, &ctx, form, &[], vec![]);
             page.note_questions = questions;
@@ -467,10 +468,7 @@ pub async fn submit<S: Store>(
                     .collect()
             })
             .unwrap_or_default(),
-        told_now: answer["staff_told"].as_bool().unwrap_or(true)
-            && (level == "doctor"
-                || level == "emergency"
-                || answer["note_flags"].as_array().into_iter().flatten().any(|n| n["level"] == "emergency")),
+        told_now: answer["staff_told_at_once"].as_bool().unwrap_or(true),
         urgent_number: kb.country(&ctx.clinic.country).and_then(|c| c.urgent_advice.clone()),
         label: answer["label"].as_str().unwrap_or_default().to_owned(),
         instruction: answer["instruction"].as_str().unwrap_or_default().to_owned(),
@@ -761,5 +759,37 @@ pub async fn feedback<S: Store>(
         ),
         (Err(e), _) => link_problem(&state, &ApiError::from(e), Some(f.clinic_id)).await,
         _ => link_problem(&state, &ApiError::not_found("check-in"), Some(f.clinic_id)).await,
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::panic, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    /// A citation not yet checked is never shown to clients (care policy v1.2 section 5).
+    #[test]
+    fn the_why_sore_page_cites_only_checked_sources() {
+        let over = care::knowledge::KnowledgeFile {
+            name: "plan.toml".into(),
+            display: "clinic/plan.toml".into(),
+            text: r#"
+[[item]]
+id = "water"
+kind = "advice"
+title = "Drink when you are thirsty"
+text = ["Drink water when you feel thirsty."]
+grade = "limited"
+sources = ["wiltshire-2010", "nice-fever-under-5"]
+"#
+            .into(),
+        };
+        let kb = Knowledge::with_overrides(&[over]).unwrap_or_else(|e| panic!("{e}"));
+        let unchecked = kb.source("nice-fever-under-5").expect("a built-in source");
+        assert_eq!(unchecked.verified, "not_verified");
+        let checked = kb.source("wiltshire-2010").expect("a built-in source");
+        let page = why_sore_page(&kb, "Calm".to_owned(), None);
+        assert!(page.sources.contains(&checked.citation()), "a checked source is cited");
+        assert!(!page.sources.contains(&unchecked.citation()), "an unchecked one is for staff only");
     }
 }

@@ -8,7 +8,7 @@ use crate::checkin::CheckIn;
 use crate::codes::{CodeSet, Level};
 use crate::knowledge::Knowledge;
 use crate::knowledge::model::{Country, LevelText, Rule};
-use crate::note::{NoteFlag, note_flags};
+use crate::note::{NoteFlag, unreported_flags};
 use condition::Facts;
 use serde::Serialize;
 
@@ -65,9 +65,7 @@ pub fn facts(kb: &Knowledge, c: &CheckIn) -> Facts {
 pub fn triage(kb: &Knowledge, checkin: &CheckIn) -> Triage {
     let mut t = decide(kb, facts(kb, checkin));
     if let Some(note) = &checkin.report.note {
-        // A sign the coded answer already reports needs no second word.
-        let reported = |code: &str| kb.vocabulary.symptoms.lookup(code).is_some_and(|i| t.facts.symptoms.contains(i));
-        t.note_flags = note_flags(kb, note).into_iter().filter(|f| !reported(&f.code)).collect();
+        t.note_flags = unreported_flags(kb, note, t.facts.symptoms);
     }
     t
 }

@@ -427,3 +427,23 @@ sources = ["policy-v1-2"]
     let err = care::Knowledge::with_overrides(&[over]).expect_err("no warning-sign line");
     assert!(err.to_string().contains("D-clinic-extra is a `doctor` rule with no [[warning_sign]] line"), "{err}");
 }
+
+#[test]
+fn labels_that_could_be_read_toward_waiting_say_what_the_policy_says() {
+    // Care policy v1.2 section 1: the sudden headache, the bank card, heavy bleeding, the
+    // urine colour guide.
+    let s = |code: &str| crate::common::KB.vocabulary.symptoms.by_code(code).unwrap_or_else(|| panic!("{code}"));
+    let headache = s("sudden_severe_headache");
+    assert!(headache.label.contains("came on suddenly, within a minute or so"), "{}", headache.label);
+    assert!(!headache.label.contains("worst"), "it does not have to be the worst ever");
+    let question = &s("headache").follow_up.as_ref().expect("a follow-up question").question;
+    assert!(question.contains("within a minute or so") && !question.contains("worst"), "{question}");
+    assert!(s("large_bruise").label.contains("wider than the short side of a bank card"));
+    let bleeding = s("heavy_bleeding").hint.clone().unwrap_or_default();
+    assert!(bleeding.contains("soaks through a cloth or pad"), "{bleeding}");
+    assert!(!bleeding.contains("wait"), "the hint never reads as “wait 10 minutes”: {bleeding}");
+    let urine = s("dark_urine");
+    assert!(urine.label.contains("brown, red, or the colour of tea or cola"));
+    assert!(urine.hint.as_deref().is_some_and(|h| h.contains("Dark yellow") && h.contains("colour guide")));
+    assert!(s("feels_feverish").label.contains("no thermometer"));
+}

@@ -737,20 +737,8 @@ fn rules(f: &Facts) -> Expected {
     rule(
         "T-symptom",
         Level::Therapist,
-        f.any(&[
-            "headache",
-            "dizziness",
-            "light_headed_on_standing",
-            "nausea",
-            "vomiting",
-            "small_bruise",
-            "large_bruise",
-            "contact_rash",
-            "site_swelling",
-            "burn_or_blister",
-            "head_knock",
-            "feels_feverish",
-        ]),
+        // The rule's list is the therapist group of section 1, word for word.
+        f.any(policy::THERAPIST_SYMPTOMS),
     );
 
     // Self-care: nothing above fired.
