@@ -59,7 +59,7 @@ fn q<'a>(sql: String) -> sqlx::query::Query<'a, sqlx::Sqlite, <sqlx::Sqlite as s
 
 /// The schema, embedded in the binary, in order: a new migration is a new file and a new
 /// line here.
-const MIGRATIONS: [(i64, &str, &str); 12] = [
+const MIGRATIONS: [(i64, &str, &str); 13] = [
     (1, "clinics clients sessions", include_str!("../migrations/0001_clinics_clients_sessions.sql")),
     (2, "staff sessions", include_str!("../migrations/0002_staff_sessions.sql")),
     (3, "products feedback", include_str!("../migrations/0003_products_feedback.sql")),
@@ -72,6 +72,7 @@ const MIGRATIONS: [(i64, &str, &str); 12] = [
     (10, "one alert per link", include_str!("../migrations/0010_one_alert_per_link.sql")),
     (11, "api token expiry", include_str!("../migrations/0011_api_token_expiry.sql")),
     (12, "answers not read", include_str!("../migrations/0012_answers_not_read.sql")),
+    (13, "notes to read", include_str!("../migrations/0013_notes_to_read.sql")),
 ];
 
 /// Migrations that manage their own transaction (a table rebuilt with foreign keys off).
@@ -1104,6 +1105,20 @@ impl Store for SqliteStore {
         .bind(clinic_id)
         .bind(clinic_id)
         .bind(client_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        all(rows, check_in)
+    }
+
+    async fn check_ins_with_notes(&self, clinic_id: i64, since: Timestamp, limit: u32) -> StoreResult<Vec<CheckIn>> {
+        let rows = q(format!(
+            "{CHECK_IN} WHERE clinic_id = ? AND submitted_at >= ? AND json_extract(report, '$.note') <> '' \
+             ORDER BY submitted_at DESC, id DESC LIMIT ?"
+        ))
+        .bind(clinic_id)
+        .bind(since.0)
+        .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await
         .map_err(db)?;

@@ -627,6 +627,23 @@ async fn check_ins_and_alerts<S: Store>(s: S) {
     assert_eq!(kept.problems, vec!["temperature: 50 is out of range".to_owned()]);
     assert_eq!(s.check_in(a.id, kept.id).await.unwrap().as_ref(), Some(&kept));
     assert_eq!(s.check_in_stats(a.id, sess2.id).await.unwrap().lowest_soreness, None, "no soreness was read");
+
+    // Notes to read: only check-ins with a non-empty note, newest first, scoped to the clinic.
+    let note = |at: i64, text: &str| {
+        let mut c = check_in(sess2.id, fus2[0].id, 1, "self_care", T0.plus_hours(at));
+        c.report = format!("{{\"soreness\": 1, \"symptoms\": [], \"note\": \"{text}\"}}");
+        c
+    };
+    for (at, text) in [(40, "first"), (41, ""), (42, "second")] {
+        s.record_check_in(a.id, note(at, text), None, None).await.unwrap();
+    }
+    let notes = s.check_ins_with_notes(a.id, T0.plus_hours(30), 10).await.unwrap();
+    let hours: Vec<Timestamp> = notes.iter().map(|c| c.submitted_at).collect();
+    assert_eq!(hours, vec![T0.plus_hours(42), T0.plus_hours(40)], "non-empty notes, newest first");
+    assert!(notes[0].report.contains("second") && notes[1].report.contains("first"));
+    assert_eq!(s.check_ins_with_notes(a.id, T0.plus_hours(30), 1).await.unwrap().len(), 1, "at most the limit");
+    assert_eq!(s.check_ins_with_notes(a.id, T0.plus_hours(41), 10).await.unwrap().len(), 1, "since");
+    assert!(s.check_ins_with_notes(b.id, T0, 10).await.unwrap().is_empty(), "scoped to the clinic");
 }
 
 /// Alerts page by page: the pages put together are the whole list in order, with no alert

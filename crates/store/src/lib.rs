@@ -304,6 +304,14 @@ pub trait Store: Clone + Send + Sync + 'static {
         clinic_id: i64,
         client_id: i64,
     ) -> impl Future<Output = StoreResult<Vec<CheckIn>>> + Send;
+    /// The clinic's check-ins since `since` whose report has a non-empty note, newest first,
+    /// at most `limit`: every note reaches a person (care policy v1.2).
+    fn check_ins_with_notes(
+        &self,
+        clinic_id: i64,
+        since: Timestamp,
+        limit: u32,
+    ) -> impl Future<Output = StoreResult<Vec<CheckIn>>> + Send;
 
     /// A page of the clinic's alerts, most urgent level first and newest first within a
     /// level; only those with `status` if given; those after `after` (the last alert of the

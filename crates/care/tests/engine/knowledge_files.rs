@@ -438,6 +438,9 @@ fn labels_that_could_be_read_toward_waiting_say_what_the_policy_says() {
     assert!(!headache.label.contains("worst"), "it does not have to be the worst ever");
     let question = &s("headache").follow_up.as_ref().expect("a follow-up question").question;
     assert!(question.contains("within a minute or so") && !question.contains("worst"), "{question}");
+    let sign = crate::common::KB.triage.warning_signs.iter().find(|w| w.rules.iter().any(|r| r == "E-stroke"));
+    let sign = &sign.expect("the stroke signs' line").text;
+    assert!(sign.contains("comes on suddenly, within a minute or so") && !sign.contains("worst"), "{sign}");
     assert!(s("large_bruise").label.contains("wider than the short side of a bank card"));
     let bleeding = s("heavy_bleeding").hint.clone().unwrap_or_default();
     assert!(bleeding.contains("soaks through a cloth or pad"), "{bleeding}");

@@ -37,6 +37,21 @@ pub struct AlertLine {
     pub acknowledged: Option<String>,
 }
 
+/// A client's note from the last week, for the therapist to read.
+#[derive(Debug)]
+pub struct NoteLine {
+    client_id: i64,
+    client_name: String,
+    when: String,
+    level: String,
+    note: String,
+    notices: Vec<String>,
+}
+
+/// How far back the dashboard lists clients' notes, and how many.
+const NOTES_DAYS: i64 = 7;
+const NOTES_LIMIT: u32 = 50;
+
 /// A check-in due today.
 #[derive(Debug)]
 pub struct DueLine {
@@ -73,6 +88,8 @@ struct DashboardPage {
     outage: Option<String>,
     failed: Vec<FailedLine>,
     alerts: Vec<AlertLine>,
+    /// Every non-empty note of the last week, newest first (care policy v1.2).
+    notes: Vec<NoteLine>,
     due: Vec<DueLine>,
     sessions: Vec<SessionLine>,
     answered: usize,
@@ -222,6 +239,20 @@ async fn page<S: Store>(state: &AppState<S>, who: &SignedIn) -> Result<Dashboard
             client_id,
         });
     }
+    let mut notes = Vec::new();
+    for c in state.store.check_ins_with_notes(clinic.id, now.plus_hours(-24 * NOTES_DAYS), NOTES_LIMIT).await? {
+        let Some(session) = state.store.session(clinic.id, c.session_id).await? else { continue };
+        let client = state.store.client(clinic.id, session.client_id).await?;
+        let report = serde_json::from_str::<serde_json::Value>(&c.report).unwrap_or_default();
+        notes.push(NoteLine {
+            client_id: session.client_id,
+            client_name: client.map_or_else(String::new, |c| c.name),
+            when: local_time(c.submitted_at, &clinic.timezone),
+            level: c.level.clone(),
+            note: report["note"].as_str().unwrap_or_default().to_owned(),
+            notices: check_in_notices(kb, &c),
+        });
+    }
     let month = state.store.follow_ups_due(clinic.id, now.plus_hours(-24 * 30), now).await?;
     let asked = month.len();
     let answered = month.iter().filter(|(_, a)| *a).count();
@@ -231,6 +262,7 @@ async fn page<S: Store>(state: &AppState<S>, who: &SignedIn) -> Result<Dashboard
         failed,
         // The most urgent page; the alert queue has the rest.
         alerts: alert_lines(state, &clinic, Some(AlertStatus::Open), None, crate::page::DEFAULT_LIMIT).await?.0,
+        notes,
         due,
         sessions,
         answered,

@@ -417,6 +417,7 @@ async fn the_form_asks_about_a_warning_sign_in_the_note() {
     browser.wait_for(".note-flag", "You wrote about “tight chest”. If this is happening now: Call 999 now.").await;
     let html = browser.source().await;
     assert!(html.find("note-flag").unwrap() < html.find("Normal soreness").unwrap(), "the note's sign comes first");
+    assert!(html.contains("Calm will be told straight away"), "an emergency sign in the note is told at once");
     browser.screenshot("client-result-note-first").await;
     browser.stop().await;
     let (_, alerts) = app.get("/api/v1/alerts?status=open", &app.a.owner).await;

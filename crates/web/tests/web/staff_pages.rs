@@ -783,3 +783,26 @@ async fn the_session_form_takes_the_babys_date_of_birth_for_an_infant_massage() 
     assert_eq!(shown["sessions"][0]["massage_type"], "infant", "{shown}");
     assert_eq!(shown["sessions"][0]["baby_birth_date"], "2026-09-01");
 }
+
+#[tokio::test]
+async fn every_note_is_listed_on_the_dashboard_for_the_therapist_to_read() {
+    let app = spawn_app().await;
+    let (_, session) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
+    let link = session["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
+    app.advance_hours(24.0);
+    let calm = json!({"soreness": 2, "symptoms": [], "note": "Slept well, thank you"});
+    app.call(reqwest::Method::POST, &link, None, Some(calm)).await;
+    app.call(reqwest::Method::POST, &link, None, Some(json!({"soreness": 2, "symptoms": []}))).await;
+    let owner = sign_in(&app, "owner@calm.example", PASSWORD).await.unwrap();
+    let (_, dashboard) = owner.get("/").await;
+    assert!(dashboard.contains("What clients wrote, last 7 days"), "{dashboard}");
+    assert!(dashboard.contains("“Slept well, thank you”"), "a self-care note is listed too: {dashboard}");
+    assert_eq!(dashboard.matches("“Slept well").count(), 1, "only answers with a note");
+    let other = sign_in(&app, "owner@other.example", PASSWORD).await.unwrap();
+    let (_, theirs) = other.get("/").await;
+    assert!(!theirs.contains("Slept well") && theirs.contains("No notes from clients this week"));
+    // A week later the note has left the list (it stays on the client's page).
+    app.advance_hours(24.0 * 8.0);
+    let (_, later) = owner.get("/").await;
+    assert!(!later.contains("Slept well"));
+}
