@@ -450,3 +450,29 @@ fn labels_that_could_be_read_toward_waiting_say_what_the_policy_says() {
     assert!(urine.hint.as_deref().is_some_and(|h| h.contains("Dark yellow") && h.contains("colour guide")));
     assert!(s("feels_feverish").label.contains("no thermometer"));
 }
+
+#[test]
+fn a_clinic_adds_note_phrases_and_warning_signs_and_never_loses_the_built_in_ones() {
+    let text = r#"
+[[symptom]]
+code = "chest_pain"
+group = "emergency"
+label = "Pain, pressure or tightness in your chest"
+implies = []
+note_phrases = ["heavy chest"]
+"#;
+    let kb = Knowledge::with_overrides(&overlay("vocabulary.toml", text)).unwrap_or_else(|e| panic!("{e}"));
+    let chest = kb.vocabulary.symptoms.by_code("chest_pain").expect("chest_pain");
+    let built_in = &KB.vocabulary.symptoms.by_code("chest_pain").expect("chest_pain").note_phrases;
+    assert!(built_in.iter().all(|p| chest.note_phrases.contains(p)), "every built-in phrase is kept");
+    assert!(chest.note_phrases.contains(&"heavy chest".to_owned()), "the clinic's phrase is added");
+    assert_eq!(care::note::note_flags(&kb, "a heavy chest today")[0].code, "chest_pain");
+    assert_eq!(care::note::note_flags(&kb, "crushing")[0].code, "chest_pain", "a built-in phrase still matches");
+
+    let signs = "[[warning_sign]]\nlevel = \"doctor\"\ntext = \"A clinic's own line\"\n";
+    let kb = Knowledge::with_overrides(&overlay("triage.toml", signs)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(kb.triage.warning_signs.len(), KB.triage.warning_signs.len() + 1, "lines are added, none removed");
+    for w in &KB.triage.warning_signs {
+        assert!(kb.triage.warning_signs.iter().any(|x| x.text == w.text), "{} is kept", w.text);
+    }
+}

@@ -780,3 +780,47 @@ async fn a_refused_answer_is_stored_and_alerts_the_clinic() {
     let (_, shown) = app.get(&format!("/api/v1/clients/{client}"), &app.a.owner).await;
     assert_eq!(shown["sessions"][0]["check_ins"].as_array().unwrap().len(), 1, "{shown}");
 }
+
+#[tokio::test]
+async fn a_doctor_group_sign_in_the_note_goes_to_the_therapists_digest() {
+    let app = spawn_app().await;
+    let (_, link) = link_of(&app, json!({"first_massage": false}), leg_session()).await;
+    let body = json!({"soreness": 2, "symptoms": [], "note": "I think I have a fever"});
+    let (_, answer) = app.call(Method::POST, &link, None, Some(body)).await;
+    assert_eq!(answer["level"], "self_care");
+    assert_eq!(answer["note_flags"][0]["code"], "fever");
+    assert_eq!((answer["staff_told"].as_bool(), answer["staff_told_at_once"].as_bool()), (Some(true), Some(false)));
+    let (_, alerts) = app.get("/api/v1/alerts?status=open", &app.a.owner).await;
+    assert_eq!(alerts["alerts"][0]["level"], "therapist", "an alert the therapist reads in the digest: {alerts}");
+    // An emergency-group sign is told at once.
+    let body = json!({"soreness": 2, "symptoms": [], "note": "I fainted this morning"});
+    let (_, answer) = app.call(Method::POST, &link, None, Some(body)).await;
+    assert_eq!(answer["staff_told_at_once"], true);
+}
+
+#[tokio::test]
+async fn a_client_with_no_intake_still_gets_the_warning_signs_and_each_clinic_its_own_number() {
+    let app = spawn_app().await;
+    // No intake on record: the session is recorded straight away.
+    let client = app.new_client(&app.a.therapist).await;
+    let mut session = leg_session();
+    session["client_id"] = json!(client);
+    let (s, recorded) = app.post("/api/v1/sessions", &app.a.therapist, session.clone()).await;
+    assert_eq!(s, StatusCode::CREATED, "{recorded}");
+    let link = recorded["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
+    // Clinic B is in the United States.
+    let other = app.new_client(&app.b.therapist).await;
+    session["client_id"] = json!(other);
+    let (_, theirs) = app.post("/api/v1/sessions", &app.b.therapist, session).await;
+    let their_link = theirs["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
+    app.advance_hours(24.0);
+    let calm = json!({"soreness": 1, "symptoms": []});
+    let (_, answer) = app.call(Method::POST, &link, None, Some(calm.clone())).await;
+    assert_eq!(answer["level"], "self_care");
+    assert!(answer["red_flags"].as_array().unwrap().len() >= 10, "every warning sign: {answer}");
+    assert_eq!(answer["emergency_number"], "999");
+    let (_, answer) = app.call(Method::POST, &their_link, None, Some(calm)).await;
+    assert_eq!(answer["emergency_number"], "911", "each clinic's own country");
+    let (_, page) = crate::pages::get_html(&app, &their_link).await;
+    assert!(page.contains("href=\"tel:911\"") && !page.contains("tel:999"), "and on its pages");
+}

@@ -28,7 +28,7 @@ async fn post_form(app: &App, link: &str, fields: &[(&str, &str)]) -> (StatusCod
     (resp.status(), resp.text().await.unwrap())
 }
 
-async fn get_html(app: &App, url: &str) -> (StatusCode, String) {
+pub async fn get_html(app: &App, url: &str) -> (StatusCode, String) {
     let resp = app.http.get(url).send().await.unwrap();
     (resp.status(), resp.text().await.unwrap())
 }
