@@ -107,22 +107,36 @@ pub fn to_client(
     }
 }
 
-/// An alert to staff at once: a client's check-in at `level` (`doctor` or `emergency`).
+/// An alert to staff at once: a client's check-in at `level`. `doctor` and `emergency`
+/// alerts go at once; so does a `therapist` alert that a person must read now (a warning sign
+/// written in the note, or an answer that could not be read), which says only that.
 pub fn alert(kb: &Knowledge, clinic: &Clinic, client: &Client, level: care::Level, alerts_url: &str) -> Letter {
     let label = &kb.triage.level(level).label;
     let subject = match level {
         care::Level::Emergency => format!("Emergency: {}'s check-in needs you now", client.name),
-        _ => format!("Urgent: {}'s check-in needs a doctor today", client.name),
+        care::Level::Doctor => format!("Urgent: {}'s check-in needs a doctor today", client.name),
+        _ => format!("Please read now: {}'s check-in", client.name),
     };
-    let told = match level {
-        care::Level::Emergency => "They were told to call the emergency number now.",
-        _ => "They were told to get medical advice today.",
-    };
-    let paragraphs = [
-        format!(
-            "{} answered a check-in at {} and the answer was sorted as \"{label}\". {told}",
+    let first = match level {
+        care::Level::Emergency | care::Level::Doctor => {
+            let told = if level == care::Level::Emergency {
+                "They were told to call the emergency number now."
+            } else {
+                "They were told to get medical advice today."
+            };
+            format!(
+                "{} answered a check-in at {} and the answer was sorted as \"{label}\". {told}",
+                client.name, clinic.name
+            )
+        }
+        _ => format!(
+            "{} answered a check-in at {} that a person should read now: their note mentions a warning sign, \
+             or their answer could not be read.",
             client.name, clinic.name
         ),
+    };
+    let paragraphs = [
+        first,
         format!("Contact them as soon as you can, then acknowledge the alert: {alerts_url}"),
         "This e-mail holds none of their answers or symptoms; they are in Aftercare.".to_owned(),
     ];

@@ -274,3 +274,37 @@ async fn messages_are_rightly_not_sent_to_a_client_who_stopped_them_answered_or_
             .all(|m| m.last_error.as_deref() == Some("the link expired before the message could go"))
     );
 }
+
+#[tokio::test]
+async fn an_alert_to_read_now_below_doctor_says_so_and_not_that_a_doctor_is_needed() {
+    let smtp = SmtpServer::start(SmtpMode::Accept).await;
+    let fx = fixture(memory().await, "Europe/London", Some("ada@example.com"), None).await;
+    let (_, fus) = fx.session(at("2026-11-27T10:00:00Z"), at("2026-11-27T10:00:00Z"), 1).await;
+    let w = worker(fx.store.clone(), smtp_to(smtp.addr));
+    assert_eq!(run_at(&w, at("2026-11-27T10:00:00Z")).await.sent, 1, "the plan");
+    // A therapist-level alert whose notice goes at once (a warning sign written in the note,
+    // or an answer that could not be read: care policy v1.2).
+    let now = at("2026-11-27T15:00:00Z");
+    let check_in = NewCheckIn {
+        session_id: fus[0].session_id,
+        follow_up_id: fus[0].id,
+        report: "{\"soreness\": 2, \"symptoms\": [], \"note\": \"tight chest\"}".to_owned(),
+        soreness: Some(2),
+        triaged: true,
+        problems: Vec::new(),
+        hours_since: 5.0,
+        level: "self_care".to_owned(),
+        fired: vec![],
+        now,
+    };
+    let tz = time_zone(None, &fx.clinic.timezone);
+    let notices = outbox::alert_notices(&kb(), fx.clinic.id, care::Level::Doctor, fx.therapist.id, false, now, &tz);
+    let alert = NewAlert { client_id: fx.client.id, level: "therapist".to_owned(), notices };
+    fx.store.record_check_in(fx.clinic.id, check_in, Some(alert), None).await.unwrap();
+    assert_eq!(run_at(&w, now).await.sent, 1, "sent at once, not in the morning digest");
+    let mail = smtp.received().into_iter().nth(1).expect("the alert");
+    assert_eq!(mail.header("Subject").as_deref(), Some("Please read now: Ada Lovelace's check-in"));
+    let body = mail.decoded();
+    assert!(body.contains("their note mentions a warning sign, or their answer could not be read"), "{body}");
+    assert!(!body.contains("doctor") && !body.contains("tight chest"), "no false order, no health details: {body}");
+}
