@@ -369,24 +369,28 @@ pub fn apply_follow_ups(
     Ok(out)
 }
 
-/// A client's conditions and weeks of pregnancy as they stand `weeks_since` whole weeks after
-/// they were recorded (care policy v1.2 section 2): recorded weeks are counted on, never
-/// reused as if they were today's; the pregnancy ends `ends_after_weeks` after its start
-/// (when no weeks were recorded, after that many weeks from the record, the latest it could
-/// end); the after-birth condition ends `after_birth_weeks` after it was recorded. Codes the
-/// vocabulary does not know are kept, for validation to name.
+/// A client's conditions and weeks of pregnancy as they stand `days_since` days after they
+/// were recorded (care policy v1.2 section 2): recorded weeks are counted on, never reused as
+/// if they were today's. Whole weeks recorded may stand for any day of that week, so each
+/// estimate leans to the safe side: the weeks triage reads count the recorded week as nearly
+/// over (a rule from 20 weeks fires no later than it should), while the pregnancy ends only
+/// `ends_after_weeks` after the latest start the record allows (so it never stops counting
+/// early); with no weeks recorded, the record ends that many weeks after it was made. The
+/// after-birth condition ends `after_birth_weeks` after it was recorded. Codes the vocabulary
+/// does not know are kept, for validation to name.
 pub fn conditions_at(
     kb: &Knowledge,
     conditions: &[String],
     recorded_weeks: Option<i64>,
-    weeks_since: i64,
+    days_since: i64,
 ) -> (Vec<String>, Option<i64>) {
     let rules = &kb.triage.pregnancy;
     let v = &kb.vocabulary;
     let is = |code: &str, set: CodeSet| v.conditions.lookup(code).is_some_and(|i| set.contains(i));
-    let weeks = recorded_weeks.map(|w| w + weeks_since.max(0));
-    let over = weeks.unwrap_or(weeks_since) >= i64::from(rules.ends_after_weeks);
-    let birth_over = weeks_since >= i64::from(rules.after_birth_weeks);
+    let days_since = days_since.max(0);
+    let fewest_days = recorded_weeks.map_or(days_since, |w| w * 7 + days_since);
+    let over = fewest_days >= i64::from(rules.ends_after_weeks) * 7;
+    let birth_over = days_since >= i64::from(rules.after_birth_weeks) * 7;
     let after_birth = v.conditions.get(rules.after_birth).code.as_str();
     let kept: Vec<String> = conditions
         .iter()
@@ -397,6 +401,7 @@ pub fn conditions_at(
         .cloned()
         .collect();
     let pregnant = kept.iter().any(|c| is(c, rules.conditions));
+    let weeks = recorded_weeks.map(|w| (w * 7 + 6 + days_since) / 7);
     (kept, weeks.filter(|w| pregnant && *w <= PREGNANCY_WEEKS_MAX))
 }
 

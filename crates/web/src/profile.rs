@@ -10,8 +10,8 @@ use care::checkin::ClientDoc;
 use care::screening::IntakeDoc;
 use store::{Store, Timestamp};
 
-/// A week, in milliseconds.
-const MS_PER_WEEK: i64 = 7 * 24 * 3600 * 1000;
+/// A day, in milliseconds.
+const MS_PER_DAY: i64 = 24 * 3600 * 1000;
 
 /// The client as the engine reads them, and whether their intake says this is their first
 /// massage ever.
@@ -27,13 +27,13 @@ pub async fn client_doc<S: Store>(
         ),
         None => None,
     };
-    let weeks_since_intake = intake.as_ref().map_or(0, |i| (now.0 - i.created_at.0).max(0) / MS_PER_WEEK);
+    let days_since_intake = intake.as_ref().map_or(0, |i| (now.0 - i.created_at.0).max(0) / MS_PER_DAY);
     let recorded_weeks = doc.as_ref().and_then(|d| d.pregnancy_weeks.as_ref()).and_then(serde_json::Number::as_i64);
     let (conditions, pregnancy_weeks) = match &doc {
         Some(d) => {
             let codes: Vec<String> = d.conditions.iter().map(|c| c.code.clone()).collect();
             let (kept, weeks) =
-                care::checkin::conditions_at(&state.knowledge, &codes, recorded_weeks, weeks_since_intake);
+                care::checkin::conditions_at(&state.knowledge, &codes, recorded_weeks, days_since_intake);
             (Some(kept), weeks)
         }
         None => (None, None),

@@ -969,18 +969,22 @@ fn note_phrases_are_flagged_on_whole_words() {
 #[test]
 fn pregnancy_weeks_are_counted_on_and_a_pregnancy_ends_by_date() {
     let codes = |c: &[&str]| c.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
-    let at = |c: &[&str], weeks: Option<i64>, since: i64| care::checkin::conditions_at(&KB, &codes(c), weeks, since);
+    let at = |c: &[&str], weeks: Option<i64>, days: i64| care::checkin::conditions_at(&KB, &codes(c), weeks, days);
     // 18 weeks at intake, 3 weeks later: 21, never the 18 recorded.
-    assert_eq!(at(&["pregnant"], Some(18), 3), (codes(&["pregnant"]), Some(21)));
-    // The pregnancy ends 43 weeks after its start: 42 still counts, 43 does not.
-    assert_eq!(at(&["pregnant", "anticoagulants"], Some(40), 2), (codes(&["pregnant", "anticoagulants"]), Some(42)));
-    assert_eq!(at(&["high_risk_pregnancy", "anticoagulants"], Some(40), 3), (codes(&["anticoagulants"]), None));
-    // No weeks recorded: unknown, and the record ends 43 weeks after it was made at the latest.
-    assert_eq!(at(&["pregnant"], None, 42), (codes(&["pregnant"]), None));
-    assert_eq!(at(&["pregnant"], None, 43), (codes(&[]), None));
+    assert_eq!(at(&["pregnant"], Some(18), 0), (codes(&["pregnant"]), Some(18)));
+    assert_eq!(at(&["pregnant"], Some(18), 21), (codes(&["pregnant"]), Some(21)));
+    // "19 weeks" may have been 19 weeks and 6 days: a day later it reads 20, never later than it should.
+    assert_eq!(at(&["pregnant"], Some(19), 1), (codes(&["pregnant"]), Some(20)));
+    // The pregnancy ends 43 weeks after the latest start the record allows: 40 weeks and
+    // 20 days still counts, 40 weeks and 21 days does not.
+    assert_eq!(at(&["pregnant", "anticoagulants"], Some(40), 20).0, codes(&["pregnant", "anticoagulants"]));
+    assert_eq!(at(&["high_risk_pregnancy", "anticoagulants"], Some(40), 21), (codes(&["anticoagulants"]), None));
+    // No weeks recorded: unknown, and the record ends 43 weeks after it was made.
+    assert_eq!(at(&["pregnant"], None, 300), (codes(&["pregnant"]), None));
+    assert_eq!(at(&["pregnant"], None, 301), (codes(&[]), None));
     // After birth ends 6 weeks after it was recorded.
-    assert_eq!(at(&["gave_birth_last_6_weeks"], None, 5), (codes(&["gave_birth_last_6_weeks"]), None));
-    assert_eq!(at(&["gave_birth_last_6_weeks"], None, 6), (codes(&[]), None));
+    assert_eq!(at(&["gave_birth_last_6_weeks"], None, 41), (codes(&["gave_birth_last_6_weeks"]), None));
+    assert_eq!(at(&["gave_birth_last_6_weeks"], None, 42), (codes(&[]), None));
     assert!(care::checkin::is_pregnancy(&KB, "preeclampsia"));
     assert!(!care::checkin::is_pregnancy(&KB, "gave_birth_last_6_weeks"));
     // What it means for triage: a headache at 21 weeks is D-pregnancy; at 18 it is not.
