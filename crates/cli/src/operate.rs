@@ -4,11 +4,12 @@
 
 use crate::commands::{Failure, failed};
 use care::Knowledge;
+use domain::secret::{hash_secret, new_secret};
+use domain::{Email, PersonName, TimeZoneName};
 use std::path::Path;
 use std::sync::Arc;
 use store::{MessageStatus, NewApiToken, NewClinic, NewStaff, Recipient, Role, Store, Timestamp};
 use store_sqlite::SqliteStore;
-use web::secret::{hash_secret, new_secret};
 use web::{AppState, Clock};
 
 /// The system clock.
@@ -269,18 +270,14 @@ pub fn create_clinic(
     owner_email: &str,
     owner_name: &str,
 ) -> Result<(), Failure> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
-        return Err(Failure::input("--name: must be 1 to 200 characters"));
-    }
+    let name = PersonName::parse(name).map_err(|p| Failure::input(format!("--name: {p}")))?;
+    let owner_name = PersonName::parse(owner_name).map_err(|p| Failure::input(format!("--owner-name: {p}")))?;
     let country = knowledge.country(country).ok_or_else(|| {
         let codes: Vec<&str> = knowledge.countries.iter().map(|c| c.code.as_str()).collect();
         Failure::input(format!("--country: `{country}` is not a known country; allowed: {}", codes.join(", ")))
     })?;
-    if !web::time::is_time_zone(timezone) {
-        return Err(Failure::input(format!("--timezone: `{timezone}` is not an IANA time zone such as Europe/London")));
-    }
-    let email = web::fields::email(owner_email).map_err(|p| Failure::input(format!("--owner-email: {p}")))?;
+    let timezone = TimeZoneName::parse(timezone).map_err(|p| Failure::input(format!("--timezone: {p}")))?;
+    let email = Email::parse(owner_email).map_err(|p| Failure::input(format!("--owner-email: {p}")))?.into_string();
     let password = new_secret()[..20].to_owned();
     let hash = password_auth::generate_hash(&password);
     runtime()?.block_on(async {
@@ -288,14 +285,14 @@ pub fn create_clinic(
         let now = SystemClock.now();
         let clinic = NewClinic {
             check_in_hours: knowledge.triage.schedule.check_in_hours.clone(),
-            name: name.to_owned(),
+            name: name.into_string(),
             country: country.code.clone(),
-            timezone: timezone.to_owned(),
+            timezone: timezone.as_str().to_owned(),
             now,
         };
         let owner = NewStaff {
             email: email.clone(),
-            name: owner_name.to_owned(),
+            name: owner_name.into_string(),
             role: Role::Owner,
             password_hash: Some(hash),
             now,
@@ -318,7 +315,7 @@ pub fn create_clinic(
 
 /// `aftercare token create`.
 pub fn create_token(data: &Path, email: &str, label: &str, days: u32) -> Result<(), Failure> {
-    let email = web::fields::email(email).map_err(|p| Failure::input(format!("--email: {p}")))?;
+    let email = Email::parse(email).map_err(|p| Failure::input(format!("--email: {p}")))?.into_string();
     let label = label.trim();
     if label.is_empty() || label.chars().count() > 100 {
         return Err(Failure::input("--label: must be 1 to 100 characters"));
@@ -353,7 +350,7 @@ pub fn create_token(data: &Path, email: &str, label: &str, days: u32) -> Result<
 
 /// `aftercare token revoke`.
 pub fn revoke_tokens(data: &Path, email: &str) -> Result<(), Failure> {
-    let email = web::fields::email(email).map_err(|p| Failure::input(format!("--email: {p}")))?;
+    let email = Email::parse(email).map_err(|p| Failure::input(format!("--email: {p}")))?.into_string();
     runtime()?.block_on(async {
         let store = open(data).await?;
         let staff = store
