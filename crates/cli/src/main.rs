@@ -3,6 +3,9 @@
 //! operates the web app (serve, migrate, create a clinic, create an API token, send the
 //! follow-ups).
 
+// A command answers on standard output: printing is this crate's job, and only its.
+#![allow(clippy::print_stdout)]
+
 mod commands;
 mod operate;
 mod render;
@@ -247,8 +250,22 @@ enum KbCommand {
     },
 }
 
+/// Logs go to standard error, at the level of `AFTERCARE_LOG` (`error`, `warn`, `info`, the
+/// default, `debug` or `trace`): one line per request answered, with its id, and each failure
+/// with its cause.
+fn init_logging() {
+    let level = std::env::var("AFTERCARE_LOG").ok().and_then(|l| l.parse::<tracing::Level>().ok());
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_max_level(level.unwrap_or(tracing::Level::INFO))
+        .with_target(false)
+        .try_init();
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    init_logging();
     let status = match commands::run(cli) {
         Ok(()) => OK,
         Err(failure) => {

@@ -111,7 +111,7 @@ pub fn serve(knowledge: Knowledge, args: crate::ServeArgs) -> Result<(), Failure
                     _ = &mut refresh_stopped => return,
                     _ = ticks.tick() => {
                         if let Err(e) = store.refresh_statistics().await {
-                            eprintln!("aftercare: refreshing the query planner's statistics failed: {e}");
+                            tracing::warn!(cause = %e, "refreshing the query planner's statistics failed");
                         }
                     }
                 }

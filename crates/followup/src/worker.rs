@@ -124,7 +124,7 @@ impl<S: Store> Worker<S> {
                     MessageOutcome::Postponed { .. } => report.postponed += 1,
                 }
                 if let Err(e) = self.store.finish_message(message.clinic_id, message.id, &claim, outcome, now).await {
-                    eprintln!("follow-ups: message {} could not be recorded ({e}); it is tried again", message.id);
+                    tracing::warn!(message = message.id, cause = %e, "a sent message could not be recorded; it is tried again");
                 }
             }
         }
@@ -132,7 +132,7 @@ impl<S: Store> Worker<S> {
 
     /// Runs [`Worker::run_due`] every `every` until `shutdown` completes, which stops it at
     /// once, mid-batch if need be (what it held is taken over when its lease ends); a store
-    /// failure is reported on standard error and tried again at the next round.
+    /// failure is logged and tried again at the next round.
     pub async fn run(&self, clock: Arc<dyn Clock>, every: Duration, shutdown: impl std::future::Future<Output = ()>) {
         tokio::pin!(shutdown);
         loop {
@@ -140,8 +140,8 @@ impl<S: Store> Worker<S> {
                 () = &mut shutdown => return,
                 result = self.run_due(clock.as_ref()) => match result {
                     Ok(r) if r == RunReport::default() => {}
-                    Ok(r) => eprintln!("follow-ups: {r}"),
-                    Err(e) => eprintln!("follow-ups: {e}; trying again shortly"),
+                    Ok(r) => tracing::info!("follow-ups: {r}"),
+                    Err(e) => tracing::error!(cause = %e, "follow-ups failed; trying again shortly"),
                 },
             }
             tokio::select! {
