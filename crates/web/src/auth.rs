@@ -3,7 +3,7 @@
 //! its member is deactivated. Every API handler takes [`Caller`], so none can forget.
 
 use crate::AppState;
-use crate::error::ApiError;
+use crate::error::Error;
 use crate::secret::{hash_secret, looks_like_secret};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -28,28 +28,28 @@ impl Caller {
     }
 
     /// Refuses the request unless the caller has one of `roles`.
-    pub fn require(&self, roles: &[Role], action: &str) -> Result<(), ApiError> {
+    pub fn require(&self, roles: &[Role], action: &str) -> Result<(), Error> {
         if roles.contains(&self.0.role) {
             Ok(())
         } else {
             let allowed: Vec<&str> = roles.iter().map(|r| r.code()).collect();
-            Err(ApiError::forbidden(format!("only {} may {action}", allowed.join(" or "))))
+            Err(Error::forbidden(format!("only {} may {action}", allowed.join(" or "))))
         }
     }
 }
 
 impl<S: Store> FromRequestParts<AppState<S>> for Caller {
-    type Rejection = ApiError;
+    type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState<S>) -> Result<Self, Self::Rejection> {
         let header = parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-        let token = header.and_then(|h| h.strip_prefix("Bearer ")).map(str::trim).ok_or_else(ApiError::unauthorized)?;
+        let token = header.and_then(|h| h.strip_prefix("Bearer ")).map(str::trim).ok_or_else(Error::unauthorized)?;
         if !looks_like_secret(token) {
-            return Err(ApiError::unauthorized());
+            return Err(Error::unauthorized());
         }
         match state.store.staff_by_token_hash(&hash_secret(token), state.clock.now()).await? {
             Some(staff) => Ok(Caller(staff)),
-            None => Err(ApiError::unauthorized()),
+            None => Err(Error::unauthorized()),
         }
     }
 }

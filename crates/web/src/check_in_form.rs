@@ -4,7 +4,7 @@
 //! follow-up questions of near-synonym symptoms applied from the knowledge base. Pure: it
 //! turns form fields into a check-in body or says what is missing.
 
-use crate::check_in::CheckInBody;
+use crate::service::check_in::CheckInBody;
 use care::Knowledge;
 use care::codes::Level;
 use serde_json::Number;

@@ -3,14 +3,17 @@
 //! through the same checks as the staff's form, and nothing is stored from a form that fails.
 
 use crate::AppState;
-use crate::error::ApiError;
-use crate::intake_form::{Choice, IntakeChoices, LocalCondition, choices, fields, intake_answers, one};
+use crate::error::Error;
+use crate::error_page::client_problem;
+use crate::extract::Fields;
+use crate::intake_form::{Choice, IntakeChoices, LocalCondition, choices, intake_answers};
+use crate::render::{ClientFrame, page as render_page};
 use crate::secret::{hash_secret, looks_like_secret, new_secret};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 use std::net::SocketAddr;
 use store::{IntakeLink, NewClient, NewIntakeLink, Store, Timestamp};
 
@@ -27,7 +30,7 @@ pub async fn new_link<S: Store>(
     state: &AppState<S>,
     clinic_id: i64,
     client_id: Option<i64>,
-) -> Result<String, ApiError> {
+) -> Result<String, Error> {
     let token = new_secret();
     let now = state.clock.now();
     let hours = if client_id.is_some() { CLIENT_LINK_HOURS } else { PUBLIC_LINK_HOURS };
@@ -39,10 +42,7 @@ pub async fn new_link<S: Store>(
 #[derive(Template)]
 #[template(path = "intake.html")]
 struct IntakePage {
-    clinic_name: String,
-    disclaimer: String,
-    red_flags: Vec<crate::client_pages::Flag>,
-    emergency_number: Option<String>,
+    frame: ClientFrame,
     token: String,
     public: bool,
     name: String,
@@ -58,16 +58,16 @@ struct IntakePage {
     postpone: Option<String>,
 }
 
-async fn link<S: Store>(state: &AppState<S>, token: &str) -> Result<(IntakeLink, store::Clinic), ApiError> {
+async fn link<S: Store>(state: &AppState<S>, token: &str) -> Result<(IntakeLink, store::Clinic), Error> {
     if !looks_like_secret(token) {
-        return Err(ApiError::not_found("link"));
+        return Err(Error::not_found("link"));
     }
     let link = state
         .store
         .intake_link(&hash_secret(token), state.clock.now())
         .await?
-        .ok_or_else(|| ApiError::not_found("link"))?;
-    let clinic = state.store.clinic(link.clinic_id).await?.ok_or_else(|| ApiError::not_found("link"))?;
+        .ok_or_else(|| Error::not_found("link"))?;
+    let clinic = state.store.clinic(link.clinic_id).await?.ok_or_else(|| Error::not_found("link"))?;
     Ok((link, clinic))
 }
 
@@ -76,21 +76,18 @@ fn page(
     clinic: &store::Clinic,
     token: &str,
     link: &IntakeLink,
-    f: &[(String, String)],
+    f: &Fields,
     errors: Vec<String>,
     done: bool,
 ) -> IntakePage {
     let IntakeChoices { goals, conditions, local, pressures } = choices(kb, f);
     IntakePage {
-        clinic_name: clinic.name.clone(),
-        disclaimer: kb.triage.disclaimer.clone(),
-        red_flags: crate::client_pages::flags(kb),
-        emergency_number: kb.country(&clinic.country).map(|c| c.emergency.clone()),
+        frame: ClientFrame::of(kb, Some(clinic)),
         token: token.to_owned(),
         public: link.client_id.is_none(),
-        name: one(f, "name").unwrap_or_default().to_owned(),
-        email: one(f, "email").unwrap_or_default().to_owned(),
-        phone: one(f, "phone").unwrap_or_default().to_owned(),
+        name: f.one("name").unwrap_or_default().to_owned(),
+        email: f.one("email").unwrap_or_default().to_owned(),
+        phone: f.one("phone").unwrap_or_default().to_owned(),
         goals,
         conditions,
         local,
@@ -102,13 +99,10 @@ fn page(
 }
 
 fn show(p: &IntakePage, status: StatusCode) -> Response {
-    match p.render() {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(e) => ApiError::internal("rendering the intake", e).into_response(),
-    }
+    render_page(p, status)
 }
 
-async fn problem<S: Store>(state: &AppState<S>, e: &ApiError) -> Response {
+async fn problem<S: Store>(state: &AppState<S>, e: &Error) -> Response {
     let kb = &state.knowledge;
     let (title, message) = match e.code() {
         "not_found" => (
@@ -118,7 +112,7 @@ async fn problem<S: Store>(state: &AppState<S>, e: &ApiError) -> Response {
         "unavailable" => ("We cannot save answers just now", "Nothing was saved. Please try again in a few minutes."),
         _ => ("Something went wrong", "Nothing was saved. Please try again in a few minutes, or ask your clinic."),
     };
-    crate::client_pages::problem_page(kb, None, title, message, e.status())
+    client_problem(ClientFrame::of(kb, None), title, message, e.status())
 }
 
 /// `GET /i/{token}`.
@@ -128,7 +122,9 @@ pub async fn form<S: Store>(
     Path(token): Path<String>,
 ) -> Response {
     match link(&state, &token).await {
-        Ok((l, clinic)) => show(&page(&state.knowledge, &clinic, &token, &l, &[], vec![], false), StatusCode::OK),
+        Ok((l, clinic)) => {
+            show(&page(&state.knowledge, &clinic, &token, &l, &Fields::default(), vec![], false), StatusCode::OK)
+        }
         Err(e) => match crate::rate_limit::count_failure(&state, peer) {
             Some(limited) => limited,
             None => problem(&state, &e).await,
@@ -153,38 +149,38 @@ pub async fn submit<S: Store>(
         }
     };
     let kb = &state.knowledge;
-    let f = fields(&body);
+    let f = Fields::parse(&body);
     let mut errors = Vec::new();
     let now: Timestamp = state.clock.now();
     let mut new_client = None;
     if l.client_id.is_none() {
-        let name = one(&f, "name").unwrap_or_default();
+        let name = f.one("name").unwrap_or_default();
         if name.is_empty() || name.chars().count() > 200 {
             errors.push("Write your name.".to_owned());
         }
-        let email = match one(&f, "email") {
+        let email = match f.one("email") {
             Some(e) => crate::fields::email(e).map(Some).unwrap_or_else(|p| {
                 errors.push(p);
                 None
             }),
             None => None,
         };
-        let phone = match one(&f, "phone") {
+        let phone = match f.one("phone") {
             Some(p) => crate::fields::phone(p).map(Some).unwrap_or_else(|problem| {
                 errors.push(problem);
                 None
             }),
             None => None,
         };
-        if one(&f, "email").is_none() && one(&f, "phone").is_none() {
+        if f.one("email").is_none() && f.one("phone").is_none() {
             errors.push("Give an e-mail address or a phone number, so that the clinic can reach you.".to_owned());
         }
         // The browser fills in its time zone, so that messages keep to the client's daytime;
         // a value this server does not know is left out, and the clinic's is used.
-        let timezone = one(&f, "timezone").filter(|tz| crate::time::is_time_zone(tz)).map(str::to_owned);
+        let timezone = f.one("timezone").filter(|tz| crate::time::is_time_zone(tz)).map(str::to_owned);
         new_client = Some(NewClient { name: name.to_owned(), email, phone, timezone, age_months: None, now });
     }
-    if one(&f, "consent") != Some("yes") {
+    if f.one("consent") != Some("yes") {
         errors.push("Tick the box to agree that the clinic may keep and use your answers.".to_owned());
     }
     let tz = followup::window::time_zone(None, &clinic.timezone);
@@ -208,14 +204,14 @@ pub async fn submit<S: Store>(
     }
     match state.store.intake_by_link(&l, new_client, answers.to_string(), now).await {
         Ok(Some(_)) => {
-            let mut done = page(kb, &clinic, &token, &l, &[], vec![], true);
+            let mut done = page(kb, &clinic, &token, &l, &Fields::default(), vec![], true);
             done.postpone = serde_json::from_value::<care::screening::IntakeDoc>(answers)
                 .ok()
                 .and_then(|doc| doc.validate(kb).ok())
                 .and_then(|intake| care::screening::postpone_message(kb, &intake).map(str::to_owned));
             show(&done, StatusCode::OK)
         }
-        Ok(None) => problem(&state, &ApiError::not_found("link")).await,
-        Err(e) => problem(&state, &ApiError::from(e)).await,
+        Ok(None) => problem(&state, &Error::not_found("link")).await,
+        Err(e) => problem(&state, &Error::from(e)).await,
     }
 }

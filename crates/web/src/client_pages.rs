@@ -4,76 +4,26 @@
 //! the clinic's emergency number and says that the product does not diagnose.
 
 use crate::AppState;
-use crate::check_in::{follow_up, submit_check_in};
 use crate::check_in_form::{FormAnswers, REQUIRED_GROUPS, to_check_in};
-use crate::error::ApiError;
-use crate::profile::{client_doc, contacts};
+use crate::error::{Error, Shown};
+use crate::error_page::client_problem;
+use crate::extract::{ClientLink, Fields};
+use crate::render::{ClientFrame, page};
+use crate::service::check_in::{CheckInOutcome, LinkContext, not_read_error, not_saved};
+use crate::service::profile::{client_doc, contacts};
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use care::Knowledge;
 use care::codes::Level;
-use serde_json::Value;
-use std::net::SocketAddr;
-use store::{FollowUp, Store};
-
-/// A warning sign, as pages show it.
-#[derive(Debug, Clone)]
-pub struct Flag {
-    /// `emergency` or `doctor`.
-    pub level: &'static str,
-    /// The sign in plain words.
-    pub text: String,
-}
-
-/// The warning signs as pages show them.
-pub fn flags(kb: &Knowledge) -> Vec<Flag> {
-    care::triage::red_flags(kb).into_iter().map(|f| Flag { level: f.level.code(), text: f.text.to_owned() }).collect()
-}
-
-/// A page, or the error that rendering it failed.
-pub fn render(t: &impl Template, status: StatusCode) -> Response {
-    match t.render() {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(e) => ApiError::internal("rendering a page", e).into_response(),
-    }
-}
-
-#[derive(Template)]
-#[template(path = "link_problem.html")]
-struct LinkProblemPage {
-    clinic_name: String,
-    disclaimer: String,
-    red_flags: Vec<Flag>,
-    emergency_number: Option<String>,
-    title: String,
-    message: String,
-}
-
-/// A page that explains a problem, with the warning signs and, when known, the number.
-pub fn problem_page(
-    kb: &Knowledge,
-    clinic: Option<&store::Clinic>,
-    title: &str,
-    message: &str,
-    status: StatusCode,
-) -> Response {
-    let page = LinkProblemPage {
-        clinic_name: clinic.map_or_else(|| "Aftercare".to_owned(), |c| c.name.clone()),
-        disclaimer: kb.triage.disclaimer.clone(),
-        red_flags: flags(kb),
-        emergency_number: clinic.and_then(|c| kb.country(&c.country)).map(|c| c.emergency.clone()),
-        title: title.to_owned(),
-        message: message.to_owned(),
-    };
-    render(&page, status)
-}
+use store::Store;
 
 /// The page for a link that does not work, still with the warning signs and, when the
-/// clinic is known, its emergency number.
-async fn link_problem<S: Store>(state: &AppState<S>, error: &ApiError, clinic_id: Option<i64>) -> Response {
+/// clinic is known, its emergency number. A program that sent JSON reads the same error as
+/// JSON (see [`crate::error_page`]).
+pub async fn link_problem<S: Store>(state: &AppState<S>, error: &Error, clinic_id: Option<i64>) -> Response {
     let kb = &state.knowledge;
     let clinic = match clinic_id {
         Some(id) => state.store.clinic(id).await.ok().flatten(),
@@ -85,7 +35,7 @@ async fn link_problem<S: Store>(state: &AppState<S>, error: &ApiError, clinic_id
         Some(c) => kb.country(&c.country).map(|c| c.emergency.clone()),
         None => clinic_id.and_then(|id| state.write_health.numbers.of(id)),
     };
-    let unavailable = crate::check_in::not_saved(number.as_deref());
+    let unavailable = not_saved(number.as_deref());
     let (title, message) = match error.code() {
         "link_expired" => {
             ("This link has expired", "Please contact your clinic if you still want to tell them how you are.")
@@ -97,7 +47,21 @@ async fn link_problem<S: Store>(state: &AppState<S>, error: &ApiError, clinic_id
         "unavailable" => ("We cannot save answers just now", unavailable.message()),
         _ => ("Something went wrong", "Nothing was saved. Please try again in a moment."),
     };
-    problem_page(kb, clinic.as_ref(), title, message, error.status())
+    let frame = match &clinic {
+        Some(c) => ClientFrame::of(kb, Some(c)),
+        None => ClientFrame::with(kb, "Aftercare", number),
+    };
+    let mut response = client_problem(frame, title, message, error.status());
+    let shown = if error.code() == "unavailable" { &unavailable } else { error };
+    response.extensions_mut().insert(Shown {
+        code: shown.code(),
+        message: shown.message().to_owned(),
+        field: shown.field().map(str::to_owned),
+    });
+    if error.status() == StatusCode::SERVICE_UNAVAILABLE {
+        response.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("60"));
+    }
+    response
 }
 
 /// An area on the form.
@@ -133,10 +97,7 @@ struct GroupView {
 #[derive(Template)]
 #[template(path = "check_in.html")]
 struct CheckInPage {
-    clinic_name: String,
-    disclaimer: String,
-    red_flags: Vec<Flag>,
-    emergency_number: Option<String>,
+    frame: ClientFrame,
     token: String,
     session_line: String,
     ask_trend: bool,
@@ -160,23 +121,6 @@ fn group_title(level: Level) -> &'static str {
     }
 }
 
-/// What a page needs to know about the link's session.
-struct LinkContext {
-    clinic: store::Clinic,
-    session: store::Session,
-    earlier_check_ins: u64,
-}
-
-async fn context<S: Store>(state: &AppState<S>, f: &FollowUp) -> Result<LinkContext, ApiError> {
-    let clinic = state.store.clinic(f.clinic_id).await?.ok_or_else(|| ApiError::not_found("link"))?;
-    if let Some(c) = state.knowledge.country(&clinic.country) {
-        state.write_health.numbers.remember(clinic.id, &c.emergency);
-    }
-    let session = state.store.session(f.clinic_id, f.session_id).await?.ok_or_else(|| ApiError::not_found("link"))?;
-    let earlier_check_ins = state.store.check_in_stats(f.clinic_id, f.session_id).await?.count;
-    Ok(LinkContext { clinic, session, earlier_check_ins })
-}
-
 fn session_line(kb: &Knowledge, ctx: &LinkContext) -> String {
     let kind = kb.vocabulary.massage_types.by_code(&ctx.session.massage_type).map_or("massage", |t| t.label.as_str());
     let day = jiff::Timestamp::from_millisecond(ctx.session.ended_at.0)
@@ -189,13 +133,12 @@ fn session_line(kb: &Knowledge, ctx: &LinkContext) -> String {
 
 fn check_in_page(
     kb: &Knowledge,
-    token: &str,
-    ctx: &LinkContext,
+    link: &ClientLink,
     form: FormAnswers,
     problems: &[crate::check_in_form::FormProblem],
     extra: Vec<String>,
 ) -> CheckInPage {
-    let v = &kb.vocabulary;
+    let (v, ctx) = (&kb.vocabulary, &link.context);
     let worked: Vec<&str> = ctx.session.areas.iter().map(String::as_str).collect();
     let mut areas: Vec<AreaView> = v
         .areas
@@ -238,15 +181,11 @@ fn check_in_page(
         })
         .collect();
     errors.extend(extra);
-    let country = kb.country(&ctx.clinic.country);
     CheckInPage {
-        clinic_name: ctx.clinic.name.clone(),
-        disclaimer: kb.triage.disclaimer.clone(),
-        red_flags: flags(kb),
-        emergency_number: country.map(|c| c.emergency.clone()),
-        token: token.to_owned(),
+        frame: ClientFrame::of(kb, Some(&ctx.clinic)),
+        token: link.token.clone(),
         session_line: session_line(kb, ctx),
-        ask_trend: ctx.earlier_check_ins > 0,
+        ask_trend: ctx.earlier.count > 0,
         trends: vec![("better", "Better"), ("same", "About the same"), ("worse", "Worse")],
         areas,
         groups,
@@ -257,64 +196,24 @@ fn check_in_page(
     }
 }
 
-/// The follow-up of a link, or the page to answer instead: a link that does not work is
-/// counted against the caller's address (see [`crate::rate_limit`]).
-async fn open_link<S: Store>(state: &AppState<S>, token: &str, peer: SocketAddr) -> Result<FollowUp, Response> {
-    match follow_up(state, token).await {
-        Ok(f) => Ok(f),
-        Err(e) => {
-            // Only a link that does not work counts, not a database that cannot answer.
-            if e.status() != StatusCode::SERVICE_UNAVAILABLE
-                && let Some(limited) = crate::rate_limit::count_failure(state, peer)
-            {
-                return Err(limited);
-            }
-            // The link's clinic, for its emergency number: from the database, or as last seen.
-            let clinic = match clinic_of_expired(state, token).await {
-                Some(id) => Some(id),
-                None => state.write_health.numbers.clinic_of_link(&crate::secret::hash_secret(token)),
-            };
-            Err(link_problem(state, &e, clinic).await)
-        }
-    }
-}
-
-/// `GET /c/{token}`: the check-in form.
-pub async fn form<S: Store>(
-    State(state): State<AppState<S>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Path(token): Path<String>,
-) -> Response {
-    let f = match open_link(&state, &token, peer).await {
-        Ok(f) => f,
-        Err(page) => return page,
-    };
-    match context(&state, &f).await {
-        Ok(ctx) => {
-            render(&check_in_page(&state.knowledge, &token, &ctx, FormAnswers::default(), &[], vec![]), StatusCode::OK)
-        }
-        Err(e) => link_problem(&state, &e, Some(f.clinic_id)).await,
-    }
-}
-
-async fn clinic_of_expired<S: Store>(state: &AppState<S>, token: &str) -> Option<i64> {
-    if !crate::secret::looks_like_secret(token) {
-        return None;
-    }
-    let hash = crate::secret::hash_secret(token);
-    state.store.follow_up_by_link_hash(&hash).await.ok().flatten().map(|f| f.clinic_id)
+/// The check-in form, a page for the client's browser.
+#[utoipa::path(get, path = "/c/{token}", operation_id = "check_in_form", tag = "check-in",
+    params(("token" = String, Path, description = "The link's token: 64 hex digits")),
+    responses((status = 200, description = "The form", content_type = "text/html", body = String),
+        (status = 404, description = "The link does not work", content_type = "text/html", body = String),
+        (status = 410, description = "The link has expired", content_type = "text/html", body = String),
+        (status = 429, description = "Too many links that do not work", content_type = "text/html", body = String)))]
+pub async fn form<S: Store>(State(state): State<AppState<S>>, link: ClientLink) -> Response {
+    page(&check_in_page(&state.knowledge, &link, FormAnswers::default(), &[], vec![]), StatusCode::OK)
 }
 
 #[derive(Template)]
 #[template(path = "check_in_result.html")]
 struct ResultPage {
     check_in_id: i64,
-    clinic_name: String,
-    disclaimer: String,
-    red_flags: Vec<Flag>,
-    emergency_number: Option<String>,
+    frame: ClientFrame,
     token: String,
-    level: String,
+    level: &'static str,
     label: String,
     instruction: String,
     advice: Vec<String>,
@@ -329,39 +228,70 @@ struct ResultPage {
     urgent_number: Option<String>,
 }
 
-fn strings(v: &Value) -> Vec<String> {
-    v.as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect()).unwrap_or_default()
+impl ResultPage {
+    /// The page of a check-in's outcome.
+    fn of(kb: &Knowledge, link: &ClientLink, outcome: CheckInOutcome) -> ResultPage {
+        let clinic = &link.context.clinic;
+        let mut reasons: Vec<String> = outcome.fired.into_iter().map(|f| f.reason).collect();
+        reasons.dedup();
+        ResultPage {
+            check_in_id: outcome.check_in_id,
+            frame: ClientFrame::with(kb, &clinic.name, outcome.emergency_number),
+            token: link.token.clone(),
+            level: outcome.level.code(),
+            label: outcome.label,
+            instruction: outcome.instruction,
+            advice: outcome.advice,
+            reasons,
+            alerted: outcome.staff_told,
+            note_flags: outcome.note_flags.into_iter().map(|n| (n.level.code().to_owned(), n.text)).collect(),
+            told_now: outcome.staff_told_at_once,
+            urgent_number: kb.country(&clinic.country).and_then(|c| c.urgent_advice.clone()),
+        }
+    }
 }
 
 /// The answer to a check-in over its link's or its address's limit: not saved, and what to
 /// do now, with the emergency number (a page with the warning signs for a browser).
-async fn too_many_answers<S: Store>(state: &AppState<S>, f: &FollowUp, wait: i64, page: bool) -> Response {
+fn too_many_answers<S: Store>(state: &AppState<S>, link: &ClientLink, wait: i64, as_page: bool) -> Response {
     let kb = &state.knowledge;
-    let clinic = state.store.clinic(f.clinic_id).await.ok().flatten();
-    let call = clinic
-        .as_ref()
-        .and_then(|c| kb.country(&c.country))
-        .map_or_else(|| "your local emergency number".to_owned(), |c| c.emergency.clone());
+    let clinic = &link.context.clinic;
+    let call =
+        kb.country(&clinic.country).map_or_else(|| "your local emergency number".to_owned(), |c| c.emergency.clone());
     let message = format!(
         "You have sent many answers in a short time, so this one was not saved. If you have any warning \
          sign, call {call} now. Otherwise phone your clinic, or send your answer again later."
     );
-    let mut response = if page {
-        problem_page(kb, clinic.as_ref(), "Too many answers for now", &message, StatusCode::TOO_MANY_REQUESTS)
+    let mut response = if as_page {
+        client_problem(
+            ClientFrame::of(kb, Some(clinic)),
+            "Too many answers for now",
+            &message,
+            StatusCode::TOO_MANY_REQUESTS,
+        )
     } else {
-        ApiError::too_many(message).into_response()
+        Error::too_many(message).into_response()
     };
-    if let Ok(v) = axum::http::HeaderValue::from_str(&wait.max(1).to_string()) {
+    if let Ok(v) = header::HeaderValue::from_str(&wait.max(1).to_string()) {
         response.headers_mut().insert(header::RETRY_AFTER, v);
     }
     response
 }
 
-/// `POST /c/{token}`: a form body answers the HTML page; any other body is the JSON API.
+/// The client's check-in. A form body (`application/x-www-form-urlencoded`) answers the HTML
+/// page; any other body is read as this JSON. An answer the engine cannot read is kept, the
+/// clinic told at once, and answered 422 naming the field; a database that cannot save
+/// answers 503 with what to do now.
+#[utoipa::path(post, path = "/c/{token}", operation_id = "check_in", tag = "check-in",
+    params(("token" = String, Path, description = "The link's token: 64 hex digits")),
+    request_body = crate::service::check_in::CheckInBody,
+    responses((status = 200, description = "Triaged and saved: what to do now", body = CheckInOutcome), (status = 400, description = "The body is not the JSON expected", body = crate::error::ErrorBody),
+        (status = 404, description = "Not found in the caller's clinic", body = crate::error::ErrorBody), (status = 410, description = "The link has expired", body = crate::error::ErrorBody),
+        (status = 422, description = "A field is wrong; `field` names it", body = crate::error::ErrorBody), (status = 429, description = "Too many answers for now", body = crate::error::ErrorBody),
+        (status = 503, description = "The database cannot save just now; nothing was saved", body = crate::error::ErrorBody)))]
 pub async fn submit<S: Store>(
     State(state): State<AppState<S>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Path(token): Path<String>,
+    link: ClientLink,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -369,121 +299,78 @@ pub async fn submit<S: Store>(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
-        let f = match follow_up(&state, &token).await {
-            Ok(f) => f,
-            Err(e) if e.status() == StatusCode::SERVICE_UNAVAILABLE => {
-                let numbers = &state.write_health.numbers;
-                let clinic = numbers.clinic_of_link(&crate::secret::hash_secret(&token));
-                return crate::check_in::not_saved(clinic.and_then(|c| numbers.of(c)).as_deref()).into_response();
-            }
-            Err(e) => return crate::rate_limit::count_failure(&state, peer).unwrap_or_else(|| e.into_response()),
-        };
-        if let Err(wait) = crate::rate_limit::count_answer(&state, f.id, peer) {
-            return too_many_answers(&state, &f, wait, false).await;
+    if let Err(wait) = crate::rate_limit::count_answer(&state, link.context.follow_up.id, link.peer) {
+        return too_many_answers(&state, &link, wait, is_form);
+    }
+    if is_form { submit_form(&state, &link, &body).await } else { submit_json(&state, &link, &body).await }
+}
+
+/// The JSON check-in: the outcome as it is, or the error naming the field.
+async fn submit_json<S: Store>(state: &AppState<S>, link: &ClientLink, body: &Bytes) -> Response {
+    let answer = async { crate::service::check_in::check_in(state, &link.context, crate::api::json_body(body)?).await };
+    match answer.await {
+        Ok(Ok(outcome)) => axum::Json(outcome).into_response(),
+        Ok(Err(not_read)) => not_read_error(&not_read).into_response(),
+        // Whatever could not be saved, the client hears what to do now.
+        Err(e) if e.status() == StatusCode::SERVICE_UNAVAILABLE => {
+            not_saved(state.write_health.numbers.of(link.context.clinic.id).as_deref()).into_response()
         }
-        let answer = async { submit_check_in(&state, &f, crate::api::json_body(&body)?).await }.await;
-        return match answer {
-            Ok(a) => axum::Json(a).into_response(),
-            // Whatever could not be read or saved, the client hears what to do now.
-            Err(e) if e.status() == StatusCode::SERVICE_UNAVAILABLE => {
-                crate::check_in::not_saved(state.write_health.numbers.of(f.clinic_id).as_deref()).into_response()
-            }
-            Err(e) => e.into_response(),
-        };
+        Err(e) => e.into_response(),
     }
-    let f = match open_link(&state, &token, peer).await {
-        Ok(f) => f,
-        Err(page) => return page,
-    };
-    if let Err(wait) = crate::rate_limit::count_answer(&state, f.id, peer) {
-        return too_many_answers(&state, &f, wait, true).await;
-    }
-    let ctx = match context(&state, &f).await {
-        Ok(ctx) => ctx,
-        Err(e) => return link_problem(&state, &e, Some(f.clinic_id)).await,
-    };
+}
+
+/// The note's warning signs that no box says: for each, "is this happening now?".
+fn note_questions(kb: &Knowledge, form: &FormAnswers, ticked: &[String]) -> Vec<(String, String)> {
+    let ticked = kb.vocabulary.symptoms.set_of(ticked);
+    let note = form.note.as_deref().unwrap_or_default();
+    care::note::unreported_flags(kb, note, kb.vocabulary.close_symptoms(ticked))
+        .into_iter()
+        .map(|n| {
+            let label = kb.vocabulary.symptoms.by_code(&n.code).map_or("", |s| s.label.as_str());
+            (n.code.clone(), format!("You wrote “{}”. Is this happening now: {label}?", n.phrase))
+        })
+        .collect()
+}
+
+/// The form's check-in: the result page, or the form again with what to change.
+async fn submit_form<S: Store>(state: &AppState<S>, link: &ClientLink, body: &Bytes) -> Response {
     let kb = &state.knowledge;
-    let form = FormAnswers::parse(&body);
+    let form = FormAnswers::parse(body);
     let check_in = match to_check_in(kb, &form) {
         Ok(c) => c,
         Err(problems) => {
-            return render(&check_in_page(kb, &token, &ctx, form, &problems, vec![]), StatusCode::UNPROCESSABLE_ENTITY);
+            return page(&check_in_page(kb, link, form, &problems, vec![]), StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
     // The note is checked before the answer is sent: for each warning sign it mentions that
     // no box says, the client is asked whether it is happening now (care policy v1.2).
     if !form.note_checked {
-        let ticked = kb.vocabulary.symptoms.set_of(check_in.symptoms.as_deref().unwrap_or_default());
-        let note = form.note.as_deref().unwrap_or_default();
-        let questions: Vec<(String, String)> =
-            care::note::unreported_flags(kb, note, kb.vocabulary.close_symptoms(ticked))
-                .into_iter()
-                .map(|n| {
-                    let label = kb.vocabulary.symptoms.by_code(&n.code).map_or("", |s| s.label.as_str());
-                    (n.code.clone(), format!("You wrote “{}”. Is this happening now: {label}?", n.phrase))
-                })
-                .collect();
+        let questions = note_questions(kb, &form, check_in.symptoms.as_deref().unwrap_or_default());
         if !questions.is_empty() {
-            let mut page = check_in_page(kb, &token, &ctx, form, &[], vec![]);
-            page.note_questions = questions;
-            return render(&page, StatusCode::OK);
+            let mut asked = check_in_page(kb, link, form, &[], vec![]);
+            asked.note_questions = questions;
+            return page(&asked, StatusCode::OK);
         }
     }
-    let answer = match crate::check_in::triage_and_store(&state, &f, check_in).await {
-        Ok(Ok(a)) => a,
+    let clinic = &link.context.clinic;
+    match crate::service::check_in::check_in(state, &link.context, check_in).await {
+        Ok(Ok(outcome)) => page(&ResultPage::of(kb, link, outcome), StatusCode::OK),
         Ok(Err(not_read)) => {
             // Kept and the clinic told; the client reads plain words, never a field's code.
             let message = vec![format!(
                 "We could not read part of your answer: {}. We kept what you sent and told {}. Please check it and send again. If you have any warning sign below, call {} now.",
                 crate::check_in_form::plain_problems(&not_read.problems),
-                ctx.clinic.name,
+                clinic.name,
                 not_read.emergency_number.as_deref().unwrap_or("your local emergency number"),
             )];
-            return render(&check_in_page(kb, &token, &ctx, form, &[], message), StatusCode::UNPROCESSABLE_ENTITY);
+            page(&check_in_page(kb, link, form, &[], message), StatusCode::UNPROCESSABLE_ENTITY)
         }
         Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
             let message = "Part of your answer could not be read. Please check it and send again.".to_owned();
-            return render(
-                &check_in_page(kb, &token, &ctx, form, &[], vec![message]),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            );
+            page(&check_in_page(kb, link, form, &[], vec![message]), StatusCode::UNPROCESSABLE_ENTITY)
         }
-        Err(e) => return link_problem(&state, &e, Some(f.clinic_id)).await,
-    };
-    let level = answer["level"].as_str().unwrap_or("emergency").to_owned();
-    let page = ResultPage {
-        check_in_id: answer["check_in_id"].as_i64().unwrap_or_default(),
-        clinic_name: ctx.clinic.name.clone(),
-        disclaimer: kb.triage.disclaimer.clone(),
-        red_flags: flags(kb),
-        emergency_number: answer["emergency_number"].as_str().map(str::to_owned),
-        token,
-        alerted: answer["staff_told"].as_bool().unwrap_or(true),
-        note_flags: answer["note_flags"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|n| Some((n["level"].as_str()?.to_owned(), n["text"].as_str()?.to_owned())))
-                    .collect()
-            })
-            .unwrap_or_default(),
-        told_now: answer["staff_told_at_once"].as_bool().unwrap_or(true),
-        urgent_number: kb.country(&ctx.clinic.country).and_then(|c| c.urgent_advice.clone()),
-        label: answer["label"].as_str().unwrap_or_default().to_owned(),
-        instruction: answer["instruction"].as_str().unwrap_or_default().to_owned(),
-        advice: strings(&answer["advice"]),
-        reasons: answer["fired"]
-            .as_array()
-            .map(|f| {
-                let mut r: Vec<String> = f.iter().filter_map(|x| x["reason"].as_str().map(str::to_owned)).collect();
-                r.dedup();
-                r
-            })
-            .unwrap_or_default(),
-        level,
-    };
-    render(&page, StatusCode::OK)
+        Err(e) => link_problem(state, &e, Some(clinic.id)).await,
+    }
 }
 
 /// A stretch on the plan page.
@@ -517,10 +404,7 @@ struct ItemView {
 #[derive(Template)]
 #[template(path = "plan.html")]
 struct PlanPage {
-    clinic_name: String,
-    disclaimer: String,
-    red_flags: Vec<Flag>,
-    emergency_number: Option<String>,
+    frame: ClientFrame,
     session_line: String,
     expect_title: String,
     expect_summary: String,
@@ -541,86 +425,63 @@ fn dose(s: &care::knowledge::model::Stretch) -> String {
 }
 
 /// `GET /c/{token}/plan`: the aftercare plan of the link's session.
-pub async fn plan<S: Store>(
-    State(state): State<AppState<S>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Path(token): Path<String>,
-) -> Response {
-    let f = match open_link(&state, &token, peer).await {
-        Ok(f) => f,
-        Err(page) => return page,
+pub async fn plan<S: Store>(State(state): State<AppState<S>>, link: ClientLink) -> Response {
+    let ctx = &link.context;
+    match plan_page(&state, ctx).await {
+        Ok(p) => page(&p, StatusCode::OK),
+        Err(e) => link_problem(&state, &e, Some(ctx.clinic.id)).await,
+    }
+}
+
+async fn plan_page<S: Store>(state: &AppState<S>, ctx: &LinkContext) -> Result<PlanPage, Error> {
+    let kb = &state.knowledge;
+    let (client_doc, _) = client_doc(state, &ctx.client, state.clock.now()).await?;
+    let mut errors = Vec::new();
+    let session_doc = care::checkin::SessionDoc {
+        massage_type: ctx.session.massage_type.clone(),
+        pressure: ctx.session.pressure.clone(),
+        areas: ctx.session.areas.clone(),
+        first_massage: Some(ctx.session.first_massage),
+        hard_exercise_before: None,
     };
-    let result: Result<PlanPage, (ApiError, Option<i64>)> = async {
-        let ctx = context(&state, &f).await.map_err(|e| (e, Some(f.clinic_id)))?;
-        let kb = &state.knowledge;
-        let client = state
-            .store
-            .client(f.clinic_id, ctx.session.client_id)
-            .await
-            .map_err(|e| (e.into(), Some(f.clinic_id)))?
-            .ok_or((ApiError::not_found("link"), Some(f.clinic_id)))?;
-        let (client_doc, _) =
-            client_doc(&state, &client, state.clock.now()).await.map_err(|e| (e, Some(f.clinic_id)))?;
-        let mut errors = Vec::new();
-        let session_doc = care::checkin::SessionDoc {
-            massage_type: ctx.session.massage_type.clone(),
-            pressure: ctx.session.pressure.clone(),
-            areas: ctx.session.areas.clone(),
-            first_massage: Some(ctx.session.first_massage),
-            hard_exercise_before: None,
-        };
-        let session = session_doc.validate(&kb.vocabulary, "session", &mut errors);
-        let client_values = client_doc.validate(&kb.vocabulary, "client", &mut errors);
-        let session = session
-            .ok_or((ApiError::internal("plan page", "a stored session no longer validates"), Some(f.clinic_id)))?;
-        let products = crate::profile::products(&state, f.clinic_id).await.map_err(|e| (e, Some(f.clinic_id)))?;
-        let plan = care::plan(kb, &session, &client_values, &products, contacts(kb, &ctx.clinic));
-        let label = |code: &str| kb.vocabulary.areas.by_code(code).map_or(code.to_owned(), |a| a.label.to_lowercase());
-        Ok(PlanPage {
-            clinic_name: ctx.clinic.name.clone(),
-            disclaimer: kb.triage.disclaimer.clone(),
-            red_flags: flags(kb),
-            emergency_number: plan.emergency_number.map(str::to_owned),
-            session_line: session_line(kb, &ctx),
-            expect_title: plan.expect.title.to_owned(),
-            expect_summary: plan.expect.summary.to_owned(),
-            expect_factors: plan.expect.factors.iter().map(|s| (*s).to_owned()).collect(),
-            expect_course: plan.expect.course.to_vec(),
-            items: plan
-                .items
-                .iter()
-                .map(|i| ItemView {
-                    title: i.title.to_owned(),
-                    text: i.text.iter().map(|t| (*t).to_owned()).collect(),
-                    stretches: i
-                        .stretches
-                        .iter()
-                        .map(|s| StretchView {
-                            name: s.stretch.name.clone(),
-                            for_areas: s.for_areas.iter().map(|a| label(a)).collect::<Vec<_>>().join(" and "),
-                            steps: s.stretch.steps.clone(),
-                            dose: dose(s.stretch),
-                            caution: s.stretch.caution.clone(),
-                        })
-                        .collect(),
-                    products: i
-                        .products
-                        .iter()
-                        .map(|p| ProductView { name: p.name.clone(), url: p.url.clone() })
-                        .collect(),
-                    grade_label: i.grade.label.clone(),
-                    grade_note: i.grade_note.unwrap_or(&i.grade.meaning).to_owned(),
-                })
-                .collect(),
-            emergency_instruction: plan.emergency_instruction.clone(),
-            doctor_instruction: plan.doctor_instruction.clone(),
-        })
-    }
-    .await;
-    match result {
-        Ok(page) => render(&page, StatusCode::OK),
-        Err((e, clinic)) => link_problem(&state, &e, clinic.or(clinic_of_expired(&state, &token).await)).await,
-    }
+    let session = session_doc.validate(&kb.vocabulary, "session", &mut errors);
+    let client_values = client_doc.validate(&kb.vocabulary, "client", &mut errors);
+    let session = session.ok_or_else(|| Error::internal("the plan page", "a stored session no longer validates"))?;
+    let products = crate::service::profile::products(state, ctx.clinic.id).await?;
+    let plan = care::plan(kb, &session, &client_values, &products, contacts(kb, &ctx.clinic));
+    let label = |code: &str| kb.vocabulary.areas.by_code(code).map_or(code.to_owned(), |a| a.label.to_lowercase());
+    Ok(PlanPage {
+        frame: ClientFrame::with(kb, &ctx.clinic.name, plan.emergency_number.map(str::to_owned)),
+        session_line: session_line(kb, ctx),
+        expect_title: plan.expect.title.to_owned(),
+        expect_summary: plan.expect.summary.to_owned(),
+        expect_factors: plan.expect.factors.iter().map(|s| (*s).to_owned()).collect(),
+        expect_course: plan.expect.course.to_vec(),
+        items: plan
+            .items
+            .iter()
+            .map(|i| ItemView {
+                title: i.title.to_owned(),
+                text: i.text.iter().map(|t| (*t).to_owned()).collect(),
+                stretches: i
+                    .stretches
+                    .iter()
+                    .map(|s| StretchView {
+                        name: s.stretch.name.clone(),
+                        for_areas: s.for_areas.iter().map(|a| label(a)).collect::<Vec<_>>().join(" and "),
+                        steps: s.stretch.steps.clone(),
+                        dose: dose(s.stretch),
+                        caution: s.stretch.caution.clone(),
+                    })
+                    .collect(),
+                products: i.products.iter().map(|p| ProductView { name: p.name.clone(), url: p.url.clone() }).collect(),
+                grade_label: i.grade.label.clone(),
+                grade_note: i.grade_note.unwrap_or(&i.grade.meaning).to_owned(),
+            })
+            .collect(),
+        emergency_instruction: plan.emergency_instruction.clone(),
+        doctor_instruction: plan.doctor_instruction.clone(),
+    })
 }
 
 /// An item on the "why am I sore" page.
@@ -635,10 +496,7 @@ struct WhyItem {
 #[derive(Template)]
 #[template(path = "why_sore.html")]
 struct WhySorePage {
-    clinic_name: String,
-    disclaimer: String,
-    red_flags: Vec<Flag>,
-    emergency_number: Option<String>,
+    frame: ClientFrame,
     usual: String,
     raised: String,
     course: Vec<String>,
@@ -651,32 +509,17 @@ struct WhySorePage {
 /// it speaks of "a first massage", never "your massage", shows each item's whole text with
 /// its safety sentences, and cites only sources that were checked.
 pub async fn why_sore<S: Store>(State(state): State<AppState<S>>) -> Response {
-    render(&why_sore_page(&state.knowledge, "Aftercare".to_owned(), None), StatusCode::OK)
+    page(&why_sore_page(&state.knowledge, ClientFrame::of(&state.knowledge, None)), StatusCode::OK)
 }
 
 /// `GET /c/{token}/why-sore`: the same page reached from a clinic's link, with the clinic's
 /// name and emergency number.
-pub async fn why_sore_of_link<S: Store>(
-    State(state): State<AppState<S>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Path(token): Path<String>,
-) -> Response {
-    let f = match open_link(&state, &token, peer).await {
-        Ok(f) => f,
-        Err(page) => return page,
-    };
-    let kb = &state.knowledge;
-    match state.store.clinic(f.clinic_id).await {
-        Ok(Some(clinic)) => {
-            let number = kb.country(&clinic.country).map(|c| c.emergency.clone());
-            render(&why_sore_page(kb, clinic.name, number), StatusCode::OK)
-        }
-        Ok(None) => link_problem(&state, &ApiError::not_found("link"), Some(f.clinic_id)).await,
-        Err(e) => link_problem(&state, &ApiError::from(e), Some(f.clinic_id)).await,
-    }
+pub async fn why_sore_of_link<S: Store>(State(state): State<AppState<S>>, link: ClientLink) -> Response {
+    let frame = ClientFrame::of(&state.knowledge, Some(&link.context.clinic));
+    page(&why_sore_page(&state.knowledge, frame), StatusCode::OK)
 }
 
-fn why_sore_page(kb: &Knowledge, clinic_name: String, emergency_number: Option<String>) -> WhySorePage {
+fn why_sore_page(kb: &Knowledge, frame: ClientFrame) -> WhySorePage {
     let e = &kb.plan.expect;
     let items: Vec<&care::knowledge::model::PlanItem> = kb.plan.items.iter().filter(|i| !i.for_baby).collect();
     let cited = e.sources.iter().chain(items.iter().flat_map(|i| i.sources.iter()));
@@ -689,10 +532,7 @@ fn why_sore_page(kb: &Knowledge, clinic_name: String, emergency_number: Option<S
         }
     }
     WhySorePage {
-        clinic_name,
-        disclaimer: kb.triage.disclaimer.clone(),
-        red_flags: flags(kb),
-        emergency_number,
+        frame,
         usual: e.usual.clone(),
         raised: e.general_raised.clone(),
         course: e.course.clone(),
@@ -711,54 +551,46 @@ fn why_sore_page(kb: &Knowledge, clinic_name: String, emergency_number: Option<S
 }
 
 /// `POST /c/{token}/feedback`: `check_in`, `rating` (1 to 5), `comment`; shown to the clinic.
-pub async fn feedback<S: Store>(
-    State(state): State<AppState<S>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Path(token): Path<String>,
-    body: Bytes,
-) -> Response {
-    let f = match open_link(&state, &token, peer).await {
-        Ok(f) => f,
-        Err(page) => return page,
-    };
+pub async fn feedback<S: Store>(State(state): State<AppState<S>>, link: ClientLink, body: Bytes) -> Response {
+    let ctx = &link.context;
     // Ten pieces of feedback an hour through one link are plenty.
-    if let Err(wait) =
-        state.rate_limiter.check(crate::rate_limit::Budget::Feedback, &f.id.to_string(), state.clock.now().0)
-    {
+    if let Err(wait) = state.rate_limiter.check(
+        crate::rate_limit::Budget::Feedback,
+        &ctx.follow_up.id.to_string(),
+        state.clock.now().0,
+    ) {
         return crate::rate_limit::too_many(wait);
     }
-    let fields: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
-    let field =
-        |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned()).filter(|v| !v.is_empty());
-    let rating = field("rating").and_then(|r| r.parse::<u8>().ok()).filter(|r| (1..=5).contains(r));
-    let comment: Option<String> = field("comment").map(|c| c.chars().take(2000).collect());
-    let check_in = field("check_in").and_then(|c| c.parse::<i64>().ok());
+    let fields = Fields::parse(&body);
+    let rating = fields.one("rating").and_then(|r| r.parse::<u8>().ok()).filter(|r| (1..=5).contains(r));
+    let comment: Option<String> = fields.one("comment").map(|c| c.chars().take(2000).collect());
+    let check_in = fields.one("check_in").and_then(|c| c.parse::<i64>().ok());
+    let kb = &state.knowledge;
+    let answer = |title: &str, message: &str, status: StatusCode| {
+        client_problem(ClientFrame::of(kb, Some(&ctx.clinic)), title, message, status)
+    };
     // Feedback belongs to a check-in of this link's session, and says something.
     let own = match check_in {
         Some(id) => {
-            state.store.check_in(f.clinic_id, id).await.map(|c| c.is_some_and(|c| c.session_id == f.session_id))
+            state.store.check_in(ctx.clinic.id, id).await.map(|c| c.is_some_and(|c| c.session_id == ctx.session.id))
         }
         None => Ok(false),
     };
-    let kb = &state.knowledge;
-    let clinic = state.store.clinic(f.clinic_id).await.ok().flatten();
-    let page =
-        |title: &str, message: &str, status: StatusCode| problem_page(kb, clinic.as_ref(), title, message, status);
     match (own, check_in) {
         (Ok(true), Some(id)) if rating.is_some() || comment.is_some() => {
             let new = store::NewFeedback { check_in_id: id, rating, comment, now: state.clock.now() };
-            match state.store.add_feedback(f.clinic_id, new).await {
-                Ok(_) => page("Thank you", "Your clinic will read your feedback.", StatusCode::OK),
-                Err(e) => link_problem(&state, &ApiError::from(e), Some(f.clinic_id)).await,
+            match state.store.add_feedback(ctx.clinic.id, new).await {
+                Ok(_) => answer("Thank you", "Your clinic will read your feedback.", StatusCode::OK),
+                Err(e) => link_problem(&state, &Error::from(e), Some(ctx.clinic.id)).await,
             }
         }
-        (Ok(true), Some(_)) => page(
+        (Ok(true), Some(_)) => answer(
             "Nothing to send",
             "Choose a rating or write a comment, then send it.",
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
-        (Err(e), _) => link_problem(&state, &ApiError::from(e), Some(f.clinic_id)).await,
-        _ => link_problem(&state, &ApiError::not_found("check-in"), Some(f.clinic_id)).await,
+        (Err(e), _) => link_problem(&state, &Error::from(e), Some(ctx.clinic.id)).await,
+        _ => link_problem(&state, &Error::not_found("check-in"), Some(ctx.clinic.id)).await,
     }
 }
 
@@ -788,7 +620,7 @@ sources = ["wiltshire-2010", "nice-fever-under-5"]
         let unchecked = kb.source("nice-fever-under-5").expect("a built-in source");
         assert_eq!(unchecked.verified, "not_verified");
         let checked = kb.source("wiltshire-2010").expect("a built-in source");
-        let page = why_sore_page(&kb, "Calm".to_owned(), None);
+        let page = why_sore_page(&kb, ClientFrame::with(&kb, "Calm", None));
         assert!(page.sources.contains(&checked.citation()), "a checked source is cited");
         assert!(!page.sources.contains(&unchecked.citation()), "an unchecked one is for staff only");
     }

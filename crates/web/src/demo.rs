@@ -3,11 +3,10 @@
 //! It is made through the same code as real requests (the session and check-in services),
 //! with the clock set to each moment in the past.
 
-use crate::api::sessions::{SessionBody, record_session};
-use crate::auth::Caller;
-use crate::check_in::{CheckInBody, submit_check_in};
-use crate::error::ApiError;
+use crate::error::Error;
 use crate::secret::{hash_secret, new_secret};
+use crate::service::check_in::{CheckInBody, open_link};
+use crate::service::session::SessionBody;
 use crate::{AppState, FixedClock};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -247,7 +246,7 @@ fn at<S: Store>(state: &AppState<S>, t: Timestamp) -> AppState<S> {
 ///
 /// # Errors
 /// When the store fails, or the demo data does not pass the app's own validation.
-pub async fn seed<S: Store>(state: &AppState<S>) -> Result<DemoSignIn, ApiError> {
+pub async fn seed<S: Store>(state: &AppState<S>) -> Result<DemoSignIn, Error> {
     let now = state.clock.now();
     if state.store.staff_by_email(OWNER_EMAIL).await?.is_some() {
         return Ok(DemoSignIn { created: false, email: OWNER_EMAIL.to_owned(), password: None, api_token: None });
@@ -297,7 +296,7 @@ pub async fn seed<S: Store>(state: &AppState<S>) -> Result<DemoSignIn, ApiError>
             .store
             .save_intake(clinic.id, NewIntake { client_id: client.id, body: story.intake.to_string(), now: start })
             .await?;
-        let therapist = Caller(therapists[story.therapist].clone());
+        let therapist = therapists[story.therapist].clone();
         let (massage_type, pressure, areas) = story.session;
         let body = SessionBody {
             client_id: client.id,
@@ -309,15 +308,9 @@ pub async fn seed<S: Store>(state: &AppState<S>) -> Result<DemoSignIn, ApiError>
             notes: None,
             baby_birth_date: None,
         };
-        let recorded = record_session(&at(state, start), &therapist, body).await?;
-        let links: Vec<String> = recorded["follow_ups"]
-            .as_array()
-            .map(|f| {
-                f.iter()
-                    .filter_map(|x| x["check_in_url"].as_str().map(|u| u.rsplit('/').next().unwrap_or("").to_owned()))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let recorded = crate::service::session::record(&at(state, start), &therapist, body).await?;
+        let links: Vec<String> =
+            recorded.follow_ups.iter().map(|f| f.check_in_url.rsplit('/').next().unwrap_or("").to_owned()).collect();
         for (i, (hours, answer)) in story.check_ins.iter().enumerate() {
             let when = Timestamp(start.0 + (hours * Timestamp::HOUR_MS as f64) as i64);
             if when > now {
@@ -325,16 +318,18 @@ pub async fn seed<S: Store>(state: &AppState<S>) -> Result<DemoSignIn, ApiError>
             }
             let link = &links[i.min(links.len().saturating_sub(1))];
             let then = at(state, when);
-            let f = crate::check_in::follow_up(&then, link).await?;
+            let context = open_link(&then, link).await.map_err(|p| p.error)?;
             let body: CheckInBody =
-                serde_json::from_value(answer.clone()).map_err(|e| ApiError::internal("demo", e))?;
-            submit_check_in(&then, &f, body).await?;
+                serde_json::from_value(answer.clone()).map_err(|e| Error::internal("demo", e))?;
+            crate::service::check_in::check_in(&then, &context, body)
+                .await?
+                .map_err(|n| crate::service::check_in::not_read_error(&n))?;
         }
         if let Some(note) = story.acknowledged {
             for alert in store::every_alert(&state.store, clinic.id, Some(AlertStatus::Open)).await? {
                 if alert.client_id == client.id {
                     let ack = Acknowledgement {
-                        staff_id: therapist.0.id,
+                        staff_id: therapist.id,
                         note: Some(note.into()),
                         now: alert.created_at.plus_hours(1),
                     };
@@ -351,7 +346,7 @@ pub async fn seed<S: Store>(state: &AppState<S>) -> Result<DemoSignIn, ApiError>
     })
 }
 
-async fn token<S: Store>(state: &AppState<S>, owner: &Staff, now: Timestamp) -> Result<String, ApiError> {
+async fn token<S: Store>(state: &AppState<S>, owner: &Staff, now: Timestamp) -> Result<String, Error> {
     let token = new_secret();
     let new = NewApiToken {
         clinic_id: owner.clinic_id,

@@ -1,103 +1,139 @@
-//! The one error type of the web layer. It answers JSON `{"error": {"code", "message", "field"}}`
-//! with a 4xx status for what the caller can fix, and a plain 500 for the rest, whose details
-//! go to the log only.
+//! The one error of the web app, answered in the shape its audience reads:
+//!
+//! - an API caller (`/api/…`, `/healthz`, `/readyz`, a JSON check-in) gets the documented
+//!   JSON body `{"error": {"code", "message", "field"}}`;
+//! - a browser gets an HTML page: the staff layout on a staff page, and on a client's page
+//!   the client frame with the warning signs and, when known, the clinic's emergency number.
+//!
+//! What the caller can fix is a 4xx with its field named; anything else is a 500 whose cause
+//! goes to the log (with the request's id, see [`crate::request_log`]) and never to the user.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use serde::Serialize;
 
-/// An error answered to an API caller.
-#[derive(Debug)]
-pub struct ApiError {
+/// Any error with its cause, as kept in a source chain.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// An error answered to a caller.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct Error {
     status: StatusCode,
     code: &'static str,
     message: String,
     field: Option<String>,
+    /// What caused it, for the log only.
+    #[source]
+    source: Option<BoxError>,
 }
 
-impl ApiError {
+/// The JSON body of an error, as the API document describes it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// What went wrong.
+    pub error: ErrorDetail,
+}
+
+/// What went wrong, and where.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// A stable code: `invalid`, `bad_request`, `unauthorized`, `forbidden`, `not_found`,
+    /// `conflict`, `link_expired`, `too_many`, `unavailable`, `internal`, and the framework's
+    /// own (`method_not_allowed`, `too_large`, `unsupported_media_type`, `timeout`).
+    pub code: String,
+    /// The problem in plain words.
+    pub message: String,
+    /// The field at fault, when one is (`report.soreness`, `name`, …).
+    pub field: Option<String>,
+}
+
+/// What an error page shows, kept on the response so that the page for a browser is made
+/// from the same error the API would have answered.
+#[derive(Debug, Clone)]
+pub struct Shown {
+    /// The stable code.
+    pub code: &'static str,
+    /// The message.
+    pub message: String,
+    /// The field at fault.
+    pub field: Option<String>,
+}
+
+impl Error {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Error {
+        Error { status, code, message: message.into(), field: None, source: None }
+    }
+
     /// A bad field (422).
-    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> ApiError {
-        ApiError {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            code: "invalid",
-            message: message.into(),
-            field: Some(field.into()),
-        }
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Error {
+        Error { field: Some(field.into()), ..Error::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message) }
     }
 
     /// A body that is not the JSON expected (400).
-    pub fn bad_request(message: impl Into<String>, field: Option<String>) -> ApiError {
-        ApiError { status: StatusCode::BAD_REQUEST, code: "bad_request", message: message.into(), field }
+    pub fn bad_request(message: impl Into<String>, field: Option<String>) -> Error {
+        Error { field, ..Error::new(StatusCode::BAD_REQUEST, "bad_request", message) }
     }
 
     /// Nothing with this id in the caller's clinic (404), whether it does not exist or
     /// belongs to another clinic.
-    pub fn not_found(what: &str) -> ApiError {
-        ApiError { status: StatusCode::NOT_FOUND, code: "not_found", message: format!("{what} not found"), field: None }
+    pub fn not_found(what: &str) -> Error {
+        Error::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found"))
     }
 
     /// No valid credentials (401).
-    pub fn unauthorized() -> ApiError {
-        ApiError {
-            status: StatusCode::UNAUTHORIZED,
-            code: "unauthorized",
-            message: "send a valid API token as `Authorization: Bearer TOKEN`".to_owned(),
-            field: None,
-        }
+    pub fn unauthorized() -> Error {
+        Error::new(StatusCode::UNAUTHORIZED, "unauthorized", "send a valid API token as `Authorization: Bearer TOKEN`")
     }
 
     /// The caller's role may not do this (403).
-    pub fn forbidden(message: impl Into<String>) -> ApiError {
-        ApiError { status: StatusCode::FORBIDDEN, code: "forbidden", message: message.into(), field: None }
+    pub fn forbidden(message: impl Into<String>) -> Error {
+        Error::new(StatusCode::FORBIDDEN, "forbidden", message)
     }
 
     /// A client link that has expired (410).
-    pub fn link_expired() -> ApiError {
-        ApiError {
-            status: StatusCode::GONE,
-            code: "link_expired",
-            message: "this link has expired; please contact your clinic".to_owned(),
-            field: None,
-        }
+    pub fn link_expired() -> Error {
+        Error::new(StatusCode::GONE, "link_expired", "this link has expired; please contact your clinic")
     }
 
     /// A conflict with stored data (409).
-    pub fn conflict(message: impl Into<String>) -> ApiError {
-        ApiError { status: StatusCode::CONFLICT, code: "conflict", message: message.into(), field: None }
+    pub fn conflict(message: impl Into<String>) -> Error {
+        Error::new(StatusCode::CONFLICT, "conflict", message)
     }
 
     /// The database cannot save or read just now (503): nothing was saved, and the same
     /// request may work in a few minutes.
-    pub fn unavailable(message: impl Into<String>) -> ApiError {
-        ApiError { status: StatusCode::SERVICE_UNAVAILABLE, code: "unavailable", message: message.into(), field: None }
+    pub fn unavailable(message: impl Into<String>) -> Error {
+        Error::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
     }
 
     /// Too many requests (429).
-    pub fn too_many(message: impl Into<String>) -> ApiError {
-        ApiError { status: StatusCode::TOO_MANY_REQUESTS, code: "too_many", message: message.into(), field: None }
+    pub fn too_many(message: impl Into<String>) -> Error {
+        Error::new(StatusCode::TOO_MANY_REQUESTS, "too_many", message)
     }
 
-    /// Anything else (500). The details are logged, never shown.
-    pub fn internal(context: &str, error: impl std::fmt::Display) -> ApiError {
-        eprintln!("aftercare: internal error in {context}: {error}");
-        ApiError {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            code: "internal",
-            message: "something went wrong on our side; nothing was saved".to_owned(),
-            field: None,
+    /// Anything else (500): `context` says what was being done, `source` why it failed. Both
+    /// go to the log when the error is answered, never to the user.
+    pub fn internal(context: &str, source: impl Into<BoxError>) -> Error {
+        Error {
+            source: Some(format!("{context}: {}", chain(&*source.into())).into()),
+            ..Error::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "something went wrong on our side; nothing was saved",
+            )
         }
     }
 
     /// The first of the care engine's input errors, with its field made relative to `strip`.
-    pub fn from_input(errors: &care::InputErrors, strip: &str) -> ApiError {
+    pub fn from_input(errors: &care::InputErrors, strip: &str) -> Error {
         match errors.0.first() {
             Some(e) => {
                 let field = e.field.strip_prefix(strip).unwrap_or(&e.field).to_owned();
-                ApiError::invalid(field, e.problem.clone())
+                Error::invalid(field, e.problem.clone())
             }
-            None => ApiError::bad_request("invalid input", None),
+            None => Error::bad_request("invalid input", None),
         }
     }
 
@@ -120,61 +156,82 @@ impl ApiError {
     pub fn field(&self) -> Option<&str> {
         self.field.as_deref()
     }
-}
 
-impl From<store::StoreError> for ApiError {
-    fn from(e: store::StoreError) -> ApiError {
-        match e {
-            store::StoreError::NotFound(what) => ApiError::not_found(what),
-            store::StoreError::Conflict(what) => ApiError::conflict(format!("{what} is already taken")),
-            store::StoreError::Unavailable(e) => {
-                eprintln!("aftercare: the database is unavailable: {e}");
-                ApiError::unavailable(
-                    "we could not save this just now, so nothing was saved; please try again in a few minutes",
-                )
-            }
-            other => ApiError::internal("store", other),
+    /// The JSON body.
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody {
+            error: ErrorDetail { code: self.code.to_owned(), message: self.message.clone(), field: self.field.clone() },
         }
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let body = json!({"error": {"code": self.code, "message": self.message, "field": self.field}});
-        let mut response = (self.status, Json(body)).into_response();
-        if self.status == StatusCode::SERVICE_UNAVAILABLE {
-            response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("60"));
+/// An error and every cause under it, as one line.
+pub fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut next = e.source();
+    while let Some(cause) = next {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        next = cause.source();
+    }
+    text
+}
+
+impl From<store::StoreError> for Error {
+    fn from(e: store::StoreError) -> Error {
+        match e {
+            store::StoreError::NotFound(what) => Error::not_found(what),
+            store::StoreError::Conflict(what) => Error::conflict(format!("{what} is already taken")),
+            store::StoreError::Unavailable(_) => Error {
+                source: Some(Box::new(e)),
+                ..Error::unavailable(
+                    "we could not save this just now, so nothing was saved; please try again in a few minutes",
+                )
+            },
+            other => Error::internal("the store", other),
         }
+    }
+}
+
+impl From<askama::Error> for Error {
+    fn from(e: askama::Error) -> Error {
+        Error::internal("rendering a page", e)
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        // The cause goes to the log, inside the request's span and so with its id.
+        match &self.source {
+            Some(cause) if self.status.is_server_error() && self.status != StatusCode::SERVICE_UNAVAILABLE => {
+                tracing::error!(code = self.code, cause = %chain(&**cause), "request failed");
+            }
+            Some(cause) => tracing::warn!(code = self.code, cause = %chain(&**cause), "request refused"),
+            None => {}
+        }
+        let shown = Shown { code: self.code, message: self.message.clone(), field: self.field.clone() };
+        let mut response = (self.status, Json(self.body())).into_response();
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+        }
+        response.extensions_mut().insert(shown);
         response
     }
 }
 
-/// Under `/api/`, every error answer is the documented JSON body, the framework's own
-/// rejections included (no route 404, 405, a body over the limit 413, a query string that
-/// cannot be read 400): their plain text becomes the message.
-pub async fn api_errors_as_json(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    let api = request.uri().path().starts_with("/api/");
-    let response = next.run(request).await;
-    let status = response.status();
-    let is_json = response
-        .headers()
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if !api || is_json || !(status.is_client_error() || status.is_server_error()) {
-        return response;
-    }
-    let text = axum::body::to_bytes(response.into_body(), 4096).await.ok();
-    let text = text.as_deref().and_then(|b| std::str::from_utf8(b).ok()).map(str::trim).unwrap_or("");
+/// The error answer to a framework rejection or a plain-text error (no route, a wrong method,
+/// a body over the limit), from its status and text: the same shape as every other error.
+pub fn from_status(status: StatusCode, text: &str) -> Error {
     let (code, default) = match status {
         StatusCode::NOT_FOUND => ("not_found", "there is no such route; see /api/v1/openapi.json"),
         StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "this route does not take this method"),
         StatusCode::PAYLOAD_TOO_LARGE => ("too_large", "the body is larger than 64 KiB"),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "send the body as application/json"),
         StatusCode::REQUEST_TIMEOUT => ("timeout", "the request took too long; please send it again"),
+        StatusCode::TOO_MANY_REQUESTS => ("too_many", "too many requests; please wait a minute and try again"),
         s if s.is_server_error() => ("internal", "something went wrong on our side; nothing was saved"),
         _ => ("bad_request", "the request could not be read"),
     };
     let message = if text.is_empty() || status.is_server_error() { default.to_owned() } else { text.to_owned() };
-    ApiError { status, code, message, field: None }.into_response()
+    Error::new(status, code, message)
 }

@@ -2,6 +2,7 @@
 //! conditions with the areas of local ones, usual pain, preferred pressure and first massage,
 //! turned into the intake the care engine reads and checked by it.
 
+use crate::extract::Fields;
 use care::Knowledge;
 use care::screening::IntakeDoc;
 use serde_json::{Value, json};
@@ -44,9 +45,9 @@ pub struct IntakeChoices {
 }
 
 /// The intake form's choices from the vocabulary, checked as in the submitted fields `f`.
-pub fn choices(kb: &Knowledge, f: &[(String, String)]) -> IntakeChoices {
+pub fn choices(kb: &Knowledge, f: &Fields) -> IntakeChoices {
     let v = &kb.vocabulary;
-    let chosen = |name: &str, code: &str| all(f, name).contains(&code);
+    let chosen = |name: &str, code: &str| f.all(name).contains(&code);
     let choice = |code: &String, label: &String, hint: &Option<String>, checked: bool| Choice {
         code: code.clone(),
         label: label.clone(),
@@ -81,37 +82,22 @@ pub fn choices(kb: &Knowledge, f: &[(String, String)]) -> IntakeChoices {
             .pressures
             .entries()
             .iter()
-            .map(|p| choice(&p.code, &p.label, &p.hint, one(f, "preferred_pressure") == Some(p.code.as_str())))
+            .map(|p| choice(&p.code, &p.label, &p.hint, f.one("preferred_pressure") == Some(p.code.as_str())))
             .collect(),
     }
 }
 
-/// A form body as name and value pairs, values trimmed.
-pub fn fields(body: &[u8]) -> Vec<(String, String)> {
-    form_urlencoded::parse(body).into_owned().map(|(k, v)| (k, v.trim().to_owned())).collect()
-}
-
-/// The first non-empty value of `name`.
-pub fn one<'a>(f: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    f.iter().find(|(k, v)| k == name && !v.is_empty()).map(|(_, v)| v.as_str())
-}
-
-/// Every non-empty value of `name`.
-pub fn all<'a>(f: &'a [(String, String)], name: &str) -> Vec<&'a str> {
-    f.iter().filter(|(k, v)| k == name && !v.is_empty()).map(|(_, v)| v.as_str()).collect()
-}
-
 /// The weeks of pregnancy on `today`, from the form's weeks or its due date (a pregnancy is
 /// 40 weeks to its due date), or what the person must fix. None when neither was given.
-fn pregnancy_weeks(f: &[(String, String)], today: jiff::civil::Date) -> Result<Option<i64>, String> {
+fn pregnancy_weeks(f: &Fields, today: jiff::civil::Date) -> Result<Option<i64>, String> {
     let max = care::checkin::PREGNANCY_WEEKS_MAX;
-    if let Some(w) = one(f, "pregnancy_weeks") {
+    if let Some(w) = f.one("pregnancy_weeks") {
         return match w.parse::<i64>() {
             Ok(n) if (0..=max).contains(&n) => Ok(Some(n)),
             _ => Err(format!("Weeks pregnant: write a whole number from 0 to {max}, or leave it empty.")),
         };
     }
-    let Some(due) = one(f, "due_date") else { return Ok(None) };
+    let Some(due) = f.one("due_date") else { return Ok(None) };
     let Some(due) = crate::time::parse_date(due) else {
         return Err("Due date: write it as a date, such as 2027-05-14, or leave it empty.".to_owned());
     };
@@ -126,26 +112,27 @@ fn pregnancy_weeks(f: &[(String, String)], today: jiff::civil::Date) -> Result<O
 /// The intake (JSON, as stored) from the form's fields, or what the person must fix. The
 /// weeks of pregnancy are stored as they stand on `today`, the intake's date, from which each
 /// check-in counts them on.
-pub fn intake_answers(kb: &Knowledge, f: &[(String, String)], today: jiff::civil::Date) -> Result<Value, String> {
-    let conditions: Vec<Value> = all(f, "condition")
+pub fn intake_answers(kb: &Knowledge, f: &Fields, today: jiff::civil::Date) -> Result<Value, String> {
+    let conditions: Vec<Value> = f
+        .all("condition")
         .into_iter()
         .map(|code| {
-            let areas = all(f, &format!("areas_{code}"));
+            let areas = f.all(&format!("areas_{code}"));
             if areas.is_empty() { json!({"code": code}) } else { json!({"code": code, "areas": areas}) }
         })
         .collect();
-    let Some(first) = one(f, "first_massage") else {
+    let Some(first) = f.one("first_massage") else {
         return Err("Say whether this is the first massage ever.".to_owned());
     };
-    let mut answers = json!({"goals": all(f, "goal"), "conditions": conditions, "first_massage": first == "yes"});
-    if let Some(p) = one(f, "preferred_pressure") {
+    let mut answers = json!({"goals": f.all("goal"), "conditions": conditions, "first_massage": first == "yes"});
+    if let Some(p) = f.one("preferred_pressure") {
         answers["preferred_pressure"] = json!(p);
     }
-    if let Some(n) = one(f, "usual_pain") {
+    if let Some(n) = f.one("usual_pain") {
         answers["usual_pain"] = n.parse::<u8>().map_or(json!(n), |x| json!(x));
     }
     if let Some(weeks) = pregnancy_weeks(f, today)? {
-        if !all(f, "condition").iter().any(|c| care::checkin::is_pregnancy(kb, c)) {
+        if !f.all("condition").iter().any(|c| care::checkin::is_pregnancy(kb, c)) {
             return Err("Weeks pregnant or a due date were given, but no pregnancy is ticked: tick it, or clear them."
                 .to_owned());
         }

@@ -1,26 +1,32 @@
 //! # The Aftercare web app
 //!
-//! The JSON API for clinics (bearer tokens, clinic-scoped) and the client check-in links,
-//! over any [`store::Store`]. Handlers are thin: they read the request, call the care engine
-//! and the store, and answer. The clock is passed in ([`Clock`]), never read here.
+//! The JSON API for clinics (bearer tokens, clinic-scoped), the staff's pages and the client
+//! check-in links, over any [`store::Store`]. The use cases are in [`service`]; handlers are
+//! thin: they extract the request ([`extract`]), call a use case, and answer JSON or render a
+//! page. Every error is answered in its audience's shape ([`error_page`]) and logged with its
+//! request's id ([`request_log`]). The clock is passed in ([`Clock`]), never read here.
 
 pub mod api;
 pub mod assets;
 pub mod auth;
-pub mod check_in;
 pub mod check_in_form;
 pub mod client_intake;
 pub mod client_pages;
 pub mod demo;
 pub mod error;
+pub mod error_page;
+pub mod extract;
 pub mod fields;
 pub mod headers;
 pub mod intake_form;
+pub mod openapi;
 pub mod page;
-pub mod profile;
 pub mod rate_limit;
+pub mod render;
+pub mod request_log;
 pub mod secret;
 pub mod serve;
+pub mod service;
 pub mod staff;
 pub mod stop_messages;
 pub mod time;
@@ -28,13 +34,11 @@ pub mod write_health;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::http::Method;
+use axum::routing::{MethodRouter, get, post};
 use care::Knowledge;
 use std::sync::Arc;
 use store::Store;
-
-/// The OpenAPI 3 description of the API, served at `/api/v1/openapi.json`.
-pub const OPENAPI: &str = include_str!("openapi.json");
 
 /// The largest request body accepted (a check-in note is at most 2000 characters).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -77,11 +81,48 @@ impl<S: Store> std::fmt::Debug for AppState<S> {
     }
 }
 
+/// A route of the API document.
+pub struct ApiRoute<S: Store> {
+    /// Its method.
+    pub method: Method,
+    /// Its path, as the document writes it.
+    pub path: &'static str,
+    handler: MethodRouter<AppState<S>>,
+}
+
+impl<S: Store> std::fmt::Debug for ApiRoute<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.method, self.path)
+    }
+}
+
+/// Every route of the API document: every route that answers JSON, and the client's check-in
+/// form beside its JSON check-in. A test checks that each is in the document and that the
+/// document has no other.
+pub fn api_routes<S: Store>() -> Vec<ApiRoute<S>> {
+    let route =
+        |method: Method, path: &'static str, handler: MethodRouter<AppState<S>>| ApiRoute { method, path, handler };
+    vec![
+        route(Method::GET, "/healthz", get(api::healthz::<S>)),
+        route(Method::GET, "/readyz", get(api::readyz::<S>)),
+        route(Method::GET, "/api/v1/openapi.json", get(api::openapi::<S>)),
+        route(Method::POST, "/api/v1/clients", post(api::clients::create::<S>)),
+        route(Method::GET, "/api/v1/clients/{id}", get(api::clients::show::<S>)),
+        route(Method::POST, "/api/v1/clients/{id}/intake", post(api::clients::intake::<S>)),
+        route(Method::POST, "/api/v1/sessions", post(api::sessions::record::<S>)),
+        route(Method::GET, "/api/v1/alerts", get(api::alerts::list::<S>)),
+        route(Method::POST, "/api/v1/alerts/{id}/acknowledge", post(api::alerts::acknowledge::<S>)),
+        // The client's check-in: JSON here, the form's page for a form body; and the form.
+        route(Method::POST, "/c/{token}", post(client_pages::submit::<S>)),
+        route(Method::GET, "/c/{token}", get(client_pages::form::<S>)),
+    ]
+}
+
 /// Every route of the app.
 pub fn router<S: Store>(state: AppState<S>) -> Router {
     let https = state.base_url.starts_with("https://");
-    Router::new()
-        .route("/", get(staff::dashboard::show::<S>))
+    let api = api_routes::<S>().into_iter().fold(Router::new(), |r, a| r.route(a.path, a.handler));
+    api.route("/", get(staff::dashboard::show::<S>))
         .route("/sign-out", post(staff::auth::sign_out::<S>))
         .route("/alerts", get(staff::alerts::show::<S>))
         .route("/alerts/{id}/acknowledge", post(staff::alerts::acknowledge::<S>))
@@ -93,20 +134,19 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
         .route("/clients/{id}/intake-link", post(staff::clients::intake_link::<S>))
         .route("/clients/{id}/sessions", post(staff::sessions::save_session::<S>))
         .route("/settings", get(staff::settings::show::<S>))
-        .route("/settings/{*what}", post(staff::settings::change::<S>))
-        .route("/healthz", get(api::healthz::<S>))
-        .route("/readyz", get(api::readyz::<S>))
+        .route("/settings/clinic", post(staff::settings::clinic::<S>))
+        .route("/settings/schedule", post(staff::settings::schedule::<S>))
+        .route("/settings/alerts", post(staff::settings::alerts::<S>))
+        .route("/settings/messages", post(staff::settings::messages::<S>))
+        .route("/settings/products", post(staff::settings::add_product::<S>))
+        .route("/settings/products/{id}/remove", post(staff::settings::remove_product::<S>))
+        .route("/settings/intake-link", post(staff::settings::intake_link::<S>))
+        .route("/settings/staff", post(staff::settings::add_staff::<S>))
+        .route("/settings/staff/{id}", post(staff::settings::change_staff::<S>))
         .route("/why-sore", get(client_pages::why_sore::<S>))
         .route("/assets/{name}", get(assets::serve))
-        .route("/api/v1/openapi.json", get(api::openapi))
-        .route("/api/v1/clients", post(api::clients::create::<S>))
-        .route("/api/v1/clients/{id}", get(api::clients::show::<S>))
-        .route("/api/v1/clients/{id}/intake", post(api::clients::intake::<S>))
-        .route("/api/v1/sessions", post(api::sessions::record::<S>))
-        .route("/api/v1/alerts", get(api::alerts::list::<S>))
-        .route("/api/v1/alerts/{id}/acknowledge", post(api::alerts::acknowledge::<S>))
+        .route("/api/v1/docs", get(assets::api_docs))
         // Anyone can reach these; failures are limited per address (see `rate_limit`).
-        .route("/c/{token}", get(client_pages::form::<S>).post(client_pages::submit::<S>))
         .route("/c/{token}/plan", get(client_pages::plan::<S>))
         .route("/c/{token}/why-sore", get(client_pages::why_sore_of_link::<S>))
         .route("/c/{token}/feedback", post(client_pages::feedback::<S>))
@@ -114,7 +154,10 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
         .route("/i/{token}", get(client_intake::form::<S>).post(client_intake::submit::<S>))
         .route("/sign-in", get(staff::auth::sign_in_page).post(staff::auth::sign_in::<S>))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(axum::middleware::from_fn(error::api_errors_as_json))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), error_page::answer_errors::<S>))
+        .layer(request_log::trace_layer())
+        .layer(request_log::propagate_id_layer())
+        .layer(request_log::set_id_layer())
         .layer(axum::middleware::from_fn_with_state(https, headers::secure))
         .with_state(state)
 }

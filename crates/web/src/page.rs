@@ -4,7 +4,7 @@
 //! added meanwhile never makes one repeat or go missing. A cursor carries no clinic: it is
 //! always read inside the caller's own clinic.
 
-use crate::error::ApiError;
+use crate::error::Error;
 use store::{AlertPosition, ClientPosition, SessionPosition, Timestamp};
 
 /// A page's size when none is asked for.
@@ -13,14 +13,14 @@ pub const DEFAULT_LIMIT: u32 = 50;
 pub const MAX_LIMIT: u32 = 200;
 
 /// `limit` from a query string: 1 to [`MAX_LIMIT`], else 422 naming `limit`.
-pub fn limit(raw: Option<&str>) -> Result<u32, ApiError> {
+pub fn limit(raw: Option<&str>) -> Result<u32, Error> {
     match raw {
         None => Ok(DEFAULT_LIMIT),
         Some(text) => text
             .parse::<u32>()
             .ok()
             .filter(|n| (1..=MAX_LIMIT).contains(n))
-            .ok_or_else(|| ApiError::invalid("limit", format!("must be a whole number from 1 to {MAX_LIMIT}"))),
+            .ok_or_else(|| Error::invalid("limit", format!("must be a whole number from 1 to {MAX_LIMIT}"))),
     }
 }
 
@@ -30,8 +30,8 @@ pub fn alert_cursor(p: &AlertPosition) -> String {
 }
 
 /// Reads an alert cursor, else 422 naming `cursor`.
-pub fn parse_alert_cursor(raw: &str) -> Result<AlertPosition, ApiError> {
-    let bad = || ApiError::invalid("cursor", "is not a cursor this list gave; start again without it");
+pub fn parse_alert_cursor(raw: &str) -> Result<AlertPosition, Error> {
+    let bad = || Error::invalid("cursor", "is not a cursor this list gave; start again without it");
     let mut parts = raw.split('.');
     let (Some(level), Some(at), Some(id), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
         return Err(bad());
@@ -56,8 +56,8 @@ pub fn client_cursor(p: &ClientPosition) -> String {
 }
 
 /// Reads a client cursor, else 422 naming `cursor`.
-pub fn parse_client_cursor(raw: &str) -> Result<ClientPosition, ApiError> {
-    let bad = || ApiError::invalid("cursor", "is not a cursor this list gave; start again without it");
+pub fn parse_client_cursor(raw: &str) -> Result<ClientPosition, Error> {
+    let bad = || Error::invalid("cursor", "is not a cursor this list gave; start again without it");
     let (hex, id) = raw.split_once('.').ok_or_else(bad)?;
     if hex.len() % 2 != 0 || hex.len() > 1600 {
         return Err(bad());
@@ -78,8 +78,8 @@ pub fn session_cursor(p: &SessionPosition) -> String {
 }
 
 /// Reads a session cursor, else 422 naming `cursor`.
-pub fn parse_session_cursor(raw: &str) -> Result<SessionPosition, ApiError> {
-    let bad = || ApiError::invalid("cursor", "is not a cursor this list gave; start again without it");
+pub fn parse_session_cursor(raw: &str) -> Result<SessionPosition, Error> {
+    let bad = || Error::invalid("cursor", "is not a cursor this list gave; start again without it");
     let (at, id) = raw.split_once('.').ok_or_else(bad)?;
     let ended_at = at.parse::<i64>().map_err(|_| bad())?;
     let id = id.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(bad)?;

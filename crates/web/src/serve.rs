@@ -83,7 +83,7 @@ pub async fn serve_with<S: Store>(
                 Ok(accepted) => accepted,
                 Err(e) => {
                     // Out of file descriptors, say: wait a little rather than spin.
-                    eprintln!("aftercare: could not accept a connection: {e}");
+                    tracing::warn!(cause = %e, "could not accept a connection");
                     tokio::time::sleep(Duration::from_millis(100)).await;
                     continue;
                 }
@@ -99,7 +99,10 @@ pub async fn serve_with<S: Store>(
     }
     drop(listener);
     if tokio::time::timeout(limits.shutdown_grace, draining.shutdown()).await.is_err() {
-        eprintln!("aftercare: requests still running after {} s were closed", limits.shutdown_grace.as_secs());
+        tracing::warn!(
+            grace_seconds = limits.shutdown_grace.as_secs(),
+            "requests still running at shutdown were closed"
+        );
     }
     Ok(())
 }

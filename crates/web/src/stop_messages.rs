@@ -4,7 +4,8 @@
 //! the link has expired. Staff can stop and resume messages from the client's page.
 
 use crate::AppState;
-use crate::client_pages::{flags, problem_page, render};
+use crate::error_page::client_problem;
+use crate::render::{ClientFrame, page};
 use crate::secret::{hash_secret, looks_like_secret};
 use askama::Template;
 use axum::extract::{ConnectInfo, Path, State};
@@ -16,10 +17,7 @@ use store::{Clinic, Store};
 #[derive(Template)]
 #[template(path = "stop_messages.html")]
 struct StopPage {
-    clinic_name: String,
-    disclaimer: String,
-    red_flags: Vec<crate::client_pages::Flag>,
-    emergency_number: Option<String>,
+    frame: ClientFrame,
     token: String,
 }
 
@@ -27,9 +25,8 @@ struct StopPage {
 async fn open<S: Store>(state: &AppState<S>, token: &str, peer: SocketAddr) -> Result<(Clinic, i64), Response> {
     let not_found = |state: &AppState<S>| {
         crate::rate_limit::count_failure(state, peer).unwrap_or_else(|| {
-            problem_page(
-                &state.knowledge,
-                None,
+            client_problem(
+                ClientFrame::of(&state.knowledge, None),
                 "This link does not work",
                 "Check that you copied the whole link from your message, or contact your clinic.",
                 StatusCode::NOT_FOUND,
@@ -49,7 +46,7 @@ async fn open<S: Store>(state: &AppState<S>, token: &str, peer: SocketAddr) -> R
     match found {
         Ok(Some(found)) => Ok(found),
         Ok(None) => Err(not_found(state)),
-        Err(e) => Err(unavailable(state, &crate::error::ApiError::from(e))),
+        Err(e) => Err(unavailable(state, &crate::error::Error::from(e))),
     }
 }
 
@@ -63,15 +60,7 @@ pub async fn ask<S: Store>(
         Ok(found) => found,
         Err(page) => return page,
     };
-    let kb = &state.knowledge;
-    let page = StopPage {
-        clinic_name: clinic.name.clone(),
-        disclaimer: kb.triage.disclaimer.clone(),
-        red_flags: flags(kb),
-        emergency_number: kb.country(&clinic.country).map(|c| c.emergency.clone()),
-        token,
-    };
-    render(&page, StatusCode::OK)
+    page(&StopPage { frame: ClientFrame::of(&state.knowledge, Some(&clinic)), token }, StatusCode::OK)
 }
 
 /// `POST /u/{token}`: stops messages to the client.
@@ -89,11 +78,10 @@ pub async fn stop<S: Store>(
     if already.is_none()
         && let Err(e) = state.store.set_client_opted_out(clinic.id, client_id, Some(now)).await
     {
-        return unavailable(&state, &crate::error::ApiError::from(e));
+        return unavailable(&state, &crate::error::Error::from(e));
     }
-    problem_page(
-        &state.knowledge,
-        Some(&clinic),
+    client_problem(
+        ClientFrame::of(&state.knowledge, Some(&clinic)),
         "Messages stopped",
         &format!(
             "You will get no more messages from Aftercare for {}. If you change your mind, ask your clinic to start them again.",
@@ -104,10 +92,9 @@ pub async fn stop<S: Store>(
 }
 
 /// The page for a stop link the database could not serve: nothing changed, try again.
-fn unavailable<S: Store>(state: &AppState<S>, e: &crate::error::ApiError) -> Response {
-    problem_page(
-        &state.knowledge,
-        None,
+fn unavailable<S: Store>(state: &AppState<S>, e: &crate::error::Error) -> Response {
+    client_problem(
+        ClientFrame::of(&state.knowledge, None),
         "We cannot do this just now",
         "Nothing was changed. Please try again in a few minutes.",
         e.status(),

@@ -133,7 +133,7 @@ impl WriteHealth {
     pub fn failed(&self, now: Timestamp) {
         let mut s = self.lock();
         if s.failing_since.is_none() {
-            eprintln!("aftercare: the database cannot save data: answers are refused until it can");
+            tracing::error!("the database cannot save data: answers are refused until it can");
             s.failing_since = Some(now);
             // Failing again within ten minutes of the last time is the same outage for staff.
             if let Some(last) = s.last_outage.take_if(|o| now.0 - o.to.0 < 10 * 60_000) {
@@ -157,7 +157,7 @@ impl WriteHealth {
         let mut s = self.lock();
         if s.unsaved.len() >= MAX_UNSAVED {
             s.unsaved.pop_front();
-            eprintln!("aftercare: more than {MAX_UNSAVED} unsaved check-ins: the oldest is dropped");
+            tracing::error!(kept = MAX_UNSAVED, "too many unsaved check-ins: the oldest is dropped");
         }
         s.unsaved.push_back(Unsaved { clinic_id, check_in, alert, next });
         *s.refused.entry(clinic_id).or_default() += 1;
@@ -187,12 +187,12 @@ impl WriteHealth {
                     *s.saved_late.entry(next.clinic_id).or_default() += 1;
                 }
                 Err(StoreError::Unavailable(e)) => {
-                    eprintln!("aftercare: an unsaved check-in still cannot be saved: {e}");
+                    tracing::warn!(cause = %e, "an unsaved check-in still cannot be saved");
                     return Probe { writable: false, unsaved: self.status().1, saved_now };
                 }
                 Err(e) => {
                     // Not a passing failure (the follow-up is gone, a corrupt row): it never will be.
-                    eprintln!("aftercare: an unsaved check-in of clinic {} can never be saved: {e}", next.clinic_id);
+                    tracing::error!(clinic = next.clinic_id, cause = %e, "an unsaved check-in can never be saved");
                     self.lock().unsaved.pop_front();
                 }
             }
@@ -203,10 +203,7 @@ impl WriteHealth {
         {
             let (refused, saved_late) = (std::mem::take(&mut s.refused), std::mem::take(&mut s.saved_late));
             s.last_outage = Some(Outage { from: since, to: now, refused, saved_late });
-            eprintln!(
-                "aftercare: the database can save data again (failing since {}); {saved_now} check-ins saved late",
-                since.0
-            );
+            tracing::info!(failing_since = since.0, saved_late = saved_now, "the database can save data again");
         }
         Probe { writable: true, unsaved: s.unsaved.len(), saved_now }
     }

@@ -153,7 +153,7 @@ fn a_session_recorded_at_21_30_gets_its_plan_the_next_morning_and_its_check_in_t
         let therapist = store.staff_by_email("maya@riverside.demo").await.unwrap().unwrap();
         let clinic = store.clinics().await.unwrap().remove(0);
         let client = store.clients(clinic.id, Some("Tara"), None, 1).await.unwrap().remove(0);
-        let body = web::api::sessions::SessionBody {
+        let body = web::service::session::SessionBody {
             baby_birth_date: None,
             client_id: client.id,
             massage_type: "swedish".into(),
@@ -163,11 +163,8 @@ fn a_session_recorded_at_21_30_gets_its_plan_the_next_morning_and_its_check_in_t
             ended_at: None,
             notes: None,
         };
-        let recorded =
-            web::api::sessions::record_session(&state(store.clone(), ended), &web::auth::Caller(therapist), body)
-                .await
-                .unwrap();
-        let first = recorded["follow_ups"][0]["id"].as_i64().unwrap();
+        let recorded = web::service::session::record(&state(store.clone(), ended), &therapist, body).await.unwrap();
+        let first = recorded.follow_ups[0].id;
         let messages = store.messages_of_follow_up(clinic.id, first).await.unwrap();
         messages.iter().map(|m| format!("{}.eml", m.idempotency_key)).collect::<Vec<_>>()
     });

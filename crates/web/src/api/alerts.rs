@@ -1,99 +1,78 @@
 //! The alert queue: open alerts with their client and check-in, most urgent first, and
 //! acknowledging one with a note.
 
-use super::{json_body, path_id};
+use super::json_body;
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::ApiError;
-use crate::time::to_rfc3339;
+use crate::error::{Error, ErrorBody};
+use crate::extract::PathId;
+use crate::service::alert::{self, AlertOut, AlertPage};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use serde::Deserialize;
-use serde_json::{Value, json};
-use store::{Acknowledgement, Alert, AlertPosition, AlertStatus, Role, Store};
+use store::{AlertStatus, Role, Store};
 
 /// `GET /api/v1/alerts` query.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AlertQuery {
+    /// `open`, `acknowledged` or `all` (the default).
+    #[param(pattern = "^(open|acknowledged|all)$")]
     status: Option<String>,
+    /// Alerts on a page, 1 to 200 (50 by default).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
     limit: Option<String>,
+    /// Where the page starts: the `next_cursor` of the page before.
+    #[param(pattern = r"^(emergency|doctor|therapist)\.-?[0-9]{1,18}\.[1-9][0-9]{0,17}$")]
     cursor: Option<String>,
 }
 
-async fn alert_json<S: Store>(state: &AppState<S>, a: &Alert) -> Result<Value, ApiError> {
-    let client = state.store.client(a.clinic_id, a.client_id).await?;
-    let check_in = state.store.check_in(a.clinic_id, a.check_in_id).await?;
-    Ok(json!({
-        "id": a.id, "level": a.level, "status": a.status.code(), "created_at": to_rfc3339(a.created_at),
-        "client": client.map(|c| json!({"id": c.id, "name": c.name, "phone": c.phone, "email": c.email})),
-        "check_in": check_in.map(|c| json!({
-            "id": c.id, "session_id": c.session_id, "soreness": c.soreness, "hours_since": c.hours_since,
-            "fired": c.fired, "submitted_at": to_rfc3339(c.submitted_at),
-            "report": serde_json::from_str::<Value>(&c.report).unwrap_or(Value::Null),
-        })),
-        "acknowledged_by": a.acknowledged_by, "acknowledged_at": a.acknowledged_at.map(to_rfc3339), "note": a.note,
-    }))
-}
-
-/// `GET /api/v1/alerts?status=open&limit=50&cursor=…`: a page of the clinic's alerts,
-/// emergency and doctor first, newest first within a level, and the cursor of the next page.
+/// A page of the clinic's alerts, emergency and doctor first, newest first within a level,
+/// and the cursor of the next page.
+#[utoipa::path(get, path = "/api/v1/alerts", operation_id = "list_alerts", tag = "alerts", params(AlertQuery),
+    security(("bearer" = [])),
+    responses((status = 200, description = "A page of alerts", body = AlertPage),
+        (status = 400, description = "The query string could not be read", body = ErrorBody), (status = 401, description = "No valid API token", body = ErrorBody), (status = 422, description = "A field is wrong; `field` names it", body = ErrorBody)))]
 pub async fn list<S: Store>(
     State(state): State<AppState<S>>,
     caller: Caller,
     Query(q): Query<AlertQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<AlertPage>, Error> {
     let status = match q.status.as_deref() {
         None | Some("all") => None,
         Some(s) => Some(AlertStatus::from_code(s).ok_or_else(|| {
-            ApiError::invalid("status", format!("`{s}` is not allowed; allowed: open, acknowledged, all"))
+            Error::invalid("status", format!("`{s}` is not allowed; allowed: open, acknowledged, all"))
         })?),
     };
     let limit = crate::page::limit(q.limit.as_deref())?;
     let after = q.cursor.as_deref().map(crate::page::parse_alert_cursor).transpose()?;
-    let rows = state.store.alerts(caller.clinic_id(), status, after.as_ref(), limit + 1).await?;
-    let (page, more) = crate::page::split(rows, limit);
-    let next_cursor = page.last().filter(|_| more).map(|a| crate::page::alert_cursor(&AlertPosition::of(a)));
-    let mut alerts = Vec::new();
-    for a in &page {
-        alerts.push(alert_json(&state, a).await?);
-    }
-    Ok(Json(json!({"alerts": alerts, "next_cursor": next_cursor})))
+    Ok(Json(alert::page(&state, caller.clinic_id(), status, after, limit).await?))
 }
 
-/// `POST /api/v1/alerts/{id}/acknowledge` body.
-#[derive(Debug, Deserialize)]
+/// An acknowledgement's body.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct AckBody {
+pub struct AckBody {
+    /// What was done, at most 2000 characters.
     #[serde(default)]
+    #[schema(max_length = 2000)]
     note: Option<String>,
 }
 
-/// `POST /api/v1/alerts/{id}/acknowledge`: who acknowledged, when, and their note are kept.
+/// Acknowledges an alert: who, when and their note are kept; the first acknowledgement stands.
+#[utoipa::path(post, path = "/api/v1/alerts/{id}/acknowledge", operation_id = "acknowledge_alert", tag = "alerts", params(("id" = i64, Path, description = "The alert's id")),
+    request_body(content = Option<AckBody>), security(("bearer" = [])),
+    responses((status = 200, description = "Acknowledged", body = AlertOut), (status = 400, description = "The body is not the JSON expected", body = ErrorBody), (status = 401, description = "No valid API token", body = ErrorBody),
+        (status = 403, description = "The caller's role may not do this", body = ErrorBody), (status = 404, description = "Not found in the caller's clinic", body = ErrorBody), (status = 409, description = "Already done", body = ErrorBody),
+        (status = 422, description = "A field is wrong; `field` names it", body = ErrorBody)))]
 pub async fn acknowledge<S: Store>(
     State(state): State<AppState<S>>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     body: Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<AlertOut>, Error> {
     caller.require(&[Role::Owner, Role::Therapist], "acknowledge alerts")?;
-    let id = path_id(&id, "alert")?;
-    let body: AckBody = if body.is_empty() { AckBody { note: None } } else { json_body(&body)? };
-    let note = body.note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
-    if note.as_ref().is_some_and(|n| n.chars().count() > 2000) {
-        return Err(ApiError::invalid("note", "at most 2000 characters"));
-    }
-    let now = state.clock.now();
-    let ack = Acknowledgement { staff_id: caller.0.id, note, now };
-    let (alert, closed) = state
-        .store
-        .acknowledge_alert(caller.clinic_id(), id, ack)
-        .await?
-        .ok_or_else(|| ApiError::not_found("alert"))?;
-    if !closed {
-        return Err(ApiError::conflict(
-            "this alert was already acknowledged; the first acknowledgement and its note stand",
-        ));
-    }
-    Ok(Json(alert_json(&state, &alert).await?))
+    let body: Option<AckBody> = if body.is_empty() { None } else { json_body(&body)? };
+    Ok(Json(alert::acknowledge(&state, &caller.0, id, body.and_then(|b| b.note)).await?))
 }

@@ -1,201 +1,306 @@
-//! Clients: create, show with everything recorded about them, and take an intake
-//! (screening and recommendation).
+//! A clinic's clients: adding one, and a client's record with their intake and a page of
+//! sessions with every check-in, follow-up and message.
 
-use super::{json_body, path_id};
 use crate::AppState;
-use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::error::Error;
 use crate::time::{is_time_zone, to_rfc3339};
-use axum::Json;
-use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use care::screening::{IntakeDoc, PastSessionDoc};
-use serde::Deserialize;
-use serde_json::{Value, json};
-use store::{NewClient, NewIntake, SessionPosition, Store};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use store::{NewClient, SessionPosition, Store, Timestamp};
 
-/// `POST /api/v1/clients` body.
-#[derive(Debug, Deserialize)]
+/// A client to add (`POST /api/v1/clients`).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct NewClientBody {
-    name: String,
+pub struct NewClientBody {
+    /// The client's name, 1 to 200 characters.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    pub name: String,
+    /// An e-mail address for their messages.
     #[serde(default)]
-    email: Option<String>,
+    #[schema(
+        max_length = 254,
+        pattern = r"^\s*((?=[^@]{1,64}@)[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+)?\s*$"
+    )]
+    pub email: Option<String>,
+    /// A phone number for their messages, 6 to 15 digits.
     #[serde(default)]
-    phone: Option<String>,
+    #[schema(pattern = r"^\s*([ +().-]*([0-9][ +().-]*){6,15})?\s*$")]
+    pub phone: Option<String>,
+    /// Their IANA time zone, when not the clinic's.
     #[serde(default)]
-    timezone: Option<String>,
+    pub timezone: Option<String>,
+    /// Their age in whole months.
     #[serde(default)]
-    age_months: Option<serde_json::Number>,
+    #[schema(value_type = Option<i64>, minimum = 0)]
+    pub age_months: Option<serde_json::Number>,
 }
 
-fn validate(body: NewClientBody, now: store::Timestamp) -> Result<NewClient, ApiError> {
+fn validate(body: NewClientBody, now: Timestamp) -> Result<NewClient, Error> {
     let name = body.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 200 {
-        return Err(ApiError::invalid("name", "must be 1 to 200 characters"));
+        return Err(Error::invalid("name", "must be 1 to 200 characters"));
     }
     let email = match body.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
-        Some(e) => Some(crate::fields::email(e).map_err(|problem| ApiError::invalid("email", problem))?),
+        Some(e) => Some(crate::fields::email(e).map_err(|problem| Error::invalid("email", problem))?),
         None => None,
     };
     let phone = match body.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
-        Some(p) => Some(crate::fields::phone(p).map_err(|problem| ApiError::invalid("phone", problem))?),
+        Some(p) => Some(crate::fields::phone(p).map_err(|problem| Error::invalid("phone", problem))?),
         None => None,
     };
     if let Some(tz) = &body.timezone
         && !is_time_zone(tz)
     {
-        return Err(ApiError::invalid("timezone", format!("`{tz}` is not an IANA time zone such as Europe/London")));
+        return Err(Error::invalid("timezone", format!("`{tz}` is not an IANA time zone such as Europe/London")));
     }
     let age_months = match &body.age_months {
         Some(n) => Some(
             care::input::whole_number("age_months", n, 0, care::checkin::AGE_MONTHS_MAX)
-                .map_err(|e| ApiError::invalid(e.field, e.problem))? as u32,
+                .map_err(|e| Error::invalid(e.field, e.problem))? as u32,
         ),
         None => None,
     };
     Ok(NewClient { name, email, phone, timezone: body.timezone, age_months, now })
 }
 
-fn client_json(c: &store::Client) -> Value {
-    json!({
-        "id": c.id, "name": c.name, "email": c.email, "phone": c.phone, "timezone": c.timezone,
-        "age_months": c.age_months, "opted_out_at": c.opted_out_at.map(to_rfc3339),
-        "created_at": to_rfc3339(c.created_at),
-    })
+/// A client as the API answers it (fields in alphabetical order, as always answered).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ClientOut {
+    /// Age in whole months, when recorded.
+    pub age_months: Option<u32>,
+    /// When added (RFC 3339).
+    pub created_at: String,
+    /// E-mail address.
+    pub email: Option<String>,
+    /// The client's id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// When the client stopped messages (RFC 3339), if they did.
+    pub opted_out_at: Option<String>,
+    /// Phone number.
+    pub phone: Option<String>,
+    /// IANA time zone, when not the clinic's.
+    pub timezone: Option<String>,
 }
 
-/// `POST /api/v1/clients`: adds a client.
-pub async fn create<S: Store>(
-    State(state): State<AppState<S>>,
-    caller: Caller,
-    body: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let new = validate(json_body(&body)?, state.clock.now())?;
-    let client = state.store.create_client(caller.clinic_id(), new).await?;
-    Ok((StatusCode::CREATED, Json(client_json(&client))))
+impl ClientOut {
+    fn of(c: &store::Client) -> ClientOut {
+        ClientOut {
+            age_months: c.age_months,
+            created_at: to_rfc3339(c.created_at),
+            email: c.email.clone(),
+            id: c.id,
+            name: c.name.clone(),
+            opted_out_at: c.opted_out_at.map(to_rfc3339),
+            phone: c.phone.clone(),
+            timezone: c.timezone.clone(),
+        }
+    }
 }
 
-/// `GET /api/v1/clients/{id}` query: a page of the client's sessions.
-#[derive(Debug, Deserialize)]
-pub struct SessionsQuery {
-    limit: Option<String>,
-    cursor: Option<String>,
+/// Adds a client to `clinic_id`.
+pub async fn create<S: Store>(state: &AppState<S>, clinic_id: i64, body: NewClientBody) -> Result<ClientOut, Error> {
+    let new = validate(body, state.clock.now())?;
+    Ok(ClientOut::of(&state.store.create_client(clinic_id, new).await?))
 }
 
-/// `GET /api/v1/clients/{id}?limit=50&cursor=…`: the client with intake, and a page of
-/// sessions (oldest first) with their check-ins, follow-ups and messages; `next_cursor`
-/// continues.
-pub async fn show<S: Store>(
-    State(state): State<AppState<S>>,
-    caller: Caller,
-    Path(id): Path<String>,
-    Query(q): Query<SessionsQuery>,
-) -> Result<Json<Value>, ApiError> {
-    let clinic = caller.clinic_id();
-    let id = path_id(&id, "client")?;
-    let limit = crate::page::limit(q.limit.as_deref())?;
-    let after = q.cursor.as_deref().map(crate::page::parse_session_cursor).transpose()?;
-    let client = state.store.client(clinic, id).await?.ok_or_else(|| ApiError::not_found("client"))?;
+/// The latest intake as recorded.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct IntakeOut {
+    /// The intake's answers as sent.
+    #[schema(value_type = Object)]
+    pub answers: Value,
+    /// When recorded (RFC 3339).
+    pub created_at: String,
+    /// The intake's id.
+    pub id: i64,
+}
+
+/// A check-in as recorded.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CheckInOut {
+    /// The rules it fired.
+    pub fired: Vec<String>,
+    /// The follow-up it answered.
+    pub follow_up_id: i64,
+    /// Exact hours after the session's end.
+    pub hours_since: f64,
+    /// The check-in's id.
+    pub id: i64,
+    /// Its level (`therapist` for an answer that could not be read).
+    #[schema(value_type = crate::openapi::LevelCode)]
+    pub level: String,
+    /// The answer as sent, with what staff must read.
+    #[schema(value_type = Object)]
+    pub report: Value,
+    /// Soreness, when it could be read.
+    pub soreness: Option<u8>,
+    /// When it was sent (RFC 3339).
+    pub submitted_at: String,
+}
+
+impl CheckInOut {
+    /// A recorded check-in as the API answers it.
+    pub fn of(c: &store::CheckIn) -> CheckInOut {
+        CheckInOut {
+            fired: c.fired.clone(),
+            follow_up_id: c.follow_up_id,
+            hours_since: c.hours_since,
+            id: c.id,
+            level: c.level.clone(),
+            report: serde_json::from_str(&c.report).unwrap_or(Value::Null),
+            soreness: c.soreness,
+            submitted_at: to_rfc3339(c.submitted_at),
+        }
+    }
+}
+
+/// A message sent, or to be sent, for a follow-up.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MessageOut {
+    /// Tries so far.
+    pub attempts: u32,
+    /// `email` or `sms`, once chosen.
+    pub channel: Option<String>,
+    /// `plan`, `check_in`, `reminder`, …
+    pub kind: String,
+    /// Why the last try failed.
+    pub last_error: Option<String>,
+    /// When it is tried next (RFC 3339).
+    pub next_attempt: String,
+    /// When it was sent (RFC 3339).
+    pub sent_at: Option<String>,
+    /// `pending`, `sent`, `failed` or `skipped`.
+    pub status: String,
+}
+
+/// A follow-up of a session, with its messages.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FollowUpOut {
+    /// When due (RFC 3339).
+    pub due_at: String,
+    /// When its link stops working (RFC 3339).
+    pub expires_at: String,
+    /// The follow-up's id.
+    pub id: i64,
+    /// `check_in`.
+    pub kind: String,
+    /// The messages sent for it: the plan, the invitation, the reminder.
+    pub messages: Vec<MessageOut>,
+    /// Hours after the session's end.
+    pub offset_hours: i64,
+}
+
+/// A session with its follow-ups and check-ins.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SessionOut {
+    /// Areas worked.
+    pub areas: Vec<String>,
+    /// A baby's date of birth, for an `infant` session.
+    pub baby_birth_date: Option<String>,
+    /// The check-ins given.
+    pub check_ins: Vec<CheckInOut>,
+    /// When it ended (RFC 3339).
+    pub ended_at: String,
+    /// Whether it was the client's first massage ever.
+    pub first_massage: bool,
+    /// Its follow-ups.
+    pub follow_ups: Vec<FollowUpOut>,
+    /// The session's id.
+    pub id: i64,
+    /// Massage type code.
+    pub massage_type: String,
+    /// Notes.
+    pub notes: Option<String>,
+    /// Pressure code.
+    pub pressure: String,
+    /// Who recorded it.
+    pub staff_id: i64,
+    /// Techniques.
+    pub techniques: Vec<String>,
+}
+
+/// A client with everything recorded about them, a page of sessions at a time.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ClientRecord {
+    /// The client.
+    #[serde(flatten)]
+    pub client: ClientOut,
+    /// The latest intake, if any.
+    pub intake: Option<IntakeOut>,
+    /// The next page's cursor, when there is one.
+    pub next_cursor: Option<String>,
+    /// A page of sessions, oldest first.
+    pub sessions: Vec<SessionOut>,
+}
+
+/// The client `id` of `clinic` with their intake and the page of `limit` sessions after
+/// `after`.
+pub async fn record<S: Store>(
+    state: &AppState<S>,
+    clinic: i64,
+    id: i64,
+    limit: u32,
+    after: Option<SessionPosition>,
+) -> Result<ClientRecord, Error> {
+    let client = state.store.client(clinic, id).await?.ok_or_else(|| Error::not_found("client"))?;
     let intake = state.store.latest_intake(clinic, id).await?;
     let rows = state.store.sessions_of_client(clinic, id, after.as_ref(), limit + 1).await?;
     let (page, more) = crate::page::split(rows, limit);
     let next_cursor = page.last().filter(|_| more).map(|s| crate::page::session_cursor(&SessionPosition::of(s)));
     let mut sessions = Vec::new();
     for s in page {
-        let check_ins: Vec<Value> = state
-            .store
-            .check_ins_of_session(clinic, s.id)
-            .await?
-            .iter()
-            .map(|c| {
-                json!({
-                    "id": c.id, "follow_up_id": c.follow_up_id, "submitted_at": to_rfc3339(c.submitted_at),
-                    "hours_since": c.hours_since, "soreness": c.soreness, "level": c.level, "fired": c.fired,
-                    "report": serde_json::from_str::<Value>(&c.report).unwrap_or(Value::Null),
-                })
-            })
-            .collect();
-        let mut follow_ups: Vec<Value> = Vec::new();
+        let check_ins = state.store.check_ins_of_session(clinic, s.id).await?.iter().map(CheckInOut::of).collect();
+        let mut follow_ups = Vec::new();
         for f in state.store.follow_ups_of_session(clinic, s.id).await? {
-            // What was sent for it, and how: the plan, the invitation, the reminder.
-            let messages: Vec<Value> = state
+            let messages = state
                 .store
                 .messages_of_follow_up(clinic, f.id)
                 .await?
                 .iter()
-                .map(|m| {
-                    json!({
-                        "kind": m.kind.code(), "status": m.status.code(), "attempts": m.attempts,
-                        "next_attempt": to_rfc3339(m.next_attempt), "sent_at": m.sent_at.map(to_rfc3339),
-                        "channel": m.channel, "last_error": m.last_error,
-                    })
+                .map(|m| MessageOut {
+                    attempts: m.attempts,
+                    channel: m.channel.clone(),
+                    kind: m.kind.code().to_owned(),
+                    last_error: m.last_error.clone(),
+                    next_attempt: to_rfc3339(m.next_attempt),
+                    sent_at: m.sent_at.map(to_rfc3339),
+                    status: m.status.code().to_owned(),
                 })
                 .collect();
-            follow_ups.push(json!({
-                "id": f.id, "kind": f.kind, "offset_hours": f.offset_hours, "due_at": to_rfc3339(f.due_at),
-                "expires_at": to_rfc3339(f.expires_at), "messages": messages,
-            }));
+            follow_ups.push(FollowUpOut {
+                due_at: to_rfc3339(f.due_at),
+                expires_at: to_rfc3339(f.expires_at),
+                id: f.id,
+                kind: f.kind,
+                messages,
+                offset_hours: f.offset_hours,
+            });
         }
-        sessions.push(json!({
-            "id": s.id, "massage_type": s.massage_type, "pressure": s.pressure, "areas": s.areas,
-            "techniques": s.techniques, "first_massage": s.first_massage, "notes": s.notes,
-            "ended_at": to_rfc3339(s.ended_at), "staff_id": s.staff_id, "baby_birth_date": s.baby_birth_date,
-            "follow_ups": follow_ups, "check_ins": check_ins,
-        }));
-    }
-    let mut body = client_json(&client);
-    body["intake"] = intake
-        .map(|i| json!({"id": i.id, "created_at": to_rfc3339(i.created_at), "answers": serde_json::from_str::<Value>(&i.body).unwrap_or(Value::Null)}))
-        .unwrap_or(Value::Null);
-    body["sessions"] = Value::Array(sessions);
-    body["next_cursor"] = json!(next_cursor);
-    Ok(Json(body))
-}
-
-/// The client's past sessions as the recommendation reads them: type, pressure, the highest
-/// soreness reported after it and every rule its check-ins fired.
-pub async fn history<S: Store>(state: &AppState<S>, clinic: i64, client: i64) -> Result<Vec<PastSessionDoc>, ApiError> {
-    let mut history = Vec::new();
-    for s in state.store.sessions_of_client(clinic, client, None, u32::MAX).await? {
-        let check_ins = state.store.check_ins_of_session(clinic, s.id).await?;
-        let Some(max) = check_ins.iter().filter_map(|c| c.soreness).max() else { continue };
-        let mut fired: Vec<String> = check_ins.iter().flat_map(|c| c.fired.iter().cloned()).collect();
-        fired.sort();
-        fired.dedup();
-        history.push(PastSessionDoc {
+        sessions.push(SessionOut {
+            areas: s.areas,
+            baby_birth_date: s.baby_birth_date,
+            check_ins,
+            ended_at: to_rfc3339(s.ended_at),
+            first_massage: s.first_massage,
+            follow_ups,
+            id: s.id,
             massage_type: s.massage_type,
+            notes: s.notes,
             pressure: s.pressure,
-            max_soreness: max.into(),
-            fired,
+            staff_id: s.staff_id,
+            techniques: s.techniques,
         });
     }
-    Ok(history)
-}
-
-/// `POST /api/v1/clients/{id}/intake`: stores the intake and answers its screening and
-/// recommendation (the history comes from the client's recorded sessions).
-pub async fn intake<S: Store>(
-    State(state): State<AppState<S>>,
-    caller: Caller,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Result<Json<Value>, ApiError> {
-    let clinic = caller.clinic_id();
-    let id = path_id(&id, "client")?;
-    let mut doc: IntakeDoc = json_body(&body)?;
-    if !doc.history.is_empty() {
-        return Err(ApiError::invalid("history", "is filled from the client's recorded sessions; leave it out"));
-    }
-    state.store.client(clinic, id).await?.ok_or_else(|| ApiError::not_found("client"))?;
-    doc.history = history(&state, clinic, id).await?;
-    let kb = &state.knowledge;
-    let intake = doc.validate(kb).map_err(|e| ApiError::from_input(&e, ""))?;
-    let recommendation = care::recommend(kb, &intake);
-    let stored = String::from_utf8_lossy(&body).into_owned();
-    state.store.save_intake(clinic, NewIntake { client_id: id, body: stored, now: state.clock.now() }).await?;
-    let mut answer = serde_json::to_value(&recommendation).map_err(|e| ApiError::internal("intake", e))?;
-    let screening = answer.get_mut("screening").map(Value::take).unwrap_or(Value::Null);
-    Ok(Json(json!({"screening": screening, "recommendation": answer})))
+    Ok(ClientRecord {
+        client: ClientOut::of(&client),
+        intake: intake.map(|i| IntakeOut {
+            answers: serde_json::from_str(&i.body).unwrap_or(Value::Null),
+            created_at: to_rfc3339(i.created_at),
+            id: i.id,
+        }),
+        next_cursor,
+        sessions,
+    })
 }

@@ -5,7 +5,7 @@
 //! says (`care::checkin::conditions_at`, care policy v1.2 section 2).
 
 use crate::AppState;
-use crate::error::ApiError;
+use crate::error::Error;
 use care::checkin::ClientDoc;
 use care::screening::IntakeDoc;
 use store::{Store, Timestamp};
@@ -19,11 +19,11 @@ pub async fn client_doc<S: Store>(
     state: &AppState<S>,
     client: &store::Client,
     now: Timestamp,
-) -> Result<(ClientDoc, bool), ApiError> {
+) -> Result<(ClientDoc, bool), Error> {
     let intake = state.store.latest_intake(client.clinic_id, client.id).await?;
     let doc = match &intake {
         Some(i) => Some(
-            serde_json::from_str::<IntakeDoc>(&i.body).map_err(|e| ApiError::internal("reading a stored intake", e))?,
+            serde_json::from_str::<IntakeDoc>(&i.body).map_err(|e| Error::internal("reading a stored intake", e))?,
         ),
         None => None,
     };
@@ -53,7 +53,7 @@ pub fn contacts<'k>(knowledge: &'k care::Knowledge, clinic: &store::Clinic) -> c
 }
 
 /// The clinic's products as the plan shows them.
-pub async fn products<S: Store>(state: &AppState<S>, clinic_id: i64) -> Result<Vec<care::plan::Product>, ApiError> {
+pub async fn products<S: Store>(state: &AppState<S>, clinic_id: i64) -> Result<Vec<care::plan::Product>, Error> {
     Ok(state
         .store
         .products(clinic_id)

@@ -1,44 +1,43 @@
 //! Recording a session: the plan is made, and the follow-ups are written in the same
-//! transaction, each with its own client link.
+//! transaction, each with its own client link. The API and the staff's session form both
+//! record through [`record`].
 
-use super::json_body;
 use crate::AppState;
-use crate::auth::Caller;
-use crate::error::ApiError;
-use crate::profile::{client_doc, contacts};
+use crate::error::Error;
 use crate::secret::new_link;
+use crate::service::profile::{client_doc, contacts};
 use crate::time::{parse_rfc3339, to_rfc3339};
-use axum::Json;
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::StatusCode;
 use care::checkin::SessionDoc;
 use followup::outbox::{self, Link};
 use followup::window::time_zone;
-use serde::Deserialize;
-use serde_json::{Value, json};
-use store::{NewSession, Role, Store, Timestamp};
+use serde::{Deserialize, Serialize};
+use store::{NewSession, Staff, Store, Timestamp};
 
-/// `POST /api/v1/sessions` body.
-#[derive(Debug, Clone, Deserialize)]
+/// A session to record (`POST /api/v1/sessions`).
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SessionBody {
     /// The client.
+    #[schema(minimum = 1)]
     pub client_id: i64,
     /// Massage type code.
     pub massage_type: String,
     /// Pressure code.
     pub pressure: String,
-    /// Areas worked.
+    /// Areas worked, at least one.
+    #[schema(min_items = 1)]
     pub areas: Vec<String>,
-    /// Techniques.
+    /// Techniques, at most 20, each 1 to 100 characters.
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub techniques: Vec<String>,
     /// When it ended (RFC 3339); now when left out.
     #[serde(default)]
+    #[schema(format = DateTime)]
     pub ended_at: Option<String>,
-    /// Notes.
+    /// Notes, at most 4000 characters.
     #[serde(default)]
+    #[schema(max_length = 4000)]
     pub notes: Option<String>,
     /// For an `infant` session, required: the baby's date of birth, `YYYY-MM-DD`.
     #[serde(default)]
@@ -51,12 +50,12 @@ fn baby_birth_date(
     kb: &care::Knowledge,
     body: &SessionBody,
     ended_on: Option<jiff::civil::Date>,
-) -> Result<Option<String>, ApiError> {
+) -> Result<Option<String>, Error> {
     let for_baby = kb.vocabulary.massage_types.by_code(&body.massage_type).is_some_and(|t| t.for_baby);
     let text = body.baby_birth_date.as_deref().map(str::trim).filter(|t| !t.is_empty());
     let Some(text) = text else {
         return if for_baby {
-            Err(ApiError::invalid(
+            Err(Error::invalid(
                 "baby_birth_date",
                 format!("is required for an `{}` session: the baby's date of birth, YYYY-MM-DD", body.massage_type),
             ))
@@ -65,18 +64,18 @@ fn baby_birth_date(
         };
     };
     if !for_baby {
-        return Err(ApiError::invalid("baby_birth_date", "is only for an `infant` session"));
+        return Err(Error::invalid("baby_birth_date", "is only for an `infant` session"));
     }
     let date = crate::time::parse_date(text).ok_or_else(|| {
-        ApiError::invalid("baby_birth_date", format!("`{text}` is not a date in the form YYYY-MM-DD"))
+        Error::invalid("baby_birth_date", format!("`{text}` is not a date in the form YYYY-MM-DD"))
     })?;
     if let Some(on) = ended_on {
         if date > on {
-            return Err(ApiError::invalid("baby_birth_date", "is in the future"));
+            return Err(Error::invalid("baby_birth_date", "is in the future"));
         }
         let months = crate::time::completed_months(date, on);
         if months >= care::checkin::BABY_AGE_MONTHS_BELOW {
-            return Err(ApiError::invalid(
+            return Err(Error::invalid(
                 "baby_birth_date",
                 format!(
                     "is {months} months before the session: an `infant` session is for a baby under {} months",
@@ -88,52 +87,75 @@ fn baby_birth_date(
     Ok(Some(date.to_string()))
 }
 
-fn ended_at(body: &SessionBody, now: Timestamp) -> Result<Timestamp, ApiError> {
+fn ended_at(body: &SessionBody, now: Timestamp) -> Result<Timestamp, Error> {
     let Some(text) = &body.ended_at else { return Ok(now) };
     let t = parse_rfc3339(text).ok_or_else(|| {
-        ApiError::invalid("ended_at", format!("`{text}` is not an RFC 3339 time such as 2026-11-27T15:30:00Z"))
+        Error::invalid("ended_at", format!("`{text}` is not an RFC 3339 time such as 2026-11-27T15:30:00Z"))
     })?;
     if t.0 > now.0 + 5 * 60 * 1000 {
-        return Err(ApiError::invalid("ended_at", "is in the future"));
+        return Err(Error::invalid("ended_at", "is in the future"));
     }
     if t < now.plus_hours(-24 * 365) {
-        return Err(ApiError::invalid("ended_at", "is more than a year ago"));
+        return Err(Error::invalid("ended_at", "is more than a year ago"));
     }
     Ok(t)
 }
 
-/// `POST /api/v1/sessions`: records a session, answers its aftercare plan and follow-ups.
-pub async fn record<S: Store>(
-    State(state): State<AppState<S>>,
-    caller: Caller,
-    body: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    caller.require(&[Role::Owner, Role::Therapist], "record sessions")?;
-    let recorded = record_session(&state, &caller, json_body(&body)?).await?;
-    Ok((StatusCode::CREATED, Json(recorded)))
+/// A follow-up of a recorded session, with its client link (shown once: only its hash is kept).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FollowUpLink {
+    /// The client's check-in address.
+    pub check_in_url: String,
+    /// When the invitation is due (RFC 3339).
+    pub due_at: String,
+    /// When the link stops working (RFC 3339).
+    pub expires_at: String,
+    /// The follow-up's id.
+    pub id: i64,
+    /// `check_in`.
+    pub kind: String,
 }
 
-/// Records a session for `caller`'s clinic: validates it, makes the plan, and writes the
-/// session with its follow-ups. Answers `{id, plan, follow_ups: [{id, due_at, check_in_url}]}`.
-pub async fn record_session<S: Store>(
+/// A recorded session: its plan and follow-ups. The fields are in alphabetical order, the
+/// order the API has always answered them in.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SessionOutcome {
+    /// The client.
+    pub client_id: i64,
+    /// When it ended (RFC 3339).
+    pub ended_at: String,
+    /// Whether it was the client's first massage ever.
+    pub first_massage: bool,
+    /// The follow-ups, the first with the plan.
+    pub follow_ups: Vec<FollowUpLink>,
+    /// The session's id.
+    pub id: i64,
+    /// The client's aftercare plan (see `aftercare plan --json`).
+    #[schema(value_type = Object)]
+    pub plan: serde_json::Value,
+}
+
+/// Records a session by `staff` in their clinic: validates it, makes the plan, and writes the
+/// session with its follow-ups.
+pub async fn record<S: Store>(
     state: &AppState<S>,
-    caller: &Caller,
+    staff: &Staff,
     body: SessionBody,
-) -> Result<Value, ApiError> {
-    let clinic_id = caller.clinic_id();
+) -> Result<SessionOutcome, Error> {
+    let clinic_id = staff.clinic_id;
     let now = state.clock.now();
     let ended_at = ended_at(&body, now)?;
     if body.techniques.len() > 20 || body.techniques.iter().any(|t| t.trim().is_empty() || t.chars().count() > 100) {
-        return Err(ApiError::invalid("techniques", "at most 20, each 1 to 100 characters"));
+        return Err(Error::invalid("techniques", "at most 20, each 1 to 100 characters"));
     }
     if body.notes.as_ref().is_some_and(|n| n.chars().count() > 4000) {
-        return Err(ApiError::invalid("notes", "at most 4000 characters"));
+        return Err(Error::invalid("notes", "at most 4000 characters"));
     }
     if body.areas.is_empty() {
-        return Err(ApiError::invalid("areas", "is empty; list at least one area worked"));
+        return Err(Error::invalid("areas", "is empty; list at least one area worked"));
     }
-    let client = state.store.client(clinic_id, body.client_id).await?.ok_or_else(|| ApiError::not_found("client"))?;
-    let clinic = state.store.clinic(clinic_id).await?.ok_or_else(|| ApiError::not_found("clinic"))?;
+    let client = state.store.client(clinic_id, body.client_id).await?.ok_or_else(|| Error::not_found("client"))?;
+    let clinic = state.store.clinic(clinic_id).await?.ok_or_else(|| Error::not_found("clinic"))?;
     let kb = &state.knowledge;
     let tz = time_zone(client.timezone.as_deref(), &clinic.timezone);
     let baby_birth_date = baby_birth_date(kb, &body, crate::time::local_date(ended_at, &tz))?;
@@ -157,12 +179,12 @@ pub async fn record_session<S: Store>(
         Some(s) if errors.is_empty() => s,
         _ => {
             let e = care::InputErrors(errors);
-            return Err(ApiError::from_input(&e, "."));
+            return Err(Error::from_input(&e, "."));
         }
     };
-    let products = crate::profile::products(state, clinic_id).await?;
+    let products = crate::service::profile::products(state, clinic_id).await?;
     let plan = care::plan(kb, &session, &client_values, &products, contacts(kb, &clinic));
-    let plan = serde_json::to_value(&plan).map_err(|e| ApiError::internal("plan", e))?;
+    let plan = serde_json::to_value(&plan).map_err(|e| Error::internal("plan", e))?;
 
     // The clinic's schedule (24 h and 48 h after the session's end unless it changed them),
     // each check-in with its own link; the plan goes with the first.
@@ -171,7 +193,7 @@ pub async fn record_session<S: Store>(
     let new = NewSession {
         baby_birth_date,
         client_id: client.id,
-        staff_id: caller.0.id,
+        staff_id: staff.id,
         massage_type: body.massage_type,
         pressure: body.pressure,
         areas: body.areas,
@@ -182,16 +204,23 @@ pub async fn record_session<S: Store>(
         now,
     };
     let (recorded, follow_ups) = state.store.record_session(clinic_id, new, follow_ups).await?;
-    let follow_ups: Vec<Value> = follow_ups
+    let follow_ups = follow_ups
         .iter()
         .zip(&links)
-        .map(|(f, Link { token, .. })| {
-            json!({"id": f.id, "kind": f.kind, "due_at": to_rfc3339(f.due_at), "expires_at": to_rfc3339(f.expires_at),
-                   "check_in_url": format!("{}/c/{token}", state.base_url)})
+        .map(|(f, Link { token, .. })| FollowUpLink {
+            check_in_url: format!("{}/c/{token}", state.base_url),
+            due_at: to_rfc3339(f.due_at),
+            expires_at: to_rfc3339(f.expires_at),
+            id: f.id,
+            kind: f.kind.clone(),
         })
         .collect();
-    Ok(
-        json!({"id": recorded.id, "client_id": client.id, "ended_at": to_rfc3339(ended_at), "first_massage": first_massage,
-              "plan": plan, "follow_ups": follow_ups}),
-    )
+    Ok(SessionOutcome {
+        client_id: client.id,
+        ended_at: to_rfc3339(ended_at),
+        first_massage,
+        follow_ups,
+        id: recorded.id,
+        plan,
+    })
 }

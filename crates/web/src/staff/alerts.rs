@@ -2,17 +2,17 @@
 //! recently acknowledged ones, with who and when.
 
 use crate::AppState;
-use crate::error::ApiError;
-use crate::staff::auth::{SignedIn, check_csrf};
+use crate::error::Error;
+use crate::extract::{PathId, StaffForm};
+use crate::staff::auth::SignedIn;
 use crate::staff::dashboard::{AlertLine, alert_lines};
 use crate::staff::view::{Layout, respond};
 use askama::Template;
-use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use store::{Acknowledgement, AlertStatus, Role, Store};
+use store::{AlertStatus, Role, Store};
 
 #[derive(Template)]
 #[template(path = "staff/alerts.html")]
@@ -37,8 +37,8 @@ pub struct AlertsQuery {
 /// `GET /alerts`: a page of open alerts (50) and of acknowledged ones (20), each with a link
 /// to the next.
 pub async fn show<S: Store>(State(state): State<AppState<S>>, who: SignedIn, Query(q): Query<AlertsQuery>) -> Response {
-    let result: Result<AlertsPage, ApiError> = async {
-        let clinic = state.store.clinic(who.staff.clinic_id).await?.ok_or_else(|| ApiError::not_found("clinic"))?;
+    let result: Result<AlertsPage, Error> = async {
+        let clinic = state.store.clinic(who.staff.clinic_id).await?.ok_or_else(|| Error::not_found("clinic"))?;
         let open_after = q.open.as_deref().map(crate::page::parse_alert_cursor).transpose()?;
         let done_after = q.done.as_deref().map(crate::page::parse_alert_cursor).transpose()?;
         let (open, more_open) =
@@ -62,30 +62,15 @@ pub async fn show<S: Store>(State(state): State<AppState<S>>, who: SignedIn, Que
 /// `POST /alerts/{id}/acknowledge`: `csrf`, `note`.
 pub async fn acknowledge<S: Store>(
     State(state): State<AppState<S>>,
-    headers: HeaderMap,
-    who: SignedIn,
-    Path(id): Path<String>,
-    body: Bytes,
+    PathId(id): PathId,
+    StaffForm { who, fields }: StaffForm,
 ) -> Response {
-    let fields: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
-    let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned());
-    if let Err(e) = check_csrf(&state, &headers, &who, field("csrf").as_deref()) {
-        return e.into_response();
-    }
     if !matches!(who.staff.role, Role::Owner | Role::Therapist) {
-        return ApiError::forbidden("only owner or therapist may acknowledge alerts").into_response();
+        return Error::forbidden("only owner or therapist may acknowledge alerts").into_response();
     }
-    let Ok(id) = crate::api::path_id(&id, "alert") else { return ApiError::not_found("alert").into_response() };
-    let note = field("note").filter(|n| !n.is_empty()).map(|n| n.chars().take(2000).collect());
-    let now = state.clock.now();
-    let ack = Acknowledgement { staff_id: who.staff.id, note, now };
-    match state.store.acknowledge_alert(who.staff.clinic_id, id, ack).await {
-        Ok(Some((_, true))) => Redirect::to("/alerts").into_response(),
-        Ok(Some(_)) => {
-            ApiError::conflict("this alert was already acknowledged; the first acknowledgement and its note stand")
-                .into_response()
-        }
-        Ok(None) => ApiError::not_found("alert").into_response(),
-        Err(e) => ApiError::from(e).into_response(),
+    let note = fields.one("note").map(str::to_owned);
+    match crate::service::alert::acknowledge(&state, &who.staff, id, note).await {
+        Ok(_) => Redirect::to("/alerts").into_response(),
+        Err(e) => e.into_response(),
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::secret::{hash_secret, looks_like_secret, new_secret};
 use crate::staff::view::{Layout, render};
-use crate::{AppState, error::ApiError};
+use crate::{AppState, error::Error};
 use askama::Template;
 use axum::extract::{FromRequestParts, Query, State};
 use axum::http::request::Parts;
@@ -37,7 +37,7 @@ pub enum NotSignedIn {
     /// No valid session: go to the sign-in page.
     Redirect(String),
     /// The store failed.
-    Error(ApiError),
+    Error(Error),
 }
 
 impl IntoResponse for NotSignedIn {
@@ -86,13 +86,13 @@ pub fn check_csrf<S: Store>(
     headers: &HeaderMap,
     who: &SignedIn,
     token: Option<&str>,
-) -> Result<(), ApiError> {
+) -> Result<(), Error> {
     check_origin(state, headers)?;
     let given = token.unwrap_or_default().as_bytes();
     let expected = who.csrf.as_bytes();
     // Compare in constant time.
     let same = given.len() == expected.len() && given.iter().zip(expected).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
-    if same { Ok(()) } else { Err(ApiError::forbidden("this form has expired; reload the page and try again")) }
+    if same { Ok(()) } else { Err(Error::forbidden("this form has expired; reload the page and try again")) }
 }
 
 /// The `scheme://host[:port]` of an address.
@@ -108,10 +108,10 @@ fn origin_of(url: &str) -> &str {
 /// (`Origin: null`: a sandboxed frame, a `data:` page), which could be anyone's. Staff pages
 /// send `Referrer-Policy: same-origin`, so a browser posting one of our own forms names our
 /// origin.
-pub fn check_origin<S: Store>(state: &AppState<S>, headers: &HeaderMap) -> Result<(), ApiError> {
+pub fn check_origin<S: Store>(state: &AppState<S>, headers: &HeaderMap) -> Result<(), Error> {
     match headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
         Some(origin) if origin != origin_of(&state.base_url) => {
-            Err(ApiError::forbidden("this form was sent from another site"))
+            Err(Error::forbidden("this form was sent from another site"))
         }
         _ => Ok(()),
     }
@@ -198,7 +198,7 @@ pub async fn sign_in<S: Store>(
     let next = safe_next(next.as_deref());
     let staff = match state.store.staff_by_email(&email).await {
         Ok(s) => s.filter(|s| s.active),
-        Err(e) => return ApiError::from(e).into_response(),
+        Err(e) => return Error::from(e).into_response(),
     };
     let hash = staff.as_ref().and_then(|s| s.password_hash.clone()).unwrap_or_else(|| DUMMY_HASH.clone());
     let given = password.clone();
@@ -225,7 +225,7 @@ pub async fn sign_in<S: Store>(
         expires_at: now.plus_hours(SESSION_HOURS),
     };
     if let Err(e) = state.store.create_staff_session(new).await {
-        return ApiError::from(e).into_response();
+        return Error::from(e).into_response();
     }
     let mut response = Redirect::to(&next).into_response();
     response.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, &token, SESSION_HOURS * 3600));
@@ -236,13 +236,8 @@ pub async fn sign_in<S: Store>(
 pub async fn sign_out<S: Store>(
     State(state): State<AppState<S>>,
     headers: HeaderMap,
-    who: SignedIn,
-    body: axum::body::Bytes,
+    _form: crate::extract::StaffForm,
 ) -> Response {
-    let csrf = form_urlencoded::parse(&body).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned());
-    if let Err(e) = check_csrf(&state, &headers, &who, csrf.as_deref()) {
-        return e.into_response();
-    }
     if let Some(token) = cookie_token(&headers) {
         let _ = state.store.delete_staff_session(&hash_secret(&token), state.clock.now()).await;
     }

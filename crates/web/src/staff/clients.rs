@@ -3,14 +3,14 @@
 //! chart with alerts marked.
 
 use crate::AppState;
-use crate::error::ApiError;
-use crate::intake_form::{fields, one};
-use crate::staff::auth::{SignedIn, check_csrf};
+use crate::error::Error;
+use crate::extract::{PathId, StaffForm};
+use crate::service::check_in::StoredReport;
+use crate::staff::auth::SignedIn;
 use crate::staff::view::{Layout, local_time, render, respond};
 use askama::Template;
-use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use care::screening::IntakeDoc;
 use serde::Deserialize;
@@ -58,8 +58,8 @@ async fn list_page<S: Store>(
     search: String,
     after: Option<store::ClientPosition>,
     error: Option<String>,
-) -> Result<ClientsPage, ApiError> {
-    let clinic = state.store.clinic(who.staff.clinic_id).await?.ok_or_else(|| ApiError::not_found("clinic"))?;
+) -> Result<ClientsPage, Error> {
+    let clinic = state.store.clinic(who.staff.clinic_id).await?.ok_or_else(|| Error::not_found("clinic"))?;
     let wanted = (!search.is_empty()).then_some(search.as_str());
     let rows = state.store.clients(clinic.id, wanted, after.as_ref(), CLIENTS_PER_PAGE + 1).await?;
     let (clients, more) = crate::page::split(rows, CLIENTS_PER_PAGE);
@@ -72,17 +72,8 @@ async fn list_page<S: Store>(
 }
 
 /// `POST /clients`: `csrf`, `name`, `email`, `phone`.
-pub async fn create<S: Store>(
-    State(state): State<AppState<S>>,
-    headers: HeaderMap,
-    who: SignedIn,
-    body: Bytes,
-) -> Response {
-    let form = fields(&body);
-    let field = |name: &str| one(&form, name).map(str::to_owned);
-    if let Err(e) = check_csrf(&state, &headers, &who, field("csrf").as_deref()) {
-        return e.into_response();
-    }
+pub async fn create<S: Store>(State(state): State<AppState<S>>, StaffForm { who, fields }: StaffForm) -> Response {
+    let field = |name: &str| fields.one(name).map(str::to_owned);
     let name = field("name").unwrap_or_default();
     let problem = if name.is_empty() || name.chars().count() > 200 {
         Some("Write the client's name (1 to 200 characters).".to_owned())
@@ -112,7 +103,7 @@ pub async fn create<S: Store>(
     };
     match state.store.create_client(who.staff.clinic_id, new).await {
         Ok(c) => Redirect::to(&format!("/clients/{}", c.id)).into_response(),
-        Err(e) => ApiError::from(e).into_response(),
+        Err(e) => Error::from(e).into_response(),
     }
 }
 
@@ -182,16 +173,15 @@ struct ClientPage {
 }
 
 /// `GET /clients/{id}`.
-pub async fn show<S: Store>(State(state): State<AppState<S>>, who: SignedIn, Path(id): Path<String>) -> Response {
-    respond(client_page(&state, &who, &id).await, StatusCode::OK)
+pub async fn show<S: Store>(State(state): State<AppState<S>>, who: SignedIn, PathId(id): PathId) -> Response {
+    respond(client_page(&state, &who, id).await, StatusCode::OK)
 }
 
-async fn client_page<S: Store>(state: &AppState<S>, who: &SignedIn, id: &str) -> Result<ClientPage, ApiError> {
+async fn client_page<S: Store>(state: &AppState<S>, who: &SignedIn, id: i64) -> Result<ClientPage, Error> {
     let kb = &state.knowledge;
     let v = &kb.vocabulary;
-    let clinic = state.store.clinic(who.staff.clinic_id).await?.ok_or_else(|| ApiError::not_found("clinic"))?;
-    let id = crate::api::path_id(id, "client")?;
-    let client = state.store.client(clinic.id, id).await?.ok_or_else(|| ApiError::not_found("client"))?;
+    let clinic = state.store.clinic(who.staff.clinic_id).await?.ok_or_else(|| Error::not_found("clinic"))?;
+    let client = state.store.client(clinic.id, id).await?.ok_or_else(|| Error::not_found("client"))?;
     let label = |table: &str, code: &str| -> String {
         let found = match table {
             "goal" => v.goals.by_code(code).map(|x| x.label.clone()),
@@ -206,8 +196,8 @@ async fn client_page<S: Store>(state: &AppState<S>, who: &SignedIn, id: &str) ->
     let (mut screening, mut outcome, mut suggestions, mut pressure) =
         (Vec::new(), String::new(), Vec::new(), String::new());
     if let Some(stored) = state.store.latest_intake(clinic.id, id).await? {
-        let mut doc: IntakeDoc =
-            serde_json::from_str(&stored.body).map_err(|e| ApiError::internal("reading an intake", e))?;
+        let doc: IntakeDoc =
+            serde_json::from_str(&stored.body).map_err(|e| Error::internal("reading an intake", e))?;
         intake.push(("Goals".to_owned(), doc.goals.iter().map(|g| label("goal", g)).collect::<Vec<_>>().join(", ")));
         intake.push((
             "Conditions".to_owned(),
@@ -227,9 +217,7 @@ async fn client_page<S: Store>(state: &AppState<S>, who: &SignedIn, id: &str) ->
         ));
         intake.push(("First massage ever".to_owned(), if doc.first_massage { "yes" } else { "no" }.to_owned()));
         intake.push(("Recorded".to_owned(), local_time(stored.created_at, &clinic.timezone)));
-        doc.history = crate::api::clients::history(state, clinic.id, id).await?;
-        if let Ok(valid) = doc.validate(kb) {
-            let r = care::recommend(kb, &valid);
+        if let Some((_, r)) = crate::service::intake::latest_recommendation(state, clinic.id, id).await? {
             outcome = serde_json::to_value(r.screening.outcome)
                 .ok()
                 .and_then(|x| x.as_str().map(str::to_owned))
@@ -255,9 +243,7 @@ async fn client_page<S: Store>(state: &AppState<S>, who: &SignedIn, id: &str) ->
             if let Some(soreness) = c.soreness {
                 points.push((c.submitted_at.0, soreness, c.level.clone(), alerted));
             }
-            let note = serde_json::from_str::<serde_json::Value>(&c.report)
-                .ok()
-                .and_then(|r| r["note"].as_str().map(str::to_owned));
+            let note = StoredReport::read(&c.report).note().map(str::to_owned);
             check_ins.push(CheckInLine {
                 when: format!("{} ({:.0} h after)", local_time(c.submitted_at, &clinic.timezone), c.hours_since),
                 soreness: c.soreness.map_or_else(|| "not read".to_owned(), |s| format!("{s}/10")),
@@ -394,19 +380,12 @@ struct IntakeLinkPage {
 /// `POST /clients/{id}/intake-link`: a link for this client to fill in their intake (once).
 pub async fn intake_link<S: Store>(
     State(state): State<AppState<S>>,
-    headers: HeaderMap,
-    who: SignedIn,
-    Path(id): Path<String>,
-    body: Bytes,
+    PathId(id): PathId,
+    StaffForm { who, .. }: StaffForm,
 ) -> Response {
-    let csrf = form_urlencoded::parse(&body).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned());
-    if let Err(e) = check_csrf(&state, &headers, &who, csrf.as_deref()) {
-        return e.into_response();
-    }
-    let result: Result<IntakeLinkPage, ApiError> = async {
-        let clinic = state.store.clinic(who.staff.clinic_id).await?.ok_or_else(|| ApiError::not_found("clinic"))?;
-        let id = crate::api::path_id(&id, "client")?;
-        let client = state.store.client(clinic.id, id).await?.ok_or_else(|| ApiError::not_found("client"))?;
+    let result: Result<IntakeLinkPage, Error> = async {
+        let clinic = state.store.clinic(who.staff.clinic_id).await?.ok_or_else(|| Error::not_found("clinic"))?;
+        let client = state.store.client(clinic.id, id).await?.ok_or_else(|| Error::not_found("client"))?;
         let url = crate::client_intake::new_link(&state, clinic.id, Some(client.id)).await?;
         Ok(IntakeLinkPage {
             layout: layout(&who, &clinic, "Intake link"),
@@ -423,28 +402,20 @@ pub async fn intake_link<S: Store>(
 /// client's messages, as the client asked.
 pub async fn messages<S: Store>(
     State(state): State<AppState<S>>,
-    headers: HeaderMap,
-    who: SignedIn,
-    Path(id): Path<String>,
-    body: Bytes,
+    PathId(id): PathId,
+    StaffForm { who, fields }: StaffForm,
 ) -> Response {
-    let form = fields(&body);
-    let get = |name: &str| one(&form, name);
-    if let Err(e) = check_csrf(&state, &headers, &who, get("csrf")) {
-        return e.into_response();
-    }
     let result = async {
-        let id = crate::api::path_id(&id, "client")?;
-        let at = match get("action") {
+        let at = match fields.one("action") {
             Some("stop") => Some(state.clock.now()),
             Some("resume") => None,
-            _ => return Err(ApiError::invalid("action", "must be stop or resume")),
+            _ => return Err(Error::invalid("action", "must be stop or resume")),
         };
         state
             .store
             .set_client_opted_out(who.staff.clinic_id, id, at)
             .await?
-            .ok_or_else(|| ApiError::not_found("client"))?;
+            .ok_or_else(|| Error::not_found("client"))?;
         Ok(id)
     }
     .await;

@@ -2,7 +2,8 @@
 //! due today and whether they were answered, and the response rate of the last 30 days.
 
 use crate::AppState;
-use crate::error::ApiError;
+use crate::error::Error;
+use crate::service::check_in::StoredReport;
 use crate::staff::auth::SignedIn;
 use crate::staff::view::{Layout, local_day, local_time, respond};
 use askama::Template;
@@ -105,7 +106,7 @@ pub async fn alert_lines<S: Store>(
     status: Option<AlertStatus>,
     after: Option<&store::AlertPosition>,
     limit: u32,
-) -> Result<(Vec<AlertLine>, Option<String>), ApiError> {
+) -> Result<(Vec<AlertLine>, Option<String>), Error> {
     let rows = state.store.alerts(clinic.id, status, after, limit + 1).await?;
     let (page, more) = crate::page::split(rows, limit);
     let next = page.last().filter(|_| more).map(|a| crate::page::alert_cursor(&store::AlertPosition::of(a)));
@@ -113,8 +114,7 @@ pub async fn alert_lines<S: Store>(
     for a in page {
         let client = state.store.client(clinic.id, a.client_id).await?;
         let check_in = state.store.check_in(clinic.id, a.check_in_id).await?;
-        let report = check_in.as_ref().and_then(|c| serde_json::from_str::<serde_json::Value>(&c.report).ok());
-        let note = report.as_ref().and_then(|r| r["note"].as_str().map(str::to_owned));
+        let note = check_in.as_ref().and_then(|c| StoredReport::read(&c.report).note().map(str::to_owned));
         let notices = check_in.as_ref().map(|c| check_in_notices(&state.knowledge, c)).unwrap_or_default();
         let acknowledged = match (a.acknowledged_at, a.acknowledged_by) {
             (Some(at), Some(by)) => {
@@ -155,16 +155,15 @@ pub fn check_in_notices(kb: &care::Knowledge, c: &store::CheckIn) -> Vec<String>
             c.problems.join("; ")
         ));
     }
-    let report = serde_json::from_str::<serde_json::Value>(&c.report).unwrap_or_default();
-    for flag in report["note_flags"].as_array().into_iter().flatten() {
-        let code = flag["code"].as_str().unwrap_or_default();
-        let label = kb.vocabulary.symptoms.by_code(code).map_or(code, |s| s.label.as_str());
+    let report = StoredReport::read(&c.report);
+    for flag in report.note_flags.iter().flatten() {
+        let label = kb.vocabulary.symptoms.by_code(&flag.code).map_or(flag.code.as_str(), |s| s.label.as_str());
         out.push(format!(
             "The note mentions a warning sign: {label} (“{}”), not ticked as happening now.",
-            flag["phrase"].as_str().unwrap_or_default()
+            flag.phrase
         ));
     }
-    if report["baby_age_unknown"] == serde_json::Value::Bool(true) {
+    if report.baby_age_unknown == Some(true) {
         out.push("The baby's age was unknown (no date of birth on the session): read as under 3 months.".to_owned());
     }
     out
@@ -193,8 +192,8 @@ pub async fn show<S: Store>(State(state): State<AppState<S>>, who: SignedIn) -> 
     respond(page(&state, &who).await, StatusCode::OK)
 }
 
-async fn page<S: Store>(state: &AppState<S>, who: &SignedIn) -> Result<DashboardPage, ApiError> {
-    let clinic = state.store.clinic(who.staff.clinic_id).await?.ok_or_else(|| ApiError::not_found("clinic"))?;
+async fn page<S: Store>(state: &AppState<S>, who: &SignedIn) -> Result<DashboardPage, Error> {
+    let clinic = state.store.clinic(who.staff.clinic_id).await?.ok_or_else(|| Error::not_found("clinic"))?;
     let kb = &state.knowledge;
     let now = state.clock.now();
     let (start, end) = local_day(now, &clinic.timezone);
@@ -243,13 +242,13 @@ async fn page<S: Store>(state: &AppState<S>, who: &SignedIn) -> Result<Dashboard
     for c in state.store.check_ins_with_notes(clinic.id, now.plus_hours(-24 * NOTES_DAYS), NOTES_LIMIT).await? {
         let Some(session) = state.store.session(clinic.id, c.session_id).await? else { continue };
         let client = state.store.client(clinic.id, session.client_id).await?;
-        let report = serde_json::from_str::<serde_json::Value>(&c.report).unwrap_or_default();
+        let report = StoredReport::read(&c.report);
         notes.push(NoteLine {
             client_id: session.client_id,
             client_name: client.map_or_else(String::new, |c| c.name),
             when: local_time(c.submitted_at, &clinic.timezone),
             level: c.level.clone(),
-            note: report["note"].as_str().unwrap_or_default().to_owned(),
+            note: report.note().unwrap_or_default().to_owned(),
             notices: check_in_notices(kb, &c),
         });
     }

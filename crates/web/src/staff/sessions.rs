@@ -4,19 +4,17 @@
 //! client's plan and check-in links once.
 
 use crate::AppState;
-use crate::api::sessions::{SessionBody, record_session};
-use crate::auth::Caller;
-use crate::error::ApiError;
-use crate::intake_form::{Choice, IntakeChoices, LocalCondition, all, choices, fields, intake_answers, one};
-use crate::profile::{client_doc, contacts};
-use crate::staff::auth::{SignedIn, check_csrf};
+use crate::error::Error;
+use crate::extract::{Fields, PathId, StaffForm};
+use crate::intake_form::{Choice, IntakeChoices, LocalCondition, choices, intake_answers};
+use crate::service::profile::{client_doc, contacts};
+use crate::service::session::{SessionBody, SessionOutcome};
+use crate::staff::auth::SignedIn;
 use crate::staff::view::{Layout, local_time, render, respond};
 use askama::Template;
-use axum::body::Bytes;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use care::screening::IntakeDoc;
 use store::{NewIntake, Role, Store};
 
 #[derive(Template)]
@@ -35,11 +33,10 @@ struct IntakePage {
 async fn client_and_clinic<S: Store>(
     state: &AppState<S>,
     who: &SignedIn,
-    id: &str,
-) -> Result<(store::Clinic, store::Client), ApiError> {
-    let clinic = state.store.clinic(who.staff.clinic_id).await?.ok_or_else(|| ApiError::not_found("clinic"))?;
-    let id = crate::api::path_id(id, "client")?;
-    let client = state.store.client(clinic.id, id).await?.ok_or_else(|| ApiError::not_found("client"))?;
+    id: i64,
+) -> Result<(store::Clinic, store::Client), Error> {
+    let clinic = state.store.clinic(who.staff.clinic_id).await?.ok_or_else(|| Error::not_found("clinic"))?;
+    let client = state.store.client(clinic.id, id).await?.ok_or_else(|| Error::not_found("client"))?;
     Ok((clinic, client))
 }
 
@@ -48,7 +45,7 @@ fn intake_page(
     who: &SignedIn,
     clinic: &store::Clinic,
     client: &store::Client,
-    f: &[(String, String)],
+    f: &Fields,
     error: Option<String>,
 ) -> IntakePage {
     let IntakeChoices { goals, conditions, local, pressures } = choices(state_kb, f);
@@ -65,14 +62,10 @@ fn intake_page(
 }
 
 /// `GET /clients/{id}/intake`.
-pub async fn intake_form<S: Store>(
-    State(state): State<AppState<S>>,
-    who: SignedIn,
-    Path(id): Path<String>,
-) -> Response {
-    match client_and_clinic(&state, &who, &id).await {
+pub async fn intake_form<S: Store>(State(state): State<AppState<S>>, who: SignedIn, PathId(id): PathId) -> Response {
+    match client_and_clinic(&state, &who, id).await {
         Ok((clinic, client)) => {
-            render(&intake_page(&state.knowledge, &who, &clinic, &client, &[], None), StatusCode::OK)
+            render(&intake_page(&state.knowledge, &who, &clinic, &client, &Fields::default(), None), StatusCode::OK)
         }
         Err(e) => e.into_response(),
     }
@@ -81,16 +74,10 @@ pub async fn intake_form<S: Store>(
 /// `POST /clients/{id}/intake`: stores the intake (as the API does) and shows the client.
 pub async fn save_intake<S: Store>(
     State(state): State<AppState<S>>,
-    headers: HeaderMap,
-    who: SignedIn,
-    Path(id): Path<String>,
-    body: Bytes,
+    PathId(id): PathId,
+    StaffForm { who, fields: f }: StaffForm,
 ) -> Response {
-    let f = fields(&body);
-    if let Err(e) = check_csrf(&state, &headers, &who, one(&f, "csrf")) {
-        return e.into_response();
-    }
-    let (clinic, client) = match client_and_clinic(&state, &who, &id).await {
+    let (clinic, client) = match client_and_clinic(&state, &who, id).await {
         Ok(x) => x,
         Err(e) => return e.into_response(),
     };
@@ -112,7 +99,7 @@ pub async fn save_intake<S: Store>(
         .await;
     match saved {
         Ok(_) => Redirect::to(&format!("/clients/{}", client.id)).into_response(),
-        Err(e) => ApiError::from(e).into_response(),
+        Err(e) => Error::from(e).into_response(),
     }
 }
 
@@ -164,20 +151,16 @@ async fn session_page<S: Store>(
     who: &SignedIn,
     clinic: &store::Clinic,
     client: &store::Client,
-    f: &[(String, String)],
+    f: &Fields,
     preview: Vec<PreviewItem>,
     error: Option<String>,
-) -> Result<SessionPage, ApiError> {
+) -> Result<SessionPage, Error> {
     let kb = &state.knowledge;
     let v = &kb.vocabulary;
     // The suggestion from the latest intake picks the defaults.
     let (mut suggested_type, mut suggested_pressure, mut suggestion) = (None, None, String::new());
-    if let Some(stored) = state.store.latest_intake(clinic.id, client.id).await?
-        && let Ok(mut doc) = serde_json::from_str::<IntakeDoc>(&stored.body)
-    {
-        doc.history = crate::api::clients::history(state, clinic.id, client.id).await?;
-        if let Ok(valid) = doc.validate(kb) {
-            let r = care::recommend(kb, &valid);
+    if let Some((_, r)) = crate::service::intake::latest_recommendation(state, clinic.id, client.id).await? {
+        {
             suggested_type = r.types.first().map(|t| t.massage_type.to_owned());
             suggested_pressure = r.pressure.map(str::to_owned);
             suggestion = match (&suggested_type, &suggested_pressure) {
@@ -188,10 +171,10 @@ async fn session_page<S: Store>(
             };
         }
     }
-    let chosen_type = one(f, "massage_type").map(str::to_owned).or(suggested_type);
+    let chosen_type = f.one("massage_type").map(str::to_owned).or(suggested_type);
     let chosen_pressure =
-        one(f, "pressure").map(str::to_owned).or(suggested_pressure).unwrap_or_else(|| "medium".to_owned());
-    let areas = all(f, "area");
+        f.one("pressure").map(str::to_owned).or(suggested_pressure).unwrap_or_else(|| "medium".to_owned());
+    let areas = f.all("area");
     Ok(SessionPage {
         layout: Layout::signed_in(who, clinic, format!("Record a session: {}", client.name), "clients"),
         client_id: client.id,
@@ -228,9 +211,9 @@ async fn session_page<S: Store>(
                 checked: areas.contains(&a.code.as_str()),
             })
             .collect(),
-        techniques: one(f, "techniques").unwrap_or_default().to_owned(),
-        notes: one(f, "notes").unwrap_or_default().to_owned(),
-        baby_birth_date: one(f, "baby_birth_date").unwrap_or_default().to_owned(),
+        techniques: f.one("techniques").unwrap_or_default().to_owned(),
+        notes: f.one("notes").unwrap_or_default().to_owned(),
+        baby_birth_date: f.one("baby_birth_date").unwrap_or_default().to_owned(),
         suggestion,
         preview,
         error,
@@ -238,14 +221,10 @@ async fn session_page<S: Store>(
 }
 
 /// `GET /clients/{id}/sessions/new`.
-pub async fn new_session<S: Store>(
-    State(state): State<AppState<S>>,
-    who: SignedIn,
-    Path(id): Path<String>,
-) -> Response {
+pub async fn new_session<S: Store>(State(state): State<AppState<S>>, who: SignedIn, PathId(id): PathId) -> Response {
     let result = async {
-        let (clinic, client) = client_and_clinic(&state, &who, &id).await?;
-        session_page(&state, &who, &clinic, &client, &[], vec![], None).await
+        let (clinic, client) = client_and_clinic(&state, &who, id).await?;
+        session_page(&state, &who, &clinic, &client, &Fields::default(), vec![], None).await
     }
     .await;
     respond(result, StatusCode::OK)
@@ -254,24 +233,19 @@ pub async fn new_session<S: Store>(
 /// `POST /clients/{id}/sessions`: `action=preview` shows the plan; `action=save` records.
 pub async fn save_session<S: Store>(
     State(state): State<AppState<S>>,
-    headers: HeaderMap,
-    who: SignedIn,
-    Path(id): Path<String>,
-    body: Bytes,
+    PathId(id): PathId,
+    StaffForm { who, fields: f }: StaffForm,
 ) -> Response {
-    let f = fields(&body);
-    if let Err(e) = check_csrf(&state, &headers, &who, one(&f, "csrf")) {
-        return e.into_response();
-    }
     if !matches!(who.staff.role, Role::Owner | Role::Therapist) {
-        return ApiError::forbidden("only owner or therapist may record sessions").into_response();
+        return Error::forbidden("only owner or therapist may record sessions").into_response();
     }
-    let (clinic, client) = match client_and_clinic(&state, &who, &id).await {
+    let (clinic, client) = match client_and_clinic(&state, &who, id).await {
         Ok(x) => x,
         Err(e) => return e.into_response(),
     };
-    let areas: Vec<String> = all(&f, "area").into_iter().map(str::to_owned).collect();
-    let techniques: Vec<String> = one(&f, "techniques")
+    let areas: Vec<String> = f.all("area").into_iter().map(str::to_owned).collect();
+    let techniques: Vec<String> = f
+        .one("techniques")
         .unwrap_or_default()
         .split(',')
         .map(str::trim)
@@ -280,13 +254,13 @@ pub async fn save_session<S: Store>(
         .collect();
     let body = SessionBody {
         client_id: client.id,
-        massage_type: one(&f, "massage_type").unwrap_or_default().to_owned(),
-        pressure: one(&f, "pressure").unwrap_or_default().to_owned(),
+        massage_type: f.one("massage_type").unwrap_or_default().to_owned(),
+        pressure: f.one("pressure").unwrap_or_default().to_owned(),
         areas: areas.clone(),
         techniques,
         ended_at: None,
-        notes: one(&f, "notes").map(str::to_owned),
-        baby_birth_date: one(&f, "baby_birth_date").map(str::to_owned),
+        notes: f.one("notes").map(str::to_owned),
+        baby_birth_date: f.one("baby_birth_date").map(str::to_owned),
     };
     let again = |preview: Vec<PreviewItem>, error: Option<String>, status: StatusCode| {
         let (state, who, clinic, client, f) = (&state, &who, &clinic, &client, &f);
@@ -300,31 +274,21 @@ pub async fn save_session<S: Store>(
         )
         .await;
     }
-    if one(&f, "action") == Some("preview") {
+    if f.one("action") == Some("preview") {
         return match preview(&state, &clinic, &client, &body).await {
             Ok(items) => again(items, None, StatusCode::OK).await,
             Err(e) => again(vec![], Some(e.message().to_owned()), StatusCode::UNPROCESSABLE_ENTITY).await,
         };
     }
-    match record_session(&state, &Caller(who.staff.clone()), body).await {
-        Ok(saved) => {
-            let links: Vec<(String, String)> = saved["follow_ups"]
-                .as_array()
-                .map(|list| {
-                    list.iter()
-                        .map(|x| {
-                            let due = x["due_at"]
-                                .as_str()
-                                .and_then(crate::time::parse_rfc3339)
-                                .map(|t| local_time(t, &clinic.timezone));
-                            (
-                                format!("Check-in due {}", due.unwrap_or_default()),
-                                x["check_in_url"].as_str().unwrap_or_default().to_owned(),
-                            )
-                        })
-                        .collect()
+    match crate::service::session::record(&state, &who.staff, body).await {
+        Ok(SessionOutcome { follow_ups, .. }) => {
+            let links: Vec<(String, String)> = follow_ups
+                .into_iter()
+                .map(|f| {
+                    let due = crate::time::parse_rfc3339(&f.due_at).map(|t| local_time(t, &clinic.timezone));
+                    (format!("Check-in due {}", due.unwrap_or_default()), f.check_in_url)
                 })
-                .unwrap_or_default();
+                .collect();
             let plan_url = links.first().map(|(_, u)| format!("{u}/plan")).unwrap_or_default();
             let page = SavedPage {
                 layout: Layout::signed_in(&who, &clinic, "Session saved", "clients"),
@@ -351,7 +315,7 @@ async fn preview<S: Store>(
     clinic: &store::Clinic,
     client: &store::Client,
     body: &SessionBody,
-) -> Result<Vec<PreviewItem>, ApiError> {
+) -> Result<Vec<PreviewItem>, Error> {
     let kb = &state.knowledge;
     let (client_doc, _) = client_doc(state, client, state.clock.now()).await?;
     let mut errors = Vec::new();
@@ -365,9 +329,9 @@ async fn preview<S: Store>(
     let session = doc.validate(&kb.vocabulary, "session", &mut errors);
     let client_values = client_doc.validate(&kb.vocabulary, "client", &mut errors);
     let Some(session) = session.filter(|_| errors.is_empty()) else {
-        return Err(ApiError::from_input(&care::InputErrors(errors), "session."));
+        return Err(Error::from_input(&care::InputErrors(errors), "session."));
     };
-    let products = crate::profile::products(state, clinic.id).await?;
+    let products = crate::service::profile::products(state, clinic.id).await?;
     let plan = care::plan(kb, &session, &client_values, &products, contacts(kb, clinic));
     let mut items = vec![PreviewItem {
         title: plan.expect.title.to_owned(),

@@ -3,15 +3,14 @@
 //! deactivate. An invited member's first password is shown once, here, and only its hash kept.
 
 use crate::AppState;
-use crate::error::ApiError;
-use crate::intake_form::{fields, one as field};
+use crate::error::Error;
+use crate::extract::{PathId, StaffForm};
 use crate::secret::new_secret;
-use crate::staff::auth::{SignedIn, check_csrf};
+use crate::staff::auth::SignedIn;
 use crate::staff::view::{Layout, respond};
 use askama::Template;
-use axum::body::Bytes;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use store::{NewProduct, NewStaff, Role, Store};
 
@@ -38,11 +37,11 @@ struct SettingsPage {
     policy: String,
 }
 
-fn owner_only(who: &SignedIn) -> Result<(), ApiError> {
+fn owner_only(who: &SignedIn) -> Result<(), Error> {
     if who.staff.role == Role::Owner {
         Ok(())
     } else {
-        Err(ApiError::forbidden("only the clinic's owner may change its settings"))
+        Err(Error::forbidden("only the clinic's owner may change its settings"))
     }
 }
 
@@ -52,9 +51,9 @@ async fn page<S: Store>(
     error: Option<String>,
     invited: Option<(String, String)>,
     public_link: Option<String>,
-) -> Result<SettingsPage, ApiError> {
+) -> Result<SettingsPage, Error> {
     let kb = &state.knowledge;
-    let clinic = state.store.clinic(who.staff.clinic_id).await?.ok_or_else(|| ApiError::not_found("clinic"))?;
+    let clinic = state.store.clinic(who.staff.clinic_id).await?.ok_or_else(|| Error::not_found("clinic"))?;
     let item_title = |id: &str| kb.plan.items.iter().find(|i| i.id == id).map_or(id.to_owned(), |i| i.title.clone());
     let hours = clinic.check_in_hours.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
     let plan_message = clinic.plan_message.clone().unwrap_or_else(|| followup::wording::DEFAULT_PLAN.to_owned());
@@ -140,27 +139,83 @@ pub async fn show<S: Store>(State(state): State<AppState<S>>, who: SignedIn) -> 
     show_page(&state, &who, None, None, StatusCode::OK).await
 }
 
-/// `POST /settings/{what}` and `POST /settings/{what}/{id}`: one handler per form, each
-/// checking the owner and the CSRF token first.
-pub async fn change<S: Store>(
+/// The settings' forms, each at its own route (`POST /settings/clinic`, …).
+#[derive(Debug, Clone, Copy)]
+enum Setting {
+    Clinic,
+    Schedule,
+    Alerts,
+    Messages,
+    AddProduct,
+    RemoveProduct(i64),
+    IntakeLink,
+    AddStaff,
+    ChangeStaff(i64),
+}
+
+/// `POST /settings/clinic`: name, country, time zone.
+pub async fn clinic<S: Store>(State(state): State<AppState<S>>, form: StaffForm) -> Response {
+    change(&state, form, Setting::Clinic).await
+}
+
+/// `POST /settings/schedule`: the check-in hours.
+pub async fn schedule<S: Store>(State(state): State<AppState<S>>, form: StaffForm) -> Response {
+    change(&state, form, Setting::Schedule).await
+}
+
+/// `POST /settings/alerts`: where urgent alerts go.
+pub async fn alerts<S: Store>(State(state): State<AppState<S>>, form: StaffForm) -> Response {
+    change(&state, form, Setting::Alerts).await
+}
+
+/// `POST /settings/messages`: the texts of the plan and check-in messages.
+pub async fn messages<S: Store>(State(state): State<AppState<S>>, form: StaffForm) -> Response {
+    change(&state, form, Setting::Messages).await
+}
+
+/// `POST /settings/products`: adds a product to a plan item.
+pub async fn add_product<S: Store>(State(state): State<AppState<S>>, form: StaffForm) -> Response {
+    change(&state, form, Setting::AddProduct).await
+}
+
+/// `POST /settings/products/{id}/remove`.
+pub async fn remove_product<S: Store>(
     State(state): State<AppState<S>>,
-    headers: HeaderMap,
-    who: SignedIn,
-    Path(path): Path<String>,
-    body: Bytes,
+    PathId(id): PathId,
+    form: StaffForm,
 ) -> Response {
-    let f = fields(&body);
-    if let Err(e) = check_csrf(&state, &headers, &who, field(&f, "csrf")).and_then(|()| owner_only(&who)) {
+    change(&state, form, Setting::RemoveProduct(id)).await
+}
+
+/// `POST /settings/intake-link`: a new public intake link.
+pub async fn intake_link<S: Store>(State(state): State<AppState<S>>, form: StaffForm) -> Response {
+    change(&state, form, Setting::IntakeLink).await
+}
+
+/// `POST /settings/staff`: invites a staff member.
+pub async fn add_staff<S: Store>(State(state): State<AppState<S>>, form: StaffForm) -> Response {
+    change(&state, form, Setting::AddStaff).await
+}
+
+/// `POST /settings/staff/{id}`: a staff member's role and access.
+pub async fn change_staff<S: Store>(State(state): State<AppState<S>>, PathId(id): PathId, form: StaffForm) -> Response {
+    change(&state, form, Setting::ChangeStaff(id)).await
+}
+
+/// Applies one settings form, the owner's only, and shows the settings again.
+async fn change<S: Store>(state: &AppState<S>, StaffForm { who, fields }: StaffForm, what: Setting) -> Response {
+    if let Err(e) = owner_only(&who) {
         return e.into_response();
     }
+    let f = &fields;
     let clinic_id = who.staff.clinic_id;
     let kb = &state.knowledge;
     let now = state.clock.now();
-    let result: Result<Option<(String, String)>, String> = match path.split('/').collect::<Vec<_>>().as_slice() {
-        ["clinic"] => {
-            let name = field(&f, "name").unwrap_or_default();
-            let country = field(&f, "country").and_then(|c| kb.country(c)).map(|c| c.code.clone());
-            let tz = field(&f, "timezone").unwrap_or_default();
+    let result: Result<Option<(String, String)>, String> = match what {
+        Setting::Clinic => {
+            let name = f.one("name").unwrap_or_default();
+            let country = f.one("country").and_then(|c| kb.country(c)).map(|c| c.code.clone());
+            let tz = f.one("timezone").unwrap_or_default();
             match (name.is_empty() || name.chars().count() > 200, country, crate::time::is_time_zone(tz)) {
                 (true, _, _) => Err("Write the clinic's name (1 to 200 characters).".to_owned()),
                 (_, None, _) => Err("Choose the clinic's country.".to_owned()),
@@ -173,9 +228,9 @@ pub async fn change<S: Store>(
                     .map_err(|e| e.to_string()),
             }
         }
-        ["schedule"] => {
+        Setting::Schedule => {
             let hours: Result<Vec<i64>, _> =
-                field(&f, "hours").unwrap_or_default().split(',').map(|h| h.trim().parse::<i64>()).collect();
+                f.one("hours").unwrap_or_default().split(',').map(|h| h.trim().parse::<i64>()).collect();
             match hours {
                 Ok(h) if !h.is_empty() && h.len() <= 4 && h.iter().all(|x| (1..=336).contains(x)) && h.windows(2).all(|w| w[0] < w[1]) => {
                     state.store.set_check_in_hours(clinic_id, &h).await.map(|_| None).map_err(|e| e.to_string())
@@ -183,8 +238,8 @@ pub async fn change<S: Store>(
                 _ => Err("Write one to four check-in times in hours after the session, rising, each from 1 to 336, such as 24, 48.".to_owned()),
             }
         }
-        ["alerts"] => {
-            let to = match field(&f, "alert_to") {
+        Setting::Alerts => {
+            let to = match f.one("alert_to") {
                 None => Ok(None),
                 Some(t) if t.contains('@') => crate::fields::email(t).map(Some),
                 Some(t) => crate::fields::phone(t).map(Some).map_err(|_| {
@@ -198,9 +253,9 @@ pub async fn change<S: Store>(
                 Err(p) => Err(p),
             }
         }
-        ["messages"] => {
-            let plan = field(&f, "plan_message").filter(|t| *t != followup::wording::DEFAULT_PLAN);
-            let check_in = field(&f, "check_in_message").filter(|t| *t != followup::wording::DEFAULT_CHECK_IN);
+        Setting::Messages => {
+            let plan = f.one("plan_message").filter(|t| *t != followup::wording::DEFAULT_PLAN);
+            let check_in = f.one("check_in_message").filter(|t| *t != followup::wording::DEFAULT_CHECK_IN);
             match plan.into_iter().chain(check_in).map(followup::wording::check).find(Result::is_err) {
                 Some(Err(problem)) => Err(problem),
                 _ => state
@@ -211,10 +266,10 @@ pub async fn change<S: Store>(
                     .map_err(|e| e.to_string()),
             }
         }
-        ["products"] => {
-            let name = field(&f, "name").unwrap_or_default().to_owned();
-            let item = field(&f, "item").unwrap_or_default().to_owned();
-            let url = field(&f, "url").map(str::to_owned);
+        Setting::AddProduct => {
+            let name = f.one("name").unwrap_or_default().to_owned();
+            let item = f.one("item").unwrap_or_default().to_owned();
+            let url = f.one("url").map(str::to_owned);
             if name.is_empty() || name.chars().count() > 200 {
                 Err("Write the product's name (1 to 200 characters).".to_owned())
             } else if !kb.plan.items.iter().any(|i| i.id == item) {
@@ -233,20 +288,19 @@ pub async fn change<S: Store>(
                     .map_err(|e| e.to_string())
             }
         }
-        ["products", id, "remove"] => match id.parse::<i64>() {
-            Ok(id) => state.store.remove_product(clinic_id, id).await.map(|_| None).map_err(|e| e.to_string()),
-            Err(_) => Err("No such product.".to_owned()),
-        },
-        ["intake-link"] => {
-            return match crate::client_intake::new_link(&state, clinic_id, None).await {
-                Ok(url) => respond(page(&state, &who, None, None, Some(url)).await, StatusCode::OK),
+        Setting::RemoveProduct(id) => {
+            state.store.remove_product(clinic_id, id).await.map(|_| None).map_err(|e| e.to_string())
+        }
+        Setting::IntakeLink => {
+            return match crate::client_intake::new_link(state, clinic_id, None).await {
+                Ok(url) => respond(page(state, &who, None, None, Some(url)).await, StatusCode::OK),
                 Err(e) => e.into_response(),
             };
         }
-        ["staff"] => {
-            let role = field(&f, "role").and_then(Role::from_code);
-            let name = field(&f, "name").unwrap_or_default().to_owned();
-            match (crate::fields::email(field(&f, "email").unwrap_or_default()), role) {
+        Setting::AddStaff => {
+            let role = f.one("role").and_then(Role::from_code);
+            let name = f.one("name").unwrap_or_default().to_owned();
+            match (crate::fields::email(f.one("email").unwrap_or_default()), role) {
                 (Err(p), _) => Err(p),
                 (_, None) => Err("Choose a role.".to_owned()),
                 (Ok(_), _) if name.is_empty() || name.chars().count() > 200 => {
@@ -267,28 +321,25 @@ pub async fn change<S: Store>(
                 }
             }
         }
-        ["staff", id] => {
-            let role = field(&f, "role").and_then(Role::from_code);
-            let active = field(&f, "active") == Some("yes");
-            match (id.parse::<i64>(), role) {
-                (Ok(id), _) if id == who.staff.id => {
+        Setting::ChangeStaff(id) => {
+            let role = f.one("role").and_then(Role::from_code);
+            let active = f.one("active") == Some("yes");
+            match role {
+                _ if id == who.staff.id => {
                     Err("You cannot change your own role or access; ask another owner.".to_owned())
                 }
-                (Ok(id), Some(role)) => {
-                    match state.store.update_staff(clinic_id, id, role, active, state.clock.now()).await {
-                        Ok(Some(_)) => Ok(None),
-                        Ok(None) => Err("No such staff member.".to_owned()),
-                        Err(e) => Err(e.to_string()),
-                    }
-                }
+                Some(role) => match state.store.update_staff(clinic_id, id, role, active, state.clock.now()).await {
+                    Ok(Some(_)) => Ok(None),
+                    Ok(None) => Err("No such staff member.".to_owned()),
+                    Err(e) => Err(e.to_string()),
+                },
                 _ => Err("Choose a role.".to_owned()),
             }
         }
-        _ => return ApiError::not_found("setting").into_response(),
     };
     match result {
         Ok(None) => Redirect::to("/settings").into_response(),
-        Ok(Some(invited)) => show_page(&state, &who, None, Some(invited), StatusCode::OK).await,
-        Err(problem) => show_page(&state, &who, Some(problem), None, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Ok(Some(invited)) => show_page(state, &who, None, Some(invited), StatusCode::OK).await,
+        Err(problem) => show_page(state, &who, Some(problem), None, StatusCode::UNPROCESSABLE_ENTITY).await,
     }
 }

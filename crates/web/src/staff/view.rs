@@ -1,10 +1,6 @@
 //! What every staff page shares: the layout (clinic, who is signed in, the navigation, the
 //! sign-out form with its CSRF token) and times shown in the clinic's time zone.
 
-use crate::error::ApiError;
-use askama::Template;
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
 use store::Timestamp;
 
 /// The frame of a staff page.
@@ -57,21 +53,7 @@ impl Layout {
     }
 }
 
-/// Renders a page, or answers a 500 whose details go to the log.
-pub fn render(t: &impl Template, status: StatusCode) -> Response {
-    match t.render() {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(e) => ApiError::internal("rendering a page", e).into_response(),
-    }
-}
-
-/// Renders a page that was built, or answers the error that stopped it.
-pub fn respond(page: Result<impl Template, ApiError>, status: StatusCode) -> Response {
-    match page {
-        Ok(p) => render(&p, status),
-        Err(e) => e.into_response(),
-    }
-}
+pub use crate::render::{page as render, respond};
 
 /// An instant as the clinic reads it, such as "Fri 27 Nov, 14:05".
 pub fn local_time(t: Timestamp, timezone: &str) -> String {

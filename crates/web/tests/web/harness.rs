@@ -87,6 +87,15 @@ pub async fn spawn_app() -> App {
 /// The test app served within `limits`.
 pub async fn spawn_app_with(limits: web::serve::Limits) -> App {
     let store = SqliteStore::open_url("sqlite::memory:").await.unwrap();
+    serve_store(store, limits).await
+}
+
+/// The test app on a database file in `dir`, which a test may then reach into.
+pub async fn spawn_app_in(dir: &std::path::Path) -> App {
+    serve_store(SqliteStore::open_dir(dir).await.unwrap(), web::serve::Limits::default()).await
+}
+
+async fn serve_store(store: SqliteStore, limits: web::serve::Limits) -> App {
     store.migrate().await.unwrap();
     let a = clinic_with_staff(&store, "Calm", "GB").await;
     let b = clinic_with_staff(&store, "Other", "US").await;
@@ -103,6 +112,35 @@ pub async fn spawn_app_with(limits: web::serve::Limits) -> App {
     };
     tokio::spawn(web::serve::serve_with(listener, state, std::future::pending(), limits));
     App { store, base, http: Client::new(), clock, a, b }
+}
+
+/// Every line the app logs while the tests run (one subscriber for the whole binary).
+pub fn logs() -> String {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_max_level(tracing::Level::INFO)
+            .with_writer(|| LogWriter)
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).unwrap();
+    });
+    String::from_utf8_lossy(&LOGS.lock().unwrap()).into_owned()
+}
+
+static LOGS: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
+
+struct LogWriter;
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        LOGS.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 impl App {

@@ -806,3 +806,139 @@ async fn every_note_is_listed_on_the_dashboard_for_the_therapist_to_read() {
     let (_, later) = owner.get("/").await;
     assert!(!later.contains("Slept well"));
 }
+
+fn is_html(r: &reqwest::Response) -> bool {
+    r.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"))
+}
+
+/// A browser reads every error as a page, never as JSON: the staff's in the staff layout, a
+/// client's with the warning signs; the framework's own rejections too.
+#[tokio::test]
+async fn every_error_from_a_staff_or_client_page_is_a_page() {
+    let app = spawn_app().await;
+    let owner = sign_in(&app, "owner@calm.example", PASSWORD).await.unwrap();
+    let desk = sign_in(&app, "desk@calm.example", PASSWORD).await.unwrap();
+    let (_, session) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
+    let link = session["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
+    app.call(reqwest::Method::POST, &link, None, Some(json!({"soreness": 2, "symptoms": ["headache"]}))).await;
+    let (_, alerts) = app.get("/api/v1/alerts", &app.a.owner).await;
+    let alert = alerts["alerts"][0]["id"].as_i64().unwrap();
+    let dashboard = owner.get("/").await.1;
+    let csrf = dashboard.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+
+    let form = |who: &Staff, path: &str, body: String| {
+        who.http
+            .post(format!("{}{path}", who.base))
+            .header(header::COOKIE, &who.cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(body)
+    };
+    let get = |who: &Staff, path: &str| who.http.get(format!("{}{path}", who.base)).header(header::COOKIE, &who.cookie);
+    let cases = vec![
+        ("front desk opens settings", get(&desk, "/settings"), StatusCode::FORBIDDEN, "Not allowed"),
+        ("a client id that is not a number", get(&owner, "/clients/abc"), StatusCode::NOT_FOUND, "Client not found"),
+        ("another clinic's client", get(&owner, "/clients/999999"), StatusCode::NOT_FOUND, "Client not found"),
+        (
+            "a form without its token",
+            form(&owner, "/clients", "name=X".into()),
+            StatusCode::FORBIDDEN,
+            "reload the page",
+        ),
+        ("a page that does not exist", get(&owner, "/nowhere"), StatusCode::NOT_FOUND, "Not found"),
+        ("a wrong method", form(&owner, "/alerts", String::new()), StatusCode::METHOD_NOT_ALLOWED, "this method"),
+        (
+            "a note over 2000 characters",
+            form(&owner, &format!("/alerts/{alert}/acknowledge"), format!("csrf={csrf}&note={}", "a".repeat(2001))),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Note: at most 2000 characters",
+        ),
+    ];
+    for (what, request, status, says) in cases {
+        let r = request.send().await.unwrap();
+        assert_eq!(r.status(), status, "{what}");
+        assert!(is_html(&r), "{what}: a page, not {:?}", r.headers().get(header::CONTENT_TYPE));
+        let page = r.text().await.unwrap();
+        assert!(page.contains(says), "{what}: {page}");
+        assert!(page.contains("/assets/staff.css"), "{what}: in the staff layout");
+    }
+    let ack = form(&owner, &format!("/alerts/{alert}/acknowledge"), format!("csrf={csrf}&note=called"));
+    assert_eq!(ack.send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    let again = form(&owner, &format!("/alerts/{alert}/acknowledge"), format!("csrf={csrf}&note=again"));
+    let r = again.send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(is_html(&r) && r.text().await.unwrap().contains("already acknowledged"), "a conflict is a page");
+
+    // A client's pages: the client frame, with the warning signs.
+    let client_cases = vec![
+        (
+            "a link that does not work",
+            app.http.get(format!("{}/c/{}", app.base, "0".repeat(64))),
+            StatusCode::NOT_FOUND,
+        ),
+        ("a wrong method on a link", app.http.put(format!("{link}/plan")), StatusCode::METHOD_NOT_ALLOWED),
+        (
+            "a form over the size limit",
+            app.http
+                .post(format!("{link}/feedback"))
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(format!("comment={}", "a".repeat(70 * 1024))),
+            StatusCode::PAYLOAD_TOO_LARGE,
+        ),
+    ];
+    for (what, request, status) in client_cases {
+        let r = request.send().await.unwrap();
+        assert_eq!(r.status(), status, "{what}");
+        assert!(is_html(&r), "{what}: a page");
+        let page = r.text().await.unwrap();
+        assert!(page.contains("/assets/client.css") && page.contains("emergency"), "{what}: the warning signs: {page}");
+    }
+    // The same link read as JSON still answers JSON.
+    let (s, body) =
+        app.call(reqwest::Method::POST, &format!("{}/c/{}", app.base, "0".repeat(64)), None, Some(json!({}))).await;
+    assert_eq!((s, body["error"]["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+}
+
+/// A database error is a 500 whose cause goes to the log with the request's id, never to the
+/// person: the API answers the documented body, a staff page a page, neither naming the cause.
+#[tokio::test]
+async fn a_database_error_is_logged_with_its_cause_and_request_id_and_not_shown() {
+    logs();
+    let dir = std::env::temp_dir().join(format!("aftercare-web-db-error-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let app = spawn_app_in(&dir).await;
+    let owner = sign_in(&app, "owner@calm.example", PASSWORD).await.unwrap();
+    let url = format!("sqlite://{}", dir.join("aftercare.db").display());
+    let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url).await.unwrap();
+    sqlx::raw_sql("DROP TABLE products").execute(&mut conn).await.unwrap();
+
+    let r =
+        owner.http.get(format!("{}/settings", owner.base)).header(header::COOKIE, &owner.cookie).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let page_id = r.headers()["x-request-id"].to_str().unwrap().to_owned();
+    assert!(is_html(&r));
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Something went wrong") && !page.contains("products"), "the cause is not shown: {page}");
+
+    let r = app.http.get(format!("{}/api/v1/alerts", app.base)).bearer_auth(&app.a.owner).send().await.unwrap();
+    let (status, api_id) = (r.status(), r.headers()["x-request-id"].to_str().unwrap().to_owned());
+    let body: serde_json::Value = r.json().await.unwrap();
+    // Alerts do not read products: this one succeeds, and its id is logged as answered.
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let log = logs();
+    let failed: Vec<&str> = log.lines().filter(|l| l.contains(&page_id)).collect();
+    assert!(
+        failed
+            .iter()
+            .any(|l| l.contains("ERROR") && l.contains("no such table: products") && l.contains("route=/settings")),
+        "the 500's cause is logged with its request id: {failed:#?}"
+    );
+    assert!(
+        log.lines().any(|l| l.contains(&api_id) && l.contains("status=200")),
+        "each request is logged once answered"
+    );
+    sqlx::Connection::close(conn).await.unwrap();
+    app.store.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
