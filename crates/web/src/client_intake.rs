@@ -26,11 +26,7 @@ pub const PUBLIC_LINK_HOURS: i64 = 365 * 24;
 ///
 /// # Errors
 /// When the client is not the clinic's, or the store fails.
-pub async fn new_link<S: Store>(
-    state: &AppState<S>,
-    clinic_id: i64,
-    client_id: Option<i64>,
-) -> Result<String, Error> {
+pub async fn new_link<S: Store>(state: &AppState<S>, clinic_id: i64, client_id: Option<i64>) -> Result<String, Error> {
     let token = new_secret();
     let now = state.clock.now();
     let hours = if client_id.is_some() { CLIENT_LINK_HOURS } else { PUBLIC_LINK_HOURS };
@@ -154,8 +150,8 @@ pub async fn submit<S: Store>(
     let now: Timestamp = state.clock.now();
     let mut new_client = None;
     if l.client_id.is_none() {
-        let name = f.one("name").unwrap_or_default();
-        if name.is_empty() || name.chars().count() > 200 {
+        let name = domain::PersonName::parse(f.one("name").unwrap_or_default()).ok();
+        if name.is_none() {
             errors.push("Write your name.".to_owned());
         }
         let email = match f.one("email") {
@@ -177,8 +173,10 @@ pub async fn submit<S: Store>(
         }
         // The browser fills in its time zone, so that messages keep to the client's daytime;
         // a value this server does not know is left out, and the clinic's is used.
-        let timezone = f.one("timezone").filter(|tz| crate::time::is_time_zone(tz)).map(str::to_owned);
-        new_client = Some(NewClient { name: name.to_owned(), email, phone, timezone, age_months: None, now });
+        let timezone =
+            f.one("timezone").and_then(|tz| domain::TimeZoneName::parse(tz).ok()).map(|tz| tz.as_str().to_owned());
+        let name = name.map(domain::PersonName::into_string).unwrap_or_default();
+        new_client = Some(NewClient { name, email, phone, timezone, age_months: None, now });
     }
     if f.one("consent") != Some("yes") {
         errors.push("Tick the box to agree that the clinic may keep and use your answers.".to_owned());

@@ -319,8 +319,7 @@ pub async fn seed<S: Store>(state: &AppState<S>) -> Result<DemoSignIn, Error> {
             let link = &links[i.min(links.len().saturating_sub(1))];
             let then = at(state, when);
             let context = open_link(&then, link).await.map_err(|p| p.error)?;
-            let body: CheckInBody =
-                serde_json::from_value(answer.clone()).map_err(|e| Error::internal("demo", e))?;
+            let body: CheckInBody = serde_json::from_value(answer.clone()).map_err(|e| Error::internal("demo", e))?;
             crate::service::check_in::check_in(&then, &context, body)
                 .await?
                 .map_err(|n| crate::service::check_in::not_read_error(&n))?;

@@ -123,10 +123,11 @@ pub async fn acknowledge<S: Store>(
     id: i64,
     note: Option<String>,
 ) -> Result<AlertOut, Error> {
-    let note = note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
-    if note.as_ref().is_some_and(|n| n.chars().count() > 2000) {
-        return Err(Error::invalid("note", "at most 2000 characters"));
-    }
+    let note = match note {
+        Some(text) => domain::Note::parse(&text).map_err(|p| Error::invalid("note", p.to_string()))?,
+        None => None,
+    };
+    let note = note.map(domain::Note::into_string);
     let ack = Acknowledgement { staff_id: staff.id, note, now: state.clock.now() };
     let (alert, closed) =
         state.store.acknowledge_alert(staff.clinic_id, id, ack).await?.ok_or_else(|| Error::not_found("alert"))?;

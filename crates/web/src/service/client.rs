@@ -3,7 +3,7 @@
 
 use crate::AppState;
 use crate::error::Error;
-use crate::time::{is_time_zone, to_rfc3339};
+use crate::time::to_rfc3339;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use store::{NewClient, SessionPosition, Store, Timestamp};
@@ -36,10 +36,7 @@ pub struct NewClientBody {
 }
 
 fn validate(body: NewClientBody, now: Timestamp) -> Result<NewClient, Error> {
-    let name = body.name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > 200 {
-        return Err(Error::invalid("name", "must be 1 to 200 characters"));
-    }
+    let name = domain::PersonName::parse(&body.name).map_err(|p| Error::invalid("name", p.to_string()))?.into_string();
     let email = match body.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
         Some(e) => Some(crate::fields::email(e).map_err(|problem| Error::invalid("email", problem))?),
         None => None,
@@ -48,10 +45,8 @@ fn validate(body: NewClientBody, now: Timestamp) -> Result<NewClient, Error> {
         Some(p) => Some(crate::fields::phone(p).map_err(|problem| Error::invalid("phone", problem))?),
         None => None,
     };
-    if let Some(tz) = &body.timezone
-        && !is_time_zone(tz)
-    {
-        return Err(Error::invalid("timezone", format!("`{tz}` is not an IANA time zone such as Europe/London")));
+    if let Some(tz) = &body.timezone {
+        domain::TimeZoneName::parse(tz).map_err(|p| Error::invalid("timezone", p.to_string()))?;
     }
     let age_months = match &body.age_months {
         Some(n) => Some(

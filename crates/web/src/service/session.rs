@@ -66,9 +66,8 @@ fn baby_birth_date(
     if !for_baby {
         return Err(Error::invalid("baby_birth_date", "is only for an `infant` session"));
     }
-    let date = crate::time::parse_date(text).ok_or_else(|| {
-        Error::invalid("baby_birth_date", format!("`{text}` is not a date in the form YYYY-MM-DD"))
-    })?;
+    let date = crate::time::parse_date(text)
+        .ok_or_else(|| Error::invalid("baby_birth_date", format!("`{text}` is not a date in the form YYYY-MM-DD")))?;
     if let Some(on) = ended_on {
         if date > on {
             return Err(Error::invalid("baby_birth_date", "is in the future"));
@@ -137,11 +136,7 @@ pub struct SessionOutcome {
 
 /// Records a session by `staff` in their clinic: validates it, makes the plan, and writes the
 /// session with its follow-ups.
-pub async fn record<S: Store>(
-    state: &AppState<S>,
-    staff: &Staff,
-    body: SessionBody,
-) -> Result<SessionOutcome, Error> {
+pub async fn record<S: Store>(state: &AppState<S>, staff: &Staff, body: SessionBody) -> Result<SessionOutcome, Error> {
     let clinic_id = staff.clinic_id;
     let now = state.clock.now();
     let ended_at = ended_at(&body, now)?;

@@ -74,27 +74,28 @@ async fn list_page<S: Store>(
 /// `POST /clients`: `csrf`, `name`, `email`, `phone`.
 pub async fn create<S: Store>(State(state): State<AppState<S>>, StaffForm { who, fields }: StaffForm) -> Response {
     let field = |name: &str| fields.one(name).map(str::to_owned);
-    let name = field("name").unwrap_or_default();
-    let problem = if name.is_empty() || name.chars().count() > 200 {
-        Some("Write the client's name (1 to 200 characters).".to_owned())
+    let name = domain::PersonName::parse(fields.one("name").unwrap_or_default());
+    let problem = if name.is_err() {
+        Some(format!("Write the client's name ({}).", domain::PersonName::RULE))
     } else {
         field("email")
             .and_then(|e| crate::fields::email(&e).err())
             .or_else(|| field("phone").and_then(|p| crate::fields::phone(&p).err()))
             .or_else(|| {
-                field("timezone").filter(|tz| !crate::time::is_time_zone(tz)).map(|tz| {
+                field("timezone").filter(|tz| domain::TimeZoneName::parse(tz).is_err()).map(|tz| {
                     format!("`{tz}` is not a time zone such as Europe/London; leave it empty for the clinic's.")
                 })
             })
     };
-    if let Some(p) = problem {
+    let (Ok(name), None) = (name, problem.clone()) else {
+        let p = problem.unwrap_or_default();
         return match list_page(&state, &who, String::new(), None, Some(p)).await {
             Ok(page) => render(&page, StatusCode::UNPROCESSABLE_ENTITY),
             Err(e) => e.into_response(),
         };
-    }
+    };
     let new = NewClient {
-        name,
+        name: name.into_string(),
         email: field("email").and_then(|e| crate::fields::email(&e).ok()),
         phone: field("phone"),
         timezone: field("timezone"),
@@ -196,8 +197,7 @@ async fn client_page<S: Store>(state: &AppState<S>, who: &SignedIn, id: i64) -> 
     let (mut screening, mut outcome, mut suggestions, mut pressure) =
         (Vec::new(), String::new(), Vec::new(), String::new());
     if let Some(stored) = state.store.latest_intake(clinic.id, id).await? {
-        let doc: IntakeDoc =
-            serde_json::from_str(&stored.body).map_err(|e| Error::internal("reading an intake", e))?;
+        let doc: IntakeDoc = serde_json::from_str(&stored.body).map_err(|e| Error::internal("reading an intake", e))?;
         intake.push(("Goals".to_owned(), doc.goals.iter().map(|g| label("goal", g)).collect::<Vec<_>>().join(", ")));
         intake.push((
             "Conditions".to_owned(),

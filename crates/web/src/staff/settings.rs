@@ -213,16 +213,16 @@ async fn change<S: Store>(state: &AppState<S>, StaffForm { who, fields }: StaffF
     let now = state.clock.now();
     let result: Result<Option<(String, String)>, String> = match what {
         Setting::Clinic => {
-            let name = f.one("name").unwrap_or_default();
+            let name = domain::PersonName::parse(f.one("name").unwrap_or_default());
             let country = f.one("country").and_then(|c| kb.country(c)).map(|c| c.code.clone());
-            let tz = f.one("timezone").unwrap_or_default();
-            match (name.is_empty() || name.chars().count() > 200, country, crate::time::is_time_zone(tz)) {
-                (true, _, _) => Err("Write the clinic's name (1 to 200 characters).".to_owned()),
+            let tz = domain::TimeZoneName::parse(f.one("timezone").unwrap_or_default());
+            match (name, country, tz) {
+                (Err(_), _, _) => Err(format!("Write the clinic's name ({}).", domain::PersonName::RULE)),
                 (_, None, _) => Err("Choose the clinic's country.".to_owned()),
-                (_, _, false) => Err(format!("`{tz}` is not a time zone such as Europe/London.")),
-                (false, Some(country), true) => state
+                (_, _, Err(problem)) => Err(format!("{problem}.")),
+                (Ok(name), Some(country), Ok(tz)) => state
                     .store
-                    .update_clinic(clinic_id, name, &country, tz)
+                    .update_clinic(clinic_id, name.as_str(), &country, tz.as_str())
                     .await
                     .map(|_| None)
                     .map_err(|e| e.to_string()),
@@ -267,25 +267,26 @@ async fn change<S: Store>(state: &AppState<S>, StaffForm { who, fields }: StaffF
             }
         }
         Setting::AddProduct => {
-            let name = f.one("name").unwrap_or_default().to_owned();
+            // A product's name follows the rule of every name.
+            let name =
+                domain::PersonName::parse(f.one("name").unwrap_or_default()).map(domain::PersonName::into_string);
             let item = f.one("item").unwrap_or_default().to_owned();
             let url = f.one("url").map(str::to_owned);
-            if name.is_empty() || name.chars().count() > 200 {
-                Err("Write the product's name (1 to 200 characters).".to_owned())
-            } else if !kb.plan.items.iter().any(|i| i.id == item) {
-                Err("Choose the plan item the product belongs to.".to_owned())
-            } else if url
-                .as_ref()
-                .is_some_and(|u| !(u.starts_with("https://") || u.starts_with("http://")) || u.len() > 500)
-            {
-                Err("A product's address must start with https:// or http://.".to_owned())
-            } else {
-                state
+            let bad_url = |u: &String| !(u.starts_with("https://") || u.starts_with("http://")) || u.len() > 500;
+            match name {
+                Err(_) => Err(format!("Write the product's name ({}).", domain::PersonName::RULE)),
+                Ok(_) if !kb.plan.items.iter().any(|i| i.id == item) => {
+                    Err("Choose the plan item the product belongs to.".to_owned())
+                }
+                Ok(_) if url.as_ref().is_some_and(bad_url) => {
+                    Err("A product's address must start with https:// or http://.".to_owned())
+                }
+                Ok(name) => state
                     .store
                     .add_product(clinic_id, NewProduct { name, item, url, now })
                     .await
                     .map(|_| None)
-                    .map_err(|e| e.to_string())
+                    .map_err(|e| e.to_string()),
             }
         }
         Setting::RemoveProduct(id) => {
@@ -299,14 +300,13 @@ async fn change<S: Store>(state: &AppState<S>, StaffForm { who, fields }: StaffF
         }
         Setting::AddStaff => {
             let role = f.one("role").and_then(Role::from_code);
-            let name = f.one("name").unwrap_or_default().to_owned();
-            match (crate::fields::email(f.one("email").unwrap_or_default()), role) {
-                (Err(p), _) => Err(p),
-                (_, None) => Err("Choose a role.".to_owned()),
-                (Ok(_), _) if name.is_empty() || name.chars().count() > 200 => {
-                    Err("Write the staff member's name (1 to 200 characters).".to_owned())
-                }
-                (Ok(email), Some(role)) => {
+            let name = domain::PersonName::parse(f.one("name").unwrap_or_default());
+            match (crate::fields::email(f.one("email").unwrap_or_default()), role, name) {
+                (Err(p), _, _) => Err(p),
+                (_, None, _) => Err("Choose a role.".to_owned()),
+                (_, _, Err(_)) => Err(format!("Write the staff member's name ({}).", domain::PersonName::RULE)),
+                (Ok(email), Some(role), Ok(name)) => {
+                    let name = name.into_string();
                     let password = new_secret()[..20].to_owned();
                     let hash = password_auth::generate_hash(&password);
                     let new = NewStaff { email: email.clone(), name, role, password_hash: Some(hash), now };
