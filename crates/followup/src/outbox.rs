@@ -14,7 +14,7 @@ use crate::window::{local_date, next_window_start, sending_time};
 use care::Level;
 use care::knowledge::Knowledge;
 use jiff::tz::TimeZone;
-use store::{MessageKind, NewFollowUp, NewMessage, Recipient, Timestamp};
+use store::{ClinicId, MessageKind, NewFollowUp, NewMessage, Recipient, StaffId, Timestamp};
 
 /// How long a check-in link stays valid after its follow-up is due, in hours.
 pub const LINK_VALID_AFTER_DUE_HOURS: i64 = 7 * 24;
@@ -106,9 +106,9 @@ pub fn session(
 /// clinic's time zone (one digest a day, whatever the number of alerts).
 pub fn alert_notices(
     kb: &Knowledge,
-    clinic_id: i64,
+    clinic_id: ClinicId,
     level: Level,
-    therapist_id: i64,
+    therapist_id: StaffId,
     clinic_alert_address: bool,
     now: Timestamp,
     clinic_tz: &TimeZone,

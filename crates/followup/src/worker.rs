@@ -15,7 +15,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 use store::{
-    AlertStatus, Client, Clinic, Clock, Message, MessageKind, MessageOutcome, Recipient, Store, StoreResult, Timestamp,
+    AlertStatus, Client, Clinic, Clock, Message, MessageKind, MessageOutcome, Recipient, StaffId, Store, StoreResult,
+    Timestamp,
 };
 
 /// How long a claim holds a message: a worker that dies holding one lets it go after this.
@@ -124,7 +125,7 @@ impl<S: Store> Worker<S> {
                     MessageOutcome::Postponed { .. } => report.postponed += 1,
                 }
                 if let Err(e) = self.store.finish_message(message.clinic_id, message.id, &claim, outcome, now).await {
-                    tracing::warn!(message = message.id, cause = %e, "a sent message could not be recorded; it is tried again");
+                    tracing::warn!(message = message.id.get(), cause = %e, "a sent message could not be recorded; it is tried again");
                 }
             }
         }
@@ -288,7 +289,7 @@ impl<S: Store> Worker<S> {
     }
 
     /// The digest of open `therapist` alerts on clients whose session `staff_id` recorded.
-    async fn digest(&self, clinic: &Clinic, staff_id: i64, staff_name: &str) -> StoreResult<Option<Letter>> {
+    async fn digest(&self, clinic: &Clinic, staff_id: StaffId, staff_name: &str) -> StoreResult<Option<Letter>> {
         let mut names: Vec<String> = Vec::new();
         for alert in store::every_alert(&self.store, clinic.id, Some(AlertStatus::Open)).await? {
             if alert.level != Level::Therapist.code() {

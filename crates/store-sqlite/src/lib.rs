@@ -44,8 +44,18 @@ fn db(e: sqlx::Error) -> StoreError {
         sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::WorkerCrashed => {
             StoreError::Unavailable(e.to_string())
         }
-        other => StoreError::Database(other.to_string()),
+        other => StoreError::Database(Box::new(other)),
     }
+}
+
+/// The id in `column` of a row, as its type.
+fn id<T: From<i64>>(r: &SqliteRow, column: &str) -> StoreResult<T> {
+    r.try_get::<i64, _>(column).map(T::from).map_err(db)
+}
+
+/// The id in `column` of a row, when there is one.
+fn opt_id<T: From<i64>>(r: &SqliteRow, column: &str) -> StoreResult<Option<T>> {
+    r.try_get::<Option<i64>, _>(column).map(|id| id.map(T::from)).map_err(db)
 }
 
 /// Write transactions take SQLite's write lock when they start, so that two of them wait
@@ -107,13 +117,13 @@ impl SqliteStore {
     async fn by_id<T>(
         &self,
         select: &str,
-        id: i64,
-        clinic_id: i64,
+        id: impl Into<i64>,
+        clinic_id: ClinicId,
         read: fn(&SqliteRow) -> StoreResult<T>,
     ) -> StoreResult<Option<T>> {
         let row = q(format!("{select} WHERE id = ? AND clinic_id = ?"))
-            .bind(id)
-            .bind(clinic_id)
+            .bind(Into::<i64>::into(id))
+            .bind(clinic_id.get())
             .fetch_optional(&self.pool)
             .await
             .map_err(db)?;
@@ -126,7 +136,7 @@ impl SqliteStore {
     /// When the directory or the database cannot be opened.
     pub async fn open_dir(dir: &Path) -> StoreResult<SqliteStore> {
         let file = dir.join("aftercare.db");
-        owner_only(dir, &file).map_err(|e| StoreError::Database(format!("{}: {e}", dir.display())))?;
+        owner_only(dir, &file).map_err(|e| StoreError::Database(format!("{}: {e}", dir.display()).into()))?;
         Self::open(SqliteConnectOptions::new().filename(file)).await
     }
 
@@ -224,7 +234,7 @@ const ALERT: &str = "SELECT id, clinic_id, check_in_id, client_id, level, status
 
 fn clinic(r: &SqliteRow) -> StoreResult<Clinic> {
     Ok(Clinic {
-        id: r.try_get("id").map_err(db)?,
+        id: id(r, "id")?,
         name: r.try_get("name").map_err(db)?,
         country: r.try_get("country").map_err(db)?,
         timezone: r.try_get("timezone").map_err(db)?,
@@ -239,8 +249,8 @@ fn clinic(r: &SqliteRow) -> StoreResult<Clinic> {
 
 fn staff(r: &SqliteRow) -> StoreResult<Staff> {
     Ok(Staff {
-        id: r.try_get("id").map_err(db)?,
-        clinic_id: r.try_get("clinic_id").map_err(db)?,
+        id: id(r, "id")?,
+        clinic_id: id(r, "clinic_id")?,
         email: r.try_get("email").map_err(db)?,
         name: r.try_get("name").map_err(db)?,
         role: role(r.try_get("role").map_err(db)?)?,
@@ -251,8 +261,8 @@ fn staff(r: &SqliteRow) -> StoreResult<Staff> {
 
 fn client(r: &SqliteRow) -> StoreResult<Client> {
     Ok(Client {
-        id: r.try_get("id").map_err(db)?,
-        clinic_id: r.try_get("clinic_id").map_err(db)?,
+        id: id(r, "id")?,
+        clinic_id: id(r, "clinic_id")?,
         name: r.try_get("name").map_err(db)?,
         email: r.try_get("email").map_err(db)?,
         phone: r.try_get("phone").map_err(db)?,
@@ -265,9 +275,9 @@ fn client(r: &SqliteRow) -> StoreResult<Client> {
 
 fn intake(r: &SqliteRow) -> StoreResult<Intake> {
     Ok(Intake {
-        id: r.try_get("id").map_err(db)?,
-        clinic_id: r.try_get("clinic_id").map_err(db)?,
-        client_id: r.try_get("client_id").map_err(db)?,
+        id: id(r, "id")?,
+        clinic_id: id(r, "clinic_id")?,
+        client_id: id(r, "client_id")?,
         body: r.try_get("body").map_err(db)?,
         created_at: Timestamp(r.try_get("created_at").map_err(db)?),
     })
@@ -275,10 +285,10 @@ fn intake(r: &SqliteRow) -> StoreResult<Intake> {
 
 fn session(r: &SqliteRow) -> StoreResult<Session> {
     Ok(Session {
-        id: r.try_get("id").map_err(db)?,
-        clinic_id: r.try_get("clinic_id").map_err(db)?,
-        client_id: r.try_get("client_id").map_err(db)?,
-        staff_id: r.try_get("staff_id").map_err(db)?,
+        id: id(r, "id")?,
+        clinic_id: id(r, "clinic_id")?,
+        client_id: id(r, "client_id")?,
+        staff_id: id(r, "staff_id")?,
         massage_type: r.try_get("massage_type").map_err(db)?,
         pressure: r.try_get("pressure").map_err(db)?,
         areas: list(r.try_get("areas").map_err(db)?)?,
@@ -293,9 +303,9 @@ fn session(r: &SqliteRow) -> StoreResult<Session> {
 
 fn follow_up(r: &SqliteRow) -> StoreResult<FollowUp> {
     Ok(FollowUp {
-        id: r.try_get("id").map_err(db)?,
-        clinic_id: r.try_get("clinic_id").map_err(db)?,
-        session_id: r.try_get("session_id").map_err(db)?,
+        id: id(r, "id")?,
+        clinic_id: id(r, "clinic_id")?,
+        session_id: id(r, "session_id")?,
         kind: r.try_get("kind").map_err(db)?,
         offset_hours: r.try_get("offset_hours").map_err(db)?,
         due_at: Timestamp(r.try_get("due_at").map_err(db)?),
@@ -305,10 +315,10 @@ fn follow_up(r: &SqliteRow) -> StoreResult<FollowUp> {
 
 fn check_in(r: &SqliteRow) -> StoreResult<CheckIn> {
     Ok(CheckIn {
-        id: r.try_get("id").map_err(db)?,
-        clinic_id: r.try_get("clinic_id").map_err(db)?,
-        session_id: r.try_get("session_id").map_err(db)?,
-        follow_up_id: r.try_get("follow_up_id").map_err(db)?,
+        id: id(r, "id")?,
+        clinic_id: id(r, "clinic_id")?,
+        session_id: id(r, "session_id")?,
+        follow_up_id: id(r, "follow_up_id")?,
         report: r.try_get("report").map_err(db)?,
         soreness: r.try_get::<Option<i64>, _>("soreness").map_err(db)?.map(|s| s as u8),
         hours_since: r.try_get("hours_since").map_err(db)?,
@@ -326,15 +336,15 @@ fn check_in(r: &SqliteRow) -> StoreResult<CheckIn> {
 fn alert(r: &SqliteRow) -> StoreResult<Alert> {
     let status: String = r.try_get("status").map_err(db)?;
     Ok(Alert {
-        id: r.try_get("id").map_err(db)?,
-        clinic_id: r.try_get("clinic_id").map_err(db)?,
-        check_in_id: r.try_get("check_in_id").map_err(db)?,
-        client_id: r.try_get("client_id").map_err(db)?,
+        id: id(r, "id")?,
+        clinic_id: id(r, "clinic_id")?,
+        check_in_id: id(r, "check_in_id")?,
+        client_id: id(r, "client_id")?,
         level: r.try_get("level").map_err(db)?,
         status: AlertStatus::from_code(&status)
             .ok_or_else(|| StoreError::Corrupt(format!("alert status `{status}`")))?,
         created_at: Timestamp(r.try_get("created_at").map_err(db)?),
-        acknowledged_by: r.try_get("acknowledged_by").map_err(db)?,
+        acknowledged_by: opt_id(r, "acknowledged_by")?,
         acknowledged_at: r.try_get::<Option<i64>, _>("acknowledged_at").map_err(db)?.map(Timestamp),
         note: r.try_get("note").map_err(db)?,
     })
@@ -342,8 +352,8 @@ fn alert(r: &SqliteRow) -> StoreResult<Alert> {
 
 fn product(r: &SqliteRow) -> StoreResult<Product> {
     Ok(Product {
-        id: r.try_get("id").map_err(db)?,
-        clinic_id: r.try_get("clinic_id").map_err(db)?,
+        id: id(r, "id")?,
+        clinic_id: id(r, "clinic_id")?,
         name: r.try_get("name").map_err(db)?,
         item: r.try_get("item").map_err(db)?,
         url: r.try_get("url").map_err(db)?,
@@ -352,9 +362,9 @@ fn product(r: &SqliteRow) -> StoreResult<Product> {
 
 fn feedback(r: &SqliteRow) -> StoreResult<Feedback> {
     Ok(Feedback {
-        id: r.try_get("id").map_err(db)?,
-        clinic_id: r.try_get("clinic_id").map_err(db)?,
-        check_in_id: r.try_get("check_in_id").map_err(db)?,
+        id: id(r, "id")?,
+        clinic_id: id(r, "clinic_id")?,
+        check_in_id: id(r, "check_in_id")?,
         rating: r.try_get::<Option<i64>, _>("rating").map_err(db)?.map(|x| x as u8),
         comment: r.try_get("comment").map_err(db)?,
         created_at: Timestamp(r.try_get("created_at").map_err(db)?),
@@ -371,7 +381,7 @@ fn one<T>(row: Option<SqliteRow>, f: fn(&SqliteRow) -> StoreResult<T>) -> StoreR
 
 impl Store for SqliteStore {
     async fn migrate(&self) -> StoreResult<()> {
-        migrator().run(&self.pool).await.map_err(|e| StoreError::Database(e.to_string()))
+        migrator().run(&self.pool).await.map_err(|e| StoreError::Database(Box::new(e)))
     }
 
     async fn ping(&self) -> StoreResult<()> {
@@ -414,32 +424,38 @@ impl Store for SqliteStore {
         Ok((clinic, owner))
     }
 
-    async fn clinic(&self, clinic_id: i64) -> StoreResult<Option<Clinic>> {
+    async fn clinic(&self, clinic_id: ClinicId) -> StoreResult<Option<Clinic>> {
         let row = q(format!("SELECT {CLINIC_COLUMNS} FROM clinics WHERE id = ?"))
-            .bind(clinic_id)
+            .bind(clinic_id.get())
             .fetch_optional(&self.pool)
             .await;
         one(row.map_err(db)?, clinic)
     }
 
-    async fn update_clinic(&self, clinic_id: i64, name: &str, country: &str, timezone: &str) -> StoreResult<Clinic> {
+    async fn update_clinic(
+        &self,
+        clinic_id: ClinicId,
+        name: &str,
+        country: &str,
+        timezone: &str,
+    ) -> StoreResult<Clinic> {
         let row = q(format!(
             "UPDATE clinics SET name = ?, country = ?, timezone = ? WHERE id = ? RETURNING {CLINIC_COLUMNS}"
         ))
         .bind(name)
         .bind(country)
         .bind(timezone)
-        .bind(clinic_id)
+        .bind(clinic_id.get())
         .fetch_one(&self.pool)
         .await
         .map_err(db)?;
         clinic(&row)
     }
 
-    async fn set_check_in_hours(&self, clinic_id: i64, hours: &[i64]) -> StoreResult<Clinic> {
+    async fn set_check_in_hours(&self, clinic_id: ClinicId, hours: &[i64]) -> StoreResult<Clinic> {
         let row = q(format!("UPDATE clinics SET check_in_hours = ? WHERE id = ? RETURNING {CLINIC_COLUMNS}"))
             .bind(serde_json::Value::from(hours.to_vec()).to_string())
-            .bind(clinic_id)
+            .bind(clinic_id.get())
             .fetch_one(&self.pool)
             .await
             .map_err(db)?;
@@ -448,7 +464,7 @@ impl Store for SqliteStore {
 
     async fn set_message_texts(
         &self,
-        clinic_id: i64,
+        clinic_id: ClinicId,
         plan: Option<&str>,
         check_in: Option<&str>,
     ) -> StoreResult<Clinic> {
@@ -457,16 +473,16 @@ impl Store for SqliteStore {
         ))
         .bind(plan)
         .bind(check_in)
-        .bind(clinic_id)
+        .bind(clinic_id.get())
         .fetch_one(&self.pool)
         .await
         .map_err(db)?;
         clinic(&row)
     }
 
-    async fn staff_of_clinic(&self, clinic_id: i64) -> StoreResult<Vec<Staff>> {
+    async fn staff_of_clinic(&self, clinic_id: ClinicId) -> StoreResult<Vec<Staff>> {
         let rows = q(format!("{STAFF} WHERE clinic_id = ? ORDER BY name COLLATE NOCASE, id"))
-            .bind(clinic_id)
+            .bind(clinic_id.get())
             .fetch_all(&self.pool)
             .await
             .map_err(db)?;
@@ -475,8 +491,8 @@ impl Store for SqliteStore {
 
     async fn update_staff(
         &self,
-        clinic_id: i64,
-        staff_id: i64,
+        clinic_id: ClinicId,
+        staff_id: StaffId,
         role: Role,
         active: bool,
         now: Timestamp,
@@ -488,8 +504,8 @@ impl Store for SqliteStore {
         )
         .bind(role.code())
         .bind(active)
-        .bind(staff_id)
-        .bind(clinic_id)
+        .bind(staff_id.get())
+        .bind(clinic_id.get())
         .fetch_optional(&mut *tx)
         .await
         .map_err(db)?;
@@ -499,8 +515,8 @@ impl Store for SqliteStore {
                 "UPDATE api_tokens SET revoked_at = ? WHERE staff_id = ? AND clinic_id = ? AND revoked_at IS NULL",
             )
             .bind(now.0)
-            .bind(staff_id)
-            .bind(clinic_id)
+            .bind(staff_id.get())
+            .bind(clinic_id.get())
             .execute(&mut *tx)
             .await
             .map_err(db)?;
@@ -509,21 +525,21 @@ impl Store for SqliteStore {
         one(row, staff)
     }
 
-    async fn products(&self, clinic_id: i64) -> StoreResult<Vec<Product>> {
+    async fn products(&self, clinic_id: ClinicId) -> StoreResult<Vec<Product>> {
         let rows = sqlx::query("SELECT id, clinic_id, name, item, url FROM products WHERE clinic_id = ? ORDER BY id")
-            .bind(clinic_id)
+            .bind(clinic_id.get())
             .fetch_all(&self.pool)
             .await
             .map_err(db)?;
         all(rows, product)
     }
 
-    async fn add_product(&self, clinic_id: i64, p: NewProduct) -> StoreResult<Product> {
+    async fn add_product(&self, clinic_id: ClinicId, p: NewProduct) -> StoreResult<Product> {
         let row = sqlx::query(
             "INSERT INTO products (clinic_id, name, item, url, created_at) VALUES (?, ?, ?, ?, ?) \
              RETURNING id, clinic_id, name, item, url",
         )
-        .bind(clinic_id)
+        .bind(clinic_id.get())
         .bind(&p.name)
         .bind(&p.item)
         .bind(&p.url)
@@ -534,17 +550,17 @@ impl Store for SqliteStore {
         product(&row)
     }
 
-    async fn remove_product(&self, clinic_id: i64, product_id: i64) -> StoreResult<bool> {
+    async fn remove_product(&self, clinic_id: ClinicId, product_id: ProductId) -> StoreResult<bool> {
         let done = sqlx::query("DELETE FROM products WHERE id = ? AND clinic_id = ?")
-            .bind(product_id)
-            .bind(clinic_id)
+            .bind(product_id.get())
+            .bind(clinic_id.get())
             .execute(&self.pool)
             .await
             .map_err(db)?;
         Ok(done.rows_affected() == 1)
     }
 
-    async fn add_feedback(&self, clinic_id: i64, f: NewFeedback) -> StoreResult<Feedback> {
+    async fn add_feedback(&self, clinic_id: ClinicId, f: NewFeedback) -> StoreResult<Feedback> {
         let row = sqlx::query(
             "INSERT INTO feedback (clinic_id, check_in_id, rating, comment, created_at) \
              SELECT clinic_id, id, ?, ?, ? FROM check_ins WHERE id = ? AND clinic_id = ? \
@@ -553,40 +569,40 @@ impl Store for SqliteStore {
         .bind(f.rating.map(i64::from))
         .bind(&f.comment)
         .bind(f.now.0)
-        .bind(f.check_in_id)
-        .bind(clinic_id)
+        .bind(f.check_in_id.get())
+        .bind(clinic_id.get())
         .fetch_one(&self.pool)
         .await
         .map_err(db)?;
         feedback(&row)
     }
 
-    async fn feedback_of_client(&self, clinic_id: i64, client_id: i64) -> StoreResult<Vec<Feedback>> {
+    async fn feedback_of_client(&self, clinic_id: ClinicId, client_id: ClientId) -> StoreResult<Vec<Feedback>> {
         let rows = sqlx::query(
             "SELECT f.id, f.clinic_id, f.check_in_id, f.rating, f.comment, f.created_at FROM feedback f \
              JOIN check_ins c ON c.id = f.check_in_id AND c.clinic_id = f.clinic_id \
              JOIN sessions s ON s.id = c.session_id AND s.clinic_id = c.clinic_id \
              WHERE f.clinic_id = ? AND s.client_id = ? ORDER BY f.created_at, f.id",
         )
-        .bind(clinic_id)
-        .bind(client_id)
+        .bind(clinic_id.get())
+        .bind(client_id.get())
         .fetch_all(&self.pool)
         .await
         .map_err(db)?;
         all(rows, feedback)
     }
 
-    async fn create_staff(&self, clinic_id: i64, new: NewStaff) -> StoreResult<Staff> {
+    async fn create_staff(&self, clinic_id: ClinicId, new: NewStaff) -> StoreResult<Staff> {
         let mut tx = self.pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
         let s = insert_staff(&mut tx, clinic_id, &new).await?;
         tx.commit().await.map_err(db)?;
         Ok(s)
     }
 
-    async fn staff_in_clinic(&self, clinic_id: i64, staff_id: i64) -> StoreResult<Option<Staff>> {
+    async fn staff_in_clinic(&self, clinic_id: ClinicId, staff_id: StaffId) -> StoreResult<Option<Staff>> {
         let row = q(format!("{STAFF} WHERE id = ? AND clinic_id = ?"))
-            .bind(staff_id)
-            .bind(clinic_id)
+            .bind(staff_id.get())
+            .bind(clinic_id.get())
             .fetch_optional(&self.pool)
             .await;
         one(row.map_err(db)?, staff)
@@ -602,18 +618,18 @@ impl Store for SqliteStore {
             "INSERT INTO api_tokens (clinic_id, staff_id, label, token_hash, created_at, expires_at) \
              SELECT ?, id, ?, ?, ?, ? FROM staff WHERE id = ? AND clinic_id = ? RETURNING id",
         )
-        .bind(t.clinic_id)
+        .bind(t.clinic_id.get())
         .bind(&t.label)
         .bind(&t.token_hash)
         .bind(t.now.0)
         .bind(t.expires_at.0)
-        .bind(t.staff_id)
-        .bind(t.clinic_id)
+        .bind(t.staff_id.get())
+        .bind(t.clinic_id.get())
         .fetch_one(&self.pool)
         .await
         .map_err(db)?;
         Ok(ApiToken {
-            id: row.try_get("id").map_err(db)?,
+            id: id(&row, "id")?,
             clinic_id: t.clinic_id,
             staff_id: t.staff_id,
             label: t.label,
@@ -645,8 +661,8 @@ impl Store for SqliteStore {
         .bind(&s.csrf_token)
         .bind(s.now.0)
         .bind(s.expires_at.0)
-        .bind(s.staff_id)
-        .bind(s.clinic_id)
+        .bind(s.staff_id.get())
+        .bind(s.clinic_id.get())
         .execute(&self.pool)
         .await
         .map_err(db)
@@ -689,38 +705,38 @@ impl Store for SqliteStore {
             .map_err(db)
     }
 
-    async fn revoke_tokens_of_staff(&self, clinic_id: i64, staff_id: i64, now: Timestamp) -> StoreResult<u64> {
+    async fn revoke_tokens_of_staff(&self, clinic_id: ClinicId, staff_id: StaffId, now: Timestamp) -> StoreResult<u64> {
         let done = sqlx::query(
             "UPDATE api_tokens SET revoked_at = ? WHERE staff_id = ? AND clinic_id = ? AND revoked_at IS NULL",
         )
         .bind(now.0)
-        .bind(staff_id)
-        .bind(clinic_id)
+        .bind(staff_id.get())
+        .bind(clinic_id.get())
         .execute(&self.pool)
         .await
         .map_err(db)?;
         Ok(done.rows_affected())
     }
 
-    async fn revoke_api_token(&self, clinic_id: i64, token_id: i64, now: Timestamp) -> StoreResult<bool> {
+    async fn revoke_api_token(&self, clinic_id: ClinicId, token_id: ApiTokenId, now: Timestamp) -> StoreResult<bool> {
         let done =
             sqlx::query("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND clinic_id = ? AND revoked_at IS NULL")
                 .bind(now.0)
-                .bind(token_id)
-                .bind(clinic_id)
+                .bind(token_id.get())
+                .bind(clinic_id.get())
                 .execute(&self.pool)
                 .await
                 .map_err(db)?;
         Ok(done.rows_affected() == 1)
     }
 
-    async fn create_client(&self, clinic_id: i64, c: NewClient) -> StoreResult<Client> {
+    async fn create_client(&self, clinic_id: ClinicId, c: NewClient) -> StoreResult<Client> {
         let row = q(format!(
             "INSERT INTO clients (clinic_id, name, email, phone, timezone, age_months, created_at) \
              VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING {}",
             CLIENT.trim_start_matches("SELECT ").trim_end_matches(" FROM clients")
         ))
-        .bind(clinic_id)
+        .bind(clinic_id.get())
         .bind(&c.name)
         .bind(&c.email)
         .bind(&c.phone)
@@ -733,13 +749,13 @@ impl Store for SqliteStore {
         client(&row)
     }
 
-    async fn client(&self, clinic_id: i64, client_id: i64) -> StoreResult<Option<Client>> {
+    async fn client(&self, clinic_id: ClinicId, client_id: ClientId) -> StoreResult<Option<Client>> {
         self.by_id(CLIENT, client_id, clinic_id, client).await
     }
 
     async fn clients(
         &self,
-        clinic_id: i64,
+        clinic_id: ClinicId,
         search: Option<&str>,
         after: Option<&ClientPosition>,
         limit: u32,
@@ -755,14 +771,14 @@ impl Store for SqliteStore {
              AND name >= ? COLLATE NOCASE AND (name > ? COLLATE NOCASE OR id > ?) \
              ORDER BY name COLLATE NOCASE, id LIMIT ?"
         ))
-        .bind(clinic_id)
+        .bind(clinic_id.get())
         .bind(&pattern)
         .bind(&pattern)
         .bind(&pattern)
         .bind(&pattern)
         .bind(after.map_or("", |p| p.name.as_str()))
         .bind(after.map_or("", |p| p.name.as_str()))
-        .bind(after.map_or(0, |p| p.id))
+        .bind(after.map_or(0, |p| p.id.get()))
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await
@@ -770,14 +786,14 @@ impl Store for SqliteStore {
         all(rows, client)
     }
 
-    async fn create_intake_link(&self, clinic_id: i64, link: NewIntakeLink) -> StoreResult<()> {
+    async fn create_intake_link(&self, clinic_id: ClinicId, link: NewIntakeLink) -> StoreResult<()> {
         let mut tx = self.pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
         if link.client_id.is_none() {
             sqlx::query(
                 "UPDATE intake_links SET expires_at = ? WHERE clinic_id = ? AND client_id IS NULL AND expires_at > ?",
             )
             .bind(link.now.0)
-            .bind(clinic_id)
+            .bind(clinic_id.get())
             .bind(link.now.0)
             .execute(&mut *tx)
             .await
@@ -787,14 +803,14 @@ impl Store for SqliteStore {
             "INSERT INTO intake_links (clinic_id, client_id, link_hash, created_at, expires_at) \
              SELECT ?, ?, ?, ?, ? WHERE ? IS NULL OR EXISTS (SELECT 1 FROM clients WHERE id = ? AND clinic_id = ?)",
         )
-        .bind(clinic_id)
-        .bind(link.client_id)
+        .bind(clinic_id.get())
+        .bind(link.client_id.map(|id| id.get()))
         .bind(&link.link_hash)
         .bind(link.now.0)
         .bind(link.expires_at.0)
-        .bind(link.client_id)
-        .bind(link.client_id)
-        .bind(clinic_id)
+        .bind(link.client_id.map(|id| id.get()))
+        .bind(link.client_id.map(|id| id.get()))
+        .bind(clinic_id.get())
         .execute(&mut *tx)
         .await
         .map_err(db)?;
@@ -817,9 +833,9 @@ impl Store for SqliteStore {
         match row {
             None => Ok(None),
             Some(r) => Ok(Some(IntakeLink {
-                id: r.try_get("id").map_err(db)?,
-                clinic_id: r.try_get("clinic_id").map_err(db)?,
-                client_id: r.try_get("client_id").map_err(db)?,
+                id: id(&r, "id")?,
+                clinic_id: id(&r, "clinic_id")?,
+                client_id: opt_id(&r, "client_id")?,
                 expires_at: Timestamp(r.try_get("expires_at").map_err(db)?),
             })),
         }
@@ -838,7 +854,7 @@ impl Store for SqliteStore {
             let claimed =
                 sqlx::query("UPDATE intake_links SET used_at = ? WHERE id = ? AND used_at IS NULL AND expires_at > ?")
                     .bind(now.0)
-                    .bind(link.id)
+                    .bind(link.id.get())
                     .bind(now.0)
                     .execute(&mut *tx)
                     .await
@@ -854,7 +870,7 @@ impl Store for SqliteStore {
                     "INSERT INTO clients (clinic_id, name, email, phone, timezone, age_months, created_at) \
                      VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 )
-                .bind(link.clinic_id)
+                .bind(link.clinic_id.get())
                 .bind(&c.name)
                 .bind(&c.email)
                 .bind(&c.phone)
@@ -864,7 +880,7 @@ impl Store for SqliteStore {
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(db)?;
-                row.try_get("id").map_err(db)?
+                id(&row, "id")?
             }
             (None, None) => return Err(StoreError::NotFound("client")),
         };
@@ -872,8 +888,8 @@ impl Store for SqliteStore {
             "INSERT INTO intakes (clinic_id, client_id, body, created_at) VALUES (?, ?, ?, ?) \
              RETURNING id, clinic_id, client_id, body, created_at",
         )
-        .bind(link.clinic_id)
-        .bind(client_id)
+        .bind(link.clinic_id.get())
+        .bind(client_id.get())
         .bind(&body)
         .bind(now.0)
         .fetch_one(&mut *tx)
@@ -884,27 +900,27 @@ impl Store for SqliteStore {
         Ok(Some(saved))
     }
 
-    async fn save_intake(&self, clinic_id: i64, i: NewIntake) -> StoreResult<Intake> {
+    async fn save_intake(&self, clinic_id: ClinicId, i: NewIntake) -> StoreResult<Intake> {
         let row = sqlx::query(
             "INSERT INTO intakes (clinic_id, client_id, body, created_at) \
              SELECT ?, id, ?, ? FROM clients WHERE id = ? AND clinic_id = ? \
              RETURNING id, clinic_id, client_id, body, created_at",
         )
-        .bind(clinic_id)
+        .bind(clinic_id.get())
         .bind(&i.body)
         .bind(i.now.0)
-        .bind(i.client_id)
-        .bind(clinic_id)
+        .bind(i.client_id.get())
+        .bind(clinic_id.get())
         .fetch_one(&self.pool)
         .await
         .map_err(db)?;
         intake(&row)
     }
 
-    async fn latest_intake(&self, clinic_id: i64, client_id: i64) -> StoreResult<Option<Intake>> {
+    async fn latest_intake(&self, clinic_id: ClinicId, client_id: ClientId) -> StoreResult<Option<Intake>> {
         let row = q(format!("{INTAKE} WHERE clinic_id = ? AND client_id = ? ORDER BY id DESC LIMIT 1"))
-            .bind(clinic_id)
-            .bind(client_id)
+            .bind(clinic_id.get())
+            .bind(client_id.get())
             .fetch_optional(&self.pool)
             .await
             .map_err(db)?;
@@ -913,7 +929,7 @@ impl Store for SqliteStore {
 
     async fn record_session(
         &self,
-        clinic_id: i64,
+        clinic_id: ClinicId,
         s: NewSession,
         follow_ups: Vec<NewFollowUp>,
     ) -> StoreResult<(Session, Vec<FollowUp>)> {
@@ -926,7 +942,7 @@ impl Store for SqliteStore {
              RETURNING id, clinic_id, client_id, staff_id, massage_type, pressure, areas, techniques, first_massage, \
              notes, ended_at, created_at, baby_birth_date",
         )
-        .bind(clinic_id)
+        .bind(clinic_id.get())
         .bind(&s.massage_type)
         .bind(&s.pressure)
         .bind(to_json(&s.areas))
@@ -936,9 +952,9 @@ impl Store for SqliteStore {
         .bind(s.ended_at.0)
         .bind(s.now.0)
         .bind(&s.baby_birth_date)
-        .bind(s.client_id)
-        .bind(clinic_id)
-        .bind(s.staff_id)
+        .bind(s.client_id.get())
+        .bind(clinic_id.get())
+        .bind(s.staff_id.get())
         .fetch_one(&mut *tx)
         .await
         .map_err(db)?;
@@ -952,24 +968,24 @@ impl Store for SqliteStore {
         Ok((session, scheduled))
     }
 
-    async fn session(&self, clinic_id: i64, session_id: i64) -> StoreResult<Option<Session>> {
+    async fn session(&self, clinic_id: ClinicId, session_id: SessionId) -> StoreResult<Option<Session>> {
         self.by_id(SESSION, session_id, clinic_id, session).await
     }
 
     async fn sessions_of_client(
         &self,
-        clinic_id: i64,
-        client_id: i64,
+        clinic_id: ClinicId,
+        client_id: ClientId,
         after: Option<&SessionPosition>,
         limit: u32,
     ) -> StoreResult<Vec<Session>> {
         let rows = q(format!(
             "{SESSION} WHERE clinic_id = ? AND client_id = ? AND (ended_at, id) > (?, ?) ORDER BY ended_at, id LIMIT ?"
         ))
-        .bind(clinic_id)
-        .bind(client_id)
+        .bind(clinic_id.get())
+        .bind(client_id.get())
         .bind(after.map_or(i64::MIN, |p| p.ended_at.0))
-        .bind(after.map_or(0, |p| p.id))
+        .bind(after.map_or(0, |p| p.id.get()))
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await
@@ -977,9 +993,9 @@ impl Store for SqliteStore {
         all(rows, session)
     }
 
-    async fn sessions_between(&self, clinic_id: i64, from: Timestamp, to: Timestamp) -> StoreResult<Vec<Session>> {
+    async fn sessions_between(&self, clinic_id: ClinicId, from: Timestamp, to: Timestamp) -> StoreResult<Vec<Session>> {
         let rows = q(format!("{SESSION} WHERE clinic_id = ? AND ended_at >= ? AND ended_at < ? ORDER BY ended_at, id"))
-            .bind(clinic_id)
+            .bind(clinic_id.get())
             .bind(from.0)
             .bind(to.0)
             .fetch_all(&self.pool)
@@ -990,7 +1006,7 @@ impl Store for SqliteStore {
 
     async fn follow_ups_due(
         &self,
-        clinic_id: i64,
+        clinic_id: ClinicId,
         from: Timestamp,
         to: Timestamp,
     ) -> StoreResult<Vec<(FollowUp, bool)>> {
@@ -999,7 +1015,7 @@ impl Store for SqliteStore {
              EXISTS (SELECT 1 FROM check_ins c WHERE c.follow_up_id = f.id AND c.clinic_id = f.clinic_id) AS answered \
              FROM follow_ups f WHERE f.clinic_id = ? AND f.due_at >= ? AND f.due_at < ? ORDER BY f.due_at, f.id",
         )
-        .bind(clinic_id)
+        .bind(clinic_id.get())
         .bind(from.0)
         .bind(to.0)
         .fetch_all(&self.pool)
@@ -1008,10 +1024,10 @@ impl Store for SqliteStore {
         rows.iter().map(|r| Ok((follow_up(r)?, r.try_get::<bool, _>("answered").map_err(db)?))).collect()
     }
 
-    async fn follow_ups_of_session(&self, clinic_id: i64, session_id: i64) -> StoreResult<Vec<FollowUp>> {
+    async fn follow_ups_of_session(&self, clinic_id: ClinicId, session_id: SessionId) -> StoreResult<Vec<FollowUp>> {
         let rows = q(format!("{FOLLOW_UP} WHERE clinic_id = ? AND session_id = ? ORDER BY due_at, id"))
-            .bind(clinic_id)
-            .bind(session_id)
+            .bind(clinic_id.get())
+            .bind(session_id.get())
             .fetch_all(&self.pool)
             .await
             .map_err(db)?;
@@ -1029,7 +1045,7 @@ impl Store for SqliteStore {
 
     async fn record_check_in(
         &self,
-        clinic_id: i64,
+        clinic_id: ClinicId,
         c: NewCheckIn,
         new_alert: Option<NewAlert>,
         next: Option<NewFollowUp>,
@@ -1041,7 +1057,7 @@ impl Store for SqliteStore {
              WHERE f.id = ? AND f.session_id = ? AND f.clinic_id = ? RETURNING {}",
             CHECK_IN.trim_start_matches("SELECT ").trim_end_matches(" FROM check_ins")
         ))
-        .bind(clinic_id)
+        .bind(clinic_id.get())
         .bind(&c.report)
         .bind(c.soreness.map(i64::from))
         .bind(c.hours_since)
@@ -1050,9 +1066,9 @@ impl Store for SqliteStore {
         .bind(c.now.0)
         .bind(i64::from(c.triaged))
         .bind((!c.triaged).then(|| to_json(&c.problems)))
-        .bind(c.follow_up_id)
-        .bind(c.session_id)
-        .bind(clinic_id)
+        .bind(c.follow_up_id.get())
+        .bind(c.session_id.get())
+        .bind(clinic_id.get())
         .fetch_one(&mut *tx)
         .await
         .map_err(db)?;
@@ -1068,16 +1084,16 @@ impl Store for SqliteStore {
         Ok((recorded, raised))
     }
 
-    async fn check_in(&self, clinic_id: i64, check_in_id: i64) -> StoreResult<Option<CheckIn>> {
+    async fn check_in(&self, clinic_id: ClinicId, check_in_id: CheckInId) -> StoreResult<Option<CheckIn>> {
         self.by_id(CHECK_IN, check_in_id, clinic_id, check_in).await
     }
 
-    async fn check_in_stats(&self, clinic_id: i64, session_id: i64) -> StoreResult<CheckInStats> {
+    async fn check_in_stats(&self, clinic_id: ClinicId, session_id: SessionId) -> StoreResult<CheckInStats> {
         let row = sqlx::query(
             "SELECT COUNT(*) AS count, MIN(soreness) AS lowest FROM check_ins WHERE clinic_id = ? AND session_id = ?",
         )
-        .bind(clinic_id)
-        .bind(session_id)
+        .bind(clinic_id.get())
+        .bind(session_id.get())
         .fetch_one(&self.pool)
         .await
         .map_err(db)?;
@@ -1087,36 +1103,41 @@ impl Store for SqliteStore {
         })
     }
 
-    async fn check_ins_of_session(&self, clinic_id: i64, session_id: i64) -> StoreResult<Vec<CheckIn>> {
+    async fn check_ins_of_session(&self, clinic_id: ClinicId, session_id: SessionId) -> StoreResult<Vec<CheckIn>> {
         let rows = q(format!("{CHECK_IN} WHERE clinic_id = ? AND session_id = ? ORDER BY submitted_at, id"))
-            .bind(clinic_id)
-            .bind(session_id)
+            .bind(clinic_id.get())
+            .bind(session_id.get())
             .fetch_all(&self.pool)
             .await
             .map_err(db)?;
         all(rows, check_in)
     }
 
-    async fn check_ins_of_client(&self, clinic_id: i64, client_id: i64) -> StoreResult<Vec<CheckIn>> {
+    async fn check_ins_of_client(&self, clinic_id: ClinicId, client_id: ClientId) -> StoreResult<Vec<CheckIn>> {
         let rows = q(format!(
             "{CHECK_IN} WHERE clinic_id = ? AND session_id IN \
              (SELECT id FROM sessions WHERE clinic_id = ? AND client_id = ?) ORDER BY submitted_at, id"
         ))
-        .bind(clinic_id)
-        .bind(clinic_id)
-        .bind(client_id)
+        .bind(clinic_id.get())
+        .bind(clinic_id.get())
+        .bind(client_id.get())
         .fetch_all(&self.pool)
         .await
         .map_err(db)?;
         all(rows, check_in)
     }
 
-    async fn check_ins_with_notes(&self, clinic_id: i64, since: Timestamp, limit: u32) -> StoreResult<Vec<CheckIn>> {
+    async fn check_ins_with_notes(
+        &self,
+        clinic_id: ClinicId,
+        since: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<CheckIn>> {
         let rows = q(format!(
             "{CHECK_IN} WHERE clinic_id = ? AND submitted_at >= ? AND json_extract(report, '$.note') <> '' \
              ORDER BY submitted_at DESC, id DESC LIMIT ?"
         ))
-        .bind(clinic_id)
+        .bind(clinic_id.get())
         .bind(since.0)
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
@@ -1127,7 +1148,7 @@ impl Store for SqliteStore {
 
     async fn alerts(
         &self,
-        clinic_id: i64,
+        clinic_id: ClinicId,
         status: Option<AlertStatus>,
         after: Option<&AlertPosition>,
         limit: u32,
@@ -1149,22 +1170,22 @@ impl Store for SqliteStore {
             }
             let (at, id) = match after {
                 Some(p) if i == first => (p.created_at.0, p.id),
-                _ => (i64::MAX, i64::MAX),
+                _ => (i64::MAX, AlertId(i64::MAX)),
             };
             let query = match status {
                 Some(s) => q(format!(
                     "{ALERT} WHERE clinic_id = ? AND status = ? AND level = ? AND (created_at, id) < (?, ?) \
                      ORDER BY created_at DESC, id DESC LIMIT ?"
                 ))
-                .bind(clinic_id)
+                .bind(clinic_id.get())
                 .bind(s.code()),
                 None => q(format!(
                     "{ALERT} WHERE clinic_id = ? AND level = ? AND (created_at, id) < (?, ?) \
                      ORDER BY created_at DESC, id DESC LIMIT ?"
                 ))
-                .bind(clinic_id),
+                .bind(clinic_id.get()),
             };
-            let rows = query.bind(*level).bind(at).bind(id).bind(left).fetch_all(&self.pool).await.map_err(db)?;
+            let rows = query.bind(*level).bind(at).bind(id.get()).bind(left).fetch_all(&self.pool).await.map_err(db)?;
             page.extend(all(rows, alert)?);
         }
         Ok(page)
@@ -1172,8 +1193,8 @@ impl Store for SqliteStore {
 
     async fn acknowledge_alert(
         &self,
-        clinic_id: i64,
-        alert_id: i64,
+        clinic_id: ClinicId,
+        alert_id: AlertId,
         ack: Acknowledgement,
     ) -> StoreResult<Option<(Alert, bool)>> {
         let mut tx = self.pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
@@ -1182,19 +1203,19 @@ impl Store for SqliteStore {
              WHERE id = ? AND clinic_id = ? AND status = 'open' \
              AND EXISTS (SELECT 1 FROM staff WHERE id = ? AND clinic_id = ?)",
         )
-        .bind(ack.staff_id)
+        .bind(ack.staff_id.get())
         .bind(ack.now.0)
         .bind(&ack.note)
-        .bind(alert_id)
-        .bind(clinic_id)
-        .bind(ack.staff_id)
-        .bind(clinic_id)
+        .bind(alert_id.get())
+        .bind(clinic_id.get())
+        .bind(ack.staff_id.get())
+        .bind(clinic_id.get())
         .execute(&mut *tx)
         .await
         .map_err(db)?;
         let row = q(format!("{ALERT} WHERE id = ? AND clinic_id = ?"))
-            .bind(alert_id)
-            .bind(clinic_id)
+            .bind(alert_id.get())
+            .bind(clinic_id.get())
             .fetch_optional(&mut *tx)
             .await
             .map_err(db)?;
@@ -1207,10 +1228,10 @@ impl Store for SqliteStore {
         all(rows.map_err(db)?, clinic)
     }
 
-    async fn set_alert_to(&self, clinic_id: i64, alert_to: Option<&str>) -> StoreResult<Clinic> {
+    async fn set_alert_to(&self, clinic_id: ClinicId, alert_to: Option<&str>) -> StoreResult<Clinic> {
         let row = q(format!("UPDATE clinics SET alert_to = ? WHERE id = ? RETURNING {CLINIC_COLUMNS}"))
             .bind(alert_to)
-            .bind(clinic_id)
+            .bind(clinic_id.get())
             .fetch_one(&self.pool)
             .await
             .map_err(db)?;
@@ -1219,8 +1240,8 @@ impl Store for SqliteStore {
 
     async fn set_client_opted_out(
         &self,
-        clinic_id: i64,
-        client_id: i64,
+        clinic_id: ClinicId,
+        client_id: ClientId,
         opted_out_at: Option<Timestamp>,
     ) -> StoreResult<Option<Client>> {
         let row = q(format!(
@@ -1228,23 +1249,23 @@ impl Store for SqliteStore {
             CLIENT.trim_start_matches("SELECT ").trim_end_matches(" FROM clients")
         ))
         .bind(opted_out_at.map(|t| t.0))
-        .bind(client_id)
-        .bind(clinic_id)
+        .bind(client_id.get())
+        .bind(clinic_id.get())
         .fetch_optional(&self.pool)
         .await
         .map_err(db)?;
         one(row, client)
     }
 
-    async fn follow_up(&self, clinic_id: i64, follow_up_id: i64) -> StoreResult<Option<FollowUp>> {
+    async fn follow_up(&self, clinic_id: ClinicId, follow_up_id: FollowUpId) -> StoreResult<Option<FollowUp>> {
         self.by_id(FOLLOW_UP, follow_up_id, clinic_id, follow_up).await
     }
 
-    async fn alert(&self, clinic_id: i64, alert_id: i64) -> StoreResult<Option<Alert>> {
+    async fn alert(&self, clinic_id: ClinicId, alert_id: AlertId) -> StoreResult<Option<Alert>> {
         self.by_id(ALERT, alert_id, clinic_id, alert).await
     }
 
-    async fn enqueue_message(&self, clinic_id: i64, m: NewMessage) -> StoreResult<bool> {
+    async fn enqueue_message(&self, clinic_id: ClinicId, m: NewMessage) -> StoreResult<bool> {
         let mut conn = self.pool.acquire().await.map_err(db)?;
         insert_message(&mut conn, clinic_id, None, None, &m).await
     }
@@ -1279,8 +1300,8 @@ impl Store for SqliteStore {
 
     async fn finish_message(
         &self,
-        clinic_id: i64,
-        message_id: i64,
+        clinic_id: ClinicId,
+        message_id: MessageId,
         claim: &str,
         outcome: MessageOutcome,
         now: Timestamp,
@@ -1310,8 +1331,8 @@ impl Store for SqliteStore {
         .bind(status.code())
         .bind(now.0)
         .bind(done)
-        .bind(message_id)
-        .bind(clinic_id)
+        .bind(message_id.get())
+        .bind(clinic_id.get())
         .bind(claim)
         .execute(&self.pool)
         .await
@@ -1319,30 +1340,40 @@ impl Store for SqliteStore {
         Ok(result.rows_affected() == 1)
     }
 
-    async fn messages(&self, clinic_id: i64, status: Option<MessageStatus>, limit: u32) -> StoreResult<Vec<Message>> {
+    async fn messages(
+        &self,
+        clinic_id: ClinicId,
+        status: Option<MessageStatus>,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>> {
         // Two statements, so that each has an index that gives its order.
         let query = match status {
             Some(s) => q(format!(
                 "SELECT {MESSAGE_COLUMNS} FROM messages WHERE clinic_id = ? AND status = ? \
                  ORDER BY next_attempt, id LIMIT ?"
             ))
-            .bind(clinic_id)
+            .bind(clinic_id.get())
             .bind(s.code()),
             None => q(format!(
                 "SELECT {MESSAGE_COLUMNS} FROM messages WHERE clinic_id = ? ORDER BY next_attempt, id LIMIT ?"
             ))
-            .bind(clinic_id),
+            .bind(clinic_id.get()),
         };
         let rows = query.bind(i64::from(limit)).fetch_all(&self.pool).await.map_err(db)?;
         all(rows, message)
     }
 
-    async fn newest_messages(&self, clinic_id: i64, status: MessageStatus, limit: u32) -> StoreResult<Vec<Message>> {
+    async fn newest_messages(
+        &self,
+        clinic_id: ClinicId,
+        status: MessageStatus,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>> {
         let rows = q(format!(
             "SELECT {MESSAGE_COLUMNS} FROM messages WHERE clinic_id = ? AND status = ? \
              ORDER BY next_attempt DESC, id DESC LIMIT ?"
         ))
-        .bind(clinic_id)
+        .bind(clinic_id.get())
         .bind(status.code())
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
@@ -1351,12 +1382,12 @@ impl Store for SqliteStore {
         all(rows, message)
     }
 
-    async fn messages_of_follow_up(&self, clinic_id: i64, follow_up_id: i64) -> StoreResult<Vec<Message>> {
+    async fn messages_of_follow_up(&self, clinic_id: ClinicId, follow_up_id: FollowUpId) -> StoreResult<Vec<Message>> {
         let rows = q(format!(
             "SELECT {MESSAGE_COLUMNS} FROM messages WHERE clinic_id = ? AND follow_up_id = ? ORDER BY next_attempt, id"
         ))
-        .bind(clinic_id)
-        .bind(follow_up_id)
+        .bind(clinic_id.get())
+        .bind(follow_up_id.get())
         .fetch_all(&self.pool)
         .await
         .map_err(db)?;
@@ -1375,7 +1406,7 @@ fn urgency(level: &str) -> usize {
 /// recipient told of one at its level or above on the same client in the last ten minutes.
 async fn raise_alert(
     tx: &mut sqlx::SqliteConnection,
-    clinic_id: i64,
+    clinic_id: ClinicId,
     answer: &CheckIn,
     a: NewAlert,
     now: Timestamp,
@@ -1384,8 +1415,8 @@ async fn raise_alert(
     let columns = ALERT.trim_start_matches("SELECT ").trim_end_matches(" FROM alerts");
     let open =
         q(format!("{ALERT} WHERE clinic_id = ? AND follow_up_id = ? AND status = 'open' ORDER BY id DESC LIMIT 1"))
-            .bind(clinic_id)
-            .bind(answer.follow_up_id)
+            .bind(clinic_id.get())
+            .bind(answer.follow_up_id.get())
             .fetch_optional(&mut *tx)
             .await
             .map_err(db)?;
@@ -1398,9 +1429,9 @@ async fn raise_alert(
                 "UPDATE alerts SET level = ?, check_in_id = ? WHERE id = ? AND clinic_id = ? RETURNING {columns}"
             ))
             .bind(level)
-            .bind(answer.id)
-            .bind(open.id)
-            .bind(clinic_id)
+            .bind(answer.id.get())
+            .bind(open.id.get())
+            .bind(clinic_id.get())
             .fetch_one(&mut *tx)
             .await
             .map_err(db)?;
@@ -1414,10 +1445,10 @@ async fn raise_alert(
                 "INSERT INTO alerts (clinic_id, check_in_id, follow_up_id, client_id, level, created_at) \
                  VALUES (?, ?, ?, ?, ?, ?) RETURNING {columns}"
             ))
-            .bind(clinic_id)
-            .bind(answer.id)
-            .bind(answer.follow_up_id)
-            .bind(a.client_id)
+            .bind(clinic_id.get())
+            .bind(answer.id.get())
+            .bind(answer.follow_up_id.get())
+            .bind(a.client_id.get())
             .bind(&a.level)
             .bind(now.0)
             .fetch_one(&mut *tx)
@@ -1436,9 +1467,9 @@ async fn raise_alert(
                  AND m.staff_id IS ? AND m.created_at > ? \
                  AND CASE a.level WHEN 'emergency' THEN 0 WHEN 'doctor' THEN 1 ELSE 2 END <= ?)",
             )
-            .bind(clinic_id)
-            .bind(raised.client_id)
-            .bind(raised.id)
+            .bind(clinic_id.get())
+            .bind(raised.client_id.get())
+            .bind(raised.id.get())
             .bind(recipient)
             .bind(staff_id)
             .bind(now.0 - QUIET_MS)
@@ -1460,17 +1491,17 @@ async fn raise_alert(
 fn recipient_columns(r: Recipient) -> (&'static str, Option<i64>) {
     match r {
         Recipient::Client => ("client", None),
-        Recipient::Staff(id) => ("staff", Some(id)),
+        Recipient::Staff(id) => ("staff", Some(id.get())),
         Recipient::Clinic => ("clinic", None),
     }
 }
 
-async fn insert_staff(tx: &mut sqlx::SqliteConnection, clinic_id: i64, s: &NewStaff) -> StoreResult<Staff> {
+async fn insert_staff(tx: &mut sqlx::SqliteConnection, clinic_id: ClinicId, s: &NewStaff) -> StoreResult<Staff> {
     let row = sqlx::query(
         "INSERT INTO staff (clinic_id, email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?) \
          RETURNING id, clinic_id, email, name, role, active, password_hash",
     )
-    .bind(clinic_id)
+    .bind(clinic_id.get())
     .bind(&s.email)
     .bind(&s.name)
     .bind(s.role.code())
@@ -1485,8 +1516,8 @@ async fn insert_staff(tx: &mut sqlx::SqliteConnection, clinic_id: i64, s: &NewSt
 /// Adds a follow-up and its messages; `None` when the session has one at its hour already.
 async fn insert_follow_up(
     tx: &mut sqlx::SqliteConnection,
-    clinic_id: i64,
-    session_id: i64,
+    clinic_id: ClinicId,
+    session_id: SessionId,
     f: NewFollowUp,
     now: Timestamp,
 ) -> StoreResult<Option<FollowUp>> {
@@ -1495,8 +1526,8 @@ async fn insert_follow_up(
          created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (session_id, offset_hours) DO NOTHING \
          RETURNING id, clinic_id, session_id, kind, offset_hours, due_at, expires_at",
     )
-    .bind(clinic_id)
-    .bind(session_id)
+    .bind(clinic_id.get())
+    .bind(session_id.get())
     .bind(&f.kind)
     .bind(f.offset_hours)
     .bind(f.due_at.0)
@@ -1517,9 +1548,9 @@ async fn insert_follow_up(
 /// Adds a message unless its idempotency key is taken; whether it was added.
 async fn insert_message(
     tx: &mut sqlx::SqliteConnection,
-    clinic_id: i64,
-    follow_up_id: Option<i64>,
-    alert_id: Option<i64>,
+    clinic_id: ClinicId,
+    follow_up_id: Option<FollowUpId>,
+    alert_id: Option<AlertId>,
     m: &NewMessage,
 ) -> StoreResult<bool> {
     let (recipient, staff_id) = recipient_columns(m.recipient);
@@ -1530,12 +1561,12 @@ async fn insert_message(
          WHERE ? IS NULL OR EXISTS (SELECT 1 FROM staff WHERE id = ? AND clinic_id = ?) \
          ON CONFLICT (idempotency_key) DO NOTHING",
     )
-    .bind(clinic_id)
+    .bind(clinic_id.get())
     .bind(m.kind.code())
     .bind(recipient)
     .bind(staff_id)
-    .bind(follow_up_id)
-    .bind(alert_id)
+    .bind(follow_up_id.map(|id| id.get()))
+    .bind(alert_id.map(|id| id.get()))
     .bind(&m.link_token)
     .bind(&m.idempotency_key)
     .bind(m.due_at.0)
@@ -1543,7 +1574,7 @@ async fn insert_message(
     .bind(m.now.0)
     .bind(staff_id)
     .bind(staff_id)
-    .bind(clinic_id)
+    .bind(clinic_id.get())
     .execute(&mut *tx)
     .await
     .map_err(db)?;
@@ -1554,7 +1585,7 @@ fn message(r: &SqliteRow) -> StoreResult<Message> {
     let kind: String = r.try_get("kind").map_err(db)?;
     let status: String = r.try_get("status").map_err(db)?;
     let recipient: String = r.try_get("recipient").map_err(db)?;
-    let staff_id: Option<i64> = r.try_get("staff_id").map_err(db)?;
+    let staff_id: Option<StaffId> = opt_id(r, "staff_id")?;
     let recipient = match (recipient.as_str(), staff_id) {
         ("client", _) => Recipient::Client,
         ("clinic", _) => Recipient::Clinic,
@@ -1562,12 +1593,12 @@ fn message(r: &SqliteRow) -> StoreResult<Message> {
         _ => return Err(StoreError::Corrupt(format!("a message's recipient `{recipient}`"))),
     };
     Ok(Message {
-        id: r.try_get("id").map_err(db)?,
-        clinic_id: r.try_get("clinic_id").map_err(db)?,
+        id: id(r, "id")?,
+        clinic_id: id(r, "clinic_id")?,
         kind: MessageKind::from_code(&kind).ok_or_else(|| StoreError::Corrupt(format!("message kind `{kind}`")))?,
         recipient,
-        follow_up_id: r.try_get("follow_up_id").map_err(db)?,
-        alert_id: r.try_get("alert_id").map_err(db)?,
+        follow_up_id: opt_id(r, "follow_up_id")?,
+        alert_id: opt_id(r, "alert_id")?,
         link_token: r.try_get("link_token").map_err(db)?,
         idempotency_key: r.try_get("idempotency_key").map_err(db)?,
         due_at: Timestamp(r.try_get("due_at").map_err(db)?),

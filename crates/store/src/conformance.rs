@@ -24,7 +24,7 @@ async fn clinic<S: Store>(s: &S, name: &str, owner: &str) -> (Clinic, Staff) {
     s.create_clinic(new, staff(owner, Role::Owner)).await.expect("clinic is created")
 }
 
-async fn client<S: Store>(s: &S, clinic_id: i64, name: &str) -> Client {
+async fn client<S: Store>(s: &S, clinic_id: ClinicId, name: &str) -> Client {
     let new =
         NewClient { name: name.to_owned(), email: None, phone: None, timezone: None, age_months: Some(480), now: T0 };
     s.create_client(clinic_id, new).await.expect("client is created")
@@ -41,7 +41,7 @@ fn follow_up(hours: i64, link: u8) -> NewFollowUp {
     }
 }
 
-fn session(client_id: i64, staff_id: i64) -> NewSession {
+fn session(client_id: ClientId, staff_id: StaffId) -> NewSession {
     NewSession {
         baby_birth_date: None,
         client_id,
@@ -57,7 +57,7 @@ fn session(client_id: i64, staff_id: i64) -> NewSession {
     }
 }
 
-fn check_in(session_id: i64, follow_up_id: i64, soreness: u8, level: &str, at: Timestamp) -> NewCheckIn {
+fn check_in(session_id: SessionId, follow_up_id: FollowUpId, soreness: u8, level: &str, at: Timestamp) -> NewCheckIn {
     NewCheckIn {
         session_id,
         follow_up_id,
@@ -656,7 +656,7 @@ async fn alerts_come_a_page_at_a_time<S: Store>(s: S) {
         let levels = ["therapist", "emergency", "doctor"];
         for i in 0..17 {
             // One link each: answers through one link share an alert.
-            let link = (clinic * 40 + i) as u8;
+            let link = (clinic.get() * 40 + i) as u8;
             let (sess, fus) = s.record_session(clinic, session(c.id, staff), vec![follow_up(24, link)]).await.unwrap();
             let level = levels[i as usize % 3];
             // Some alerts share an instant: the id breaks the tie.
@@ -700,7 +700,7 @@ async fn alerts_come_a_page_at_a_time<S: Store>(s: S) {
         }
     }
     assert_eq!(every_alert(&s, a.id, None).await.unwrap().len(), 17);
-    let unknown = AlertPosition { level: "nonsense".to_owned(), created_at: T0, id: 1 };
+    let unknown = AlertPosition { level: "nonsense".to_owned(), created_at: T0, id: AlertId(1) };
     assert!(s.alerts(a.id, None, Some(&unknown), 10).await.is_err(), "a position at no level is refused");
 }
 
@@ -715,7 +715,7 @@ async fn repeated_answers_update_one_alert_and_tell_staff_once<S: Store>(s: S) {
         s.record_session(a.id, session(c.id, owner.id), vec![follow_up(24, 1), follow_up(48, 2)]).await.unwrap();
     let (day1, day2) = (fus[0].id, fus[1].id);
     let mut n = 0;
-    let mut answer = |follow_up: i64, level: &str, minutes: i64| {
+    let mut answer = |follow_up: FollowUpId, level: &str, minutes: i64| {
         n += 1;
         let at = Timestamp(T0.plus_hours(30).0 + minutes * 60_000);
         // Notices written at the time of the answer.

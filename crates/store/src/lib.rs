@@ -11,8 +11,10 @@
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
+mod ids;
 mod records;
 
+pub use ids::*;
 pub use records::*;
 use std::future::Future;
 
@@ -44,9 +46,9 @@ pub enum StoreError {
     /// A stored value could not be read back (a corrupt row).
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
-    /// The database failed.
-    #[error("database error: {0}")]
-    Database(String),
+    /// The database failed; the cause is kept for the log.
+    #[error("database error")]
+    Database(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// The database cannot be written or reached just now (a full disk, an I/O error, a lock
     /// held too long): nothing was saved, and the same request may work later.
     #[error("database unavailable: {0}")]
@@ -61,7 +63,11 @@ pub type StoreResult<T> = Result<T, StoreError>;
 ///
 /// # Errors
 /// When the store fails.
-pub async fn every_alert<S: Store>(store: &S, clinic_id: i64, status: Option<AlertStatus>) -> StoreResult<Vec<Alert>> {
+pub async fn every_alert<S: Store>(
+    store: &S,
+    clinic_id: ClinicId,
+    status: Option<AlertStatus>,
+) -> StoreResult<Vec<Alert>> {
     const PAGE: u32 = 200;
     let mut every: Vec<Alert> = Vec::new();
     loop {
@@ -97,59 +103,81 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// Every clinic, by id (for the operator's commands).
     fn clinics(&self) -> impl Future<Output = StoreResult<Vec<Clinic>>> + Send;
     /// A clinic by id.
-    fn clinic(&self, clinic_id: i64) -> impl Future<Output = StoreResult<Option<Clinic>>> + Send;
+    fn clinic(&self, clinic_id: ClinicId) -> impl Future<Output = StoreResult<Option<Clinic>>> + Send;
     /// Changes a clinic's name, country and time zone.
     fn update_clinic(
         &self,
-        clinic_id: i64,
+        clinic_id: ClinicId,
         name: &str,
         country: &str,
         timezone: &str,
     ) -> impl Future<Output = StoreResult<Clinic>> + Send;
     /// Sets the hours after a session's end at which check-ins are due.
-    fn set_check_in_hours(&self, clinic_id: i64, hours: &[i64]) -> impl Future<Output = StoreResult<Clinic>> + Send;
+    fn set_check_in_hours(
+        &self,
+        clinic_id: ClinicId,
+        hours: &[i64],
+    ) -> impl Future<Output = StoreResult<Clinic>> + Send;
     /// Sets the clinic's wording of client messages (`None`: the default wording).
     fn set_message_texts(
         &self,
-        clinic_id: i64,
+        clinic_id: ClinicId,
         plan: Option<&str>,
         check_in: Option<&str>,
     ) -> impl Future<Output = StoreResult<Clinic>> + Send;
     /// Sets where `doctor` and `emergency` alerts go at once (`None`: the dashboard and the
     /// therapist only).
-    fn set_alert_to(&self, clinic_id: i64, alert_to: Option<&str>) -> impl Future<Output = StoreResult<Clinic>> + Send;
+    fn set_alert_to(
+        &self,
+        clinic_id: ClinicId,
+        alert_to: Option<&str>,
+    ) -> impl Future<Output = StoreResult<Clinic>> + Send;
     /// The clinic's staff, by name.
-    fn staff_of_clinic(&self, clinic_id: i64) -> impl Future<Output = StoreResult<Vec<Staff>>> + Send;
+    fn staff_of_clinic(&self, clinic_id: ClinicId) -> impl Future<Output = StoreResult<Vec<Staff>>> + Send;
     /// Changes a staff member's role and whether they may sign in; deactivating one revokes
     /// their API tokens at `now`, for good. `None` when not in the clinic.
     fn update_staff(
         &self,
-        clinic_id: i64,
-        staff_id: i64,
+        clinic_id: ClinicId,
+        staff_id: StaffId,
         role: Role,
         active: bool,
         now: Timestamp,
     ) -> impl Future<Output = StoreResult<Option<Staff>>> + Send;
     /// The clinic's products.
-    fn products(&self, clinic_id: i64) -> impl Future<Output = StoreResult<Vec<Product>>> + Send;
+    fn products(&self, clinic_id: ClinicId) -> impl Future<Output = StoreResult<Vec<Product>>> + Send;
     /// Adds a product.
-    fn add_product(&self, clinic_id: i64, product: NewProduct) -> impl Future<Output = StoreResult<Product>> + Send;
+    fn add_product(
+        &self,
+        clinic_id: ClinicId,
+        product: NewProduct,
+    ) -> impl Future<Output = StoreResult<Product>> + Send;
     /// Removes a product; whether there was one.
-    fn remove_product(&self, clinic_id: i64, product_id: i64) -> impl Future<Output = StoreResult<bool>> + Send;
+    fn remove_product(
+        &self,
+        clinic_id: ClinicId,
+        product_id: ProductId,
+    ) -> impl Future<Output = StoreResult<bool>> + Send;
     /// Stores a client's feedback on a check-in of the clinic.
-    fn add_feedback(&self, clinic_id: i64, feedback: NewFeedback)
-    -> impl Future<Output = StoreResult<Feedback>> + Send;
+    fn add_feedback(
+        &self,
+        clinic_id: ClinicId,
+        feedback: NewFeedback,
+    ) -> impl Future<Output = StoreResult<Feedback>> + Send;
     /// The feedback on a client's check-ins, oldest first.
     fn feedback_of_client(
         &self,
-        clinic_id: i64,
-        client_id: i64,
+        clinic_id: ClinicId,
+        client_id: ClientId,
     ) -> impl Future<Output = StoreResult<Vec<Feedback>>> + Send;
     /// Adds a staff member to a clinic.
-    fn create_staff(&self, clinic_id: i64, staff: NewStaff) -> impl Future<Output = StoreResult<Staff>> + Send;
+    fn create_staff(&self, clinic_id: ClinicId, staff: NewStaff) -> impl Future<Output = StoreResult<Staff>> + Send;
     /// A staff member of the clinic.
-    fn staff_in_clinic(&self, clinic_id: i64, staff_id: i64)
-    -> impl Future<Output = StoreResult<Option<Staff>>> + Send;
+    fn staff_in_clinic(
+        &self,
+        clinic_id: ClinicId,
+        staff_id: StaffId,
+    ) -> impl Future<Output = StoreResult<Option<Staff>>> + Send;
     /// A staff member by e-mail (e-mails are unique across clinics: one sign-in, one clinic).
     fn staff_by_email(&self, email: &str) -> impl Future<Output = StoreResult<Option<Staff>>> + Send;
     /// Stores a new API token's hash for a staff member.
@@ -174,27 +202,32 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// Revokes every unrevoked token of a staff member of the clinic; how many.
     fn revoke_tokens_of_staff(
         &self,
-        clinic_id: i64,
-        staff_id: i64,
+        clinic_id: ClinicId,
+        staff_id: StaffId,
         now: Timestamp,
     ) -> impl Future<Output = StoreResult<u64>> + Send;
     /// Revokes a token of the clinic.
     fn revoke_api_token(
         &self,
-        clinic_id: i64,
-        token_id: i64,
+        clinic_id: ClinicId,
+        token_id: ApiTokenId,
         now: Timestamp,
     ) -> impl Future<Output = StoreResult<bool>> + Send;
 
     /// Adds a client.
-    fn create_client(&self, clinic_id: i64, client: NewClient) -> impl Future<Output = StoreResult<Client>> + Send;
+    fn create_client(&self, clinic_id: ClinicId, client: NewClient)
+    -> impl Future<Output = StoreResult<Client>> + Send;
     /// A client of the clinic.
-    fn client(&self, clinic_id: i64, client_id: i64) -> impl Future<Output = StoreResult<Option<Client>>> + Send;
+    fn client(
+        &self,
+        clinic_id: ClinicId,
+        client_id: ClientId,
+    ) -> impl Future<Output = StoreResult<Option<Client>>> + Send;
     /// The clinic's clients whose name, e-mail or phone contains `search` (any case), by name
     /// (any case) then id; those after `after`; at most `limit`.
     fn clients(
         &self,
-        clinic_id: i64,
+        clinic_id: ClinicId,
         search: Option<&str>,
         after: Option<&ClientPosition>,
         limit: u32,
@@ -202,13 +235,17 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// Stops (`Some(now)`) or resumes (`None`) messages to a client; `None` when not in the clinic.
     fn set_client_opted_out(
         &self,
-        clinic_id: i64,
-        client_id: i64,
+        clinic_id: ClinicId,
+        client_id: ClientId,
         opted_out_at: Option<Timestamp>,
     ) -> impl Future<Output = StoreResult<Option<Client>>> + Send;
     /// Stores an intake link: the clinic's public one (no client; any earlier public link of
     /// the clinic stops working) or one for a client of the clinic.
-    fn create_intake_link(&self, clinic_id: i64, link: NewIntakeLink) -> impl Future<Output = StoreResult<()>> + Send;
+    fn create_intake_link(
+        &self,
+        clinic_id: ClinicId,
+        link: NewIntakeLink,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
     /// The unexpired, unused intake link with this hash.
     fn intake_link(
         &self,
@@ -226,32 +263,39 @@ pub trait Store: Clone + Send + Sync + 'static {
         now: Timestamp,
     ) -> impl Future<Output = StoreResult<Option<Intake>>> + Send;
     /// Stores an intake (every intake is kept; the latest is the current one).
-    fn save_intake(&self, clinic_id: i64, intake: NewIntake) -> impl Future<Output = StoreResult<Intake>> + Send;
+    fn save_intake(&self, clinic_id: ClinicId, intake: NewIntake) -> impl Future<Output = StoreResult<Intake>> + Send;
     /// The client's latest intake.
-    fn latest_intake(&self, clinic_id: i64, client_id: i64)
-    -> impl Future<Output = StoreResult<Option<Intake>>> + Send;
+    fn latest_intake(
+        &self,
+        clinic_id: ClinicId,
+        client_id: ClientId,
+    ) -> impl Future<Output = StoreResult<Option<Intake>>> + Send;
 
     /// Records a session and its follow-ups in one transaction (the outbox).
     fn record_session(
         &self,
-        clinic_id: i64,
+        clinic_id: ClinicId,
         session: NewSession,
         follow_ups: Vec<NewFollowUp>,
     ) -> impl Future<Output = StoreResult<(Session, Vec<FollowUp>)>> + Send;
     /// A session of the clinic.
-    fn session(&self, clinic_id: i64, session_id: i64) -> impl Future<Output = StoreResult<Option<Session>>> + Send;
+    fn session(
+        &self,
+        clinic_id: ClinicId,
+        session_id: SessionId,
+    ) -> impl Future<Output = StoreResult<Option<Session>>> + Send;
     /// The client's sessions, oldest first; those after `after`; at most `limit`.
     fn sessions_of_client(
         &self,
-        clinic_id: i64,
-        client_id: i64,
+        clinic_id: ClinicId,
+        client_id: ClientId,
         after: Option<&SessionPosition>,
         limit: u32,
     ) -> impl Future<Output = StoreResult<Vec<Session>>> + Send;
     /// The clinic's sessions that ended in `[from, to)`, by end.
     fn sessions_between(
         &self,
-        clinic_id: i64,
+        clinic_id: ClinicId,
         from: Timestamp,
         to: Timestamp,
     ) -> impl Future<Output = StoreResult<Vec<Session>>> + Send;
@@ -259,21 +303,21 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// been answered (a check-in used its link).
     fn follow_ups_due(
         &self,
-        clinic_id: i64,
+        clinic_id: ClinicId,
         from: Timestamp,
         to: Timestamp,
     ) -> impl Future<Output = StoreResult<Vec<(FollowUp, bool)>>> + Send;
     /// The follow-ups of a session, by due time.
     fn follow_ups_of_session(
         &self,
-        clinic_id: i64,
-        session_id: i64,
+        clinic_id: ClinicId,
+        session_id: SessionId,
     ) -> impl Future<Output = StoreResult<Vec<FollowUp>>> + Send;
     /// A follow-up of the clinic.
     fn follow_up(
         &self,
-        clinic_id: i64,
-        follow_up_id: i64,
+        clinic_id: ClinicId,
+        follow_up_id: FollowUpId,
     ) -> impl Future<Output = StoreResult<Option<FollowUp>>> + Send;
     /// The follow-up whose client link has this hash (the link is the client's only credential).
     fn follow_up_by_link_hash(&self, link_hash: &[u8]) -> impl Future<Output = StoreResult<Option<FollowUp>>> + Send;
@@ -282,33 +326,40 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// follow-up the answer calls for, in one transaction; durable when this returns.
     fn record_check_in(
         &self,
-        clinic_id: i64,
+        clinic_id: ClinicId,
         check_in: NewCheckIn,
         alert: Option<NewAlert>,
         next: Option<NewFollowUp>,
     ) -> impl Future<Output = StoreResult<(CheckIn, Option<Alert>)>> + Send;
     /// A check-in of the clinic.
-    fn check_in(&self, clinic_id: i64, check_in_id: i64) -> impl Future<Output = StoreResult<Option<CheckIn>>> + Send;
+    fn check_in(
+        &self,
+        clinic_id: ClinicId,
+        check_in_id: CheckInId,
+    ) -> impl Future<Output = StoreResult<Option<CheckIn>>> + Send;
     /// How many check-ins a session has and the lowest soreness among them, in one read.
-    fn check_in_stats(&self, clinic_id: i64, session_id: i64)
-    -> impl Future<Output = StoreResult<CheckInStats>> + Send;
+    fn check_in_stats(
+        &self,
+        clinic_id: ClinicId,
+        session_id: SessionId,
+    ) -> impl Future<Output = StoreResult<CheckInStats>> + Send;
     /// The check-ins of a session, oldest first.
     fn check_ins_of_session(
         &self,
-        clinic_id: i64,
-        session_id: i64,
+        clinic_id: ClinicId,
+        session_id: SessionId,
     ) -> impl Future<Output = StoreResult<Vec<CheckIn>>> + Send;
     /// The check-ins of a client, oldest first.
     fn check_ins_of_client(
         &self,
-        clinic_id: i64,
-        client_id: i64,
+        clinic_id: ClinicId,
+        client_id: ClientId,
     ) -> impl Future<Output = StoreResult<Vec<CheckIn>>> + Send;
     /// The clinic's check-ins since `since` whose report has a non-empty note, newest first,
     /// at most `limit`: every note reaches a person (care policy v1.2).
     fn check_ins_with_notes(
         &self,
-        clinic_id: i64,
+        clinic_id: ClinicId,
         since: Timestamp,
         limit: u32,
     ) -> impl Future<Output = StoreResult<Vec<CheckIn>>> + Send;
@@ -319,26 +370,30 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// clinic has had.
     fn alerts(
         &self,
-        clinic_id: i64,
+        clinic_id: ClinicId,
         status: Option<AlertStatus>,
         after: Option<&AlertPosition>,
         limit: u32,
     ) -> impl Future<Output = StoreResult<Vec<Alert>>> + Send;
     /// An alert of the clinic.
-    fn alert(&self, clinic_id: i64, alert_id: i64) -> impl Future<Output = StoreResult<Option<Alert>>> + Send;
+    fn alert(&self, clinic_id: ClinicId, alert_id: AlertId) -> impl Future<Output = StoreResult<Option<Alert>>> + Send;
     /// Acknowledges an open alert of the clinic, in one conditional write: the alert as it now
     /// stands, and whether this call is the one that acknowledged it (of two at once, exactly
     /// one is); `None` when there is no such alert.
     fn acknowledge_alert(
         &self,
-        clinic_id: i64,
-        alert_id: i64,
+        clinic_id: ClinicId,
+        alert_id: AlertId,
         ack: Acknowledgement,
     ) -> impl Future<Output = StoreResult<Option<(Alert, bool)>>> + Send;
 
     /// Puts a message in the outbox unless one with its idempotency key is there already;
     /// whether it was added.
-    fn enqueue_message(&self, clinic_id: i64, message: NewMessage) -> impl Future<Output = StoreResult<bool>> + Send;
+    fn enqueue_message(
+        &self,
+        clinic_id: ClinicId,
+        message: NewMessage,
+    ) -> impl Future<Output = StoreResult<bool>> + Send;
     /// Claims up to `limit` pending messages of any clinic whose next attempt is due at `now`
     /// and that no other worker holds, until `lease_until`, under `claim` (the follow-up
     /// worker's one query across clinics). Two workers never hold the same message.
@@ -353,8 +408,8 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// Sending, failing and skipping forget the message's client link token.
     fn finish_message(
         &self,
-        clinic_id: i64,
-        message_id: i64,
+        clinic_id: ClinicId,
+        message_id: MessageId,
         claim: &str,
         outcome: MessageOutcome,
         now: Timestamp,
@@ -362,7 +417,7 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// The clinic's messages, by next attempt then id; only those with `status` if given; at most `limit`.
     fn messages(
         &self,
-        clinic_id: i64,
+        clinic_id: ClinicId,
         status: Option<MessageStatus>,
         limit: u32,
     ) -> impl Future<Output = StoreResult<Vec<Message>>> + Send;
@@ -370,14 +425,14 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// `limit`.
     fn newest_messages(
         &self,
-        clinic_id: i64,
+        clinic_id: ClinicId,
         status: MessageStatus,
         limit: u32,
     ) -> impl Future<Output = StoreResult<Vec<Message>>> + Send;
     /// The messages carrying a follow-up's link.
     fn messages_of_follow_up(
         &self,
-        clinic_id: i64,
-        follow_up_id: i64,
+        clinic_id: ClinicId,
+        follow_up_id: FollowUpId,
     ) -> impl Future<Output = StoreResult<Vec<Message>>> + Send;
 }

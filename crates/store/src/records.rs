@@ -1,6 +1,7 @@
 //! The records the store reads and writes. Codes (massage types, levels, …) are kept as the
 //! care engine's stable strings; the store does not interpret them.
 
+use crate::ids::*;
 use std::fmt;
 
 /// A UTC instant, in milliseconds since the Unix epoch.
@@ -96,7 +97,7 @@ pub struct NewClinic {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Clinic {
     /// Id.
-    pub id: i64,
+    pub id: ClinicId,
     /// Name.
     pub name: String,
     /// ISO 3166-1 country code.
@@ -140,9 +141,9 @@ impl fmt::Debug for NewStaff {
 #[derive(Clone, PartialEq)]
 pub struct Staff {
     /// Id.
-    pub id: i64,
+    pub id: StaffId,
     /// Their clinic.
-    pub clinic_id: i64,
+    pub clinic_id: ClinicId,
     /// E-mail.
     pub email: String,
     /// Name.
@@ -171,9 +172,9 @@ impl fmt::Debug for Staff {
 #[derive(Clone)]
 pub struct NewApiToken {
     /// The clinic.
-    pub clinic_id: i64,
+    pub clinic_id: ClinicId,
     /// The staff member it acts as.
-    pub staff_id: i64,
+    pub staff_id: StaffId,
     /// A label to recognise it by.
     pub label: String,
     /// SHA-256 of the token.
@@ -197,11 +198,11 @@ impl fmt::Debug for NewApiToken {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiToken {
     /// Id.
-    pub id: i64,
+    pub id: ApiTokenId,
     /// The clinic.
-    pub clinic_id: i64,
+    pub clinic_id: ClinicId,
     /// The staff member.
-    pub staff_id: i64,
+    pub staff_id: StaffId,
     /// Label.
     pub label: String,
     /// When it was created.
@@ -214,9 +215,9 @@ pub struct ApiToken {
 #[derive(Clone)]
 pub struct NewStaffSession {
     /// The clinic.
-    pub clinic_id: i64,
+    pub clinic_id: ClinicId,
     /// The staff member.
-    pub staff_id: i64,
+    pub staff_id: StaffId,
     /// SHA-256 of the cookie's token.
     pub token_hash: Vec<u8>,
     /// The token every form of the session carries.
@@ -237,7 +238,7 @@ impl fmt::Debug for NewStaffSession {
 #[derive(Clone, PartialEq)]
 pub struct StaffSession {
     /// The staff member.
-    pub staff_id: i64,
+    pub staff_id: StaffId,
     /// The token every form of the session carries.
     pub csrf_token: String,
     /// When it ends.
@@ -274,9 +275,9 @@ pub struct NewClient {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Client {
     /// Id.
-    pub id: i64,
+    pub id: ClientId,
     /// The clinic.
-    pub clinic_id: i64,
+    pub clinic_id: ClinicId,
     /// Name.
     pub name: String,
     /// E-mail.
@@ -297,7 +298,7 @@ pub struct Client {
 #[derive(Debug, Clone)]
 pub struct NewIntake {
     /// The client.
-    pub client_id: i64,
+    pub client_id: ClientId,
     /// The intake as the care engine reads it (JSON).
     pub body: String,
     /// When.
@@ -308,11 +309,11 @@ pub struct NewIntake {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Intake {
     /// Id.
-    pub id: i64,
+    pub id: IntakeId,
     /// The clinic.
-    pub clinic_id: i64,
+    pub clinic_id: ClinicId,
     /// The client.
-    pub client_id: i64,
+    pub client_id: ClientId,
     /// The intake (JSON).
     pub body: String,
     /// When.
@@ -323,9 +324,9 @@ pub struct Intake {
 #[derive(Debug, Clone)]
 pub struct NewSession {
     /// The client.
-    pub client_id: i64,
+    pub client_id: ClientId,
     /// The therapist or staff member who recorded it.
-    pub staff_id: i64,
+    pub staff_id: StaffId,
     /// Massage type code.
     pub massage_type: String,
     /// Pressure code.
@@ -350,13 +351,13 @@ pub struct NewSession {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Session {
     /// Id.
-    pub id: i64,
+    pub id: SessionId,
     /// The clinic.
-    pub clinic_id: i64,
+    pub clinic_id: ClinicId,
     /// The client.
-    pub client_id: i64,
+    pub client_id: ClientId,
     /// Who recorded it.
-    pub staff_id: i64,
+    pub staff_id: StaffId,
     /// Massage type code.
     pub massage_type: String,
     /// Pressure code.
@@ -406,11 +407,11 @@ impl fmt::Debug for NewFollowUp {
 #[derive(Debug, Clone, PartialEq)]
 pub struct FollowUp {
     /// Id.
-    pub id: i64,
+    pub id: FollowUpId,
     /// The clinic.
-    pub clinic_id: i64,
+    pub clinic_id: ClinicId,
     /// The session.
-    pub session_id: i64,
+    pub session_id: SessionId,
     /// What it is.
     pub kind: String,
     /// Hours after the session's end.
@@ -425,9 +426,9 @@ pub struct FollowUp {
 #[derive(Debug, Clone)]
 pub struct NewCheckIn {
     /// The session.
-    pub session_id: i64,
+    pub session_id: SessionId,
     /// The follow-up whose link was used.
-    pub follow_up_id: i64,
+    pub follow_up_id: FollowUpId,
     /// The report as submitted (JSON).
     pub report: String,
     /// Soreness 0-10; unknown only for an answer that could not be read.
@@ -451,13 +452,13 @@ pub struct NewCheckIn {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckIn {
     /// Id.
-    pub id: i64,
+    pub id: CheckInId,
     /// The clinic.
-    pub clinic_id: i64,
+    pub clinic_id: ClinicId,
     /// The session.
-    pub session_id: i64,
+    pub session_id: SessionId,
     /// The follow-up.
-    pub follow_up_id: i64,
+    pub follow_up_id: FollowUpId,
     /// The report (JSON).
     pub report: String,
     /// Soreness; unknown only for an answer that could not be read.
@@ -480,7 +481,7 @@ pub struct CheckIn {
 #[derive(Debug, Clone)]
 pub struct NewAlert {
     /// The client.
-    pub client_id: i64,
+    pub client_id: ClientId,
     /// Level code (`therapist`, `doctor`, `emergency`).
     pub level: String,
     /// The messages that tell staff, written with the alert.
@@ -496,7 +497,7 @@ pub struct AlertPosition {
     /// When the alert was raised.
     pub created_at: Timestamp,
     /// The alert's id.
-    pub id: i64,
+    pub id: AlertId,
 }
 
 impl AlertPosition {
@@ -515,7 +516,7 @@ pub struct ClientPosition {
     /// The client's name.
     pub name: String,
     /// The client's id.
-    pub id: i64,
+    pub id: ClientId,
 }
 
 impl ClientPosition {
@@ -531,7 +532,7 @@ pub struct SessionPosition {
     /// When the session ended.
     pub ended_at: Timestamp,
     /// The session's id.
-    pub id: i64,
+    pub id: SessionId,
 }
 
 impl SessionPosition {
@@ -554,13 +555,13 @@ pub struct CheckInStats {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Alert {
     /// Id.
-    pub id: i64,
+    pub id: AlertId,
     /// The clinic.
-    pub clinic_id: i64,
+    pub clinic_id: ClinicId,
     /// The check-in that raised it.
-    pub check_in_id: i64,
+    pub check_in_id: CheckInId,
     /// The client.
-    pub client_id: i64,
+    pub client_id: ClientId,
     /// Level code.
     pub level: String,
     /// Status.
@@ -568,7 +569,7 @@ pub struct Alert {
     /// When raised.
     pub created_at: Timestamp,
     /// Who acknowledged it.
-    pub acknowledged_by: Option<i64>,
+    pub acknowledged_by: Option<StaffId>,
     /// When.
     pub acknowledged_at: Option<Timestamp>,
     /// Their note.
@@ -579,7 +580,7 @@ pub struct Alert {
 #[derive(Debug, Clone)]
 pub struct Acknowledgement {
     /// Who.
-    pub staff_id: i64,
+    pub staff_id: StaffId,
     /// A note.
     pub note: Option<String>,
     /// When.
@@ -603,9 +604,9 @@ pub struct NewProduct {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Product {
     /// Id.
-    pub id: i64,
+    pub id: ProductId,
     /// The clinic.
-    pub clinic_id: i64,
+    pub clinic_id: ClinicId,
     /// Name.
     pub name: String,
     /// The plan item id.
@@ -618,7 +619,7 @@ pub struct Product {
 #[derive(Debug, Clone)]
 pub struct NewFeedback {
     /// The check-in it is about.
-    pub check_in_id: i64,
+    pub check_in_id: CheckInId,
     /// 1 to 5.
     pub rating: Option<u8>,
     /// A comment.
@@ -631,11 +632,11 @@ pub struct NewFeedback {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Feedback {
     /// Id.
-    pub id: i64,
+    pub id: FeedbackId,
     /// The clinic.
-    pub clinic_id: i64,
+    pub clinic_id: ClinicId,
     /// The check-in.
-    pub check_in_id: i64,
+    pub check_in_id: CheckInId,
     /// 1 to 5.
     pub rating: Option<u8>,
     /// A comment.
@@ -648,7 +649,7 @@ pub struct Feedback {
 #[derive(Clone)]
 pub struct NewIntakeLink {
     /// The client, or none for the clinic's public link.
-    pub client_id: Option<i64>,
+    pub client_id: Option<ClientId>,
     /// SHA-256 of the link's token.
     pub link_hash: Vec<u8>,
     /// When.
@@ -667,11 +668,11 @@ impl fmt::Debug for NewIntakeLink {
 #[derive(Debug, Clone, PartialEq)]
 pub struct IntakeLink {
     /// Id.
-    pub id: i64,
+    pub id: IntakeLinkId,
     /// The clinic.
-    pub clinic_id: i64,
+    pub clinic_id: ClinicId,
     /// The client, or none for the public link.
-    pub client_id: Option<i64>,
+    pub client_id: Option<ClientId>,
     /// When it stops working.
     pub expires_at: Timestamp,
 }
@@ -761,7 +762,7 @@ pub enum Recipient {
     /// The session's client.
     Client,
     /// A staff member.
-    Staff(i64),
+    Staff(StaffId),
     /// The clinic's alert address.
     Clinic,
 }
@@ -800,17 +801,17 @@ impl fmt::Debug for NewMessage {
 #[derive(Clone, PartialEq)]
 pub struct Message {
     /// Id.
-    pub id: i64,
+    pub id: MessageId,
     /// The clinic.
-    pub clinic_id: i64,
+    pub clinic_id: ClinicId,
     /// What it is for.
     pub kind: MessageKind,
     /// Who it goes to.
     pub recipient: Recipient,
     /// The follow-up whose link it carries.
-    pub follow_up_id: Option<i64>,
+    pub follow_up_id: Option<FollowUpId>,
     /// The alert it tells of.
-    pub alert_id: Option<i64>,
+    pub alert_id: Option<AlertId>,
     /// The client link, until sent.
     pub link_token: Option<String>,
     /// Its idempotency key.

@@ -12,7 +12,7 @@
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use store::{FixedClock, NewApiToken, Store, Timestamp};
+use store::{ClinicId, FixedClock, NewApiToken, StaffId, Store, Timestamp};
 use store_sqlite::SqliteStore;
 use web::AppState;
 use web::secret::{hash_secret, new_secret};
@@ -104,8 +104,8 @@ async fn start(name: &str, own: i64, others: i64, each: i64) -> Scale {
     let store = SqliteStore::open_dir(&dir).await.unwrap();
     let token = new_secret();
     let t = NewApiToken {
-        clinic_id: 1,
-        staff_id: 1,
+        clinic_id: ClinicId(1),
+        staff_id: StaffId(1),
         label: "bench".into(),
         token_hash: hash_secret(&token),
         expires_at: web::auth::token_expiry(NOW, 90),

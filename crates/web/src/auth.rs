@@ -23,7 +23,7 @@ pub struct Caller(pub Staff);
 
 impl Caller {
     /// The caller's clinic: every query of the request is scoped by it.
-    pub fn clinic_id(&self) -> i64 {
+    pub fn clinic_id(&self) -> store::ClinicId {
         self.0.clinic_id
     }
 

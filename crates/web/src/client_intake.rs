@@ -15,7 +15,7 @@ use axum::extract::{ConnectInfo, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use std::net::SocketAddr;
-use store::{IntakeLink, NewClient, NewIntakeLink, Store, Timestamp};
+use store::{ClientId, ClinicId, IntakeLink, NewClient, NewIntakeLink, Store, Timestamp};
 
 /// How long a client's own intake link works, in hours.
 pub const CLIENT_LINK_HOURS: i64 = 14 * 24;
@@ -26,7 +26,11 @@ pub const PUBLIC_LINK_HOURS: i64 = 365 * 24;
 ///
 /// # Errors
 /// When the client is not the clinic's, or the store fails.
-pub async fn new_link<S: Store>(state: &AppState<S>, clinic_id: i64, client_id: Option<i64>) -> Result<String, Error> {
+pub async fn new_link<S: Store>(
+    state: &AppState<S>,
+    clinic_id: ClinicId,
+    client_id: Option<ClientId>,
+) -> Result<String, Error> {
     let token = new_secret();
     let now = state.clock.now();
     let hours = if client_id.is_some() { CLIENT_LINK_HOURS } else { PUBLIC_LINK_HOURS };

@@ -18,12 +18,12 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use care::Knowledge;
 use care::codes::Level;
-use store::Store;
+use store::{CheckInId, ClinicId, Store};
 
 /// The page for a link that does not work, still with the warning signs and, when the
 /// clinic is known, its emergency number. A program that sent JSON reads the same error as
 /// JSON (see [`crate::error_page`]).
-pub async fn link_problem<S: Store>(state: &AppState<S>, error: &Error, clinic_id: Option<i64>) -> Response {
+pub async fn link_problem<S: Store>(state: &AppState<S>, error: &Error, clinic_id: Option<ClinicId>) -> Response {
     let kb = &state.knowledge;
     let clinic = match clinic_id {
         Some(id) => state.store.clinic(id).await.ok().flatten(),
@@ -210,7 +210,7 @@ pub async fn form<S: Store>(State(state): State<AppState<S>>, link: ClientLink) 
 #[derive(Template)]
 #[template(path = "check_in_result.html")]
 struct ResultPage {
-    check_in_id: i64,
+    check_in_id: CheckInId,
     frame: ClientFrame,
     token: String,
     level: &'static str,
@@ -235,7 +235,7 @@ impl ResultPage {
         let mut reasons: Vec<String> = outcome.fired.into_iter().map(|f| f.reason).collect();
         reasons.dedup();
         ResultPage {
-            check_in_id: outcome.check_in_id,
+            check_in_id: CheckInId(outcome.check_in_id),
             frame: ClientFrame::with(kb, &clinic.name, outcome.emergency_number),
             token: link.token.clone(),
             level: outcome.level.code(),
@@ -571,14 +571,16 @@ pub async fn feedback<S: Store>(State(state): State<AppState<S>>, link: ClientLi
     };
     // Feedback belongs to a check-in of this link's session, and says something.
     let own = match check_in {
-        Some(id) => {
-            state.store.check_in(ctx.clinic.id, id).await.map(|c| c.is_some_and(|c| c.session_id == ctx.session.id))
-        }
+        Some(id) => state
+            .store
+            .check_in(ctx.clinic.id, CheckInId(id))
+            .await
+            .map(|c| c.is_some_and(|c| c.session_id == ctx.session.id)),
         None => Ok(false),
     };
     match (own, check_in) {
         (Ok(true), Some(id)) if rating.is_some() || comment.is_some() => {
-            let new = store::NewFeedback { check_in_id: id, rating, comment, now: state.clock.now() };
+            let new = store::NewFeedback { check_in_id: CheckInId(id), rating, comment, now: state.clock.now() };
             match state.store.add_feedback(ctx.clinic.id, new).await {
                 Ok(_) => answer("Thank you", "Your clinic will read your feedback.", StatusCode::OK),
                 Err(e) => link_problem(&state, &Error::from(e), Some(ctx.clinic.id)).await,

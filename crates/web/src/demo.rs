@@ -299,7 +299,7 @@ pub async fn seed<S: Store>(state: &AppState<S>) -> Result<DemoSignIn, Error> {
         let therapist = therapists[story.therapist].clone();
         let (massage_type, pressure, areas) = story.session;
         let body = SessionBody {
-            client_id: client.id,
+            client_id: client.id.get(),
             massage_type: massage_type.into(),
             pressure: pressure.into(),
             areas: areas.iter().map(|a| (*a).to_owned()).collect(),

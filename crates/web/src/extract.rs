@@ -12,12 +12,13 @@ use axum::response::{IntoResponse, Response};
 use std::net::SocketAddr;
 use store::Store;
 
-/// A positive id from the path's `{id}`; anything else is "not found" (404), named by the
-/// route (`/clients/{id}` → "client not found").
+/// A positive id from the path's `{id}`, as the id of the record the route names
+/// (`PathId<ClientId>`); anything else is "not found" (404), named by the route
+/// (`/clients/{id}` → "client not found").
 #[derive(Debug, Clone, Copy)]
-pub struct PathId(pub i64);
+pub struct PathId<T>(pub T);
 
-impl<S: Send + Sync> FromRequestParts<S> for PathId {
+impl<S: Send + Sync, T: From<i64>> FromRequestParts<S> for PathId<T> {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
@@ -29,7 +30,11 @@ impl<S: Send + Sync> FromRequestParts<S> for PathId {
             .map_or("record", |s| s.strip_suffix('s').unwrap_or(s))
             .to_owned();
         let Path(raw) = Path::<String>::from_request_parts(parts, state).await.map_err(|_| Error::not_found(&what))?;
-        raw.parse::<i64>().ok().filter(|id| *id > 0).map(PathId).ok_or_else(|| Error::not_found(&what))
+        raw.parse::<i64>()
+            .ok()
+            .filter(|id| *id > 0)
+            .map(|id| PathId(T::from(id)))
+            .ok_or_else(|| Error::not_found(&what))
     }
 }
 

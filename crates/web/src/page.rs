@@ -5,7 +5,7 @@
 //! always read inside the caller's own clinic.
 
 use crate::error::Error;
-use store::{AlertPosition, ClientPosition, SessionPosition, Timestamp};
+use store::{AlertId, AlertPosition, ClientId, ClientPosition, SessionId, SessionPosition, Timestamp};
 
 /// A page's size when none is asked for.
 pub const DEFAULT_LIMIT: u32 = 50;
@@ -39,7 +39,7 @@ pub fn parse_alert_cursor(raw: &str) -> Result<AlertPosition, Error> {
     let level = AlertPosition::LEVELS.iter().find(|l| **l == level).ok_or_else(bad)?;
     let created_at = at.parse::<i64>().map_err(|_| bad())?;
     let id = id.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(bad)?;
-    Ok(AlertPosition { level: (*level).to_owned(), created_at: Timestamp(created_at), id })
+    Ok(AlertPosition { level: (*level).to_owned(), created_at: Timestamp(created_at), id: AlertId(id) })
 }
 
 /// Splits `rows` (fetched as `limit + 1`) into the page and whether more follow.
@@ -69,7 +69,7 @@ pub fn parse_client_cursor(raw: &str) -> Result<ClientPosition, Error> {
         .ok_or_else(bad)?;
     let name = String::from_utf8(bytes).map_err(|_| bad())?;
     let id = id.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(bad)?;
-    Ok(ClientPosition { name, id })
+    Ok(ClientPosition { name, id: ClientId(id) })
 }
 
 /// The cursor of a page of a client's sessions: `ended_at.id`.
@@ -83,5 +83,5 @@ pub fn parse_session_cursor(raw: &str) -> Result<SessionPosition, Error> {
     let (at, id) = raw.split_once('.').ok_or_else(bad)?;
     let ended_at = at.parse::<i64>().map_err(|_| bad())?;
     let id = id.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(bad)?;
-    Ok(SessionPosition { ended_at: Timestamp(ended_at), id })
+    Ok(SessionPosition { ended_at: Timestamp(ended_at), id: SessionId(id) })
 }

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use store::Store;
+use store::{FollowUpId, Store};
 
 /// What is counted, each in a budget of its own, so that one kind of knocking never locks
 /// out another (bad client links from a shared address do not stop staff signing in).
@@ -86,7 +86,7 @@ impl RateLimiter {
 
 /// Counts a check-in answer through link `follow_up_id` from `peer`; the seconds to wait when
 /// either budget is spent.
-pub fn count_answer<S: Store>(state: &AppState<S>, follow_up_id: i64, peer: SocketAddr) -> Result<(), i64> {
+pub fn count_answer<S: Store>(state: &AppState<S>, follow_up_id: FollowUpId, peer: SocketAddr) -> Result<(), i64> {
     let now = state.clock.now().0;
     state.rate_limiter.check(Budget::AnswersPerLink, &follow_up_id.to_string(), now)?;
     state.rate_limiter.check(Budget::AnswersPerAddress, &peer.ip().to_string(), now)

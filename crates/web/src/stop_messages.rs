@@ -12,7 +12,7 @@ use axum::extract::{ConnectInfo, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use std::net::SocketAddr;
-use store::{Clinic, Store};
+use store::{ClientId, Clinic, Store};
 
 #[derive(Template)]
 #[template(path = "stop_messages.html")]
@@ -22,7 +22,7 @@ struct StopPage {
 }
 
 /// The clinic and client of a message link, or the page to answer instead.
-async fn open<S: Store>(state: &AppState<S>, token: &str, peer: SocketAddr) -> Result<(Clinic, i64), Response> {
+async fn open<S: Store>(state: &AppState<S>, token: &str, peer: SocketAddr) -> Result<(Clinic, ClientId), Response> {
     let not_found = |state: &AppState<S>| {
         crate::rate_limit::count_failure(state, peer).unwrap_or_else(|| {
             client_problem(
@@ -74,9 +74,10 @@ pub async fn stop<S: Store>(
         Err(page) => return page,
     };
     let now = state.clock.now();
-    let already = state.store.client(clinic.id, client_id).await.ok().flatten().and_then(|c| c.opted_out_at);
+    let already =
+        state.store.client(clinic.id, ClientId(client_id.get())).await.ok().flatten().and_then(|c| c.opted_out_at);
     if already.is_none()
-        && let Err(e) = state.store.set_client_opted_out(clinic.id, client_id, Some(now)).await
+        && let Err(e) = state.store.set_client_opted_out(clinic.id, ClientId(client_id.get()), Some(now)).await
     {
         return unavailable(&state, &crate::error::Error::from(e));
     }

@@ -9,15 +9,15 @@
 //! told that nothing was saved.
 
 use std::sync::Mutex;
-use store::{NewAlert, NewCheckIn, NewFollowUp, Store, StoreError, Timestamp};
+use store::{ClinicId, NewAlert, NewCheckIn, NewFollowUp, Store, StoreError, Timestamp};
 
 /// Each clinic's emergency number, as last read: a client page that cannot reach the
 /// database still tells the client which number to call.
 #[derive(Debug, Default)]
 pub struct EmergencyNumbers {
-    numbers: Mutex<std::collections::HashMap<i64, String>>,
+    numbers: Mutex<std::collections::HashMap<ClinicId, String>>,
     /// The clinic of each client link used lately (by the link's hash).
-    links: Mutex<std::collections::HashMap<Vec<u8>, i64>>,
+    links: Mutex<std::collections::HashMap<Vec<u8>, ClinicId>>,
 }
 
 /// At most this many links are remembered; past it the memory starts again.
@@ -25,7 +25,7 @@ const MAX_LINKS: usize = 100_000;
 
 impl EmergencyNumbers {
     /// Remembers `clinic`'s number.
-    pub fn remember(&self, clinic_id: i64, number: &str) {
+    pub fn remember(&self, clinic_id: ClinicId, number: &str) {
         let mut numbers = self.numbers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if numbers.get(&clinic_id).is_none_or(|n| n != number) {
             numbers.insert(clinic_id, number.to_owned());
@@ -33,12 +33,12 @@ impl EmergencyNumbers {
     }
 
     /// The number last read for `clinic_id`.
-    pub fn of(&self, clinic_id: i64) -> Option<String> {
+    pub fn of(&self, clinic_id: ClinicId) -> Option<String> {
         self.numbers.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&clinic_id).cloned()
     }
 
     /// Remembers the clinic of a link (by its hash).
-    pub fn remember_link(&self, link_hash: &[u8], clinic_id: i64) {
+    pub fn remember_link(&self, link_hash: &[u8], clinic_id: ClinicId) {
         let mut links = self.links.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if links.len() >= MAX_LINKS {
             links.clear();
@@ -47,7 +47,7 @@ impl EmergencyNumbers {
     }
 
     /// The clinic a link (by its hash) was last seen to belong to.
-    pub fn clinic_of_link(&self, link_hash: &[u8]) -> Option<i64> {
+    pub fn clinic_of_link(&self, link_hash: &[u8]) -> Option<ClinicId> {
         self.links.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(link_hash).copied()
     }
 }
@@ -58,7 +58,7 @@ pub const MAX_UNSAVED: usize = 10_000;
 /// A check-in the database refused, ready to be saved as it was triaged.
 #[derive(Clone)]
 struct Unsaved {
-    clinic_id: i64,
+    clinic_id: ClinicId,
     check_in: NewCheckIn,
     alert: Option<NewAlert>,
     next: Option<NewFollowUp>,
@@ -70,8 +70,8 @@ struct State {
     failing_since: Option<Timestamp>,
     unsaved: std::collections::VecDeque<Unsaved>,
     /// Per clinic, the answers refused while writing fails, and those saved late.
-    refused: std::collections::BTreeMap<i64, usize>,
-    saved_late: std::collections::BTreeMap<i64, usize>,
+    refused: std::collections::BTreeMap<ClinicId, usize>,
+    saved_late: std::collections::BTreeMap<ClinicId, usize>,
     /// The last time writing failed, once it is over.
     last_outage: Option<Outage>,
 }
@@ -84,9 +84,9 @@ pub struct Outage {
     /// When it worked again.
     pub to: Timestamp,
     /// Per clinic, the check-in answers refused meanwhile.
-    pub refused: std::collections::BTreeMap<i64, usize>,
+    pub refused: std::collections::BTreeMap<ClinicId, usize>,
     /// Per clinic, those of them saved late, with their alerts.
-    pub saved_late: std::collections::BTreeMap<i64, usize>,
+    pub saved_late: std::collections::BTreeMap<ClinicId, usize>,
 }
 
 /// What the app knows of the database's ability to write.
@@ -147,7 +147,7 @@ impl WriteHealth {
     /// Keeps a check-in the database refused, to save it when writing works again.
     pub fn keep_check_in(
         &self,
-        clinic_id: i64,
+        clinic_id: ClinicId,
         check_in: NewCheckIn,
         alert: Option<NewAlert>,
         next: Option<NewFollowUp>,
@@ -192,7 +192,7 @@ impl WriteHealth {
                 }
                 Err(e) => {
                     // Not a passing failure (the follow-up is gone, a corrupt row): it never will be.
-                    tracing::error!(clinic = next.clinic_id, cause = %e, "an unsaved check-in can never be saved");
+                    tracing::error!(clinic = next.clinic_id.get(), cause = %e, "an unsaved check-in can never be saved");
                     self.lock().unsaved.pop_front();
                 }
             }

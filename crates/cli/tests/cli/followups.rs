@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
-use store::{FixedClock, MessageStatus, Store, Timestamp};
+use store::{FixedClock, FollowUpId, MessageStatus, Store, Timestamp};
 use store_sqlite::SqliteStore;
 use web::AppState;
 
@@ -155,7 +155,7 @@ fn a_session_recorded_at_21_30_gets_its_plan_the_next_morning_and_its_check_in_t
         let client = store.clients(clinic.id, Some("Tara"), None, 1).await.unwrap().remove(0);
         let body = web::service::session::SessionBody {
             baby_birth_date: None,
-            client_id: client.id,
+            client_id: client.id.get(),
             massage_type: "swedish".into(),
             pressure: "medium".into(),
             areas: vec!["upper_back".into()],
@@ -165,7 +165,7 @@ fn a_session_recorded_at_21_30_gets_its_plan_the_next_morning_and_its_check_in_t
         };
         let recorded = web::service::session::record(&state(store.clone(), ended), &therapist, body).await.unwrap();
         let first = recorded.follow_ups[0].id;
-        let messages = store.messages_of_follow_up(clinic.id, first).await.unwrap();
+        let messages = store.messages_of_follow_up(clinic.id, FollowUpId(first)).await.unwrap();
         messages.iter().map(|m| format!("{}.eml", m.idempotency_key)).collect::<Vec<_>>()
     });
     let (plan, invitation) = (&keys[0], &keys[1]);

@@ -25,13 +25,13 @@ fn link_messages(key: &str, at: Timestamp) -> Vec<NewMessage> {
 /// errors of the rest.
 async fn record_sessions(
     s: &SqliteStore,
-    clinic_id: i64,
-    client_id: i64,
-    staff_id: i64,
+    clinic_id: ClinicId,
+    client_id: ClientId,
+    staff_id: StaffId,
     round: &str,
     tasks: usize,
     n: usize,
-) -> (Vec<i64>, Vec<StoreError>) {
+) -> (Vec<SessionId>, Vec<StoreError>) {
     let now = Timestamp(1_790_000_000_000);
     let mut handles = Vec::new();
     for t in 0..tasks {

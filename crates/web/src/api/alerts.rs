@@ -11,7 +11,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use serde::Deserialize;
-use store::{AlertStatus, Role, Store};
+use store::{AlertId, AlertStatus, Role, Store};
 
 /// `GET /api/v1/alerts` query.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -69,10 +69,10 @@ pub struct AckBody {
 pub async fn acknowledge<S: Store>(
     State(state): State<AppState<S>>,
     caller: Caller,
-    PathId(id): PathId,
+    PathId(id): PathId<AlertId>,
     body: Bytes,
 ) -> Result<Json<AlertOut>, Error> {
     caller.require(&[Role::Owner, Role::Therapist], "acknowledge alerts")?;
     let body: Option<AckBody> = if body.is_empty() { None } else { json_body(&body)? };
-    Ok(Json(alert::acknowledge(&state, &caller.0, id, body.and_then(|b| b.note)).await?))
+    Ok(Json(alert::acknowledge(&state, &caller.0, id.get(), body.and_then(|b| b.note)).await?))
 }

@@ -12,7 +12,7 @@ use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
-use store::Store;
+use store::{ClientId, Store};
 
 /// Adds a client.
 #[utoipa::path(post, path = "/api/v1/clients", operation_id = "create_client", tag = "clients", request_body = NewClientBody,
@@ -50,7 +50,7 @@ pub struct SessionsQuery {
 pub async fn show<S: Store>(
     State(state): State<AppState<S>>,
     caller: Caller,
-    PathId(id): PathId,
+    PathId(id): PathId<ClientId>,
     Query(q): Query<SessionsQuery>,
 ) -> Result<Json<ClientRecord>, Error> {
     let limit = crate::page::limit(q.limit.as_deref())?;
@@ -68,10 +68,10 @@ pub async fn show<S: Store>(
 pub async fn intake<S: Store>(
     State(state): State<AppState<S>>,
     caller: Caller,
-    PathId(id): PathId,
+    PathId(id): PathId<ClientId>,
     body: Bytes,
 ) -> Result<Json<IntakeOutcome>, Error> {
     let intake: IntakeBody = json_body(&body)?;
     let raw = String::from_utf8_lossy(&body).into_owned();
-    Ok(Json(intake::take(&state, caller.clinic_id(), id, intake, raw).await?))
+    Ok(Json(intake::take(&state, caller.clinic_id(), ClientId(id.get()), intake, raw).await?))
 }

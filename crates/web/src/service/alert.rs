@@ -5,7 +5,7 @@ use crate::error::Error;
 use crate::time::to_rfc3339;
 use serde::Serialize;
 use serde_json::Value;
-use store::{Acknowledgement, Alert, AlertPosition, AlertStatus, Staff, Store};
+use store::{Acknowledgement, Alert, AlertId, AlertPosition, AlertStatus, ClinicId, Staff, StaffId, Store};
 
 /// The client an alert is about, to call them back.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -69,19 +69,19 @@ async fn out<S: Store>(state: &AppState<S>, a: &Alert) -> Result<AlertOut, Error
     let check_in = state.store.check_in(a.clinic_id, a.check_in_id).await?;
     Ok(AlertOut {
         acknowledged_at: a.acknowledged_at.map(to_rfc3339),
-        acknowledged_by: a.acknowledged_by,
+        acknowledged_by: a.acknowledged_by.map(StaffId::get),
         check_in: check_in.map(|c| AlertCheckIn {
             fired: c.fired,
             hours_since: c.hours_since,
-            id: c.id,
+            id: c.id.get(),
             report: serde_json::from_str(&c.report).unwrap_or(Value::Null),
-            session_id: c.session_id,
+            session_id: c.session_id.get(),
             soreness: c.soreness,
             submitted_at: to_rfc3339(c.submitted_at),
         }),
-        client: client.map(|c| AlertClient { email: c.email, id: c.id, name: c.name, phone: c.phone }),
+        client: client.map(|c| AlertClient { email: c.email, id: c.id.get(), name: c.name, phone: c.phone }),
         created_at: to_rfc3339(a.created_at),
-        id: a.id,
+        id: a.id.get(),
         level: a.level.clone(),
         note: a.note.clone(),
         status: a.status.code().to_owned(),
@@ -100,7 +100,7 @@ pub struct AlertPage {
 /// A page of `limit` alerts of `clinic` with `status` (all when none), after `after`.
 pub async fn page<S: Store>(
     state: &AppState<S>,
-    clinic: i64,
+    clinic: ClinicId,
     status: Option<AlertStatus>,
     after: Option<AlertPosition>,
     limit: u32,
@@ -129,8 +129,11 @@ pub async fn acknowledge<S: Store>(
     };
     let note = note.map(domain::Note::into_string);
     let ack = Acknowledgement { staff_id: staff.id, note, now: state.clock.now() };
-    let (alert, closed) =
-        state.store.acknowledge_alert(staff.clinic_id, id, ack).await?.ok_or_else(|| Error::not_found("alert"))?;
+    let (alert, closed) = state
+        .store
+        .acknowledge_alert(staff.clinic_id, AlertId(id), ack)
+        .await?
+        .ok_or_else(|| Error::not_found("alert"))?;
     if !closed {
         return Err(Error::conflict(
             "this alert was already acknowledged; the first acknowledgement and its note stand",

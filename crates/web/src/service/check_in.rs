@@ -15,7 +15,7 @@ use followup::window::time_zone;
 use serde::{Deserialize, Serialize};
 use serde_json::Number;
 use std::collections::BTreeMap;
-use store::{CheckInStats, Client, Clinic, FollowUp, NewAlert, NewCheckIn, Session, Store, StoreError};
+use store::{CheckInStats, Client, Clinic, ClinicId, FollowUp, NewAlert, NewCheckIn, Session, Store, StoreError};
 
 /// What the client sends.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -73,7 +73,7 @@ pub struct LinkProblem {
     /// Why: not found (404), expired (410), or the database (503, 500).
     pub error: Error,
     /// The link's clinic, when known.
-    pub clinic_id: Option<i64>,
+    pub clinic_id: Option<ClinicId>,
 }
 
 impl From<Error> for LinkProblem {
@@ -438,7 +438,7 @@ pub async fn check_in<S: Store>(
     let recorded = save(state, clinic_id, triaged, raised, next, emergency_number).await?;
     Ok(Ok(CheckInOutcome {
         advice: report.advice.iter().map(|a| (*a).to_owned()).collect(),
-        check_in_id: recorded.id,
+        check_in_id: recorded.id.get(),
         disclaimer: report.disclaimer.to_owned(),
         emergency_number: report.emergency_number.map(str::to_owned),
         fired: report
@@ -466,7 +466,7 @@ pub async fn check_in<S: Store>(
 /// signs now, and the answer is kept and saved with its alert as soon as it can write again.
 async fn save<S: Store>(
     state: &AppState<S>,
-    clinic_id: i64,
+    clinic_id: ClinicId,
     new: NewCheckIn,
     alert: Option<NewAlert>,
     next: Option<store::NewFollowUp>,

@@ -6,7 +6,7 @@ use crate::error::Error;
 use crate::time::to_rfc3339;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use store::{NewClient, SessionPosition, Store, Timestamp};
+use store::{ClientId, ClinicId, NewClient, SessionPosition, Store, Timestamp};
 
 /// A client to add (`POST /api/v1/clients`).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -85,7 +85,7 @@ impl ClientOut {
             age_months: c.age_months,
             created_at: to_rfc3339(c.created_at),
             email: c.email.clone(),
-            id: c.id,
+            id: c.id.get(),
             name: c.name.clone(),
             opted_out_at: c.opted_out_at.map(to_rfc3339),
             phone: c.phone.clone(),
@@ -95,7 +95,11 @@ impl ClientOut {
 }
 
 /// Adds a client to `clinic_id`.
-pub async fn create<S: Store>(state: &AppState<S>, clinic_id: i64, body: NewClientBody) -> Result<ClientOut, Error> {
+pub async fn create<S: Store>(
+    state: &AppState<S>,
+    clinic_id: ClinicId,
+    body: NewClientBody,
+) -> Result<ClientOut, Error> {
     let new = validate(body, state.clock.now())?;
     Ok(ClientOut::of(&state.store.create_client(clinic_id, new).await?))
 }
@@ -140,9 +144,9 @@ impl CheckInOut {
     pub fn of(c: &store::CheckIn) -> CheckInOut {
         CheckInOut {
             fired: c.fired.clone(),
-            follow_up_id: c.follow_up_id,
+            follow_up_id: c.follow_up_id.get(),
             hours_since: c.hours_since,
-            id: c.id,
+            id: c.id.get(),
             level: c.level.clone(),
             report: serde_json::from_str(&c.report).unwrap_or(Value::Null),
             soreness: c.soreness,
@@ -234,8 +238,8 @@ pub struct ClientRecord {
 /// `after`.
 pub async fn record<S: Store>(
     state: &AppState<S>,
-    clinic: i64,
-    id: i64,
+    clinic: ClinicId,
+    id: ClientId,
     limit: u32,
     after: Option<SessionPosition>,
 ) -> Result<ClientRecord, Error> {
@@ -246,12 +250,13 @@ pub async fn record<S: Store>(
     let next_cursor = page.last().filter(|_| more).map(|s| crate::page::session_cursor(&SessionPosition::of(s)));
     let mut sessions = Vec::new();
     for s in page {
-        let check_ins = state.store.check_ins_of_session(clinic, s.id).await?.iter().map(CheckInOut::of).collect();
+        let check_ins =
+            state.store.check_ins_of_session(ClinicId(clinic.get()), s.id).await?.iter().map(CheckInOut::of).collect();
         let mut follow_ups = Vec::new();
-        for f in state.store.follow_ups_of_session(clinic, s.id).await? {
+        for f in state.store.follow_ups_of_session(ClinicId(clinic.get()), s.id).await? {
             let messages = state
                 .store
-                .messages_of_follow_up(clinic, f.id)
+                .messages_of_follow_up(ClinicId(clinic.get()), f.id)
                 .await?
                 .iter()
                 .map(|m| MessageOut {
@@ -267,7 +272,7 @@ pub async fn record<S: Store>(
             follow_ups.push(FollowUpOut {
                 due_at: to_rfc3339(f.due_at),
                 expires_at: to_rfc3339(f.expires_at),
-                id: f.id,
+                id: f.id.get(),
                 kind: f.kind,
                 messages,
                 offset_hours: f.offset_hours,
@@ -280,11 +285,11 @@ pub async fn record<S: Store>(
             ended_at: to_rfc3339(s.ended_at),
             first_massage: s.first_massage,
             follow_ups,
-            id: s.id,
+            id: s.id.get(),
             massage_type: s.massage_type,
             notes: s.notes,
             pressure: s.pressure,
-            staff_id: s.staff_id,
+            staff_id: s.staff_id.get(),
             techniques: s.techniques,
         });
     }
@@ -293,7 +298,7 @@ pub async fn record<S: Store>(
         intake: intake.map(|i| IntakeOut {
             answers: serde_json::from_str(&i.body).unwrap_or(Value::Null),
             created_at: to_rfc3339(i.created_at),
-            id: i.id,
+            id: i.id.get(),
         }),
         next_cursor,
         sessions,

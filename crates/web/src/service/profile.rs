@@ -8,7 +8,7 @@ use crate::AppState;
 use crate::error::Error;
 use care::checkin::ClientDoc;
 use care::screening::IntakeDoc;
-use store::{Store, Timestamp};
+use store::{ClinicId, Store, Timestamp};
 
 /// A day, in milliseconds.
 const MS_PER_DAY: i64 = 24 * 3600 * 1000;
@@ -53,7 +53,7 @@ pub fn contacts<'k>(knowledge: &'k care::Knowledge, clinic: &store::Clinic) -> c
 }
 
 /// The clinic's products as the plan shows them.
-pub async fn products<S: Store>(state: &AppState<S>, clinic_id: i64) -> Result<Vec<care::plan::Product>, Error> {
+pub async fn products<S: Store>(state: &AppState<S>, clinic_id: ClinicId) -> Result<Vec<care::plan::Product>, Error> {
     Ok(state
         .store
         .products(clinic_id)

@@ -11,7 +11,7 @@ use care::checkin::SessionDoc;
 use followup::outbox::{self, Link};
 use followup::window::time_zone;
 use serde::{Deserialize, Serialize};
-use store::{NewSession, Staff, Store, Timestamp};
+use store::{ClientId, NewSession, Staff, Store, Timestamp};
 
 /// A session to record (`POST /api/v1/sessions`).
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -149,7 +149,8 @@ pub async fn record<S: Store>(state: &AppState<S>, staff: &Staff, body: SessionB
     if body.areas.is_empty() {
         return Err(Error::invalid("areas", "is empty; list at least one area worked"));
     }
-    let client = state.store.client(clinic_id, body.client_id).await?.ok_or_else(|| Error::not_found("client"))?;
+    let client =
+        state.store.client(clinic_id, ClientId(body.client_id)).await?.ok_or_else(|| Error::not_found("client"))?;
     let clinic = state.store.clinic(clinic_id).await?.ok_or_else(|| Error::not_found("clinic"))?;
     let kb = &state.knowledge;
     let tz = time_zone(client.timezone.as_deref(), &clinic.timezone);
@@ -206,16 +207,16 @@ pub async fn record<S: Store>(state: &AppState<S>, staff: &Staff, body: SessionB
             check_in_url: format!("{}/c/{token}", state.base_url),
             due_at: to_rfc3339(f.due_at),
             expires_at: to_rfc3339(f.expires_at),
-            id: f.id,
+            id: f.id.get(),
             kind: f.kind.clone(),
         })
         .collect();
     Ok(SessionOutcome {
-        client_id: client.id,
+        client_id: client.id.get(),
         ended_at: to_rfc3339(ended_at),
         first_massage,
         follow_ups,
-        id: recorded.id,
+        id: recorded.id.get(),
         plan,
     })
 }

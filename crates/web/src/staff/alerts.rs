@@ -62,14 +62,14 @@ pub async fn show<S: Store>(State(state): State<AppState<S>>, who: SignedIn, Que
 /// `POST /alerts/{id}/acknowledge`: `csrf`, `note`.
 pub async fn acknowledge<S: Store>(
     State(state): State<AppState<S>>,
-    PathId(id): PathId,
+    PathId(id): PathId<store::AlertId>,
     StaffForm { who, fields }: StaffForm,
 ) -> Response {
     if !matches!(who.staff.role, Role::Owner | Role::Therapist) {
         return Error::forbidden("only owner or therapist may acknowledge alerts").into_response();
     }
     let note = fields.one("note").map(str::to_owned);
-    match crate::service::alert::acknowledge(&state, &who.staff, id, note).await {
+    match crate::service::alert::acknowledge(&state, &who.staff, id.get(), note).await {
         Ok(_) => Redirect::to("/alerts").into_response(),
         Err(e) => e.into_response(),
     }

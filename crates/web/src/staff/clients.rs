@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use care::screening::IntakeDoc;
 use serde::Deserialize;
 use std::fmt::Write;
-use store::{MessageKind, NewClient, Store};
+use store::{ClientId, MessageKind, NewClient, Store};
 
 fn layout(who: &SignedIn, clinic: &store::Clinic, title: &str) -> Layout {
     Layout::signed_in(who, clinic, title, "clients")
@@ -174,15 +174,15 @@ struct ClientPage {
 }
 
 /// `GET /clients/{id}`.
-pub async fn show<S: Store>(State(state): State<AppState<S>>, who: SignedIn, PathId(id): PathId) -> Response {
+pub async fn show<S: Store>(State(state): State<AppState<S>>, who: SignedIn, PathId(id): PathId<ClientId>) -> Response {
     respond(client_page(&state, &who, id).await, StatusCode::OK)
 }
 
-async fn client_page<S: Store>(state: &AppState<S>, who: &SignedIn, id: i64) -> Result<ClientPage, Error> {
+async fn client_page<S: Store>(state: &AppState<S>, who: &SignedIn, id: ClientId) -> Result<ClientPage, Error> {
     let kb = &state.knowledge;
     let v = &kb.vocabulary;
     let clinic = state.store.clinic(who.staff.clinic_id).await?.ok_or_else(|| Error::not_found("clinic"))?;
-    let client = state.store.client(clinic.id, id).await?.ok_or_else(|| Error::not_found("client"))?;
+    let client = state.store.client(clinic.id, ClientId(id.get())).await?.ok_or_else(|| Error::not_found("client"))?;
     let label = |table: &str, code: &str| -> String {
         let found = match table {
             "goal" => v.goals.by_code(code).map(|x| x.label.clone()),
@@ -196,7 +196,7 @@ async fn client_page<S: Store>(state: &AppState<S>, who: &SignedIn, id: i64) -> 
     let mut intake = Vec::new();
     let (mut screening, mut outcome, mut suggestions, mut pressure) =
         (Vec::new(), String::new(), Vec::new(), String::new());
-    if let Some(stored) = state.store.latest_intake(clinic.id, id).await? {
+    if let Some(stored) = state.store.latest_intake(clinic.id, ClientId(id.get())).await? {
         let doc: IntakeDoc = serde_json::from_str(&stored.body).map_err(|e| Error::internal("reading an intake", e))?;
         intake.push(("Goals".to_owned(), doc.goals.iter().map(|g| label("goal", g)).collect::<Vec<_>>().join(", ")));
         intake.push((
@@ -234,7 +234,7 @@ async fn client_page<S: Store>(state: &AppState<S>, who: &SignedIn, id: i64) -> 
     let mut sessions = Vec::new();
     let mut points: Vec<(i64, u8, String, bool)> = Vec::new();
     let mut starts: Vec<i64> = Vec::new();
-    for s in state.store.sessions_of_client(clinic.id, id, None, u32::MAX).await? {
+    for s in state.store.sessions_of_client(clinic.id, ClientId(id.get()), None, u32::MAX).await? {
         starts.push(s.ended_at.0);
         let mut check_ins = Vec::new();
         for c in state.store.check_ins_of_session(clinic.id, s.id).await? {
@@ -270,7 +270,7 @@ async fn client_page<S: Store>(state: &AppState<S>, who: &SignedIn, id: i64) -> 
     sessions.reverse();
     let feedback = state
         .store
-        .feedback_of_client(clinic.id, id)
+        .feedback_of_client(clinic.id, ClientId(id.get()))
         .await?
         .iter()
         .map(|f| {
@@ -372,7 +372,7 @@ pub fn soreness_chart(points: &[(i64, u8, String, bool)], sessions: &[i64]) -> S
 #[template(path = "staff/intake_link.html")]
 struct IntakeLinkPage {
     layout: Layout,
-    client_id: i64,
+    client_id: ClientId,
     client_name: String,
     url: String,
 }
@@ -380,12 +380,13 @@ struct IntakeLinkPage {
 /// `POST /clients/{id}/intake-link`: a link for this client to fill in their intake (once).
 pub async fn intake_link<S: Store>(
     State(state): State<AppState<S>>,
-    PathId(id): PathId,
+    PathId(id): PathId<ClientId>,
     StaffForm { who, .. }: StaffForm,
 ) -> Response {
     let result: Result<IntakeLinkPage, Error> = async {
         let clinic = state.store.clinic(who.staff.clinic_id).await?.ok_or_else(|| Error::not_found("clinic"))?;
-        let client = state.store.client(clinic.id, id).await?.ok_or_else(|| Error::not_found("client"))?;
+        let client =
+            state.store.client(clinic.id, ClientId(id.get())).await?.ok_or_else(|| Error::not_found("client"))?;
         let url = crate::client_intake::new_link(&state, clinic.id, Some(client.id)).await?;
         Ok(IntakeLinkPage {
             layout: layout(&who, &clinic, "Intake link"),
@@ -402,7 +403,7 @@ pub async fn intake_link<S: Store>(
 /// client's messages, as the client asked.
 pub async fn messages<S: Store>(
     State(state): State<AppState<S>>,
-    PathId(id): PathId,
+    PathId(id): PathId<ClientId>,
     StaffForm { who, fields }: StaffForm,
 ) -> Response {
     let result = async {
@@ -413,7 +414,7 @@ pub async fn messages<S: Store>(
         };
         state
             .store
-            .set_client_opted_out(who.staff.clinic_id, id, at)
+            .set_client_opted_out(who.staff.clinic_id, ClientId(id.get()), at)
             .await?
             .ok_or_else(|| Error::not_found("client"))?;
         Ok(id)

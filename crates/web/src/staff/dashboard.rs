@@ -10,7 +10,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use store::{AlertStatus, MessageStatus, Store};
+use store::{AlertStatus, ClientId, MessageStatus, Store};
 
 /// An alert in a list.
 #[derive(Debug)]
@@ -20,7 +20,7 @@ pub struct AlertLine {
     /// Level code.
     pub level: String,
     /// Client id.
-    pub client_id: i64,
+    pub client_id: ClientId,
     /// Client name.
     pub client_name: String,
     /// When raised, local time.
@@ -41,7 +41,7 @@ pub struct AlertLine {
 /// A client's note from the last week, for the therapist to read.
 #[derive(Debug)]
 pub struct NoteLine {
-    client_id: i64,
+    client_id: ClientId,
     client_name: String,
     when: String,
     level: String,
@@ -56,7 +56,7 @@ const NOTES_LIMIT: u32 = 50;
 /// A check-in due today.
 #[derive(Debug)]
 pub struct DueLine {
-    client_id: i64,
+    client_id: ClientId,
     client_name: String,
     what: String,
     due: String,
@@ -66,7 +66,7 @@ pub struct DueLine {
 /// A session today.
 #[derive(Debug)]
 pub struct SessionLine {
-    client_id: i64,
+    client_id: ClientId,
     client_name: String,
     what: String,
     when: String,
@@ -78,7 +78,7 @@ pub struct FailedLine {
     what: String,
     when: String,
     reason: String,
-    client_id: Option<i64>,
+    client_id: Option<ClientId>,
 }
 
 #[derive(Template)]
@@ -129,7 +129,7 @@ pub async fn alert_lines<S: Store>(
             _ => None,
         };
         lines.push(AlertLine {
-            id: a.id,
+            id: a.id.get(),
             level: a.level.clone(),
             client_id: a.client_id,
             client_name: client.map_or_else(|| "client".to_owned(), |c| c.name),

@@ -15,13 +15,13 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use store::{NewIntake, Role, Store};
+use store::{ClientId, NewIntake, Role, Store};
 
 #[derive(Template)]
 #[template(path = "staff/intake.html")]
 struct IntakePage {
     layout: Layout,
-    client_id: i64,
+    client_id: ClientId,
     client_name: String,
     goals: Vec<Choice>,
     conditions: Vec<Choice>,
@@ -36,7 +36,7 @@ async fn client_and_clinic<S: Store>(
     id: i64,
 ) -> Result<(store::Clinic, store::Client), Error> {
     let clinic = state.store.clinic(who.staff.clinic_id).await?.ok_or_else(|| Error::not_found("clinic"))?;
-    let client = state.store.client(clinic.id, id).await?.ok_or_else(|| Error::not_found("client"))?;
+    let client = state.store.client(clinic.id, ClientId(id)).await?.ok_or_else(|| Error::not_found("client"))?;
     Ok((clinic, client))
 }
 
@@ -62,8 +62,12 @@ fn intake_page(
 }
 
 /// `GET /clients/{id}/intake`.
-pub async fn intake_form<S: Store>(State(state): State<AppState<S>>, who: SignedIn, PathId(id): PathId) -> Response {
-    match client_and_clinic(&state, &who, id).await {
+pub async fn intake_form<S: Store>(
+    State(state): State<AppState<S>>,
+    who: SignedIn,
+    PathId(id): PathId<ClientId>,
+) -> Response {
+    match client_and_clinic(&state, &who, id.get()).await {
         Ok((clinic, client)) => {
             render(&intake_page(&state.knowledge, &who, &clinic, &client, &Fields::default(), None), StatusCode::OK)
         }
@@ -74,10 +78,10 @@ pub async fn intake_form<S: Store>(State(state): State<AppState<S>>, who: Signed
 /// `POST /clients/{id}/intake`: stores the intake (as the API does) and shows the client.
 pub async fn save_intake<S: Store>(
     State(state): State<AppState<S>>,
-    PathId(id): PathId,
+    PathId(id): PathId<ClientId>,
     StaffForm { who, fields: f }: StaffForm,
 ) -> Response {
-    let (clinic, client) = match client_and_clinic(&state, &who, id).await {
+    let (clinic, client) = match client_and_clinic(&state, &who, id.get()).await {
         Ok(x) => x,
         Err(e) => return e.into_response(),
     };
@@ -122,7 +126,7 @@ struct PreviewItem {
 #[template(path = "staff/session.html")]
 struct SessionPage {
     layout: Layout,
-    client_id: i64,
+    client_id: ClientId,
     client_name: String,
     types: Vec<Choice>,
     pressures: Vec<Choice>,
@@ -140,7 +144,7 @@ struct SessionPage {
 #[template(path = "staff/session_saved.html")]
 struct SavedPage {
     layout: Layout,
-    client_id: i64,
+    client_id: ClientId,
     client_name: String,
     plan_url: String,
     links: Vec<(String, String)>,
@@ -221,9 +225,13 @@ async fn session_page<S: Store>(
 }
 
 /// `GET /clients/{id}/sessions/new`.
-pub async fn new_session<S: Store>(State(state): State<AppState<S>>, who: SignedIn, PathId(id): PathId) -> Response {
+pub async fn new_session<S: Store>(
+    State(state): State<AppState<S>>,
+    who: SignedIn,
+    PathId(id): PathId<ClientId>,
+) -> Response {
     let result = async {
-        let (clinic, client) = client_and_clinic(&state, &who, id).await?;
+        let (clinic, client) = client_and_clinic(&state, &who, id.get()).await?;
         session_page(&state, &who, &clinic, &client, &Fields::default(), vec![], None).await
     }
     .await;
@@ -233,13 +241,13 @@ pub async fn new_session<S: Store>(State(state): State<AppState<S>>, who: Signed
 /// `POST /clients/{id}/sessions`: `action=preview` shows the plan; `action=save` records.
 pub async fn save_session<S: Store>(
     State(state): State<AppState<S>>,
-    PathId(id): PathId,
+    PathId(id): PathId<ClientId>,
     StaffForm { who, fields: f }: StaffForm,
 ) -> Response {
     if !matches!(who.staff.role, Role::Owner | Role::Therapist) {
         return Error::forbidden("only owner or therapist may record sessions").into_response();
     }
-    let (clinic, client) = match client_and_clinic(&state, &who, id).await {
+    let (clinic, client) = match client_and_clinic(&state, &who, id.get()).await {
         Ok(x) => x,
         Err(e) => return e.into_response(),
     };
@@ -253,7 +261,7 @@ pub async fn save_session<S: Store>(
         .map(str::to_owned)
         .collect();
     let body = SessionBody {
-        client_id: client.id,
+        client_id: client.id.get(),
         massage_type: f.one("massage_type").unwrap_or_default().to_owned(),
         pressure: f.one("pressure").unwrap_or_default().to_owned(),
         areas: areas.clone(),

@@ -12,7 +12,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use store::{NewProduct, NewStaff, Role, Store};
+use store::{NewProduct, NewStaff, ProductId, Role, StaffId, Store};
 
 #[derive(Template)]
 #[template(path = "staff/settings.html")]
@@ -24,7 +24,7 @@ struct SettingsPage {
     products: Vec<(store::Product, String)>,
     items: Vec<(String, String)>,
     staff: Vec<store::Staff>,
-    me: i64,
+    me: StaffId,
     roles: Vec<(&'static str, &'static str)>,
     error: Option<String>,
     invited: Option<(String, String)>,
@@ -147,10 +147,10 @@ enum Setting {
     Alerts,
     Messages,
     AddProduct,
-    RemoveProduct(i64),
+    RemoveProduct(ProductId),
     IntakeLink,
     AddStaff,
-    ChangeStaff(i64),
+    ChangeStaff(StaffId),
 }
 
 /// `POST /settings/clinic`: name, country, time zone.
@@ -181,7 +181,7 @@ pub async fn add_product<S: Store>(State(state): State<AppState<S>>, form: Staff
 /// `POST /settings/products/{id}/remove`.
 pub async fn remove_product<S: Store>(
     State(state): State<AppState<S>>,
-    PathId(id): PathId,
+    PathId(id): PathId<ProductId>,
     form: StaffForm,
 ) -> Response {
     change(&state, form, Setting::RemoveProduct(id)).await
@@ -198,7 +198,11 @@ pub async fn add_staff<S: Store>(State(state): State<AppState<S>>, form: StaffFo
 }
 
 /// `POST /settings/staff/{id}`: a staff member's role and access.
-pub async fn change_staff<S: Store>(State(state): State<AppState<S>>, PathId(id): PathId, form: StaffForm) -> Response {
+pub async fn change_staff<S: Store>(
+    State(state): State<AppState<S>>,
+    PathId(id): PathId<StaffId>,
+    form: StaffForm,
+) -> Response {
     change(&state, form, Setting::ChangeStaff(id)).await
 }
 
@@ -215,11 +219,12 @@ async fn change<S: Store>(state: &AppState<S>, StaffForm { who, fields }: StaffF
         Setting::Clinic => {
             let name = domain::PersonName::parse(f.one("name").unwrap_or_default());
             let country = f.one("country").and_then(|c| kb.country(c)).map(|c| c.code.clone());
-            let tz = domain::TimeZoneName::parse(f.one("timezone").unwrap_or_default());
+            let tz_text = f.one("timezone").unwrap_or_default();
+            let tz = domain::TimeZoneName::parse(tz_text);
             match (name, country, tz) {
                 (Err(_), _, _) => Err(format!("Write the clinic's name ({}).", domain::PersonName::RULE)),
                 (_, None, _) => Err("Choose the clinic's country.".to_owned()),
-                (_, _, Err(problem)) => Err(format!("{problem}.")),
+                (_, _, Err(_)) => Err(format!("`{tz_text}` is not a time zone such as Europe/London.")),
                 (Ok(name), Some(country), Ok(tz)) => state
                     .store
                     .update_clinic(clinic_id, name.as_str(), &country, tz.as_str())

@@ -6,7 +6,7 @@ use crate::api::leg_session;
 use crate::harness::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use store::{Message, MessageKind, MessageStatus, Recipient, Store, Timestamp};
+use store::{ClientId, Message, MessageKind, MessageStatus, Recipient, SessionId, Store, Timestamp};
 
 fn token_of(url: &str) -> String {
     url.rsplit('/').next().unwrap().to_owned()
@@ -75,7 +75,7 @@ async fn a_sore_48_h_answer_adds_a_96_h_check_in_and_a_lasting_one_adds_day_7() 
     assert_eq!(s, StatusCode::OK, "{r}");
     let session_id = session["id"].as_i64().unwrap();
     let clinic_id = app.store.clinics().await.unwrap()[0].id;
-    let follow_ups = app.store.follow_ups_of_session(clinic_id, session_id).await.unwrap();
+    let follow_ups = app.store.follow_ups_of_session(clinic_id, SessionId(session_id)).await.unwrap();
     let hours: Vec<i64> = follow_ups.iter().map(|f| f.offset_hours).collect();
     assert_eq!(hours, vec![24, 48, 96], "soreness 3 at 48 h: one more at 96 h");
     let extra = app.store.messages_of_follow_up(clinic_id, follow_ups[2].id).await.unwrap();
@@ -86,13 +86,19 @@ async fn a_sore_48_h_answer_adds_a_96_h_check_in_and_a_lasting_one_adds_day_7() 
     app.advance_hours(47.5);
     let (s, r) = app.call(Method::POST, &format!("/c/{token}"), None, Some(answer(4, "same", &[]))).await;
     assert_eq!(s, StatusCode::OK, "{r}");
-    let hours: Vec<i64> =
-        app.store.follow_ups_of_session(clinic_id, session_id).await.unwrap().iter().map(|f| f.offset_hours).collect();
+    let hours: Vec<i64> = app
+        .store
+        .follow_ups_of_session(clinic_id, SessionId(session_id))
+        .await
+        .unwrap()
+        .iter()
+        .map(|f| f.offset_hours)
+        .collect();
     assert_eq!(hours, vec![24, 48, 96, 168], "excess 4, not better: one more at day 7");
     // Answering again adds nothing twice.
     let (s, _) = app.call(Method::POST, &format!("/c/{token}"), None, Some(answer(4, "worse", &[]))).await;
     assert_eq!(s, StatusCode::OK);
-    assert_eq!(app.store.follow_ups_of_session(clinic_id, session_id).await.unwrap().len(), 4);
+    assert_eq!(app.store.follow_ups_of_session(clinic_id, SessionId(session_id)).await.unwrap().len(), 4);
 }
 
 #[tokio::test]
@@ -104,13 +110,16 @@ async fn an_easing_48_h_answer_adds_no_check_in() {
     let (s, _) = app.call(Method::POST, &link48, None, Some(answer(2, "better", &[]))).await;
     assert_eq!(s, StatusCode::OK);
     let clinic_id = app.store.clinics().await.unwrap()[0].id;
-    let n = app.store.follow_ups_of_session(clinic_id, session["id"].as_i64().unwrap()).await.unwrap().len();
+    let n = app.store.follow_ups_of_session(clinic_id, SessionId(session["id"].as_i64().unwrap())).await.unwrap().len();
     assert_eq!(n, 2);
     // A sore 24 h answer is not a reason either: the policy looks at 48 h.
     let link24 = session["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
     let (s, _) = app.call(Method::POST, &link24, None, Some(answer(6, "same", &[]))).await;
     assert_eq!(s, StatusCode::OK);
-    assert_eq!(app.store.follow_ups_of_session(clinic_id, session["id"].as_i64().unwrap()).await.unwrap().len(), 2);
+    assert_eq!(
+        app.store.follow_ups_of_session(clinic_id, SessionId(session["id"].as_i64().unwrap())).await.unwrap().len(),
+        2
+    );
 }
 
 #[tokio::test]
@@ -153,7 +162,7 @@ async fn a_client_stops_messages_from_the_link_in_any_message_even_after_it_expi
     let page = page.as_str().unwrap().to_owned();
     assert!(page.contains("Stop messages from Calm?") && page.contains("does not diagnose"), "{page}");
     let clinic_id = app.store.clinics().await.unwrap()[0].id;
-    assert_eq!(app.store.client(clinic_id, client_id).await.unwrap().unwrap().opted_out_at, None);
+    assert_eq!(app.store.client(clinic_id, ClientId(client_id)).await.unwrap().unwrap().opted_out_at, None);
     // The one-click POST of a mail program, or the page's button.
     let r = app
         .http
@@ -165,7 +174,7 @@ async fn a_client_stops_messages_from_the_link_in_any_message_even_after_it_expi
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert!(r.text().await.unwrap().contains("Messages stopped"));
-    let stopped = app.store.client(clinic_id, client_id).await.unwrap().unwrap().opted_out_at;
+    let stopped = app.store.client(clinic_id, ClientId(client_id)).await.unwrap().unwrap().opted_out_at;
     assert_eq!(stopped, Some(app.clock.now_for_tests()));
     let (s, _) = app.call(Method::POST, &format!("/u/{}", "ab".repeat(32)), None, None).await;
     assert_eq!(s, StatusCode::NOT_FOUND);

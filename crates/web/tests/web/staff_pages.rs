@@ -5,7 +5,7 @@ use crate::api::leg_session;
 use crate::harness::*;
 use reqwest::{Client, StatusCode, header};
 use serde_json::json;
-use store::Store;
+use store::{ClientId, Store};
 
 /// A browser-like client that keeps the session cookie and does not follow redirects.
 struct Staff {
@@ -592,13 +592,13 @@ async fn staff_stop_and_resume_a_clients_messages_set_the_alert_address_and_see_
         owner.post(&format!("/clients/{client_id}/messages"), &format!("csrf={csrf}&action=stop"), None).await;
     assert_eq!((s, to.as_str()), (StatusCode::SEE_OTHER, format!("/clients/{client_id}").as_str()));
     let clinic = app.store.clinics().await.unwrap().remove(0);
-    assert!(app.store.client(clinic.id, client_id).await.unwrap().unwrap().opted_out_at.is_some());
+    assert!(app.store.client(clinic.id, ClientId(client_id)).await.unwrap().unwrap().opted_out_at.is_some());
     let (_, page) = owner.get(&format!("/clients/{client_id}")).await;
     assert!(page.contains("Messages stopped") && page.contains("Resume messages"));
     let (s, _) = owner.post(&format!("/clients/{client_id}/messages"), "csrf=nope&action=resume", None).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "CSRF-protected");
     owner.post(&format!("/clients/{client_id}/messages"), &format!("csrf={csrf}&action=resume"), None).await;
-    assert!(app.store.client(clinic.id, client_id).await.unwrap().unwrap().opted_out_at.is_none());
+    assert!(app.store.client(clinic.id, ClientId(client_id)).await.unwrap().unwrap().opted_out_at.is_none());
     let (s, _) =
         owner.post(&format!("/clients/{client_id}/messages"), &format!("csrf={csrf}&action=maybe"), None).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
