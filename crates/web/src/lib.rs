@@ -156,8 +156,7 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn_with_state(state.clone(), error_page::answer_errors::<S>))
         .layer(request_log::trace_layer())
-        .layer(request_log::propagate_id_layer())
-        .layer(request_log::set_id_layer())
+        .layer(axum::middleware::from_fn(request_log::assign_id))
         .layer(axum::middleware::from_fn_with_state(https, headers::secure))
         .with_state(state)
 }
