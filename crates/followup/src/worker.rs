@@ -274,7 +274,7 @@ impl<S: Store> Worker<S> {
         };
         let Some(alert) = alert.filter(|a| a.status == AlertStatus::Open) else { return Ok(None) };
         let Some(client) = self.store.client(clinic.id, alert.client_id).await? else { return Ok(None) };
-        let level = Level::ALL.into_iter().find(|l| l.code() == alert.level).unwrap_or(Level::Doctor);
+        let level = alert.level;
         let url = format!("{}/alerts", self.base_url);
         Ok(Some(compose::alert(&self.knowledge, clinic, &client, level, &url)))
     }
@@ -292,7 +292,7 @@ impl<S: Store> Worker<S> {
     async fn digest(&self, clinic: &Clinic, staff_id: StaffId, staff_name: &str) -> StoreResult<Option<Letter>> {
         let mut names: Vec<String> = Vec::new();
         for alert in store::every_alert(&self.store, clinic.id, Some(AlertStatus::Open)).await? {
-            if alert.level != Level::Therapist.code() {
+            if alert.level != Level::Therapist {
                 continue;
             }
             let Some(c) = self.store.check_in(clinic.id, alert.check_in_id).await? else { continue };

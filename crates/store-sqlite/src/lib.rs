@@ -108,6 +108,12 @@ fn to_json(list: &[String]) -> String {
     serde_json::Value::from(list.to_vec()).to_string()
 }
 
+/// The triage level in a row's `level`.
+fn level(r: &SqliteRow) -> StoreResult<Level> {
+    let code: String = r.try_get("level").map_err(db)?;
+    Level::from_code(&code).ok_or_else(|| StoreError::Corrupt(format!("level `{code}`")))
+}
+
 fn role(code: &str) -> StoreResult<Role> {
     Role::from_code(code).ok_or_else(|| StoreError::Corrupt(format!("role `{code}`")))
 }
@@ -322,7 +328,7 @@ fn check_in(r: &SqliteRow) -> StoreResult<CheckIn> {
         report: r.try_get("report").map_err(db)?,
         soreness: r.try_get::<Option<i64>, _>("soreness").map_err(db)?.map(|s| s as u8),
         hours_since: r.try_get("hours_since").map_err(db)?,
-        level: r.try_get("level").map_err(db)?,
+        level: level(r)?,
         fired: list(r.try_get("fired").map_err(db)?)?,
         submitted_at: Timestamp(r.try_get("submitted_at").map_err(db)?),
         triaged: r.try_get::<i64, _>("triaged").map_err(db)? != 0,
@@ -340,7 +346,7 @@ fn alert(r: &SqliteRow) -> StoreResult<Alert> {
         clinic_id: id(r, "clinic_id")?,
         check_in_id: id(r, "check_in_id")?,
         client_id: id(r, "client_id")?,
-        level: r.try_get("level").map_err(db)?,
+        level: level(r)?,
         status: AlertStatus::from_code(&status)
             .ok_or_else(|| StoreError::Corrupt(format!("alert status `{status}`")))?,
         created_at: Timestamp(r.try_get("created_at").map_err(db)?),
@@ -1061,7 +1067,7 @@ impl Store for SqliteStore {
         .bind(&c.report)
         .bind(c.soreness.map(i64::from))
         .bind(c.hours_since)
-        .bind(&c.level)
+        .bind(c.level.code())
         .bind(to_json(&c.fired))
         .bind(c.now.0)
         .bind(i64::from(c.triaged))
@@ -1185,7 +1191,8 @@ impl Store for SqliteStore {
                 ))
                 .bind(clinic_id.get()),
             };
-            let rows = query.bind(*level).bind(at).bind(id.get()).bind(left).fetch_all(&self.pool).await.map_err(db)?;
+            let rows =
+                query.bind(level.code()).bind(at).bind(id.get()).bind(left).fetch_all(&self.pool).await.map_err(db)?;
             page.extend(all(rows, alert)?);
         }
         Ok(page)
@@ -1395,9 +1402,9 @@ impl Store for SqliteStore {
     }
 }
 
-/// How urgent a level code is: 0 for the most urgent.
-fn urgency(level: &str) -> usize {
-    AlertPosition::LEVELS.iter().position(|l| *l == level).unwrap_or(AlertPosition::LEVELS.len())
+/// How urgent a level is: 0 for the most urgent.
+fn urgency(level: &Level) -> usize {
+    AlertPosition::LEVELS.iter().position(|l| l == level).unwrap_or(AlertPosition::LEVELS.len())
 }
 
 /// Raises the alert of a check-in; or, when its link has an open alert already, moves that
@@ -1424,7 +1431,7 @@ async fn raise_alert(
         Some(row) => {
             let open = alert(&row)?;
             let rises = urgency(&a.level) < urgency(&open.level);
-            let level = if rises { a.level.as_str() } else { open.level.as_str() };
+            let level = if rises { a.level.code() } else { open.level.code() };
             let row = q(format!(
                 "UPDATE alerts SET level = ?, check_in_id = ? WHERE id = ? AND clinic_id = ? RETURNING {columns}"
             ))
@@ -1449,7 +1456,7 @@ async fn raise_alert(
             .bind(answer.id.get())
             .bind(answer.follow_up_id.get())
             .bind(a.client_id.get())
-            .bind(&a.level)
+            .bind(a.level.code())
             .bind(now.0)
             .fetch_one(&mut *tx)
             .await

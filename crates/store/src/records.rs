@@ -2,6 +2,7 @@
 //! care engine's stable strings; the store does not interpret them.
 
 use crate::ids::*;
+pub use care::Level;
 use std::fmt;
 
 /// A UTC instant, in milliseconds since the Unix epoch.
@@ -441,7 +442,7 @@ pub struct NewCheckIn {
     /// Hours since the session ended.
     pub hours_since: f64,
     /// The triage level code.
-    pub level: String,
+    pub level: Level,
     /// Fired rule ids.
     pub fired: Vec<String>,
     /// When.
@@ -470,7 +471,7 @@ pub struct CheckIn {
     /// Hours since the session ended.
     pub hours_since: f64,
     /// Level code.
-    pub level: String,
+    pub level: Level,
     /// Fired rule ids.
     pub fired: Vec<String>,
     /// When submitted.
@@ -483,7 +484,7 @@ pub struct NewAlert {
     /// The client.
     pub client_id: ClientId,
     /// Level code (`therapist`, `doctor`, `emergency`).
-    pub level: String,
+    pub level: Level,
     /// The messages that tell staff, written with the alert.
     pub notices: Vec<NewMessage>,
 }
@@ -493,7 +494,7 @@ pub struct NewAlert {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AlertPosition {
     /// The level code (`emergency`, `doctor` or `therapist`).
-    pub level: String,
+    pub level: Level,
     /// When the alert was raised.
     pub created_at: Timestamp,
     /// The alert's id.
@@ -502,11 +503,11 @@ pub struct AlertPosition {
 
 impl AlertPosition {
     /// The levels of alerts, most urgent first: the order of a page.
-    pub const LEVELS: [&'static str; 3] = ["emergency", "doctor", "therapist"];
+    pub const LEVELS: [Level; 3] = [Level::Emergency, Level::Doctor, Level::Therapist];
 
     /// The position of an alert.
     pub fn of(alert: &Alert) -> AlertPosition {
-        AlertPosition { level: alert.level.clone(), created_at: alert.created_at, id: alert.id }
+        AlertPosition { level: alert.level, created_at: alert.created_at, id: alert.id }
     }
 }
 
@@ -563,7 +564,7 @@ pub struct Alert {
     /// The client.
     pub client_id: ClientId,
     /// Level code.
-    pub level: String,
+    pub level: Level,
     /// Status.
     pub status: AlertStatus,
     /// When raised.

@@ -213,7 +213,7 @@ struct ResultPage {
     check_in_id: CheckInId,
     frame: ClientFrame,
     token: String,
-    level: &'static str,
+    level: Level,
     label: String,
     instruction: String,
     advice: Vec<String>,
@@ -221,7 +221,7 @@ struct ResultPage {
     alerted: bool,
     /// The group ("emergency" or "doctor") and "You wrote about …. If this is happening now:
     /// …" of each warning sign the note mentions, shown first.
-    note_flags: Vec<(String, String)>,
+    note_flags: Vec<(Level, String)>,
     /// Whether the clinic is told at once (not in the morning digest).
     told_now: bool,
     /// The urgent advice line's number, as a `tel:` link at `doctor`.
@@ -238,13 +238,13 @@ impl ResultPage {
             check_in_id: CheckInId(outcome.check_in_id),
             frame: ClientFrame::with(kb, &clinic.name, outcome.emergency_number),
             token: link.token.clone(),
-            level: outcome.level.code(),
+            level: outcome.level,
             label: outcome.label,
             instruction: outcome.instruction,
             advice: outcome.advice,
             reasons,
             alerted: outcome.staff_told,
-            note_flags: outcome.note_flags.into_iter().map(|n| (n.level.code().to_owned(), n.text)).collect(),
+            note_flags: outcome.note_flags.into_iter().map(|n| (n.level, n.text)).collect(),
             told_now: outcome.staff_told_at_once,
             urgent_number: kb.country(&clinic.country).and_then(|c| c.urgent_advice.clone()),
         }

@@ -36,10 +36,10 @@ pub fn parse_alert_cursor(raw: &str) -> Result<AlertPosition, Error> {
     let (Some(level), Some(at), Some(id), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
         return Err(bad());
     };
-    let level = AlertPosition::LEVELS.iter().find(|l| **l == level).ok_or_else(bad)?;
+    let level = AlertPosition::LEVELS.into_iter().find(|l| l.code() == level).ok_or_else(bad)?;
     let created_at = at.parse::<i64>().map_err(|_| bad())?;
     let id = id.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(bad)?;
-    Ok(AlertPosition { level: (*level).to_owned(), created_at: Timestamp(created_at), id: AlertId(id) })
+    Ok(AlertPosition { level, created_at: Timestamp(created_at), id: AlertId(id) })
 }
 
 /// Splits `rows` (fetched as `limit + 1`) into the page and whether more follow.

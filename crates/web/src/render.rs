@@ -27,8 +27,8 @@ pub fn respond(built: Result<impl Template, Error>, status: StatusCode) -> Respo
 /// A warning sign, as pages show it.
 #[derive(Debug, Clone)]
 pub struct Flag {
-    /// `emergency` or `doctor`.
-    pub level: &'static str,
+    /// `emergency` or `doctor`: what to do when it happens.
+    pub level: care::Level,
     /// The sign in plain words.
     pub text: String,
 }
@@ -60,7 +60,7 @@ impl ClientFrame {
             disclaimer: kb.triage.disclaimer.clone(),
             red_flags: care::triage::red_flags(kb)
                 .into_iter()
-                .map(|f| Flag { level: f.level.code(), text: f.text.to_owned() })
+                .map(|f| Flag { level: f.level, text: f.text.to_owned() })
                 .collect(),
             emergency_number,
         }

@@ -169,11 +169,11 @@ async fn alert_at<S: Store>(fx: &Fixture<S>, f: &FollowUp, level: care::Level, n
         triaged: true,
         problems: Vec::new(),
         hours_since: 30.0,
-        level: level.code().into(),
+        level,
         fired: vec![],
         now,
     };
-    let alert = NewAlert { client_id: fx.client.id, level: level.code().into(), notices };
+    let alert = NewAlert { client_id: fx.client.id, level, notices };
     fx.store.record_check_in(fx.clinic.id, check_in, Some(alert), None).await.unwrap().1.unwrap()
 }
 
@@ -241,7 +241,7 @@ async fn messages_are_rightly_not_sent_to_a_client_who_stopped_them_answered_or_
         triaged: true,
         problems: Vec::new(),
         hours_since: 25.0,
-        level: "self_care".into(),
+        level: Level::SelfCare,
         fired: vec![],
         now: at("2026-11-28T11:00:00Z"),
     };
@@ -293,13 +293,13 @@ async fn an_alert_to_read_now_below_doctor_says_so_and_not_that_a_doctor_is_need
         triaged: true,
         problems: Vec::new(),
         hours_since: 5.0,
-        level: "self_care".to_owned(),
+        level: Level::SelfCare,
         fired: vec![],
         now,
     };
     let tz = time_zone(None, &fx.clinic.timezone);
     let notices = outbox::alert_notices(&kb(), fx.clinic.id, care::Level::Doctor, fx.therapist.id, false, now, &tz);
-    let alert = NewAlert { client_id: fx.client.id, level: "therapist".to_owned(), notices };
+    let alert = NewAlert { client_id: fx.client.id, level: Level::Therapist, notices };
     fx.store.record_check_in(fx.clinic.id, check_in, Some(alert), None).await.unwrap();
     assert_eq!(run_at(&w, now).await.sent, 1, "sent at once, not in the morning digest");
     let mail = smtp.received().into_iter().nth(1).expect("the alert");

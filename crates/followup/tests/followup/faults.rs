@@ -162,11 +162,11 @@ async fn an_alert_that_no_transport_can_carry_is_failed_for_staff_to_see() {
         triaged: true,
         problems: Vec::new(),
         hours_since: 13.0,
-        level: "doctor".into(),
+        level: Level::Doctor,
         fired: vec![],
         now: at("2026-11-27T23:00:00Z"),
     };
-    let alert = NewAlert { client_id: fx.client.id, level: "doctor".into(), notices: vec![notice] };
+    let alert = NewAlert { client_id: fx.client.id, level: Level::Doctor, notices: vec![notice] };
     fx.store.record_check_in(fx.clinic.id, check_in, Some(alert), None).await.unwrap();
     let r = run_at(&w, at("2026-11-27T23:00:00Z")).await;
     assert_eq!(r.failed, 1, "{r}");

@@ -57,7 +57,7 @@ pub struct AlertOut {
     pub id: i64,
     /// Its level: `therapist`, `doctor` or `emergency`.
     #[schema(value_type = crate::openapi::LevelCode)]
-    pub level: String,
+    pub level: care::Level,
     /// The acknowledgement's note.
     pub note: Option<String>,
     /// `open` or `acknowledged`.
@@ -82,7 +82,7 @@ async fn out<S: Store>(state: &AppState<S>, a: &Alert) -> Result<AlertOut, Error
         client: client.map(|c| AlertClient { email: c.email, id: c.id.get(), name: c.name, phone: c.phone }),
         created_at: to_rfc3339(a.created_at),
         id: a.id.get(),
-        level: a.level.clone(),
+        level: a.level,
         note: a.note.clone(),
         status: a.status.code().to_owned(),
     })

@@ -342,7 +342,7 @@ fn alert<S: Store>(state: &AppState<S>, link: &LinkContext, level: Level, urgenc
     let clinic = &link.clinic;
     NewAlert {
         client_id: link.client.id,
-        level: level.code().to_owned(),
+        level,
         notices: outbox::alert_notices(
             &state.knowledge,
             clinic.id,
@@ -379,7 +379,7 @@ pub async fn check_in<S: Store>(
         triaged: false,
         problems: Vec::new(),
         hours_since,
-        level: Level::Therapist.code().to_owned(),
+        level: Level::Therapist,
         fired: Vec::new(),
         now,
     };
@@ -410,7 +410,7 @@ pub async fn check_in<S: Store>(
     let triaged = NewCheckIn {
         soreness: Some(checkin.report.soreness),
         triaged: true,
-        level: decision.level.code().to_owned(),
+        level: decision.level,
         fired: report.fired.iter().map(|r| r.rule.to_owned()).collect(),
         ..new(&stored)
     };

@@ -129,7 +129,7 @@ pub struct CheckInOut {
     pub id: i64,
     /// Its level (`therapist` for an answer that could not be read).
     #[schema(value_type = crate::openapi::LevelCode)]
-    pub level: String,
+    pub level: care::Level,
     /// The answer as sent, with what staff must read.
     #[schema(value_type = Object)]
     pub report: Value,
@@ -147,7 +147,7 @@ impl CheckInOut {
             follow_up_id: c.follow_up_id.get(),
             hours_since: c.hours_since,
             id: c.id.get(),
-            level: c.level.clone(),
+            level: c.level,
             report: serde_json::from_str(&c.report).unwrap_or(Value::Null),
             soreness: c.soreness,
             submitted_at: to_rfc3339(c.submitted_at),

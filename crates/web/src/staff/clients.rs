@@ -113,7 +113,7 @@ pub async fn create<S: Store>(State(state): State<AppState<S>>, StaffForm { who,
 struct CheckInLine {
     when: String,
     soreness: String,
-    level: String,
+    level: care::Level,
     rules: String,
     note: String,
     notices: Vec<String>,
@@ -232,22 +232,22 @@ async fn client_page<S: Store>(state: &AppState<S>, who: &SignedIn, id: ClientId
     }
 
     let mut sessions = Vec::new();
-    let mut points: Vec<(i64, u8, String, bool)> = Vec::new();
+    let mut points: Vec<(i64, u8, care::Level, bool)> = Vec::new();
     let mut starts: Vec<i64> = Vec::new();
     for s in state.store.sessions_of_client(clinic.id, ClientId(id.get()), None, u32::MAX).await? {
         starts.push(s.ended_at.0);
         let mut check_ins = Vec::new();
         for c in state.store.check_ins_of_session(clinic.id, s.id).await? {
             // Every check-in at `therapist` or above raised an alert in its own transaction.
-            let alerted = c.level != care::Level::SelfCare.code();
+            let alerted = c.level != care::Level::SelfCare;
             if let Some(soreness) = c.soreness {
-                points.push((c.submitted_at.0, soreness, c.level.clone(), alerted));
+                points.push((c.submitted_at.0, soreness, c.level, alerted));
             }
             let note = StoredReport::read(&c.report).note().map(str::to_owned);
             check_ins.push(CheckInLine {
                 when: format!("{} ({:.0} h after)", local_time(c.submitted_at, &clinic.timezone), c.hours_since),
                 soreness: c.soreness.map_or_else(|| "not read".to_owned(), |s| format!("{s}/10")),
-                level: c.level.clone(),
+                level: c.level,
                 rules: c.fired.join(", "),
                 notices: crate::staff::dashboard::check_in_notices(&state.knowledge, &c),
                 note: note.unwrap_or_default(),
@@ -299,7 +299,7 @@ async fn client_page<S: Store>(state: &AppState<S>, who: &SignedIn, id: ClientId
 
 /// The client's soreness over time as an SVG: one point per check-in coloured by its level,
 /// a ring around those that raised an alert, and a dashed line at each session.
-pub fn soreness_chart(points: &[(i64, u8, String, bool)], sessions: &[i64]) -> String {
+pub fn soreness_chart(points: &[(i64, u8, care::Level, bool)], sessions: &[i64]) -> String {
     let (w, h, left, top, bottom) = (640.0, 220.0, 34.0, 12.0, 28.0);
     let (Some(first), Some(last)) = (
         sessions.iter().chain(points.iter().map(|p| &p.0)).min().copied(),
@@ -310,11 +310,11 @@ pub fn soreness_chart(points: &[(i64, u8, String, bool)], sessions: &[i64]) -> S
     let span = (last - first).max(3_600_000) as f64;
     let x = |t: i64| left + (t - first) as f64 / span * (w - left - 12.0);
     let y = |s: u8| top + (10.0 - f64::from(s)) / 10.0 * (h - top - bottom);
-    let colour = |level: &str| match level {
-        "emergency" => "#b42318",
-        "doctor" => "#b54708",
-        "therapist" => "#1d4ed8",
-        _ => "#1f7a4d",
+    let colour = |level: &care::Level| match level {
+        care::Level::Emergency => "#b42318",
+        care::Level::Doctor => "#b54708",
+        care::Level::Therapist => "#1d4ed8",
+        care::Level::SelfCare => "#1f7a4d",
     };
     let mut svg = format!(
         "<svg role=\"img\" aria-labelledby=\"chart-title\" viewBox=\"0 0 {w} {h}\" width=\"100%\" xmlns=\"http://www.w3.org/2000/svg\">\

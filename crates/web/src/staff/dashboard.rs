@@ -18,7 +18,7 @@ pub struct AlertLine {
     /// Alert id.
     pub id: i64,
     /// Level code.
-    pub level: String,
+    pub level: care::Level,
     /// Client id.
     pub client_id: ClientId,
     /// Client name.
@@ -44,7 +44,7 @@ pub struct NoteLine {
     client_id: ClientId,
     client_name: String,
     when: String,
-    level: String,
+    level: care::Level,
     note: String,
     notices: Vec<String>,
 }
@@ -130,7 +130,7 @@ pub async fn alert_lines<S: Store>(
         };
         lines.push(AlertLine {
             id: a.id.get(),
-            level: a.level.clone(),
+            level: a.level,
             client_id: a.client_id,
             client_name: client.map_or_else(|| "client".to_owned(), |c| c.name),
             when: local_time(a.created_at, &clinic.timezone),
@@ -247,7 +247,7 @@ async fn page<S: Store>(state: &AppState<S>, who: &SignedIn) -> Result<Dashboard
             client_id: session.client_id,
             client_name: client.map_or_else(String::new, |c| c.name),
             when: local_time(c.submitted_at, &clinic.timezone),
-            level: c.level.clone(),
+            level: c.level,
             note: report.note().unwrap_or_default().to_owned(),
             notices: check_in_notices(kb, &c),
         });
