@@ -294,7 +294,7 @@ pub fn create_clinic(
             email: email.clone(),
             name: owner_name.into_string(),
             role: Role::Owner,
-            password_hash: Some(hash),
+            password_hash: Some(store::Redacted::new(hash)),
             now,
         };
         let (clinic, _) = store.create_clinic(clinic, owner).await.map_err(|e| match e {
@@ -334,7 +334,7 @@ pub fn create_token(data: &Path, email: &str, label: &str, days: u32) -> Result<
             clinic_id: staff.clinic_id,
             staff_id: staff.id,
             label: label.to_owned(),
-            token_hash: hash_secret(&token),
+            token_hash: store::Redacted::new(hash_secret(&token)),
             expires_at: web::auth::token_expiry(now, i64::from(days)),
             now,
         };

@@ -14,7 +14,7 @@ use crate::window::{local_date, next_window_start, sending_time};
 use care::Level;
 use care::knowledge::Knowledge;
 use jiff::tz::TimeZone;
-use store::{ClinicId, MessageKind, NewFollowUp, NewMessage, Recipient, StaffId, Timestamp};
+use store::{ClinicId, MessageKind, NewFollowUp, NewMessage, Recipient, Redacted, StaffId, Timestamp};
 
 /// How long a check-in link stays valid after its follow-up is due, in hours.
 pub const LINK_VALID_AFTER_DUE_HOURS: i64 = 7 * 24;
@@ -47,7 +47,7 @@ fn client_message(kind: MessageKind, link: &Link, due_at: Timestamp, send_at: Ti
     NewMessage {
         kind,
         recipient: Recipient::Client,
-        link_token: Some(link.token.clone()),
+        link_token: Some(Redacted::new(link.token.clone())),
         idempotency_key: new_key(),
         due_at,
         send_at,
@@ -73,7 +73,7 @@ pub fn check_in(
         offset_hours: hours,
         due_at,
         expires_at: due_at.plus_hours(LINK_VALID_AFTER_DUE_HOURS),
-        link_hash: link.hash.clone(),
+        link_hash: Redacted::new(link.hash.clone()),
         messages: vec![
             client_message(MessageKind::CheckIn, link, due_at, invite_at, now),
             client_message(MessageKind::Reminder, link, remind_due, sending_time(remind_due, tz, schedule), now),

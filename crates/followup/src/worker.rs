@@ -205,7 +205,7 @@ impl<S: Store> Worker<S> {
             Some(id) => self.store.follow_up(clinic.id, id).await?,
             None => None,
         };
-        let (Some(f), Some(token)) = (follow_up, m.link_token.as_deref()) else {
+        let (Some(f), Some(token)) = (follow_up, m.link_token.as_ref().map(|t| t.expose().as_str())) else {
             return fail("the message has no client link");
         };
         if now > f.expires_at {

@@ -261,7 +261,7 @@ fn staff(r: &SqliteRow) -> StoreResult<Staff> {
         name: r.try_get("name").map_err(db)?,
         role: role(r.try_get("role").map_err(db)?)?,
         active: r.try_get("active").map_err(db)?,
-        password_hash: r.try_get("password_hash").map_err(db)?,
+        password_hash: r.try_get::<Option<String>, _>("password_hash").map_err(db)?.map(Redacted::new),
     })
 }
 
@@ -626,7 +626,7 @@ impl Store for SqliteStore {
         )
         .bind(t.clinic_id.get())
         .bind(&t.label)
-        .bind(&t.token_hash)
+        .bind(t.token_hash.expose())
         .bind(t.now.0)
         .bind(t.expires_at.0)
         .bind(t.staff_id.get())
@@ -663,8 +663,8 @@ impl Store for SqliteStore {
             "INSERT INTO staff_sessions (clinic_id, staff_id, token_hash, csrf_token, created_at, expires_at) \
              SELECT clinic_id, id, ?, ?, ?, ? FROM staff WHERE id = ? AND clinic_id = ? AND active = 1",
         )
-        .bind(&s.token_hash)
-        .bind(&s.csrf_token)
+        .bind(s.token_hash.expose())
+        .bind(s.csrf_token.expose())
         .bind(s.now.0)
         .bind(s.expires_at.0)
         .bind(s.staff_id.get())
@@ -693,7 +693,7 @@ impl Store for SqliteStore {
                 let who = staff(&r)?;
                 let session = StaffSession {
                     staff_id: who.id,
-                    csrf_token: r.try_get("csrf_token").map_err(db)?,
+                    csrf_token: Redacted::new(r.try_get("csrf_token").map_err(db)?),
                     expires_at: Timestamp(r.try_get("expires_at").map_err(db)?),
                 };
                 Ok(Some((who, session)))
@@ -811,7 +811,7 @@ impl Store for SqliteStore {
         )
         .bind(clinic_id.get())
         .bind(link.client_id.map(|id| id.get()))
-        .bind(&link.link_hash)
+        .bind(link.link_hash.expose())
         .bind(link.now.0)
         .bind(link.expires_at.0)
         .bind(link.client_id.map(|id| id.get()))
@@ -1512,7 +1512,7 @@ async fn insert_staff(tx: &mut sqlx::SqliteConnection, clinic_id: ClinicId, s: &
     .bind(&s.email)
     .bind(&s.name)
     .bind(s.role.code())
-    .bind(&s.password_hash)
+    .bind(s.password_hash.as_ref().map(|h| h.expose()))
     .bind(s.now.0)
     .fetch_one(tx)
     .await
@@ -1539,7 +1539,7 @@ async fn insert_follow_up(
     .bind(f.offset_hours)
     .bind(f.due_at.0)
     .bind(f.expires_at.0)
-    .bind(&f.link_hash)
+    .bind(f.link_hash.expose())
     .bind(now.0)
     .fetch_optional(&mut *tx)
     .await
@@ -1574,7 +1574,7 @@ async fn insert_message(
     .bind(staff_id)
     .bind(follow_up_id.map(|id| id.get()))
     .bind(alert_id.map(|id| id.get()))
-    .bind(&m.link_token)
+    .bind(m.link_token.as_ref().map(|t| t.expose()))
     .bind(&m.idempotency_key)
     .bind(m.due_at.0)
     .bind(m.send_at.0)
@@ -1606,7 +1606,7 @@ fn message(r: &SqliteRow) -> StoreResult<Message> {
         recipient,
         follow_up_id: opt_id(r, "follow_up_id")?,
         alert_id: opt_id(r, "alert_id")?,
-        link_token: r.try_get("link_token").map_err(db)?,
+        link_token: r.try_get::<Option<String>, _>("link_token").map_err(db)?.map(Redacted::new),
         idempotency_key: r.try_get("idempotency_key").map_err(db)?,
         due_at: Timestamp(r.try_get("due_at").map_err(db)?),
         next_attempt: Timestamp(r.try_get("next_attempt").map_err(db)?),

@@ -41,7 +41,7 @@ fn follow_up(hours: i64, link: u8) -> NewFollowUp {
         offset_hours: hours,
         due_at: T0.plus_hours(hours),
         expires_at: T0.plus_hours(hours + 168),
-        link_hash: vec![link; 32],
+        link_hash: Redacted::new(vec![link; 32]),
         messages: vec![],
     }
 }
@@ -98,7 +98,7 @@ fn message(kind: MessageKind, recipient: Recipient, key: &str, at: Timestamp) ->
     NewMessage {
         kind,
         recipient,
-        link_token: Some(format!("token-{key}")),
+        link_token: Some(Redacted::new(format!("token-{key}"))),
         idempotency_key: key.to_owned(),
         due_at: at,
         send_at: at,
@@ -121,7 +121,7 @@ async fn the_outbox<S: Store>(s: S) {
     let written = s.messages_of_follow_up(a.id, fus[0].id).await.unwrap();
     assert_eq!(written.len(), 2, "written with the follow-up, never to another clinic's staff");
     assert!(written.iter().all(|m| m.status == MessageStatus::Pending && m.attempts == 0));
-    assert_eq!(written[0].link_token.as_deref(), Some("token-k1"));
+    assert_eq!(written[0].link_token.as_ref().map(|t| t.expose().as_str()), Some("token-k1"));
     assert!(s.messages(b.id, None, 100).await.unwrap().is_empty(), "scoped to the clinic");
     assert!(s.messages_of_follow_up(b.id, fus[0].id).await.unwrap().is_empty());
 
@@ -237,7 +237,7 @@ async fn intake_links<S: Store>(s: S) {
     let (b, _) = clinic(&s, "B", "b@b.example").await;
     let link = |client_id, hash: u8| NewIntakeLink {
         client_id,
-        link_hash: vec![hash; 32],
+        link_hash: Redacted::new(vec![hash; 32]),
         now: T0,
         expires_at: T0.plus_hours(24 * 30),
     };
@@ -293,7 +293,7 @@ async fn settings_staff_products_and_feedback<S: Store>(s: S) {
         clinic_id: a.id,
         staff_id: t.id,
         label: "x".into(),
-        token_hash: hash.clone(),
+        token_hash: Redacted::new(hash.clone()),
         expires_at: DAY90,
         now: T0,
     };
@@ -337,15 +337,15 @@ async fn staff_sessions<S: Store>(s: S) {
     let new = |clinic_id, hash: u8| NewStaffSession {
         clinic_id,
         staff_id: owner.id,
-        token_hash: vec![hash; 32],
-        csrf_token: "csrf".to_owned(),
+        token_hash: Redacted::new(vec![hash; 32]),
+        csrf_token: Redacted::new("csrf".to_owned()),
         now: T0,
         expires_at: T0.plus_hours(12),
     };
     s.create_staff_session(new(a.id, 1)).await.unwrap();
     assert!(s.create_staff_session(new(b.id, 2)).await.is_err(), "a session in another clinic's name");
     let (who, session) = s.staff_session(&[1u8; 32], T0.plus_hours(1)).await.unwrap().expect("signed in");
-    assert_eq!((who.id, session.csrf_token.as_str()), (owner.id, "csrf"));
+    assert_eq!((who.id, session.csrf_token.expose().as_str()), (owner.id, "csrf"));
     assert_eq!(s.staff_session(&[1u8; 32], T0.plus_hours(12)).await.unwrap(), None, "expired");
     assert_eq!(s.staff_session(&[2u8; 32], T0).await.unwrap(), None);
     s.delete_staff_session(&[1u8; 32], T0).await.unwrap();
@@ -433,7 +433,7 @@ async fn api_tokens<S: Store>(s: S) {
         clinic_id: a.id,
         staff_id: owner_a.id,
         label: "ci".to_owned(),
-        token_hash: hash.clone(),
+        token_hash: Redacted::new(hash.clone()),
         expires_at: DAY90,
         now: T0,
     };
@@ -449,7 +449,7 @@ async fn api_tokens<S: Store>(s: S) {
         clinic_id: b.id,
         staff_id: owner_a.id,
         label: "x".to_owned(),
-        token_hash: vec![9; 32],
+        token_hash: Redacted::new(vec![9; 32]),
         expires_at: DAY90,
         now: T0,
     };
@@ -462,7 +462,7 @@ async fn api_tokens<S: Store>(s: S) {
             clinic_id: a.id,
             staff_id: owner_a.id,
             label: "y".to_owned(),
-            token_hash: vec![h; 32],
+            token_hash: Redacted::new(vec![h; 32]),
             expires_at: DAY90,
             now: T0,
         };

@@ -3,7 +3,7 @@
 
 use crate::ids::*;
 pub use care::Level;
-use std::fmt;
+pub use domain::Redacted;
 
 /// A UTC instant, in milliseconds since the Unix epoch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -118,7 +118,7 @@ pub struct Clinic {
 }
 
 /// A staff member to create.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct NewStaff {
     /// E-mail (lower case).
     pub email: String,
@@ -127,19 +127,13 @@ pub struct NewStaff {
     /// Role.
     pub role: Role,
     /// Argon2id hash of the password, when one is set.
-    pub password_hash: Option<String>,
+    pub password_hash: Option<Redacted<String>>,
     /// When.
     pub now: Timestamp,
 }
 
-impl fmt::Debug for NewStaff {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("NewStaff").field("email", &self.email).field("role", &self.role).finish_non_exhaustive()
-    }
-}
-
 /// A staff member.
-#[derive(Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Staff {
     /// Id.
     pub id: StaffId,
@@ -154,23 +148,11 @@ pub struct Staff {
     /// Whether they may sign in.
     pub active: bool,
     /// Argon2id hash of the password, when one is set. Never logged.
-    pub password_hash: Option<String>,
-}
-
-impl fmt::Debug for Staff {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Staff")
-            .field("id", &self.id)
-            .field("clinic_id", &self.clinic_id)
-            .field("email", &self.email)
-            .field("role", &self.role)
-            .field("active", &self.active)
-            .finish_non_exhaustive()
-    }
+    pub password_hash: Option<Redacted<String>>,
 }
 
 /// An API token to store: only its hash is kept.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct NewApiToken {
     /// The clinic.
     pub clinic_id: ClinicId,
@@ -179,20 +161,11 @@ pub struct NewApiToken {
     /// A label to recognise it by.
     pub label: String,
     /// SHA-256 of the token.
-    pub token_hash: Vec<u8>,
+    pub token_hash: Redacted<Vec<u8>>,
     /// When it stops working.
     pub expires_at: Timestamp,
     /// When.
     pub now: Timestamp,
-}
-
-impl fmt::Debug for NewApiToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("NewApiToken")
-            .field("staff_id", &self.staff_id)
-            .field("label", &self.label)
-            .finish_non_exhaustive()
-    }
 }
 
 /// A stored API token (without its hash).
@@ -213,46 +186,31 @@ pub struct ApiToken {
 }
 
 /// A staff sign-in session to store.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct NewStaffSession {
     /// The clinic.
     pub clinic_id: ClinicId,
     /// The staff member.
     pub staff_id: StaffId,
     /// SHA-256 of the cookie's token.
-    pub token_hash: Vec<u8>,
+    pub token_hash: Redacted<Vec<u8>>,
     /// The token every form of the session carries.
-    pub csrf_token: String,
+    pub csrf_token: Redacted<String>,
     /// When.
     pub now: Timestamp,
     /// When it ends.
     pub expires_at: Timestamp,
 }
 
-impl fmt::Debug for NewStaffSession {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("NewStaffSession").field("staff_id", &self.staff_id).finish_non_exhaustive()
-    }
-}
-
 /// A staff sign-in session.
-#[derive(Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StaffSession {
     /// The staff member.
     pub staff_id: StaffId,
     /// The token every form of the session carries.
-    pub csrf_token: String,
+    pub csrf_token: Redacted<String>,
     /// When it ends.
     pub expires_at: Timestamp,
-}
-
-impl fmt::Debug for StaffSession {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("StaffSession")
-            .field("staff_id", &self.staff_id)
-            .field("expires_at", &self.expires_at)
-            .finish_non_exhaustive()
-    }
 }
 
 /// A client to create.
@@ -381,7 +339,7 @@ pub struct Session {
 }
 
 /// A follow-up to schedule with a session.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct NewFollowUp {
     /// What it is (`check_in`).
     pub kind: String,
@@ -392,16 +350,10 @@ pub struct NewFollowUp {
     /// When its client link stops working.
     pub expires_at: Timestamp,
     /// SHA-256 of the client link's token.
-    pub link_hash: Vec<u8>,
+    pub link_hash: Redacted<Vec<u8>>,
     /// The messages that carry its link (the invitation, the reminder; the plan), written
     /// with it. The token itself is kept only on these messages, and only until they are sent.
     pub messages: Vec<NewMessage>,
-}
-
-impl fmt::Debug for NewFollowUp {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("NewFollowUp").field("kind", &self.kind).field("due_at", &self.due_at).finish_non_exhaustive()
-    }
 }
 
 /// A scheduled follow-up.
@@ -647,22 +599,16 @@ pub struct Feedback {
 }
 
 /// An intake link to store.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct NewIntakeLink {
     /// The client, or none for the clinic's public link.
     pub client_id: Option<ClientId>,
     /// SHA-256 of the link's token.
-    pub link_hash: Vec<u8>,
+    pub link_hash: Redacted<Vec<u8>>,
     /// When.
     pub now: Timestamp,
     /// When it stops working.
     pub expires_at: Timestamp,
-}
-
-impl fmt::Debug for NewIntakeLink {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("NewIntakeLink").field("client_id", &self.client_id).finish_non_exhaustive()
-    }
 }
 
 /// A usable intake link.
@@ -769,14 +715,14 @@ pub enum Recipient {
 }
 
 /// A message to put in the outbox.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct NewMessage {
     /// What it is for.
     pub kind: MessageKind,
     /// Who it goes to.
     pub recipient: Recipient,
     /// The client link it carries, kept only until it is sent.
-    pub link_token: Option<String>,
+    pub link_token: Option<Redacted<String>>,
     /// Unique; a resend carries it (as the e-mail's Message-ID, the SMS idempotency key).
     /// A message whose key is already in the outbox is not added again.
     pub idempotency_key: String,
@@ -788,18 +734,8 @@ pub struct NewMessage {
     pub now: Timestamp,
 }
 
-impl fmt::Debug for NewMessage {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("NewMessage")
-            .field("kind", &self.kind)
-            .field("recipient", &self.recipient)
-            .field("send_at", &self.send_at)
-            .finish_non_exhaustive()
-    }
-}
-
 /// A message in the outbox.
-#[derive(Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Message {
     /// Id.
     pub id: MessageId,
@@ -814,7 +750,7 @@ pub struct Message {
     /// The alert it tells of.
     pub alert_id: Option<AlertId>,
     /// The client link, until sent.
-    pub link_token: Option<String>,
+    pub link_token: Option<Redacted<String>>,
     /// Its idempotency key.
     pub idempotency_key: String,
     /// When it is meant for.
@@ -833,19 +769,6 @@ pub struct Message {
     pub sent_at: Option<Timestamp>,
     /// When written.
     pub created_at: Timestamp,
-}
-
-impl fmt::Debug for Message {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Message")
-            .field("id", &self.id)
-            .field("kind", &self.kind)
-            .field("recipient", &self.recipient)
-            .field("status", &self.status)
-            .field("attempts", &self.attempts)
-            .field("next_attempt", &self.next_attempt)
-            .finish_non_exhaustive()
-    }
 }
 
 /// How an attempt to send a message ended.
@@ -883,4 +806,36 @@ pub enum MessageOutcome {
         /// Why.
         reason: String,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Records derive `Debug`, and what they print never holds a secret or its hash.
+    #[test]
+    fn debugging_a_record_never_shows_a_secret() {
+        let staff = Staff {
+            id: StaffId(1),
+            clinic_id: ClinicId(1),
+            email: "ada@example.com".to_owned(),
+            name: "Ada".to_owned(),
+            role: Role::Owner,
+            active: true,
+            password_hash: Some(Redacted::new("$argon2id$v=19$secret-hash".to_owned())),
+        };
+        let session = NewStaffSession {
+            clinic_id: ClinicId(1),
+            staff_id: StaffId(1),
+            token_hash: Redacted::new(b"token-hash".to_vec()),
+            csrf_token: Redacted::new("csrf-secret".to_owned()),
+            now: Timestamp(0),
+            expires_at: Timestamp(1),
+        };
+        let shown = format!("{staff:?} {session:?}");
+        assert!(shown.contains("ada@example.com"), "the rest is shown: {shown}");
+        for secret in ["argon2id", "secret-hash", "csrf-secret", "116, 111, 107"] {
+            assert!(!shown.contains(secret), "{secret} leaked: {shown}");
+        }
+    }
 }

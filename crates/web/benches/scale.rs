@@ -107,7 +107,7 @@ async fn start(name: &str, own: i64, others: i64, each: i64) -> Scale {
         clinic_id: ClinicId(1),
         staff_id: StaffId(1),
         label: "bench".into(),
-        token_hash: hash_secret(&token),
+        token_hash: store::Redacted::new(hash_secret(&token)),
         expires_at: web::auth::token_expiry(NOW, 90),
         now: NOW,
     };

@@ -34,7 +34,12 @@ pub async fn new_link<S: Store>(
     let token = new_secret();
     let now = state.clock.now();
     let hours = if client_id.is_some() { CLIENT_LINK_HOURS } else { PUBLIC_LINK_HOURS };
-    let link = NewIntakeLink { client_id, link_hash: hash_secret(&token), now, expires_at: now.plus_hours(hours) };
+    let link = NewIntakeLink {
+        client_id,
+        link_hash: store::Redacted::new(hash_secret(&token)),
+        now,
+        expires_at: now.plus_hours(hours),
+    };
     state.store.create_intake_link(clinic_id, link).await?;
     Ok(format!("{}/i/{token}", state.base_url))
 }

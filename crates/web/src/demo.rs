@@ -267,8 +267,10 @@ pub async fn seed<S: Store>(state: &AppState<S>) -> Result<DemoSignIn, Error> {
         timezone: "Europe/London".into(),
         now,
     };
-    let (clinic, owner) =
-        state.store.create_clinic(clinic, staff(OWNER_EMAIL, "Rita Owens", Role::Owner, Some(hash))).await?;
+    let (clinic, owner) = state
+        .store
+        .create_clinic(clinic, staff(OWNER_EMAIL, "Rita Owens", Role::Owner, Some(store::Redacted::new(hash))))
+        .await?;
     let mut therapists = Vec::new();
     for (email, name) in [("maya@riverside.demo", "Maya Reid"), ("sam@riverside.demo", "Sam Ortiz")] {
         therapists.push(state.store.create_staff(clinic.id, staff(email, name, Role::Therapist, None)).await?);
@@ -351,7 +353,7 @@ async fn token<S: Store>(state: &AppState<S>, owner: &Staff, now: Timestamp) -> 
         clinic_id: owner.clinic_id,
         staff_id: owner.id,
         label: "demo".into(),
-        token_hash: hash_secret(&token),
+        token_hash: store::Redacted::new(hash_secret(&token)),
         expires_at: crate::auth::token_expiry(now, crate::auth::API_TOKEN_DAYS),
         now,
     };

@@ -109,7 +109,11 @@ fn the_plan_goes_right_away_and_the_reminder_eight_hours_after_the_invitation() 
     assert_eq!(f[0].messages[2].send_at, at("2026-11-29T08:00:00Z"));
     assert_eq!(f[1].messages.len(), 2, "the plan goes once");
     // Every message carries its follow-up's link, and a key of its own.
-    assert!(f[0].messages.iter().all(|m| m.link_token.as_deref() == Some(link(1).token.as_str())));
+    assert!(
+        f[0].messages
+            .iter()
+            .all(|m| m.link_token.as_ref().map(|t| t.expose().as_str()) == Some(link(1).token.as_str()))
+    );
     let mut keys: Vec<&str> = f.iter().flat_map(|x| &x.messages).map(|m| m.idempotency_key.as_str()).collect();
     keys.sort_unstable();
     keys.dedup();

@@ -11,7 +11,7 @@ fn link_messages(key: &str, at: Timestamp) -> Vec<NewMessage> {
         .map(|kind| NewMessage {
             kind,
             recipient: Recipient::Client,
-            link_token: Some(format!("token-{key}-{}", kind.code())),
+            link_token: Some(Redacted::new(format!("token-{key}-{}", kind.code()))),
             idempotency_key: format!("{key}-{}", kind.code()),
             due_at: at,
             send_at: at,
@@ -63,7 +63,7 @@ async fn record_sessions(
                         offset_hours: h,
                         due_at: now.plus_hours(h),
                         expires_at: now.plus_hours(h + 168),
-                        link_hash: format!("{key}-{h}").into_bytes(),
+                        link_hash: Redacted::new(format!("{key}-{h}").into_bytes()),
                         messages: link_messages(&format!("{key}-{h}"), now),
                     })
                     .collect();

@@ -72,7 +72,7 @@ impl<S: Store> FromRequestParts<AppState<S>> for SignedIn {
         ));
         let Some(token) = cookie_token(&parts.headers) else { return Err(to_sign_in) };
         match state.store.staff_session(&hash_secret(&token), state.clock.now()).await {
-            Ok(Some((staff, session))) => Ok(SignedIn { staff, csrf: session.csrf_token }),
+            Ok(Some((staff, session))) => Ok(SignedIn { staff, csrf: session.csrf_token.into_inner() }),
             Ok(None) => Err(to_sign_in),
             Err(e) => Err(NotSignedIn::Error(e.into())),
         }
@@ -200,7 +200,10 @@ pub async fn sign_in<S: Store>(
         Ok(s) => s.filter(|s| s.active),
         Err(e) => return Error::from(e).into_response(),
     };
-    let hash = staff.as_ref().and_then(|s| s.password_hash.clone()).unwrap_or_else(|| DUMMY_HASH.clone());
+    let hash = staff
+        .as_ref()
+        .and_then(|s| s.password_hash.clone())
+        .map_or_else(|| DUMMY_HASH.clone(), store::Redacted::into_inner);
     let given = password.clone();
     let verified = tokio::task::spawn_blocking(move || password_auth::verify_password(given, &hash).is_ok())
         .await
@@ -219,8 +222,8 @@ pub async fn sign_in<S: Store>(
     let new = NewStaffSession {
         clinic_id: staff.clinic_id,
         staff_id: staff.id,
-        token_hash: hash_secret(&token),
-        csrf_token: new_secret(),
+        token_hash: store::Redacted::new(hash_secret(&token)),
+        csrf_token: store::Redacted::new(new_secret()),
         now,
         expires_at: now.plus_hours(SESSION_HOURS),
     };

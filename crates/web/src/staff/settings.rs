@@ -314,7 +314,13 @@ async fn change<S: Store>(state: &AppState<S>, StaffForm { who, fields }: StaffF
                     let name = name.into_string();
                     let password = new_secret()[..20].to_owned();
                     let hash = password_auth::generate_hash(&password);
-                    let new = NewStaff { email: email.clone(), name, role, password_hash: Some(hash), now };
+                    let new = NewStaff {
+                        email: email.clone(),
+                        name,
+                        role,
+                        password_hash: Some(store::Redacted::new(hash)),
+                        now,
+                    };
                     match state.store.create_staff(clinic_id, new).await {
                         Ok(_) => Ok(Some((email, password))),
                         // Staff e-mails are unique across clinics: say only that it cannot be used.

@@ -52,8 +52,12 @@ async fn recording_a_session_puts_its_plan_check_ins_and_reminders_in_the_outbox
         ]
     );
     assert!(all.iter().all(|m| m.status == MessageStatus::Pending && m.recipient == Recipient::Client));
-    assert_eq!(all[0].link_token.as_deref(), Some(links[0].as_str()), "the plan carries the first link");
-    assert_eq!(all[3].link_token.as_deref(), Some(links[1].as_str()));
+    assert_eq!(
+        all[0].link_token.as_ref().map(|t| t.expose().as_str()),
+        Some(links[0].as_str()),
+        "the plan carries the first link"
+    );
+    assert_eq!(all[3].link_token.as_ref().map(|t| t.expose().as_str()), Some(links[1].as_str()));
     // The API shows each follow-up's messages and where they stand.
     let client_id = session["client_id"].as_i64().unwrap();
     let (_, client) = app.get(&format!("/api/v1/clients/{client_id}"), &app.a.therapist).await;
@@ -82,7 +86,7 @@ async fn a_sore_48_h_answer_adds_a_96_h_check_in_and_a_lasting_one_adds_day_7() 
     assert_eq!(extra.iter().map(|m| m.kind).collect::<Vec<_>>(), vec![MessageKind::CheckIn, MessageKind::Reminder]);
     assert_eq!(extra[0].next_attempt, Timestamp(T0).plus_hours(96), "09:00 + 96 h is inside the window");
     // The client answers it through the link in that message: still sore and not better.
-    let token = extra[0].link_token.clone().unwrap();
+    let token = extra[0].link_token.clone().unwrap().into_inner();
     app.advance_hours(47.5);
     let (s, r) = app.call(Method::POST, &format!("/c/{token}"), None, Some(answer(4, "same", &[]))).await;
     assert_eq!(s, StatusCode::OK, "{r}");

@@ -49,8 +49,13 @@ pub struct App {
 async fn clinic_with_staff(store: &SqliteStore, name: &str, country: &str) -> Clinic {
     let now = Timestamp(T0);
     let hash = Some(password_auth::generate_hash(PASSWORD));
-    let staff =
-        |email: String, role| NewStaff { email, name: format!("{name} staff"), role, password_hash: hash.clone(), now };
+    let staff = |email: String, role| NewStaff {
+        email,
+        name: format!("{name} staff"),
+        role,
+        password_hash: hash.clone().map(store::Redacted::new),
+        now,
+    };
     let new = NewClinic {
         check_in_hours: vec![24, 48],
         name: name.into(),
@@ -70,7 +75,7 @@ async fn clinic_with_staff(store: &SqliteStore, name: &str, country: &str) -> Cl
             clinic_id: clinic.id,
             staff_id: s.id,
             label: "test".into(),
-            token_hash: hash_secret(&token),
+            token_hash: store::Redacted::new(hash_secret(&token)),
             expires_at: web::auth::token_expiry(now, web::auth::API_TOKEN_DAYS),
             now,
         };
