@@ -1,13 +1,14 @@
 //! E-mail addresses.
 
 use crate::Problem;
-use std::fmt;
 
 /// A trimmed, lower-case e-mail address. The address is parsed as mail sees it (RFC 5322, with
 /// the parser that sends the mail): no display name, angle brackets or comments, so what is
 /// stored is the address mail goes to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Email(String);
+
+crate::text_value!(Email);
 
 impl Email {
     /// The trimmed, lower-case address, or [`Problem::Email`] holding the trimmed text.
@@ -24,28 +25,6 @@ impl Email {
             && !e.starts_with('"')
             && e.parse::<lettre::Address>().is_ok();
         if ok { Ok(Self(e)) } else { Err(Problem::Email(raw.trim().to_owned())) }
-    }
-
-    /// The address.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// The address, as an owned string.
-    pub fn into_string(self) -> String {
-        self.0
-    }
-}
-
-impl AsRef<str> for Email {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for Email {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
     }
 }
 

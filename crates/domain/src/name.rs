@@ -1,11 +1,12 @@
 //! Names of people and clinics.
 
 use crate::Problem;
-use std::fmt;
 
 /// A client's, staff member's or clinic's name: trimmed, 1 to 200 characters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PersonName(String);
+
+crate::text_value!(PersonName);
 
 impl PersonName {
     /// The most characters (not bytes) a name may have.
@@ -22,28 +23,6 @@ impl PersonName {
             return Err(Problem::NameLength);
         }
         Ok(Self(name.to_owned()))
-    }
-
-    /// The name.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// The name, as an owned string.
-    pub fn into_string(self) -> String {
-        self.0
-    }
-}
-
-impl AsRef<str> for PersonName {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for PersonName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
     }
 }
 

@@ -1,11 +1,12 @@
 //! Free-text notes.
 
 use crate::Problem;
-use std::fmt;
 
 /// A free-text note: trimmed, not empty, at most [`Note::MAX_CHARS`] characters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Note(String);
+
+crate::text_value!(Note);
 
 impl Note {
     /// The most characters (not bytes) a note may have, after trimming.
@@ -22,28 +23,6 @@ impl Note {
         } else {
             Ok(Some(Self(note.to_owned())))
         }
-    }
-
-    /// The note.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// The note, as an owned string.
-    pub fn into_string(self) -> String {
-        self.0
-    }
-}
-
-impl AsRef<str> for Note {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for Note {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
     }
 }
 

@@ -1,11 +1,12 @@
 //! Phone numbers.
 
 use crate::Problem;
-use std::fmt;
 
 /// A trimmed phone number of 6 to 15 digits, written with digits and `+-().` and spaces only.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Phone(String);
+
+crate::text_value!(Phone);
 
 impl Phone {
     /// The trimmed number, or [`Problem::Phone`].
@@ -17,28 +18,6 @@ impl Phone {
         } else {
             Err(Problem::Phone)
         }
-    }
-
-    /// The number as written.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// The number as written, as an owned string.
-    pub fn into_string(self) -> String {
-        self.0
-    }
-}
-
-impl AsRef<str> for Phone {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for Phone {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
     }
 }
 
