@@ -92,6 +92,19 @@ fn title(status: StatusCode) -> &'static str {
     }
 }
 
+/// What a person reads for a rejection the framework made itself.
+fn for_a_person(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::NOT_FOUND => "There is no page at this address. Check it for a typing mistake.",
+        StatusCode::METHOD_NOT_ALLOWED => "This page cannot be used this way. Go back and try again.",
+        StatusCode::PAYLOAD_TOO_LARGE => "What you sent is too long. Shorten it and send it again.",
+        StatusCode::REQUEST_TIMEOUT => "This took too long. Please send it again.",
+        StatusCode::TOO_MANY_REQUESTS => "Too many tries. Please wait a minute and try again.",
+        s if s.is_server_error() => "Something went wrong on our side, and nothing was saved. Please try again.",
+        _ => "What was sent could not be read. Go back and try again.",
+    }
+}
+
 /// A message as a sentence: its field first when it names one, a capital, a full stop.
 fn sentence(shown: &Shown) -> String {
     let text = match &shown.field {
@@ -125,6 +138,11 @@ pub async fn answer_errors<S: Store>(State(state): State<AppState<S>>, request: 
     let allow = response.headers().get(header::ALLOW).cloned();
     let shown = match shown {
         Some(s) => s,
+        None if audience != Audience::Api => {
+            // The framework's own rejection, in words for a person rather than a program.
+            let e = from_status(status, "");
+            Shown { code: e.code(), message: for_a_person(status).to_owned(), field: None }
+        }
         None => {
             let text = axum::body::to_bytes(response.into_body(), 4096).await.ok();
             let text = text.as_deref().and_then(|b| std::str::from_utf8(b).ok()).map(str::trim).unwrap_or("");

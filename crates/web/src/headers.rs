@@ -13,6 +13,11 @@ use axum::response::Response;
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
      img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+/// The browsable API document's page: Swagger UI fetches the document and sets styles on
+/// its elements, from this origin only.
+pub const API_DOCS_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+     img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
 /// A page a client reaches from a link whose address is a secret, or from such a page.
 fn is_client_page(path: &str) -> bool {
     ["/c/", "/i/", "/u/"].iter().any(|p| path.starts_with(p)) || path == "/why-sore"
@@ -21,9 +26,11 @@ fn is_client_page(path: &str) -> bool {
 /// Adds the headers; `https` is whether the app's address is an https one.
 pub async fn secure(State(https): State<bool>, request: Request, next: Next) -> Response {
     let client = is_client_page(request.uri().path());
+    let docs = request.uri().path() == "/api/v1/docs";
     let mut response = next.run(request).await;
     let h = response.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
+    let policy = if docs { API_DOCS_POLICY } else { CONTENT_SECURITY_POLICY };
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(policy));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     let referrer = if client { "no-referrer" } else { "same-origin" };

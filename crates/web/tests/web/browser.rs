@@ -360,6 +360,37 @@ async fn the_owner_signs_in_and_invites_a_therapist_who_signs_in() {
     browser.stop().await;
 }
 
+/// The API document can be browsed from the app itself, under its own strict policy: Swagger
+/// UI fetches the document and shows every operation.
+#[tokio::test]
+async fn the_api_document_can_be_browsed() {
+    let app = spawn_app().await;
+    let browser = Browser::start(1280, 900).await;
+    browser.go(&format!("{}/api/v1/docs", app.base)).await;
+    browser.wait_for(".info .title", "Aftercare API").await;
+    let page = browser.source().await;
+    for operation in ["/api/v1/clients/{id}/intake", "/api/v1/alerts/{id}/acknowledge", "/c/{token}"] {
+        assert!(page.contains(operation), "{operation} is shown");
+    }
+    browser.screenshot("api-docs").await;
+    browser.stop().await;
+}
+
+/// Staff who follow a wrong address read a page in the staff layout, in plain words.
+#[tokio::test]
+async fn a_wrong_address_is_a_page_in_plain_words() {
+    let app = spawn_app().await;
+    let browser = Browser::start(390, 844).await;
+    browser.go(&format!("{}/nowhere", app.base)).await;
+    browser.wait_for("h1", "Not found").await;
+    assert!(browser.text("main").await.contains("There is no page at this address"));
+    browser.screenshot("staff-not-found-phone").await;
+    browser.go(&format!("{}/c/{}", app.base, "0".repeat(64))).await;
+    browser.wait_for("h1", "This link does not work").await;
+    assert!(browser.text("main").await.contains("Warning signs"), "a client's page keeps the warning signs");
+    browser.stop().await;
+}
+
 /// WebDriver's code for the Enter key.
 const ENTER: &str = "\u{E007}";
 

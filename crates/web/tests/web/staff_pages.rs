@@ -845,7 +845,12 @@ async fn every_error_from_a_staff_or_client_page_is_a_page() {
             "reload the page",
         ),
         ("a page that does not exist", get(&owner, "/nowhere"), StatusCode::NOT_FOUND, "Not found"),
-        ("a wrong method", form(&owner, "/alerts", String::new()), StatusCode::METHOD_NOT_ALLOWED, "this method"),
+        (
+            "a wrong method",
+            form(&owner, "/alerts", String::new()),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "cannot be used this way",
+        ),
         (
             "a note over 2000 characters",
             form(&owner, &format!("/alerts/{alert}/acknowledge"), format!("csrf={csrf}&note={}", "a".repeat(2001))),
