@@ -206,31 +206,72 @@ pub async fn change_staff<S: Store>(
     change(&state, form, Setting::ChangeStaff(id)).await
 }
 
+/// Why a settings form changed nothing: something the owner can fix, said on the page, or a
+/// failure, answered as an error page and logged.
+enum NotChanged {
+    Fix(String),
+    Failed(Error),
+}
+
+impl From<store::StoreError> for NotChanged {
+    fn from(e: store::StoreError) -> NotChanged {
+        NotChanged::Failed(e.into())
+    }
+}
+
+/// Something the owner can fix.
+fn fix(problem: impl Into<String>) -> NotChanged {
+    NotChanged::Fix(problem.into())
+}
+
 /// Applies one settings form, the owner's only, and shows the settings again.
 async fn change<S: Store>(state: &AppState<S>, StaffForm { who, fields }: StaffForm, what: Setting) -> Response {
     if let Err(e) = owner_only(&who) {
         return e.into_response();
     }
-    let f = &fields;
+    if let Setting::IntakeLink = what {
+        return match crate::client_intake::new_link(state, who.staff.clinic_id, None).await {
+            Ok(url) => respond(page(state, &who, None, None, Some(url)).await, StatusCode::OK),
+            Err(e) => e.into_response(),
+        };
+    }
+    match apply(state, &who, &fields, what).await {
+        Ok(None) => Redirect::to("/settings").into_response(),
+        Ok(Some(invited)) => show_page(state, &who, None, Some(invited), StatusCode::OK).await,
+        Err(NotChanged::Fix(problem)) => {
+            show_page(state, &who, Some(problem), None, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(NotChanged::Failed(e)) => e.into_response(),
+    }
+}
+
+/// Checks and saves one settings form; a new staff member's e-mail and one-time password
+/// when one was invited.
+async fn apply<S: Store>(
+    state: &AppState<S>,
+    who: &SignedIn,
+    f: &crate::extract::Fields,
+    what: Setting,
+) -> Result<Option<(String, String)>, NotChanged> {
     let clinic_id = who.staff.clinic_id;
     let kb = &state.knowledge;
     let now = state.clock.now();
-    let result: Result<Option<(String, String)>, String> = match what {
+    match what {
         Setting::Clinic => {
             let name = domain::PersonName::parse(f.one("name").unwrap_or_default());
             let country = f.one("country").and_then(|c| kb.country(c)).map(|c| c.code.clone());
             let tz_text = f.one("timezone").unwrap_or_default();
             let tz = domain::TimeZoneName::parse(tz_text);
             match (name, country, tz) {
-                (Err(_), _, _) => Err(format!("Write the clinic's name ({}).", domain::PersonName::RULE)),
-                (_, None, _) => Err("Choose the clinic's country.".to_owned()),
-                (_, _, Err(_)) => Err(format!("`{tz_text}` is not a time zone such as Europe/London.")),
+                (Err(_), _, _) => Err(fix(format!("Write the clinic's name ({}).", domain::PersonName::RULE))),
+                (_, None, _) => Err(fix("Choose the clinic's country.".to_owned())),
+                (_, _, Err(_)) => Err(fix(format!("`{tz_text}` is not a time zone such as Europe/London."))),
                 (Ok(name), Some(country), Ok(tz)) => state
                     .store
                     .update_clinic(clinic_id, name.as_str(), &country, tz.as_str())
                     .await
                     .map(|_| None)
-                    .map_err(|e| e.to_string()),
+                    .map_err(NotChanged::from),
             }
         }
         Setting::Schedule => {
@@ -238,9 +279,9 @@ async fn change<S: Store>(state: &AppState<S>, StaffForm { who, fields }: StaffF
                 f.one("hours").unwrap_or_default().split(',').map(|h| h.trim().parse::<i64>()).collect();
             match hours {
                 Ok(h) if !h.is_empty() && h.len() <= 4 && h.iter().all(|x| (1..=336).contains(x)) && h.windows(2).all(|w| w[0] < w[1]) => {
-                    state.store.set_check_in_hours(clinic_id, &h).await.map(|_| None).map_err(|e| e.to_string())
+                    state.store.set_check_in_hours(clinic_id, &h).await.map(|_| None).map_err(NotChanged::from)
                 }
-                _ => Err("Write one to four check-in times in hours after the session, rising, each from 1 to 336, such as 24, 48.".to_owned()),
+                _ => Err(fix("Write one to four check-in times in hours after the session, rising, each from 1 to 336, such as 24, 48.".to_owned())),
             }
         }
         Setting::Alerts => {
@@ -253,22 +294,22 @@ async fn change<S: Store>(state: &AppState<S>, StaffForm { who, fields }: StaffF
             };
             match to {
                 Ok(to) => {
-                    state.store.set_alert_to(clinic_id, to.as_deref()).await.map(|_| None).map_err(|e| e.to_string())
+                    state.store.set_alert_to(clinic_id, to.as_deref()).await.map(|_| None).map_err(NotChanged::from)
                 }
-                Err(p) => Err(p),
+                Err(p) => Err(fix(p)),
             }
         }
         Setting::Messages => {
             let plan = f.one("plan_message").filter(|t| *t != followup::wording::DEFAULT_PLAN);
             let check_in = f.one("check_in_message").filter(|t| *t != followup::wording::DEFAULT_CHECK_IN);
             match plan.into_iter().chain(check_in).map(followup::wording::check).find(Result::is_err) {
-                Some(Err(problem)) => Err(problem),
+                Some(Err(problem)) => Err(fix(problem)),
                 _ => state
                     .store
                     .set_message_texts(clinic_id, plan, check_in)
                     .await
                     .map(|_| None)
-                    .map_err(|e| e.to_string()),
+                    .map_err(NotChanged::from),
             }
         }
         Setting::AddProduct => {
@@ -279,37 +320,33 @@ async fn change<S: Store>(state: &AppState<S>, StaffForm { who, fields }: StaffF
             let url = f.one("url").map(str::to_owned);
             let bad_url = |u: &String| !(u.starts_with("https://") || u.starts_with("http://")) || u.len() > 500;
             match name {
-                Err(_) => Err(format!("Write the product's name ({}).", domain::PersonName::RULE)),
+                Err(_) => Err(fix(format!("Write the product's name ({}).", domain::PersonName::RULE))),
                 Ok(_) if !kb.plan.items.iter().any(|i| i.id == item) => {
-                    Err("Choose the plan item the product belongs to.".to_owned())
+                    Err(fix("Choose the plan item the product belongs to.".to_owned()))
                 }
                 Ok(_) if url.as_ref().is_some_and(bad_url) => {
-                    Err("A product's address must start with https:// or http://.".to_owned())
+                    Err(fix("A product's address must start with https:// or http://.".to_owned()))
                 }
                 Ok(name) => state
                     .store
                     .add_product(clinic_id, NewProduct { name, item, url, now })
                     .await
                     .map(|_| None)
-                    .map_err(|e| e.to_string()),
+                    .map_err(NotChanged::from),
             }
         }
         Setting::RemoveProduct(id) => {
-            state.store.remove_product(clinic_id, id).await.map(|_| None).map_err(|e| e.to_string())
+            state.store.remove_product(clinic_id, id).await.map(|_| None).map_err(NotChanged::from)
         }
-        Setting::IntakeLink => {
-            return match crate::client_intake::new_link(state, clinic_id, None).await {
-                Ok(url) => respond(page(state, &who, None, None, Some(url)).await, StatusCode::OK),
-                Err(e) => e.into_response(),
-            };
-        }
+        // Answered by `change`, which shows the new link.
+        Setting::IntakeLink => Ok(None),
         Setting::AddStaff => {
             let role = f.one("role").and_then(Role::from_code);
             let name = domain::PersonName::parse(f.one("name").unwrap_or_default());
             match (crate::fields::email(f.one("email").unwrap_or_default()), role, name) {
-                (Err(p), _, _) => Err(p),
-                (_, None, _) => Err("Choose a role.".to_owned()),
-                (_, _, Err(_)) => Err(format!("Write the staff member's name ({}).", domain::PersonName::RULE)),
+                (Err(p), _, _) => Err(fix(p)),
+                (_, None, _) => Err(fix("Choose a role.".to_owned())),
+                (_, _, Err(_)) => Err(fix(format!("Write the staff member's name ({}).", domain::PersonName::RULE))),
                 (Ok(email), Some(role), Ok(name)) => {
                     let name = name.into_string();
                     let password = new_secret()[..20].to_owned();
@@ -325,9 +362,9 @@ async fn change<S: Store>(state: &AppState<S>, StaffForm { who, fields }: StaffF
                         Ok(_) => Ok(Some((email, password))),
                         // Staff e-mails are unique across clinics: say only that it cannot be used.
                         Err(store::StoreError::Conflict(_)) => {
-                            Err(format!("{email} cannot be used for a new staff member; use another address."))
+                            Err(fix(format!("{email} cannot be used for a new staff member; use another address.")))
                         }
-                        Err(e) => Err(e.to_string()),
+                        Err(e) => Err(e.into()),
                     }
                 }
             }
@@ -337,20 +374,15 @@ async fn change<S: Store>(state: &AppState<S>, StaffForm { who, fields }: StaffF
             let active = f.one("active") == Some("yes");
             match role {
                 _ if id == who.staff.id => {
-                    Err("You cannot change your own role or access; ask another owner.".to_owned())
+                    Err(fix("You cannot change your own role or access; ask another owner.".to_owned()))
                 }
                 Some(role) => match state.store.update_staff(clinic_id, id, role, active, state.clock.now()).await {
                     Ok(Some(_)) => Ok(None),
-                    Ok(None) => Err("No such staff member.".to_owned()),
-                    Err(e) => Err(e.to_string()),
+                    Ok(None) => Err(fix("No such staff member.".to_owned())),
+                    Err(e) => Err(e.into()),
                 },
-                _ => Err("Choose a role.".to_owned()),
+                _ => Err(fix("Choose a role.".to_owned())),
             }
         }
-    };
-    match result {
-        Ok(None) => Redirect::to("/settings").into_response(),
-        Ok(Some(invited)) => show_page(state, &who, None, Some(invited), StatusCode::OK).await,
-        Err(problem) => show_page(state, &who, Some(problem), None, StatusCode::UNPROCESSABLE_ENTITY).await,
     }
 }
