@@ -173,7 +173,7 @@ pub fn run_due(
     base_url: &str,
 ) -> Result<(), Failure> {
     let at = match at {
-        Some(text) => Some(web::time::parse_rfc3339(text).ok_or_else(|| {
+        Some(text) => Some(store::Timestamp::parse_rfc3339(text).ok_or_else(|| {
             Failure::input(format!("--at: `{text}` is not an RFC 3339 time such as 2026-11-28T08:00:00Z"))
         })?),
         None => None,
@@ -342,7 +342,7 @@ pub fn create_token(data: &Path, email: &str, label: &str, days: u32) -> Result<
         println!("{token}");
         eprintln!(
             "The token works until {} (UTC); revoke it sooner with `aftercare token revoke`.",
-            web::time::to_rfc3339(made.expires_at)
+            made.expires_at.to_rfc3339()
         );
         Ok(())
     })

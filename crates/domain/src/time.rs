@@ -1,4 +1,39 @@
-//! Calendar dates and time zone names as the product reads them.
+//! Instants, calendar dates and time zone names as the product reads them.
+
+/// A UTC instant, in milliseconds since the Unix epoch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(pub i64);
+
+impl Timestamp {
+    /// Milliseconds in an hour.
+    pub const HOUR_MS: i64 = 3_600_000;
+
+    /// This instant moved by `hours`.
+    #[must_use]
+    pub fn plus_hours(self, hours: i64) -> Timestamp {
+        Timestamp(self.0.saturating_add(hours.saturating_mul(Self::HOUR_MS)))
+    }
+
+    /// Hours from `earlier` to this instant, with fractions, never rounded.
+    pub fn hours_since(self, earlier: Timestamp) -> f64 {
+        (self.0 - earlier.0) as f64 / Self::HOUR_MS as f64
+    }
+
+    /// This instant as RFC 3339 UTC text, as the API and the command line write it.
+    pub fn to_rfc3339(self) -> String {
+        jiff::Timestamp::from_millisecond(self.0).map(|ts| ts.to_string()).unwrap_or_else(|_| self.0.to_string())
+    }
+
+    /// Reads RFC 3339 text with an offset, such as `2026-11-27T15:30:00Z`.
+    pub fn parse_rfc3339(text: &str) -> Option<Timestamp> {
+        text.parse::<jiff::Timestamp>().ok().map(|ts| Timestamp(ts.as_millisecond()))
+    }
+
+    /// The calendar date of this instant in a time zone.
+    pub fn local_date(self, tz: &jiff::tz::TimeZone) -> Option<jiff::civil::Date> {
+        jiff::Timestamp::from_millisecond(self.0).ok().map(|ts| ts.to_zoned_datetime(tz.clone()).date())
+    }
+}
 
 /// Whether `name` is an IANA time zone this machine knows.
 pub fn is_time_zone(name: &str) -> bool {

@@ -4,26 +4,7 @@
 use crate::ids::*;
 pub use care::Level;
 pub use domain::Redacted;
-
-/// A UTC instant, in milliseconds since the Unix epoch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Timestamp(pub i64);
-
-impl Timestamp {
-    /// Milliseconds in an hour.
-    pub const HOUR_MS: i64 = 3_600_000;
-
-    /// This instant moved by `hours`.
-    #[must_use]
-    pub fn plus_hours(self, hours: i64) -> Timestamp {
-        Timestamp(self.0.saturating_add(hours.saturating_mul(Self::HOUR_MS)))
-    }
-
-    /// Hours from `earlier` to this instant, with fractions, never rounded.
-    pub fn hours_since(self, earlier: Timestamp) -> f64 {
-        (self.0 - earlier.0) as f64 / Self::HOUR_MS as f64
-    }
-}
+pub use domain::time::Timestamp;
 
 /// A staff member's role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -4,17 +4,17 @@
 pub use domain::time::{completed_months, is_time_zone, parse_date};
 use store::Timestamp;
 
-/// An instant as RFC 3339 UTC text.
+/// An instant as RFC 3339 UTC text ([`Timestamp::to_rfc3339`]).
 pub fn to_rfc3339(t: Timestamp) -> String {
-    jiff::Timestamp::from_millisecond(t.0).map(|ts| ts.to_string()).unwrap_or_else(|_| t.0.to_string())
+    t.to_rfc3339()
 }
 
-/// Parses RFC 3339 text (with an offset) into an instant.
+/// Parses RFC 3339 text (with an offset) into an instant ([`Timestamp::parse_rfc3339`]).
 pub fn parse_rfc3339(text: &str) -> Option<Timestamp> {
-    text.parse::<jiff::Timestamp>().ok().map(|ts| Timestamp(ts.as_millisecond()))
+    Timestamp::parse_rfc3339(text)
 }
 
-/// The calendar date of an instant in a time zone.
+/// The calendar date of an instant in a time zone ([`Timestamp::local_date`]).
 pub fn local_date(t: Timestamp, tz: &jiff::tz::TimeZone) -> Option<jiff::civil::Date> {
-    jiff::Timestamp::from_millisecond(t.0).ok().map(|ts| ts.to_zoned_datetime(tz.clone()).date())
+    t.local_date(tz)
 }
