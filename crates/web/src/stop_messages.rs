@@ -74,10 +74,9 @@ pub async fn stop<S: Store>(
         Err(page) => return page,
     };
     let now = state.clock.now();
-    let already =
-        state.store.client(clinic.id, ClientId(client_id.get())).await.ok().flatten().and_then(|c| c.opted_out_at);
+    let already = state.store.client(clinic.id, client_id).await.ok().flatten().and_then(|c| c.opted_out_at);
     if already.is_none()
-        && let Err(e) = state.store.set_client_opted_out(clinic.id, ClientId(client_id.get()), Some(now)).await
+        && let Err(e) = state.store.set_client_opted_out(clinic.id, client_id, Some(now)).await
     {
         return unavailable(&state, &crate::error::Error::from(e));
     }

@@ -73,5 +73,5 @@ pub async fn intake<S: Store>(
 ) -> Result<Json<IntakeOutcome>, Error> {
     let intake: IntakeBody = json_body(&body)?;
     let raw = String::from_utf8_lossy(&body).into_owned();
-    Ok(Json(intake::take(&state, caller.clinic_id(), ClientId(id.get()), intake, raw).await?))
+    Ok(Json(intake::take(&state, caller.clinic_id(), id, intake, raw).await?))
 }

@@ -250,13 +250,12 @@ pub async fn record<S: Store>(
     let next_cursor = page.last().filter(|_| more).map(|s| crate::page::session_cursor(&SessionPosition::of(s)));
     let mut sessions = Vec::new();
     for s in page {
-        let check_ins =
-            state.store.check_ins_of_session(ClinicId(clinic.get()), s.id).await?.iter().map(CheckInOut::of).collect();
+        let check_ins = state.store.check_ins_of_session(clinic, s.id).await?.iter().map(CheckInOut::of).collect();
         let mut follow_ups = Vec::new();
-        for f in state.store.follow_ups_of_session(ClinicId(clinic.get()), s.id).await? {
+        for f in state.store.follow_ups_of_session(clinic, s.id).await? {
             let messages = state
                 .store
-                .messages_of_follow_up(ClinicId(clinic.get()), f.id)
+                .messages_of_follow_up(clinic, f.id)
                 .await?
                 .iter()
                 .map(|m| MessageOut {

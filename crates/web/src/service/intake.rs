@@ -17,7 +17,7 @@ pub async fn history<S: Store>(
 ) -> Result<Vec<PastSessionDoc>, Error> {
     let mut history = Vec::new();
     for s in state.store.sessions_of_client(clinic, client, None, u32::MAX).await? {
-        let check_ins = state.store.check_ins_of_session(ClinicId(clinic.get()), s.id).await?;
+        let check_ins = state.store.check_ins_of_session(clinic, s.id).await?;
         let Some(max) = check_ins.iter().filter_map(|c| c.soreness).max() else { continue };
         let mut fired: Vec<String> = check_ins.iter().flat_map(|c| c.fired.iter().cloned()).collect();
         fired.sort();
@@ -135,12 +135,12 @@ pub async fn take<S: Store>(
         return Err(Error::invalid("history", "is filled from the client's recorded sessions; leave it out"));
     }
     let mut doc = body.into_doc();
-    state.store.client(ClinicId(clinic.get()), client_id).await?.ok_or_else(|| Error::not_found("client"))?;
+    state.store.client(clinic, client_id).await?.ok_or_else(|| Error::not_found("client"))?;
     doc.history = history(state, clinic, client_id).await?;
     let kb = &state.knowledge;
     let intake = doc.validate(kb).map_err(|e| Error::from_input(&e, ""))?;
     let recommendation = care::recommend(kb, &intake);
-    state.store.save_intake(ClinicId(clinic.get()), NewIntake { client_id, body: raw, now: state.clock.now() }).await?;
+    state.store.save_intake(clinic, NewIntake { client_id, body: raw, now: state.clock.now() }).await?;
     let mut answer = serde_json::to_value(&recommendation).map_err(|e| Error::internal("an intake's answer", e))?;
     let screening = answer.as_object_mut().and_then(|o| o.remove("screening")).unwrap_or(Value::Null);
     Ok(IntakeOutcome { recommendation: answer, screening })

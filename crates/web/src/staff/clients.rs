@@ -5,7 +5,7 @@
 use crate::AppState;
 use crate::error::Error;
 use crate::extract::{PathId, StaffForm};
-use crate::service::check_in::StoredReport;
+use crate::staff::answer::Answer;
 use crate::staff::auth::SignedIn;
 use crate::staff::view::{Layout, local_time, render, respond};
 use askama::Template;
@@ -112,11 +112,8 @@ pub async fn create<S: Store>(State(state): State<AppState<S>>, StaffForm { who,
 #[derive(Debug)]
 struct CheckInLine {
     when: String,
-    soreness: String,
     level: care::Level,
-    rules: String,
-    note: String,
-    notices: Vec<String>,
+    answer: Answer,
 }
 
 /// A session on the client's page.
@@ -125,6 +122,12 @@ struct SessionView {
     when: String,
     what: String,
     areas: String,
+    /// The techniques used, as recorded.
+    techniques: String,
+    /// The therapist's notes.
+    notes: Option<String>,
+    /// Who recorded it.
+    recorded_by: String,
     check_ins: Vec<CheckInLine>,
     messages: Vec<MessageLine>,
 }
@@ -182,7 +185,7 @@ async fn client_page<S: Store>(state: &AppState<S>, who: &SignedIn, id: ClientId
     let kb = &state.knowledge;
     let v = &kb.vocabulary;
     let clinic = state.store.clinic(who.staff.clinic_id).await?.ok_or_else(|| Error::not_found("clinic"))?;
-    let client = state.store.client(clinic.id, ClientId(id.get())).await?.ok_or_else(|| Error::not_found("client"))?;
+    let client = state.store.client(clinic.id, id).await?.ok_or_else(|| Error::not_found("client"))?;
     let label = |table: &str, code: &str| -> String {
         let found = match table {
             "goal" => v.goals.by_code(code).map(|x| x.label.clone()),
@@ -196,7 +199,7 @@ async fn client_page<S: Store>(state: &AppState<S>, who: &SignedIn, id: ClientId
     let mut intake = Vec::new();
     let (mut screening, mut outcome, mut suggestions, mut pressure) =
         (Vec::new(), String::new(), Vec::new(), String::new());
-    if let Some(stored) = state.store.latest_intake(clinic.id, ClientId(id.get())).await? {
+    if let Some(stored) = state.store.latest_intake(clinic.id, id).await? {
         let doc: IntakeDoc = serde_json::from_str(&stored.body).map_err(|e| Error::internal("reading an intake", e))?;
         intake.push(("Goals".to_owned(), doc.goals.iter().map(|g| label("goal", g)).collect::<Vec<_>>().join(", ")));
         intake.push((
@@ -234,7 +237,8 @@ async fn client_page<S: Store>(state: &AppState<S>, who: &SignedIn, id: ClientId
     let mut sessions = Vec::new();
     let mut points: Vec<(i64, u8, care::Level, bool)> = Vec::new();
     let mut starts: Vec<i64> = Vec::new();
-    for s in state.store.sessions_of_client(clinic.id, ClientId(id.get()), None, u32::MAX).await? {
+    let staff = state.store.staff_of_clinic(clinic.id).await?;
+    for s in state.store.sessions_of_client(clinic.id, id, None, u32::MAX).await? {
         starts.push(s.ended_at.0);
         let mut check_ins = Vec::new();
         for c in state.store.check_ins_of_session(clinic.id, s.id).await? {
@@ -243,14 +247,10 @@ async fn client_page<S: Store>(state: &AppState<S>, who: &SignedIn, id: ClientId
             if let Some(soreness) = c.soreness {
                 points.push((c.submitted_at.0, soreness, c.level, alerted));
             }
-            let note = StoredReport::read(&c.report).note().map(str::to_owned);
             check_ins.push(CheckInLine {
-                when: format!("{} ({:.0} h after)", local_time(c.submitted_at, &clinic.timezone), c.hours_since),
-                soreness: c.soreness.map_or_else(|| "not read".to_owned(), |s| format!("{s}/10")),
+                when: local_time(c.submitted_at, &clinic.timezone),
                 level: c.level,
-                rules: c.fired.join(", "),
-                notices: crate::staff::dashboard::check_in_notices(&state.knowledge, &c),
-                note: note.unwrap_or_default(),
+                answer: Answer::of(&state.knowledge, &c),
             });
         }
         let mut messages = Vec::new();
@@ -261,6 +261,12 @@ async fn client_page<S: Store>(state: &AppState<S>, who: &SignedIn, id: ClientId
         }
         sessions.push(SessionView {
             messages,
+            techniques: s.techniques.join(", "),
+            notes: s.notes.clone().filter(|n| !n.trim().is_empty()),
+            recorded_by: staff
+                .iter()
+                .find(|x| x.id == s.staff_id)
+                .map_or_else(|| "staff".to_owned(), |x| x.name.clone()),
             when: local_time(s.ended_at, &clinic.timezone),
             what: format!("{}, {} pressure", label("type", &s.massage_type), s.pressure),
             areas: s.areas.iter().map(|a| label("area", a).to_lowercase()).collect::<Vec<_>>().join(", "),
@@ -270,7 +276,7 @@ async fn client_page<S: Store>(state: &AppState<S>, who: &SignedIn, id: ClientId
     sessions.reverse();
     let feedback = state
         .store
-        .feedback_of_client(clinic.id, ClientId(id.get()))
+        .feedback_of_client(clinic.id, id)
         .await?
         .iter()
         .map(|f| {
@@ -385,8 +391,7 @@ pub async fn intake_link<S: Store>(
 ) -> Response {
     let result: Result<IntakeLinkPage, Error> = async {
         let clinic = state.store.clinic(who.staff.clinic_id).await?.ok_or_else(|| Error::not_found("clinic"))?;
-        let client =
-            state.store.client(clinic.id, ClientId(id.get())).await?.ok_or_else(|| Error::not_found("client"))?;
+        let client = state.store.client(clinic.id, id).await?.ok_or_else(|| Error::not_found("client"))?;
         let url = crate::client_intake::new_link(&state, clinic.id, Some(client.id)).await?;
         Ok(IntakeLinkPage {
             layout: layout(&who, &clinic, "Intake link"),
@@ -414,7 +419,7 @@ pub async fn messages<S: Store>(
         };
         state
             .store
-            .set_client_opted_out(who.staff.clinic_id, ClientId(id.get()), at)
+            .set_client_opted_out(who.staff.clinic_id, id, at)
             .await?
             .ok_or_else(|| Error::not_found("client"))?;
         Ok(id)

@@ -4,6 +4,7 @@
 use crate::AppState;
 use crate::error::Error;
 use crate::service::check_in::StoredReport;
+use crate::staff::answer::Answer;
 use crate::staff::auth::SignedIn;
 use crate::staff::view::{Layout, local_day, local_time, respond};
 use askama::Template;
@@ -12,28 +13,23 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use store::{AlertStatus, ClientId, MessageStatus, Store};
 
-/// An alert in a list.
+/// An alert in a list: who, when, and what the client said.
 #[derive(Debug)]
 pub struct AlertLine {
     /// Alert id.
     pub id: i64,
-    /// Level code.
+    /// Level.
     pub level: care::Level,
     /// Client id.
     pub client_id: ClientId,
     /// Client name.
     pub client_name: String,
+    /// The client's phone, to call them back.
+    pub client_phone: Option<String>,
     /// When raised, local time.
     pub when: String,
-    /// The fired rules.
-    pub rules: String,
-    /// Soreness reported.
-    pub soreness: Option<u8>,
-    /// The client's note.
-    pub note: Option<String>,
-    /// What staff must know before the rules, in plain words: an answer that could not be
-    /// read, warning signs the note mentions, a baby's age that was unknown.
-    pub notices: Vec<String>,
+    /// What the client said, and why it was sorted as it was.
+    pub answer: Option<Answer>,
     /// Who acknowledged, when, and their note.
     pub acknowledged: Option<String>,
 }
@@ -114,8 +110,6 @@ pub async fn alert_lines<S: Store>(
     for a in page {
         let client = state.store.client(clinic.id, a.client_id).await?;
         let check_in = state.store.check_in(clinic.id, a.check_in_id).await?;
-        let note = check_in.as_ref().and_then(|c| StoredReport::read(&c.report).note().map(str::to_owned));
-        let notices = check_in.as_ref().map(|c| check_in_notices(&state.knowledge, c)).unwrap_or_default();
         let acknowledged = match (a.acknowledged_at, a.acknowledged_by) {
             (Some(at), Some(by)) => {
                 let who =
@@ -132,41 +126,14 @@ pub async fn alert_lines<S: Store>(
             id: a.id.get(),
             level: a.level,
             client_id: a.client_id,
+            client_phone: client.as_ref().and_then(|c| c.phone.clone()),
             client_name: client.map_or_else(|| "client".to_owned(), |c| c.name),
             when: local_time(a.created_at, &clinic.timezone),
-            rules: check_in.as_ref().map(|c| c.fired.join(", ")).unwrap_or_default(),
-            soreness: check_in.as_ref().and_then(|c| c.soreness),
-            note,
-            notices,
+            answer: check_in.as_ref().map(|c| Answer::of(&state.knowledge, c)),
             acknowledged,
         });
     }
     Ok((lines, next))
-}
-
-/// What staff must know of a check-in before its rules, in plain words (care policy v1.2):
-/// an answer that could not be read (with what was wrong), the warning signs its note
-/// mentions, and a baby's age that was unknown and read as under 3 months.
-pub fn check_in_notices(kb: &care::Knowledge, c: &store::CheckIn) -> Vec<String> {
-    let mut out = Vec::new();
-    if !c.triaged {
-        out.push(format!(
-            "This answer could not be read, so it was not sorted: {}. Read it as sent and contact the client.",
-            c.problems.join("; ")
-        ));
-    }
-    let report = StoredReport::read(&c.report);
-    for flag in report.note_flags.iter().flatten() {
-        let label = kb.vocabulary.symptoms.by_code(&flag.code).map_or(flag.code.as_str(), |s| s.label.as_str());
-        out.push(format!(
-            "The note mentions a warning sign: {label} (“{}”), not ticked as happening now.",
-            flag.phrase
-        ));
-    }
-    if report.baby_age_unknown == Some(true) {
-        out.push("The baby's age was unknown (no date of birth on the session): read as under 3 months.".to_owned());
-    }
-    out
 }
 
 /// The notice of a time in the last day when the database could not save: when, and what
@@ -249,7 +216,7 @@ async fn page<S: Store>(state: &AppState<S>, who: &SignedIn) -> Result<Dashboard
             when: local_time(c.submitted_at, &clinic.timezone),
             level: c.level,
             note: report.note().unwrap_or_default().to_owned(),
-            notices: check_in_notices(kb, &c),
+            notices: crate::staff::answer::notices(kb, &c, &report),
         });
     }
     let month = state.store.follow_ups_due(clinic.id, now.plus_hours(-24 * 30), now).await?;

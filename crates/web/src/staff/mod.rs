@@ -4,6 +4,7 @@
 //! `Origin` is refused.
 
 pub mod alerts;
+pub mod answer;
 pub mod auth;
 pub mod clients;
 pub mod dashboard;

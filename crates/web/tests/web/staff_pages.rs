@@ -947,3 +947,65 @@ async fn a_database_error_is_logged_with_its_cause_and_request_id_and_not_shown(
     app.store.close().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A therapist acting on an alert reads what the client said, in plain words, and can call
+/// them in one tap: soreness and trend, sore areas and each symptom by its label, the
+/// temperature in both scales, the note, how long after the session; each rule's clinical
+/// reason and what the client was told, with the rule's id beside it. The client's page
+/// shows the same answers, and each session's techniques, notes and who recorded it.
+#[tokio::test]
+async fn an_alert_shows_what_the_client_said_in_plain_words() {
+    let app = spawn_app().await;
+    let kb = care::Knowledge::builtin().unwrap();
+    let (s, c) =
+        app.post("/api/v1/clients", &app.a.owner, json!({"name": "Tom Baker", "phone": "+44 7700 900123"})).await;
+    assert_eq!(s, StatusCode::CREATED, "{c}");
+    let client_id = c["id"].as_i64().unwrap();
+    let (s, _) =
+        app.post(&format!("/api/v1/clients/{client_id}/intake"), &app.a.owner, json!({"first_massage": false})).await;
+    assert_eq!(s, StatusCode::OK);
+    let mut session = leg_session();
+    session["client_id"] = json!(client_id);
+    session["notes"] = json!("Tight left calf, worked gently");
+    let (s, recorded) = app.post("/api/v1/sessions", &app.a.therapist, session).await;
+    assert_eq!(s, StatusCode::CREATED, "{recorded}");
+    let link = recorded["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
+    app.advance_hours(26.0);
+    let answer = json!({"soreness": 7, "sore_areas": ["calves"], "symptoms": ["one_leg_swelling"],
+                        "temperature_c": 38.4, "note": "my left calf is hot"});
+    let (s, told) = app.call(reqwest::Method::POST, &link, None, Some(answer)).await;
+    assert_eq!(s, StatusCode::OK, "{told}");
+    let fired: Vec<String> =
+        told["fired"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap().to_owned()).collect();
+    assert!(!fired.is_empty(), "{told}");
+
+    let owner = sign_in(&app, "owner@calm.example", PASSWORD).await.unwrap();
+    let label = |code: &str| kb.vocabulary.symptoms.by_code(code).unwrap().label.clone();
+    for page in ["/alerts", "/", &format!("/clients/{client_id}")] {
+        let (s, html) = owner.get(page).await;
+        assert_eq!(s, StatusCode::OK, "{page}");
+        for said in [
+            "7 out of 10",
+            "calves",
+            &label("one_leg_swelling"),
+            "38.4 °C (101.1 °F)",
+            "“my left calf is hot”",
+            "26 h after the session",
+        ] {
+            assert!(html.contains(said), "{page} shows {said}");
+        }
+        for id in &fired {
+            let rule = kb.triage.rules.iter().find(|r| &r.id == id).unwrap();
+            assert!(html.contains(&rule.clinical_reason), "{page} gives {id}'s clinical reason");
+            assert!(html.contains(id.as_str()), "{page} names {id} beside it");
+        }
+    }
+    let (_, queue) = owner.get("/alerts").await;
+    assert!(queue.contains("href=\"tel:+44 7700 900123\""), "the client can be called in one tap");
+    let (_, page) = owner.get(&format!("/clients/{client_id}")).await;
+    assert!(
+        page.contains("Techniques: stripping") && page.contains("Tight left calf, worked gently"),
+        "the session as recorded"
+    );
+    assert!(page.contains("Recorded by Calm staff"), "and who recorded it");
+}
