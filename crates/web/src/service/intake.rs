@@ -108,18 +108,101 @@ pub struct IntakeOutcome {
     pub screening: Value,
 }
 
+/// The latest intake of a client, read with their history as it is now.
+#[derive(Debug)]
+pub struct LatestIntake<'k> {
+    /// As stored.
+    pub stored: store::Intake,
+    /// As the engine reads it.
+    pub intake: care::screening::Intake,
+    /// Its screening, suggested types and pressure.
+    pub recommendation: care::screening::Recommendation<'k>,
+}
+
 /// The latest intake of a client read with their history now, when it still validates: the
 /// recommendation a staff page shows.
 pub async fn latest_recommendation<S: Store>(
     state: &AppState<S>,
     clinic: ClinicId,
     client: ClientId,
-) -> Result<Option<(store::Intake, care::screening::Recommendation<'_>)>, Error> {
+) -> Result<Option<LatestIntake<'_>>, Error> {
     let Some(stored) = state.store.latest_intake(clinic, client).await? else { return Ok(None) };
     let mut doc: IntakeDoc =
         serde_json::from_str(&stored.body).map_err(|e| Error::internal("reading a stored intake", e))?;
     doc.history = history(state, clinic, client).await?;
-    Ok(doc.validate(&state.knowledge).ok().map(|valid| (stored, care::recommend(&state.knowledge, &valid))))
+    Ok(doc.validate(&state.knowledge).ok().map(|intake| LatestIntake {
+        recommendation: care::recommend(&state.knowledge, &intake),
+        stored,
+        intake,
+    }))
+}
+
+/// What the latest intake's screening means for a session about to be recorded: the
+/// suggested type and pressure, whether the session should not happen today (and what the
+/// client was told), the areas to avoid and the pressure caps, in plain words.
+#[derive(Debug, Clone, Default)]
+pub struct SessionScreening {
+    /// The suggested massage type.
+    pub suggested_type: Option<String>,
+    /// The suggested pressure.
+    pub suggested_pressure: Option<String>,
+    /// The suggestion, or the screening's reasons, in a sentence.
+    pub suggestion: String,
+    /// Not today: the screening items that say so, and what the client is told.
+    pub postpone: Option<String>,
+    /// Area codes to avoid.
+    pub avoid: Vec<String>,
+    /// The pressure caps, each a line: the firmest pressure and why, then each region's.
+    pub caps: Vec<String>,
+}
+
+/// The screening of the client's latest intake for a session form; none when there is no
+/// intake.
+pub async fn for_session<S: Store>(
+    state: &AppState<S>,
+    clinic: ClinicId,
+    client: ClientId,
+) -> Result<SessionScreening, Error> {
+    let kb = &state.knowledge;
+    let Some(latest) = latest_recommendation(state, clinic, client).await? else {
+        return Ok(SessionScreening::default());
+    };
+    let r = &latest.recommendation;
+    let s = &r.screening;
+    let pressure_label =
+        |code: &str| kb.vocabulary.pressures.by_code(code).map_or_else(|| code.to_owned(), |p| p.label.to_lowercase());
+    let suggested_type = r.types.first().map(|t| t.massage_type.to_owned());
+    let suggested_pressure = r.pressure.map(str::to_owned);
+    let suggestion = match (&suggested_type, &suggested_pressure) {
+        (Some(t), Some(p)) => format!("Suggested from the intake: {t}, {p} pressure. {}", r.pressure_reasons.join(" ")),
+        _ => format!("Screening: {}", r.pressure_reasons.join(" ")),
+    };
+    let postpone = care::screening::postpone_message(kb, &latest.intake).map(|told| {
+        let why: Vec<&str> = s
+            .items
+            .iter()
+            .filter(|i| i.outcome == care::knowledge::model::ScreeningOutcome::Postpone)
+            .map(|i| i.note)
+            .collect();
+        format!("{} The client was told: {told}", why.join(" "))
+    });
+    let mut caps: Vec<String> = Vec::new();
+    if let Some(cap) = s.pressure_cap {
+        caps.push(format!("At most {} pressure. {}", pressure_label(cap), s.notes.join(" ")));
+    }
+    caps.extend(
+        s.region_caps
+            .iter()
+            .map(|c| format!("At most {} pressure on the {}.", pressure_label(c.at_most), c.region_label)),
+    );
+    Ok(SessionScreening {
+        suggested_type,
+        suggested_pressure,
+        suggestion,
+        postpone,
+        avoid: s.avoid_areas.iter().map(|a| (*a).to_owned()).collect(),
+        caps,
+    })
 }
 
 /// Stores the intake `body` of client `client_id` of `clinic` (`raw` as sent) and answers its

@@ -220,7 +220,8 @@ async fn client_page<S: Store>(state: &AppState<S>, who: &SignedIn, id: ClientId
         ));
         intake.push(("First massage ever".to_owned(), if doc.first_massage { "yes" } else { "no" }.to_owned()));
         intake.push(("Recorded".to_owned(), local_time(stored.created_at, &clinic.timezone)));
-        if let Some((_, r)) = crate::service::intake::latest_recommendation(state, clinic.id, id).await? {
+        if let Some(latest) = crate::service::intake::latest_recommendation(state, clinic.id, id).await? {
+            let r = &latest.recommendation;
             outcome = serde_json::to_value(r.screening.outcome)
                 .ok()
                 .and_then(|x| x.as_str().map(str::to_owned))

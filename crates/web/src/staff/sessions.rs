@@ -113,6 +113,8 @@ struct AreaChoice {
     code: String,
     label: String,
     checked: bool,
+    /// The screening says to avoid it.
+    avoid: bool,
 }
 
 /// A plan item in the preview.
@@ -135,7 +137,19 @@ struct SessionPage {
     notes: String,
     /// The baby's date of birth, for an infant session.
     baby_birth_date: String,
+    /// When the session ended, local time (`YYYY-MM-DDTHH:MM`), when not now.
+    ended_at: String,
+    /// The latest ended time the form accepts: now, local time.
+    ended_max: String,
     suggestion: String,
+    /// Not today, and why: a red banner that must be acknowledged before saving.
+    postpone: Option<String>,
+    postpone_ack: bool,
+    /// The pressure caps, each a line.
+    caps: Vec<String>,
+    /// The areas to avoid, by label.
+    avoid: Vec<String>,
+    avoid_ack: bool,
     preview: Vec<PreviewItem>,
     error: Option<String>,
 }
@@ -161,23 +175,16 @@ async fn session_page<S: Store>(
 ) -> Result<SessionPage, Error> {
     let kb = &state.knowledge;
     let v = &kb.vocabulary;
-    // The suggestion from the latest intake picks the defaults.
-    let (mut suggested_type, mut suggested_pressure, mut suggestion) = (None, None, String::new());
-    if let Some((_, r)) = crate::service::intake::latest_recommendation(state, clinic.id, client.id).await? {
-        {
-            suggested_type = r.types.first().map(|t| t.massage_type.to_owned());
-            suggested_pressure = r.pressure.map(str::to_owned);
-            suggestion = match (&suggested_type, &suggested_pressure) {
-                (Some(t), Some(p)) => {
-                    format!("Suggested from the intake: {t}, {p} pressure. {}", r.pressure_reasons.join(" "))
-                }
-                _ => format!("Screening: {}", r.pressure_reasons.join(" ")),
-            };
-        }
-    }
-    let chosen_type = f.one("massage_type").map(str::to_owned).or(suggested_type);
-    let chosen_pressure =
-        f.one("pressure").map(str::to_owned).or(suggested_pressure).unwrap_or_else(|| "medium".to_owned());
+    // The suggestion from the latest intake picks the defaults; its screening is shown.
+    let screening = crate::service::intake::for_session(state, clinic.id, client.id).await?;
+    let chosen_type = f.one("massage_type").map(str::to_owned).or(screening.suggested_type.clone());
+    let chosen_pressure = f
+        .one("pressure")
+        .map(str::to_owned)
+        .or(screening.suggested_pressure.clone())
+        .unwrap_or_else(|| "medium".to_owned());
+    let area_label = |code: &String| v.areas.by_code(code).map_or_else(|| code.clone(), |a| a.label.to_lowercase());
+    let tz = followup::window::time_zone(client.timezone.as_deref(), &clinic.timezone);
     let areas = f.all("area");
     Ok(SessionPage {
         layout: Layout::signed_in(who, clinic, format!("Record a session: {}", client.name), "clients"),
@@ -213,12 +220,20 @@ async fn session_page<S: Store>(
                 code: a.code.clone(),
                 label: a.label.clone(),
                 checked: areas.contains(&a.code.as_str()),
+                avoid: screening.avoid.contains(&a.code),
             })
             .collect(),
         techniques: f.one("techniques").unwrap_or_default().to_owned(),
         notes: f.one("notes").unwrap_or_default().to_owned(),
         baby_birth_date: f.one("baby_birth_date").unwrap_or_default().to_owned(),
-        suggestion,
+        ended_at: f.one("ended_at").unwrap_or_default().to_owned(),
+        ended_max: local_minute(state.clock.now(), &tz),
+        suggestion: screening.suggestion,
+        postpone: screening.postpone,
+        postpone_ack: f.one("postpone_ack") == Some("yes"),
+        caps: screening.caps,
+        avoid: screening.avoid.iter().map(area_label).collect(),
+        avoid_ack: f.one("avoid_ack") == Some("yes"),
         preview,
         error,
     })
@@ -260,19 +275,31 @@ pub async fn save_session<S: Store>(
         .filter(|t| !t.is_empty())
         .map(str::to_owned)
         .collect();
-    let body = SessionBody {
+    let again = |preview: Vec<PreviewItem>, error: Option<String>, status: StatusCode| {
+        let (state, who, clinic, client, f) = (&state, &who, &clinic, &client, &f);
+        async move { respond(session_page(state, who, clinic, client, f, preview, error).await, status) }
+    };
+    // A session recorded after the fact ended at the local time written on the form.
+    let tz = followup::window::time_zone(client.timezone.as_deref(), &clinic.timezone);
+    let ended_at = match f.one("ended_at") {
+        None => None,
+        Some(text) => match parse_local_minute(text, &tz) {
+            Some(t) => Some(t.to_rfc3339()),
+            None => {
+                let problem = "When it ended: choose a date and a time, or leave it empty for now.".to_owned();
+                return again(vec![], Some(problem), StatusCode::UNPROCESSABLE_ENTITY).await;
+            }
+        },
+    };
+    let mut body = SessionBody {
         client_id: client.id.get(),
         massage_type: f.one("massage_type").unwrap_or_default().to_owned(),
         pressure: f.one("pressure").unwrap_or_default().to_owned(),
         areas: areas.clone(),
         techniques,
-        ended_at: None,
+        ended_at,
         notes: f.one("notes").map(str::to_owned),
         baby_birth_date: f.one("baby_birth_date").map(str::to_owned),
-    };
-    let again = |preview: Vec<PreviewItem>, error: Option<String>, status: StatusCode| {
-        let (state, who, clinic, client, f) = (&state, &who, &clinic, &client, &f);
-        async move { respond(session_page(state, who, clinic, client, f, preview, error).await, status) }
     };
     if areas.is_empty() {
         return again(
@@ -287,6 +314,42 @@ pub async fn save_session<S: Store>(
             Ok(items) => again(items, None, StatusCode::OK).await,
             Err(e) => again(vec![], Some(e.message().to_owned()), StatusCode::UNPROCESSABLE_ENTITY).await,
         };
+    }
+    // The screening's "not today" and its areas to avoid are read and acknowledged before a
+    // session is saved, and the acknowledgement is kept in the session's notes.
+    let screening = match crate::service::intake::for_session(&state, clinic.id, client.id).await {
+        Ok(s) => s,
+        Err(e) => return e.into_response(),
+    };
+    let label =
+        |code: &str| state.knowledge.vocabulary.areas.by_code(code).map_or(code.to_owned(), |a| a.label.to_lowercase());
+    let avoided: Vec<String> = areas.iter().filter(|a| screening.avoid.contains(a)).map(|a| label(a)).collect();
+    let mut kept: Vec<String> = Vec::new();
+    if screening.postpone.is_some() {
+        if f.one("postpone_ack") != Some("yes") {
+            let problem =
+                "The screening says no massage today (the red box above). Tick its box to record the session anyway.";
+            return again(vec![], Some(problem.to_owned()), StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+        kept.push(format!("The screening said no massage today; {} recorded the session anyway.", who.staff.name));
+    }
+    if !avoided.is_empty() {
+        if f.one("avoid_ack") != Some("yes") {
+            let problem = format!(
+                "You ticked areas the screening says to avoid: {}. Untick them, or tick the box to confirm they were worked.",
+                avoided.join(", ")
+            );
+            return again(vec![], Some(problem), StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+        kept.push(format!(
+            "Worked areas the screening says to avoid ({}); confirmed by {}.",
+            avoided.join(", "),
+            who.staff.name
+        ));
+    }
+    if !kept.is_empty() {
+        let written = body.notes.take().filter(|n| !n.trim().is_empty());
+        body.notes = Some(written.into_iter().chain(kept).collect::<Vec<_>>().join("\n"));
     }
     match crate::service::session::record(&state, &who.staff, body).await {
         Ok(SessionOutcome { follow_ups, .. }) => {
@@ -307,14 +370,11 @@ pub async fn save_session<S: Store>(
             };
             render(&page, StatusCode::CREATED)
         }
-        Err(e) => {
-            again(
-                vec![],
-                Some(format!("{}: {}", e.field().unwrap_or("session"), e.message())),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+        Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
+            let problem = format!("{}: {}", field_label(e.field().unwrap_or_default()), e.message());
+            again(vec![], Some(problem), StatusCode::UNPROCESSABLE_ENTITY).await
         }
+        Err(e) => e.into_response(),
     }
 }
 
@@ -354,4 +414,32 @@ async fn preview<S: Store>(
         items.push(PreviewItem { title: i.title.to_owned(), lines });
     }
     Ok(items)
+}
+
+/// A session field as the form names it.
+fn field_label(field: &str) -> &'static str {
+    match field {
+        "ended_at" => "When it ended",
+        "baby_birth_date" => "The baby's date of birth",
+        "techniques" => "Techniques",
+        "notes" => "Notes",
+        "areas" => "Areas worked",
+        "massage_type" => "Massage type",
+        "pressure" => "Pressure",
+        _ => "The session",
+    }
+}
+
+/// An instant as a form's `datetime-local` value in `tz`: `YYYY-MM-DDTHH:MM`.
+fn local_minute(t: store::Timestamp, tz: &jiff::tz::TimeZone) -> String {
+    jiff::Timestamp::from_millisecond(t.0)
+        .map(|ts| ts.to_zoned_datetime(tz.clone()).strftime("%Y-%m-%dT%H:%M").to_string())
+        .unwrap_or_default()
+}
+
+/// Reads a form's `datetime-local` value, a wall-clock time in `tz`.
+fn parse_local_minute(text: &str, tz: &jiff::tz::TimeZone) -> Option<store::Timestamp> {
+    let civil = text.parse::<jiff::civil::DateTime>().ok()?;
+    let zoned = civil.to_zoned_datetime(tz.clone()).ok()?;
+    Some(store::Timestamp(zoned.timestamp().as_millisecond()))
 }

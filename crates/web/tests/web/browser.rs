@@ -391,6 +391,39 @@ async fn a_wrong_address_is_a_page_in_plain_words() {
     browser.stop().await;
 }
 
+/// The screening on the session form, as a therapist sees it on a desktop and on a phone:
+/// the red "no massage today" banner, the areas to avoid marked, and a warning the moment
+/// one of them is ticked on the body map.
+#[tokio::test]
+async fn the_session_form_shows_the_screening() {
+    let app = spawn_app().await;
+    let id = app.new_client(&app.a.owner).await;
+    let intake = serde_json::json!({"conditions": [{"code": "fever_or_infection"}, {"code": "varicose_veins"}], "first_massage": false});
+    let (s, _) = app.post(&format!("/api/v1/clients/{id}/intake"), &app.a.owner, intake).await;
+    assert_eq!(s, reqwest::StatusCode::OK);
+    for (width, height, name) in [(1280, 900, "desktop"), (390, 844, "phone")] {
+        let browser = Browser::start(width, height).await;
+        browser.go(&format!("{}/clients/{id}/sessions/new", app.base)).await;
+        browser.wait_for("h1", "Sign in").await;
+        browser.type_into("#email", "ther@calm.example").await;
+        browser.type_into("#password", PASSWORD).await;
+        browser.click("button[type=submit]").await;
+        browser.wait_for("#postpone-title", "The screening says: no massage today").await;
+        browser.screenshot(&format!("staff-session-postpone-{name}")).await;
+        // Nothing sticks out sideways: the page reads without scrolling across.
+        let script = "var w = document.documentElement.clientWidth; return Array.from(document.querySelectorAll('*')).filter(e => e.getBoundingClientRect().right > w + 1).map(e => e.tagName + '#' + e.id).join(' ');";
+        let wide = browser
+            .cmd(reqwest::Method::POST, "/execute/sync", Some(serde_json::json!({"script": script, "args": []})))
+            .await;
+        assert_eq!(wide, "", "wider than the {name} window");
+        browser.scroll_to(".bodymap").await;
+        browser.click(".bodymap .zone[data-area=calves]").await;
+        browser.wait_for("#avoid-warning", "The screening says to avoid: calves").await;
+        browser.screenshot(&format!("staff-session-avoid-{name}")).await;
+        browser.stop().await;
+    }
+}
+
 /// WebDriver's code for the Enter key.
 const ENTER: &str = "\u{E007}";
 

@@ -1009,3 +1009,96 @@ async fn an_alert_shows_what_the_client_said_in_plain_words() {
     );
     assert!(page.contains("Recorded by Calm staff"), "and who recorded it");
 }
+
+/// The screening reaches the session form (hazard H15): "no massage today" is a red banner
+/// that must be acknowledged before a session is saved, areas to avoid are marked and ticking
+/// one must be confirmed, the pressure caps stand beside the pressure, and each
+/// acknowledgement is kept in the session's notes.
+#[tokio::test]
+async fn the_screening_reaches_the_session_form() {
+    let app = spawn_app().await;
+    let kb = care::Knowledge::builtin().unwrap();
+    let therapist = sign_in(&app, "ther@calm.example", PASSWORD).await.unwrap();
+    let csrf = therapist.csrf().await;
+    let client = |intake: serde_json::Value| {
+        let app = &app;
+        async move {
+            let id = app.new_client(&app.a.owner).await;
+            let (s, body) = app.post(&format!("/api/v1/clients/{id}/intake"), &app.a.owner, intake).await;
+            assert_eq!(s, StatusCode::OK, "{body}");
+            id
+        }
+    };
+    let sessions = |id: i64| {
+        let app = &app;
+        async move { app.get(&format!("/api/v1/clients/{id}"), &app.a.owner).await.1["sessions"].clone() }
+    };
+
+    // Not today: a fever.
+    let fever = json!({"conditions": [{"code": "fever_or_infection"}], "first_massage": false});
+    let id = client(fever.clone()).await;
+    let told = care::screening::postpone_message(&kb, &care::screening::parse_intake(&kb, &fever.to_string()).unwrap())
+        .unwrap();
+    let (s, form) = therapist.get(&format!("/clients/{id}/sessions/new")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(form.contains("The screening says: no massage today") && form.contains(told), "the red banner: {form}");
+    let session = format!("csrf={csrf}&action=save&massage_type=swedish&pressure=light&area=upper_back");
+    let (s, page) = therapist.post(&format!("/clients/{id}/sessions"), &session, None).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "not saved without acknowledging it");
+    assert!(page.contains("Tick its box to record the session anyway"));
+    assert_eq!(sessions(id).await, json!([]), "nothing was saved");
+    let (s, _) = therapist.post(&format!("/clients/{id}/sessions"), &format!("{session}&postpone_ack=yes"), None).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let notes = sessions(id).await[0]["notes"].as_str().unwrap().to_owned();
+    assert!(notes.contains("The screening said no massage today; Calm staff recorded the session anyway."), "{notes}");
+
+    // Areas to avoid: varicose veins, the legs.
+    let id = client(json!({"conditions": [{"code": "varicose_veins"}], "first_massage": false})).await;
+    let (_, form) = therapist.get(&format!("/clients/{id}/sessions/new")).await;
+    assert!(form.contains("id=\"area-calves\" name=\"area\" value=\"calves\" data-avoid=\"yes\""), "calves are marked");
+    assert!(!form.contains("id=\"area-upper_back\" name=\"area\" value=\"upper_back\" data-avoid"), "the back is not");
+    let session = format!(
+        "csrf={csrf}&action=save&massage_type=swedish&pressure=light&area=calves&area=upper_back&notes=Light+work"
+    );
+    let (s, page) = therapist.post(&format!("/clients/{id}/sessions"), &session, None).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("You ticked areas the screening says to avoid: calves."), "{page}");
+    let (s, _) = therapist.post(&format!("/clients/{id}/sessions"), &format!("{session}&avoid_ack=yes"), None).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let notes = sessions(id).await[0]["notes"].as_str().unwrap().to_owned();
+    assert_eq!(notes, "Light work\nWorked areas the screening says to avoid (calves); confirmed by Calm staff.");
+
+    // The pressure caps, beside the pressure: blood thinners.
+    let id = client(json!({"conditions": [{"code": "anticoagulants"}], "first_massage": false})).await;
+    let (_, form) = therapist.get(&format!("/clients/{id}/sessions/new")).await;
+    assert!(form.contains("<ul class=\"caps\" id=\"caps\"><li>At most"), "the cap is shown: {form}");
+}
+
+/// A session can be recorded after the fact, for the local time it ended, within the API's
+/// limits (not in the future, not over a year ago), and the form says so in plain words.
+#[tokio::test]
+async fn a_session_is_recorded_for_the_time_it_ended() {
+    let app = spawn_app().await;
+    let therapist = sign_in(&app, "ther@calm.example", PASSWORD).await.unwrap();
+    let csrf = therapist.csrf().await;
+    let (id, _) = app.session(&app.a.owner, json!({"first_massage": false}), leg_session()).await;
+    // T0 is 09:00 in London (winter: UTC); the session ended at 07:30 that morning.
+    let form = format!(
+        "csrf={csrf}&action=save&massage_type=swedish&pressure=light&area=upper_back&ended_at=2026-11-27T07%3A30"
+    );
+    let (s, _) = therapist.post(&format!("/clients/{id}/sessions"), &form, None).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (_, record) = app.get(&format!("/api/v1/clients/{id}"), &app.a.owner).await;
+    let ended: Vec<&str> =
+        record["sessions"].as_array().unwrap().iter().map(|s| s["ended_at"].as_str().unwrap()).collect();
+    assert!(ended.contains(&"2026-11-27T07:30:00Z"), "{ended:?}");
+    let future = form.replace("2026-11-27T07%3A30", "2026-11-27T12%3A00");
+    let (s, page) = therapist.post(&format!("/clients/{id}/sessions"), &future, None).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("When it ended: is in the future"), "{page}");
+    let (s, page) = therapist
+        .post(&format!("/clients/{id}/sessions"), &form.replace("2026-11-27T07%3A30", "yesterday"), None)
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("When it ended: choose a date and a time"), "{page}");
+}
