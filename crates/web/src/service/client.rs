@@ -38,11 +38,11 @@ pub struct NewClientBody {
 fn validate(body: NewClientBody, now: Timestamp) -> Result<NewClient, Error> {
     let name = domain::PersonName::parse(&body.name).map_err(|p| Error::invalid("name", p.to_string()))?.into_string();
     let email = match body.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
-        Some(e) => Some(crate::fields::email(e).map_err(|problem| Error::invalid("email", problem))?),
+        Some(e) => Some(domain::Email::parse(e).map_err(|p| Error::invalid("email", p.to_string()))?.into_string()),
         None => None,
     };
     let phone = match body.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
-        Some(p) => Some(crate::fields::phone(p).map_err(|problem| Error::invalid("phone", problem))?),
+        Some(p) => Some(domain::Phone::parse(p).map_err(|p| Error::invalid("phone", p.to_string()))?.into_string()),
         None => None,
     };
     if let Some(tz) = &body.timezone {

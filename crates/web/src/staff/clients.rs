@@ -30,6 +30,8 @@ struct ClientsPage {
     /// The link to the next page, when there is one.
     next: Option<String>,
     error: Option<String>,
+    /// What was typed into the new client's form, kept after an error.
+    typed: crate::extract::Fields,
 }
 
 /// `?q=` of the list, and `after=` where the page starts.
@@ -47,7 +49,7 @@ pub async fn list<S: Store>(State(state): State<AppState<S>>, who: SignedIn, Que
     let search = q.q.unwrap_or_default().trim().chars().take(100).collect::<String>();
     let result = async {
         let after = q.after.as_deref().map(crate::page::parse_client_cursor).transpose()?;
-        list_page(&state, &who, search, after, None).await
+        list_page(&state, &who, search, after, None, crate::extract::Fields::default()).await
     };
     respond(result.await, StatusCode::OK)
 }
@@ -58,6 +60,7 @@ async fn list_page<S: Store>(
     search: String,
     after: Option<store::ClientPosition>,
     error: Option<String>,
+    typed: crate::extract::Fields,
 ) -> Result<ClientsPage, Error> {
     let clinic = state.store.clinic(who.staff.clinic_id).await?.ok_or_else(|| Error::not_found("clinic"))?;
     let wanted = (!search.is_empty()).then_some(search.as_str());
@@ -68,7 +71,7 @@ async fn list_page<S: Store>(
         let q: String = form_urlencoded::byte_serialize(search.as_bytes()).collect();
         format!("/clients?q={q}&after={cursor}")
     });
-    Ok(ClientsPage { layout: layout(who, &clinic, "Clients"), search, clients, next, error })
+    Ok(ClientsPage { layout: layout(who, &clinic, "Clients"), search, clients, next, error, typed })
 }
 
 /// `POST /clients`: `csrf`, `name`, `email`, `phone`.
@@ -83,13 +86,13 @@ pub async fn create<S: Store>(State(state): State<AppState<S>>, StaffForm { who,
             .or_else(|| field("phone").and_then(|p| crate::fields::phone(&p).err()))
             .or_else(|| {
                 field("timezone").filter(|tz| domain::TimeZoneName::parse(tz).is_err()).map(|tz| {
-                    format!("`{tz}` is not a time zone such as Europe/London; leave it empty for the clinic's.")
+                    format!("“{tz}” is not a time zone. Choose one such as Europe/London, or leave it empty for the clinic's.")
                 })
             })
     };
     let (Ok(name), None) = (name, problem.clone()) else {
         let p = problem.unwrap_or_default();
-        return match list_page(&state, &who, String::new(), None, Some(p)).await {
+        return match list_page(&state, &who, String::new(), None, Some(p), fields.clone()).await {
             Ok(page) => render(&page, StatusCode::UNPROCESSABLE_ENTITY),
             Err(e) => e.into_response(),
         };

@@ -33,10 +33,10 @@ struct IntakePage {
 async fn client_and_clinic<S: Store>(
     state: &AppState<S>,
     who: &SignedIn,
-    id: i64,
+    id: ClientId,
 ) -> Result<(store::Clinic, store::Client), Error> {
     let clinic = state.store.clinic(who.staff.clinic_id).await?.ok_or_else(|| Error::not_found("clinic"))?;
-    let client = state.store.client(clinic.id, ClientId(id)).await?.ok_or_else(|| Error::not_found("client"))?;
+    let client = state.store.client(clinic.id, id).await?.ok_or_else(|| Error::not_found("client"))?;
     Ok((clinic, client))
 }
 
@@ -67,7 +67,7 @@ pub async fn intake_form<S: Store>(
     who: SignedIn,
     PathId(id): PathId<ClientId>,
 ) -> Response {
-    match client_and_clinic(&state, &who, id.get()).await {
+    match client_and_clinic(&state, &who, id).await {
         Ok((clinic, client)) => {
             render(&intake_page(&state.knowledge, &who, &clinic, &client, &Fields::default(), None), StatusCode::OK)
         }
@@ -81,7 +81,7 @@ pub async fn save_intake<S: Store>(
     PathId(id): PathId<ClientId>,
     StaffForm { who, fields: f }: StaffForm,
 ) -> Response {
-    let (clinic, client) = match client_and_clinic(&state, &who, id.get()).await {
+    let (clinic, client) = match client_and_clinic(&state, &who, id).await {
         Ok(x) => x,
         Err(e) => return e.into_response(),
     };
@@ -245,8 +245,11 @@ pub async fn new_session<S: Store>(
     who: SignedIn,
     PathId(id): PathId<ClientId>,
 ) -> Response {
+    if !matches!(who.staff.role, Role::Owner | Role::Therapist) {
+        return Error::forbidden("only owner or therapist may record sessions").into_response();
+    }
     let result = async {
-        let (clinic, client) = client_and_clinic(&state, &who, id.get()).await?;
+        let (clinic, client) = client_and_clinic(&state, &who, id).await?;
         session_page(&state, &who, &clinic, &client, &Fields::default(), vec![], None).await
     }
     .await;
@@ -262,7 +265,7 @@ pub async fn save_session<S: Store>(
     if !matches!(who.staff.role, Role::Owner | Role::Therapist) {
         return Error::forbidden("only owner or therapist may record sessions").into_response();
     }
-    let (clinic, client) = match client_and_clinic(&state, &who, id.get()).await {
+    let (clinic, client) = match client_and_clinic(&state, &who, id).await {
         Ok(x) => x,
         Err(e) => return e.into_response(),
     };
@@ -371,7 +374,8 @@ pub async fn save_session<S: Store>(
             render(&page, StatusCode::CREATED)
         }
         Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
-            let problem = format!("{}: {}", field_label(e.field().unwrap_or_default()), e.message());
+            // The API's words, without its code quotes.
+            let problem = format!("{}: {}", field_label(e.field().unwrap_or_default()), e.message().replace('`', ""));
             again(vec![], Some(problem), StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => e.into_response(),

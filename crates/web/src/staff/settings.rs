@@ -265,7 +265,9 @@ async fn apply<S: Store>(
             match (name, country, tz) {
                 (Err(_), _, _) => Err(fix(format!("Write the clinic's name ({}).", domain::PersonName::RULE))),
                 (_, None, _) => Err(fix("Choose the clinic's country.".to_owned())),
-                (_, _, Err(_)) => Err(fix(format!("`{tz_text}` is not a time zone such as Europe/London."))),
+                (_, _, Err(_)) => {
+                    Err(fix(format!("“{tz_text}” is not a time zone. Choose one such as Europe/London.")))
+                }
                 (Ok(name), Some(country), Ok(tz)) => state
                     .store
                     .update_clinic(clinic_id, name.as_str(), &country, tz.as_str())
@@ -289,7 +291,7 @@ async fn apply<S: Store>(
                 None => Ok(None),
                 Some(t) if t.contains('@') => crate::fields::email(t).map(Some),
                 Some(t) => crate::fields::phone(t).map(Some).map_err(|_| {
-                    format!("`{t}` is neither an e-mail address nor a phone number such as +44 20 7946 0000.")
+                    format!("“{t}” is neither an e-mail address nor a phone number. Write one such as alerts@clinic.example or +44 20 7946 0000.")
                 }),
             };
             match to {

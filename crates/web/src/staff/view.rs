@@ -16,6 +16,8 @@ pub struct Layout {
     pub csrf: String,
     /// Which navigation entry is current.
     pub nav: &'static str,
+    /// The signed-in staff member's role: the navigation shows only what it may use.
+    pub role: Option<store::Role>,
 }
 
 impl std::fmt::Debug for Layout {
@@ -38,7 +40,18 @@ impl Layout {
             staff_name: who.staff.name.clone(),
             csrf: who.csrf.clone(),
             nav,
+            role: Some(who.staff.role),
         }
+    }
+
+    /// Whether the signed-in member may record sessions (owners and therapists).
+    pub fn may_record_sessions(&self) -> bool {
+        matches!(self.role, Some(store::Role::Owner | store::Role::Therapist))
+    }
+
+    /// Whether the signed-in member may change the clinic's settings (owners).
+    pub fn may_change_settings(&self) -> bool {
+        self.role == Some(store::Role::Owner)
     }
 
     /// The frame of a page shown before signing in.
@@ -49,6 +62,7 @@ impl Layout {
             staff_name: String::new(),
             csrf: String::new(),
             nav: "",
+            role: None,
         }
     }
 }

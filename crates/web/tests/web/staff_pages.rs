@@ -556,7 +556,7 @@ async fn staff_forms_check_phone_numbers_and_time_zones_and_a_second_acknowledge
     assert!(html.contains("6 to 15 digits"));
     let (s, html) = owner.post("/clients", &format!("csrf={csrf}&name=Pat&timezone=Mars%2FOlympus"), None).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(html.contains("`Mars/Olympus` is not a time zone"));
+    assert!(html.contains("“Mars/Olympus” is not a time zone"));
     let (s, to) = owner.post("/clients", &format!("csrf={csrf}&name=Pat&timezone=America%2FNew_York"), None).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     let (_, page) = owner.get(&to).await;
@@ -773,7 +773,7 @@ async fn the_session_form_takes_the_babys_date_of_birth_for_an_infant_massage() 
     let infant = format!("csrf={csrf}&massage_type=infant&pressure=light&area=abdomen&action=save");
     let (s, html) = therapist.post(&format!("/clients/{client}/sessions"), &infant, None).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(html.contains("baby_birth_date: is required"), "{html}");
+    assert!(html.contains("The baby&#39;s date of birth: is required for an infant session"), "{html}");
     assert!(html.contains("value=\"\""), "the form is shown again");
     let (s, html) = therapist
         .post(&format!("/clients/{client}/sessions"), &format!("{infant}&baby_birth_date=2026-09-01"), None)
@@ -1101,4 +1101,45 @@ async fn a_session_is_recorded_for_the_time_it_ended() {
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("When it ended: choose a date and a time"), "{page}");
+}
+
+/// The navigation shows only what a role may use, and a front-desk user who opens the
+/// session form anyway reads a page that says no, in the staff layout. Forms speak plain
+/// words and keep what was typed after an error.
+#[tokio::test]
+async fn each_role_sees_what_it_may_use_and_forms_keep_what_was_typed() {
+    let app = spawn_app().await;
+    let id = app.new_client(&app.a.owner).await;
+    let desk = sign_in(&app, "desk@calm.example", PASSWORD).await.unwrap();
+    let (_, page) = desk.get(&format!("/clients/{id}")).await;
+    assert!(!page.contains("href=\"/settings\""), "no Settings for the front desk");
+    assert!(!page.contains("Record a session"), "no session recording for the front desk");
+    let r = desk
+        .http
+        .get(format!("{}/clients/{id}/sessions/new", desk.base))
+        .header(header::COOKIE, &desk.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(is_html(&r) && r.text().await.unwrap().contains("/assets/staff.css"), "a page in the staff layout");
+    let therapist = sign_in(&app, "ther@calm.example", PASSWORD).await.unwrap();
+    let (_, page) = therapist.get(&format!("/clients/{id}")).await;
+    assert!(
+        page.contains("Record a session") && !page.contains("href=\"/settings\""),
+        "a therapist records, never sets"
+    );
+    let owner = sign_in(&app, "owner@calm.example", PASSWORD).await.unwrap();
+    let (_, page) = owner.get("/").await;
+    assert!(page.contains("href=\"/settings\""), "the owner has Settings");
+
+    let csrf = desk.csrf().await;
+    let form = format!("csrf={csrf}&name=Pat+Jones&email=pat%40&phone=%2B44+7700+900123&timezone=Europe%2FLondon");
+    let (s, page) = desk.post("/clients", &form, None).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("“pat@” is not an e-mail address. Write one such as ada@example.com."), "{page}");
+    assert!(!page.contains('`'), "no code quotes");
+    for kept in ["value=\"Pat Jones\"", "value=\"pat@\"", "value=\"+44 7700 900123\"", "value=\"Europe/London\""] {
+        assert!(page.contains(kept), "keeps {kept}");
+    }
 }
