@@ -69,7 +69,7 @@ fn q<'a>(sql: String) -> sqlx::query::Query<'a, sqlx::Sqlite, <sqlx::Sqlite as s
 
 /// The schema, embedded in the binary, in order: a new migration is a new file and a new
 /// line here.
-const MIGRATIONS: [(i64, &str, &str); 13] = [
+const MIGRATIONS: [(i64, &str, &str); 14] = [
     (1, "clinics clients sessions", include_str!("../migrations/0001_clinics_clients_sessions.sql")),
     (2, "staff sessions", include_str!("../migrations/0002_staff_sessions.sql")),
     (3, "products feedback", include_str!("../migrations/0003_products_feedback.sql")),
@@ -83,6 +83,7 @@ const MIGRATIONS: [(i64, &str, &str); 13] = [
     (11, "api token expiry", include_str!("../migrations/0011_api_token_expiry.sql")),
     (12, "answers not read", include_str!("../migrations/0012_answers_not_read.sql")),
     (13, "notes to read", include_str!("../migrations/0013_notes_to_read.sql")),
+    (14, "staff sessions by staff", include_str!("../migrations/0014_staff_sessions_by_staff.sql")),
 ];
 
 /// Migrations that manage their own transaction (a table rebuilt with foreign keys off).
@@ -529,6 +530,36 @@ impl Store for SqliteStore {
         }
         tx.commit().await.map_err(db)?;
         one(row, staff)
+    }
+
+    async fn set_staff_password(
+        &self,
+        clinic_id: ClinicId,
+        staff_id: StaffId,
+        password_hash: Redacted<String>,
+        keep: &[u8],
+    ) -> StoreResult<bool> {
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
+        let changed = sqlx::query("UPDATE staff SET password_hash = ? WHERE id = ? AND clinic_id = ?")
+            .bind(password_hash.expose())
+            .bind(staff_id.get())
+            .bind(clinic_id.get())
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?
+            .rows_affected()
+            == 1;
+        if changed {
+            sqlx::query("DELETE FROM staff_sessions WHERE staff_id = ? AND clinic_id = ? AND token_hash != ?")
+                .bind(staff_id.get())
+                .bind(clinic_id.get())
+                .bind(keep)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(changed)
     }
 
     async fn products(&self, clinic_id: ClinicId) -> StoreResult<Vec<Product>> {

@@ -350,6 +350,18 @@ async fn staff_sessions<S: Store>(s: S) {
     assert_eq!(s.staff_session(&[2u8; 32], T0).await.unwrap(), None);
     s.delete_staff_session(&[1u8; 32], T0).await.unwrap();
     assert_eq!(s.staff_session(&[1u8; 32], T0.plus_hours(1)).await.unwrap(), None, "signed out");
+
+    // A new password keeps the sign-in it was changed from and ends the others.
+    for hash in [3, 4] {
+        s.create_staff_session(new(a.id, hash)).await.unwrap();
+    }
+    let hashed = || Redacted::new("$argon2id$new".to_owned());
+    assert!(!s.set_staff_password(b.id, owner.id, hashed(), &[3u8; 32]).await.unwrap(), "not in another clinic");
+    assert!(s.staff_session(&[4u8; 32], T0.plus_hours(1)).await.unwrap().is_some(), "another clinic changed nothing");
+    assert!(s.set_staff_password(a.id, owner.id, hashed(), &[3u8; 32]).await.unwrap());
+    let (who, _) = s.staff_session(&[3u8; 32], T0.plus_hours(1)).await.unwrap().expect("still signed in here");
+    assert_eq!(who.password_hash, Some(hashed()));
+    assert_eq!(s.staff_session(&[4u8; 32], T0.plus_hours(1)).await.unwrap(), None, "signed out elsewhere");
 }
 
 async fn searching_clients_and_the_days_work<S: Store>(s: S) {

@@ -134,6 +134,16 @@ pub trait Store: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = StoreResult<Clinic>> + Send;
     /// The clinic's staff, by name.
     fn staff_of_clinic(&self, clinic_id: ClinicId) -> impl Future<Output = StoreResult<Vec<Staff>>> + Send;
+    /// Sets a staff member's password (its Argon2id hash) and ends every sign-in of theirs but
+    /// the one whose token hashes to `keep`: a changed password signs out the other devices.
+    /// `false` when the member is not in the clinic.
+    fn set_staff_password(
+        &self,
+        clinic_id: ClinicId,
+        staff_id: StaffId,
+        password_hash: Redacted<String>,
+        keep: &[u8],
+    ) -> impl Future<Output = StoreResult<bool>> + Send;
     /// Changes a staff member's role and whether they may sign in; deactivating one revokes
     /// their API tokens at `now`, for good. `None` when not in the clinic.
     fn update_staff(

@@ -125,6 +125,8 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
     api.route("/", get(staff::dashboard::show::<S>))
         .route("/sign-out", post(staff::auth::sign_out::<S>))
         .route("/alerts", get(staff::alerts::show::<S>))
+        .route("/account", get(staff::account::show::<S>))
+        .route("/account/password", post(staff::account::change_password::<S>))
         .route("/alerts/{id}/acknowledge", post(staff::alerts::acknowledge::<S>))
         .route("/clients", get(staff::clients::list::<S>).post(staff::clients::create::<S>))
         .route("/clients/{id}", get(staff::clients::show::<S>))

@@ -49,6 +49,11 @@ impl IntoResponse for NotSignedIn {
     }
 }
 
+/// The session cookie's token of a request, when it has the shape of one.
+pub fn session_token(headers: &HeaderMap) -> Option<String> {
+    cookie_token(headers)
+}
+
 fn cookie_token(headers: &HeaderMap) -> Option<String> {
     headers
         .get_all(header::COOKIE)

@@ -3,6 +3,7 @@
 //! stored only as a hash; every form carries the session's CSRF token, and a cross-site
 //! `Origin` is refused.
 
+pub mod account;
 pub mod alerts;
 pub mod answer;
 pub mod auth;

@@ -1143,3 +1143,42 @@ async fn each_role_sees_what_it_may_use_and_forms_keep_what_was_typed() {
         assert!(page.contains(kept), "keeps {kept}");
     }
 }
+
+/// Staff change their own password with the current one; the new one works, the old one
+/// no longer does, and every other sign-in of theirs ends. A wrong current password changes
+/// nothing and counts like a failed sign-in.
+#[tokio::test]
+async fn staff_change_their_password_and_other_sign_ins_end() {
+    let app = spawn_app().await;
+    let here = sign_in(&app, "ther@calm.example", PASSWORD).await.unwrap();
+    let elsewhere = sign_in(&app, "ther@calm.example", PASSWORD).await.unwrap();
+    let csrf = here.csrf().await;
+    let (s, page) = here.get("/account").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("Change your password") && page.contains("ther@calm.example"));
+    let new = "a+new+and+longer+secret";
+    let (s, page) =
+        here.post("/account/password", &format!("csrf={csrf}&current=wrong&new={new}&repeat={new}"), None).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("The current password is not right"));
+    let current = PASSWORD.replace(' ', "+");
+    let (s, page) =
+        here.post("/account/password", &format!("csrf={csrf}&current={current}&new=short&repeat=short"), None).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("at least 12 characters"));
+    let (s, page) =
+        here.post("/account/password", &format!("csrf={csrf}&current={current}&new={new}&repeat={new}x"), None).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("not the same"));
+    assert!(sign_in(&app, "ther@calm.example", PASSWORD).await.is_ok(), "nothing changed yet");
+    let (s, page) =
+        here.post("/account/password", &format!("csrf={csrf}&current={current}&new={new}&repeat={new}"), None).await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert!(page.contains("Your password is changed"));
+    assert_eq!(here.get("/").await.0, StatusCode::OK, "still signed in here");
+    assert_eq!(elsewhere.get("/").await.0, StatusCode::SEE_OTHER, "signed out elsewhere");
+    assert!(sign_in(&app, "ther@calm.example", PASSWORD).await.is_err(), "the old password no longer works");
+    assert!(sign_in(&app, "ther@calm.example", &new.replace('+', " ")).await.is_ok(), "the new one does");
+    let (s, _) = here.post("/account/password", &format!("current={current}&new={new}&repeat={new}"), None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "CSRF-protected");
+}
