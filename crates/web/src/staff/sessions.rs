@@ -27,7 +27,34 @@ struct IntakePage {
     conditions: Vec<Choice>,
     local: Vec<LocalCondition>,
     pressures: Vec<Choice>,
+    /// `yes`, `no`, or empty when not answered.
+    first_massage: String,
+    usual_pain: String,
+    pregnancy_weeks: String,
+    due_date: String,
     error: Option<String>,
+    /// What came before: the last intake it was filled in from, and the sessions since.
+    before: IntakeContext,
+}
+
+/// An earlier session, beside the intake form.
+#[derive(Debug)]
+struct HistoryLine {
+    when: String,
+    what: String,
+    /// The highest soreness reported after it.
+    soreness: String,
+    /// The most urgent answer after it, when any was above self-care.
+    level: Option<care::Level>,
+}
+
+/// What the intake form shows beside it: where its answers came from, the client's sessions,
+/// and the pressure the last intake suggests now, with why.
+#[derive(Debug, Default)]
+struct IntakeContext {
+    previous: Option<String>,
+    history: Vec<HistoryLine>,
+    pressure_note: Option<String>,
 }
 
 async fn client_and_clinic<S: Store>(
@@ -47,8 +74,10 @@ fn intake_page(
     client: &store::Client,
     f: &Fields,
     error: Option<String>,
+    before: IntakeContext,
 ) -> IntakePage {
     let IntakeChoices { goals, conditions, local, pressures } = choices(state_kb, f);
+    let text = |name: &str| f.one(name).unwrap_or_default().to_owned();
     IntakePage {
         layout: Layout::signed_in(who, clinic, format!("Intake: {}", client.name), "clients"),
         client_id: client.id,
@@ -57,22 +86,103 @@ fn intake_page(
         conditions,
         local,
         pressures,
+        first_massage: text("first_massage"),
+        usual_pain: text("usual_pain"),
+        pregnancy_weeks: text("pregnancy_weeks"),
+        due_date: text("due_date"),
         error,
+        before,
     }
 }
 
-/// `GET /clients/{id}/intake`.
+/// The form's fields from an intake as it stands now: its conditions and weeks of pregnancy
+/// counted on from the day it was recorded, and not a first massage once there have been
+/// sessions.
+fn fields_of_intake(
+    kb: &care::Knowledge,
+    latest: &crate::service::intake::LatestIntake<'_>,
+    now: store::Timestamp,
+    had_sessions: bool,
+) -> Fields {
+    let Ok(doc) = serde_json::from_str::<care::screening::IntakeDoc>(&latest.stored.body) else {
+        return Fields::default();
+    };
+    let days = (now.0 - latest.stored.created_at.0).max(0) / (24 * store::Timestamp::HOUR_MS);
+    let codes: Vec<String> = doc.conditions.iter().map(|c| c.code.clone()).collect();
+    let recorded_weeks = doc.pregnancy_weeks.as_ref().and_then(serde_json::Number::as_i64);
+    let (kept, weeks) = care::checkin::conditions_at(kb, &codes, recorded_weeks, days);
+    let mut f: Vec<(String, String)> = doc.goals.iter().map(|g| ("goal".to_owned(), g.clone())).collect();
+    for c in doc.conditions.iter().filter(|c| kept.contains(&c.code)) {
+        f.push(("condition".to_owned(), c.code.clone()));
+        for a in c.areas.iter().flatten() {
+            f.push((format!("areas_{}", c.code), a.clone()));
+        }
+    }
+    f.push(("first_massage".to_owned(), if doc.first_massage && !had_sessions { "yes" } else { "no" }.to_owned()));
+    if let Some(p) = &doc.preferred_pressure {
+        f.push(("preferred_pressure".to_owned(), p.clone()));
+    }
+    if let Some(n) = &doc.usual_pain {
+        f.push(("usual_pain".to_owned(), n.to_string()));
+    }
+    if let Some(w) = weeks {
+        f.push(("pregnancy_weeks".to_owned(), w.to_string()));
+    }
+    Fields(f)
+}
+
+/// What the intake form shows beside it, and the latest intake's answers to start from.
+async fn intake_context<S: Store>(
+    state: &AppState<S>,
+    clinic: &store::Clinic,
+    client: &store::Client,
+) -> Result<(IntakeContext, Option<Fields>), Error> {
+    let kb = &state.knowledge;
+    let label =
+        |code: &str| kb.vocabulary.massage_types.by_code(code).map_or_else(|| code.to_owned(), |t| t.label.clone());
+    let mut history = Vec::new();
+    let sessions = state.store.sessions_of_client(clinic.id, client.id, None, u32::MAX).await?;
+    for s in sessions.iter().rev().take(10) {
+        let check_ins = state.store.check_ins_of_session(clinic.id, s.id).await?;
+        history.push(HistoryLine {
+            when: local_time(s.ended_at, &clinic.timezone),
+            what: format!("{}, {} pressure", label(&s.massage_type), s.pressure),
+            soreness: check_ins
+                .iter()
+                .filter_map(|c| c.soreness)
+                .max()
+                .map_or_else(|| "no answer".to_owned(), |m| format!("at most {m} out of 10")),
+            level: check_ins.iter().map(|c| c.level).max().filter(|l| *l > care::Level::SelfCare),
+        });
+    }
+    let Some(latest) = crate::service::intake::latest_recommendation(state, clinic.id, client.id).await? else {
+        return Ok((IntakeContext { history, ..IntakeContext::default() }, None));
+    };
+    let r = &latest.recommendation;
+    let pressure_note = Some(match r.pressure {
+        Some(p) => format!("Suggested pressure now: {p}. {}", r.pressure_reasons.join(" ")),
+        None => r.pressure_reasons.join(" "),
+    });
+    let previous = Some(format!(
+        "Filled in from the intake of {}. Ask what has changed, and change only that.",
+        local_time(latest.stored.created_at, &clinic.timezone)
+    ));
+    let fields = fields_of_intake(kb, &latest, state.clock.now(), !sessions.is_empty());
+    Ok((IntakeContext { previous, history, pressure_note }, Some(fields)))
+}
+
+/// `GET /clients/{id}/intake`: a new intake, filled in from the last one when there is one.
 pub async fn intake_form<S: Store>(
     State(state): State<AppState<S>>,
     who: SignedIn,
     PathId(id): PathId<ClientId>,
 ) -> Response {
-    match client_and_clinic(&state, &who, id).await {
-        Ok((clinic, client)) => {
-            render(&intake_page(&state.knowledge, &who, &clinic, &client, &Fields::default(), None), StatusCode::OK)
-        }
-        Err(e) => e.into_response(),
-    }
+    let result = async {
+        let (clinic, client) = client_and_clinic(&state, &who, id).await?;
+        let (before, fields) = intake_context(&state, &clinic, &client).await?;
+        Ok(intake_page(&state.knowledge, &who, &clinic, &client, &fields.unwrap_or_default(), None, before))
+    };
+    respond(result.await, StatusCode::OK)
 }
 
 /// `POST /clients/{id}/intake`: stores the intake (as the API does) and shows the client.
@@ -91,8 +201,12 @@ pub async fn save_intake<S: Store>(
     let answers = match intake_answers(kb, &f, today) {
         Ok(a) => a,
         Err(problem) => {
+            let before = match intake_context(&state, &clinic, &client).await {
+                Ok((before, _)) => before,
+                Err(e) => return e.into_response(),
+            };
             return render(
-                &intake_page(kb, &who, &clinic, &client, &f, Some(problem)),
+                &intake_page(kb, &who, &clinic, &client, &f, Some(problem), before),
                 StatusCode::UNPROCESSABLE_ENTITY,
             );
         }

@@ -1182,3 +1182,43 @@ async fn staff_change_their_password_and_other_sign_ins_end() {
     let (s, _) = here.post("/account/password", &format!("current={current}&new={new}&repeat={new}"), None).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "CSRF-protected");
 }
+
+/// The next intake starts from the last one, as it stands now (not a first massage once
+/// there have been sessions), with the client's sessions beside it and the pressure the
+/// history now suggests, with why.
+#[tokio::test]
+async fn the_next_intake_starts_from_the_last_one_with_the_history_beside_it() {
+    let app = spawn_app().await;
+    let intake = json!({"goals": ["low_back_pain"], "conditions": [{"code": "varicose_veins"}], "usual_pain": 3,
+                        "preferred_pressure": "firm", "first_massage": true});
+    let (id, session) = app.session(&app.a.owner, intake, leg_session()).await;
+    let link = session["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
+    app.advance_hours(24.0);
+    let (s, _) = app.call(reqwest::Method::POST, &link, None, Some(json!({"soreness": 8, "symptoms": []}))).await;
+    assert_eq!(s, StatusCode::OK);
+    let owner = sign_in(&app, "owner@calm.example", PASSWORD).await.unwrap();
+    let (s, form) = owner.get(&format!("/clients/{id}/intake")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(form.contains("Filled in from the intake of"), "says where it came from");
+    for filled in [
+        "value=\"low_back_pain\" checked",
+        "value=\"varicose_veins\" checked",
+        "<option value=\"3\" selected>",
+        "<option value=\"firm\" selected>",
+        "id=\"first-no\" name=\"first_massage\" value=\"no\" checked",
+    ] {
+        assert!(form.contains(filled), "filled in: {filled}");
+    }
+    assert!(form.contains("Sessions so far") && form.contains("at most 8 out of 10"), "the history beside it");
+    assert!(form.contains("Suggested pressure now:"), "the pressure the history suggests, with why");
+    let csrf = owner.csrf().await;
+    let (s, page) = owner
+        .post(
+            &format!("/clients/{id}/intake"),
+            &format!("csrf={csrf}&goal=relaxation&usual_pain=4&pregnancy_weeks=12"),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("<option value=\"4\" selected>") && page.contains("value=\"12\""), "keeps what was typed");
+}
