@@ -1061,6 +1061,79 @@ impl Store for SqliteStore {
         rows.iter().map(|r| Ok((follow_up(r)?, r.try_get::<bool, _>("answered").map_err(db)?))).collect()
     }
 
+    async fn outcome_check_ins(
+        &self,
+        clinic_id: ClinicId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<OutcomeCheckIn>> {
+        let rows = sqlx::query(
+            "SELECT s.id AS session_id, s.staff_id, s.massage_type, s.pressure, s.areas, s.ended_at, \
+             f.offset_hours, c.soreness, c.level, c.triaged, c.submitted_at \
+             FROM sessions s JOIN check_ins c ON c.clinic_id = s.clinic_id AND c.session_id = s.id \
+             JOIN follow_ups f ON f.id = c.follow_up_id \
+             WHERE s.clinic_id = ? AND s.ended_at >= ? AND s.ended_at < ? ORDER BY s.ended_at, s.id, c.submitted_at",
+        )
+        .bind(clinic_id.get())
+        .bind(from.0)
+        .bind(to.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter()
+            .map(|r| {
+                Ok(OutcomeCheckIn {
+                    session_id: id(r, "session_id")?,
+                    staff_id: id(r, "staff_id")?,
+                    massage_type: r.try_get("massage_type").map_err(db)?,
+                    pressure: r.try_get("pressure").map_err(db)?,
+                    areas: list(&r.try_get::<String, _>("areas").map_err(db)?)?,
+                    ended_at: Timestamp(r.try_get("ended_at").map_err(db)?),
+                    offset_hours: r.try_get("offset_hours").map_err(db)?,
+                    soreness: r.try_get::<Option<i64>, _>("soreness").map_err(db)?.map(|s| s.clamp(0, 10) as u8),
+                    level: level(r)?,
+                    triaged: r.try_get("triaged").map_err(db)?,
+                    submitted_at: Timestamp(r.try_get("submitted_at").map_err(db)?),
+                })
+            })
+            .collect()
+    }
+
+    async fn outcome_alerts(
+        &self,
+        clinic_id: ClinicId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<OutcomeAlert>> {
+        let mut out = Vec::new();
+        // One range a level, each along the level's index of the clinic's alerts by time.
+        for level_code in AlertPosition::LEVELS.map(Level::code) {
+            let rows = sqlx::query(
+                "SELECT a.level, s.staff_id, s.massage_type, a.created_at, a.acknowledged_at FROM alerts a \
+                 JOIN check_ins c ON c.id = a.check_in_id JOIN sessions s ON s.id = c.session_id \
+                 WHERE a.clinic_id = ? AND a.level = ? AND a.created_at >= ? AND a.created_at < ? ORDER BY a.created_at",
+            )
+            .bind(clinic_id.get())
+            .bind(level_code)
+            .bind(from.0)
+            .bind(to.0)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+            for r in &rows {
+                out.push(OutcomeAlert {
+                    level: level(r)?,
+                    staff_id: id(r, "staff_id")?,
+                    massage_type: r.try_get("massage_type").map_err(db)?,
+                    created_at: Timestamp(r.try_get("created_at").map_err(db)?),
+                    acknowledged_at: r.try_get::<Option<i64>, _>("acknowledged_at").map_err(db)?.map(Timestamp),
+                });
+            }
+        }
+        out.sort_by_key(|a| a.created_at);
+        Ok(out)
+    }
+
     async fn follow_ups_of_session(&self, clinic_id: ClinicId, session_id: SessionId) -> StoreResult<Vec<FollowUp>> {
         let rows = q(format!("{FOLLOW_UP} WHERE clinic_id = ? AND session_id = ? ORDER BY due_at, id"))
             .bind(clinic_id.get())

@@ -92,6 +92,7 @@ pub async fn run_all<S: Store, F: Fn() -> Fut, Fut: std::future::Future<Output =
     check_ins_write_their_notices_and_next_follow_up(fresh().await).await;
     alerts_come_a_page_at_a_time(fresh().await).await;
     repeated_answers_update_one_alert_and_tell_staff_once(fresh().await).await;
+    outcomes_read_the_check_ins_and_alerts_of_a_period(fresh().await).await;
 }
 
 fn message(kind: MessageKind, recipient: Recipient, key: &str, at: Timestamp) -> NewMessage {
@@ -772,4 +773,52 @@ async fn repeated_answers_update_one_alert_and_tell_staff_once<S: Store>(s: S) {
     assert_ne!(next.id, first.id, "after acknowledgement the link raises a new alert");
     assert_eq!(told(&s).await, 6, "and ten minutes on, staff are told");
     assert_eq!(s.check_in_stats(a.id, sess.id).await.unwrap().count, 7, "every answer is kept");
+}
+
+/// The outcomes read the check-ins of the sessions that ended in a period, with each
+/// session's therapist, type and pressure, and the alerts raised in it; never another
+/// clinic's, and nothing outside the period.
+async fn outcomes_read_the_check_ins_and_alerts_of_a_period<S: Store>(s: S) {
+    let (a, owner) = clinic(&s, "A", "a@a.example").await;
+    let (b, owner_b) = clinic(&s, "B", "b@b.example").await;
+    let c = client(&s, a.id, "Ada").await;
+    let cb = client(&s, b.id, "Bea").await;
+    let (early, fus) =
+        s.record_session(a.id, session(c.id, owner.id), vec![follow_up(24, 1), follow_up(48, 2)]).await.unwrap();
+    let at = T0.plus_hours(25);
+    s.record_check_in(a.id, check_in(early.id, fus[0].id, 4, "self_care", at), None, None).await.unwrap();
+    let doctor = NewAlert { client_id: c.id, level: lv("doctor"), notices: vec![] };
+    s.record_check_in(a.id, check_in(early.id, fus[1].id, 7, "doctor", T0.plus_hours(49)), Some(doctor), None)
+        .await
+        .unwrap();
+    let later = NewSession { ended_at: T0.plus_hours(24 * 40), ..session(c.id, owner.id) };
+    let (late, fus) = s.record_session(a.id, later, vec![follow_up(24 * 41, 3)]).await.unwrap();
+    s.record_check_in(a.id, check_in(late.id, fus[0].id, 2, "self_care", T0.plus_hours(24 * 41)), None, None)
+        .await
+        .unwrap();
+    let (other, fus) = s.record_session(b.id, session(cb.id, owner_b.id), vec![follow_up(24, 4)]).await.unwrap();
+    let other_alert = NewAlert { client_id: cb.id, level: lv("emergency"), notices: vec![] };
+    s.record_check_in(b.id, check_in(other.id, fus[0].id, 9, "emergency", at), Some(other_alert), None).await.unwrap();
+
+    let rows = s.outcome_check_ins(a.id, T0, T0.plus_hours(24 * 30)).await.unwrap();
+    let read: Vec<(SessionId, i64, Option<u8>, Level)> =
+        rows.iter().map(|r| (r.session_id, r.offset_hours, r.soreness, r.level)).collect();
+    assert_eq!(read, vec![(early.id, 24, Some(4), lv("self_care")), (early.id, 48, Some(7), lv("doctor"))]);
+    assert_eq!(
+        (rows[0].staff_id, rows[0].massage_type.as_str(), rows[0].pressure.as_str()),
+        (owner.id, "deep_tissue", "firm")
+    );
+    assert_eq!(rows[0].areas, vec!["calves".to_owned(), "hamstrings".to_owned()]);
+    assert_eq!(
+        s.outcome_check_ins(a.id, T0.plus_hours(24 * 30), T0.plus_hours(24 * 60)).await.unwrap().len(),
+        1,
+        "the later session"
+    );
+    let alerts = s.outcome_alerts(a.id, T0, T0.plus_hours(24 * 30)).await.unwrap();
+    assert_eq!(alerts.len(), 1, "only this clinic's alert: {alerts:?}");
+    assert_eq!((alerts[0].level, alerts[0].staff_id, alerts[0].acknowledged_at), (lv("doctor"), owner.id, None));
+    assert!(
+        s.outcome_alerts(a.id, T0.plus_hours(100), T0.plus_hours(200)).await.unwrap().is_empty(),
+        "nothing outside the period"
+    );
 }

@@ -317,6 +317,22 @@ pub trait Store: Clone + Send + Sync + 'static {
         from: Timestamp,
         to: Timestamp,
     ) -> impl Future<Output = StoreResult<Vec<(FollowUp, bool)>>> + Send;
+    /// The check-ins of the sessions that ended from `from` (included) to `to` (excluded), with
+    /// their sessions' therapist, type, pressure and areas: what the outcomes are read from.
+    fn outcome_check_ins(
+        &self,
+        clinic_id: ClinicId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> impl Future<Output = StoreResult<Vec<OutcomeCheckIn>>> + Send;
+    /// The alerts raised from `from` (included) to `to` (excluded), with their sessions'
+    /// therapist and when each was acknowledged.
+    fn outcome_alerts(
+        &self,
+        clinic_id: ClinicId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> impl Future<Output = StoreResult<Vec<OutcomeAlert>>> + Send;
     /// The follow-ups of a session, by due time.
     fn follow_ups_of_session(
         &self,

@@ -789,6 +789,50 @@ pub enum MessageOutcome {
     },
 }
 
+/// A check-in with what the outcomes are read by: its session's therapist, type, pressure
+/// and areas, and how long after the session it was asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutcomeCheckIn {
+    /// The session.
+    pub session_id: SessionId,
+    /// Who recorded the session.
+    pub staff_id: StaffId,
+    /// Massage type code.
+    pub massage_type: String,
+    /// Pressure code.
+    pub pressure: String,
+    /// Areas worked.
+    pub areas: Vec<String>,
+    /// When the session ended.
+    pub ended_at: Timestamp,
+    /// The follow-up it answered, hours after the session (24, 48, …).
+    pub offset_hours: i64,
+    /// Soreness, when it could be read.
+    pub soreness: Option<u8>,
+    /// Its level.
+    pub level: Level,
+    /// Whether it was triaged (an answer that could not be read was not).
+    pub triaged: bool,
+    /// When it was sent.
+    pub submitted_at: Timestamp,
+}
+
+/// An alert with what the outcomes are read by: its session's therapist, and when it was
+/// raised and acknowledged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutcomeAlert {
+    /// Its level.
+    pub level: Level,
+    /// Who recorded the session it is about.
+    pub staff_id: StaffId,
+    /// That session's massage type code.
+    pub massage_type: String,
+    /// When raised.
+    pub created_at: Timestamp,
+    /// When acknowledged, if it was.
+    pub acknowledged_at: Option<Timestamp>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -126,6 +126,7 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
         .route("/sign-out", post(staff::auth::sign_out::<S>))
         .route("/alerts", get(staff::alerts::show::<S>))
         .route("/account", get(staff::account::show::<S>))
+        .route("/outcomes", get(staff::outcomes::show::<S>))
         .route("/account/password", post(staff::account::change_password::<S>))
         .route("/alerts/{id}/acknowledge", post(staff::alerts::acknowledge::<S>))
         .route("/clients", get(staff::clients::list::<S>).post(staff::clients::create::<S>))

@@ -7,5 +7,6 @@ pub mod alert;
 pub mod check_in;
 pub mod client;
 pub mod intake;
+pub mod outcomes;
 pub mod profile;
 pub mod session;

@@ -9,6 +9,7 @@ pub mod answer;
 pub mod auth;
 pub mod clients;
 pub mod dashboard;
+pub mod outcomes;
 pub mod sessions;
 pub mod settings;
 pub mod view;

@@ -424,6 +424,42 @@ async fn the_session_form_shows_the_screening() {
     }
 }
 
+/// The outcomes page as an owner reads it, on a desktop and a phone: charts drawn on the
+/// server beside their tables, nothing sticking out sideways.
+#[tokio::test]
+async fn the_outcomes_page_reads_on_a_desktop_and_a_phone() {
+    let app = spawn_app().await;
+    let mut links = Vec::new();
+    for i in 0..12u8 {
+        let (kind, pressure) = if i % 3 == 0 { ("swedish", "light") } else { ("deep_tissue", "firm") };
+        let session =
+            serde_json::json!({"massage_type": kind, "pressure": pressure, "areas": ["calves", "upper_back"]});
+        let (_, s) = app.session(&app.a.therapist, serde_json::json!({"first_massage": false}), session).await;
+        links.push((s["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned(), 2 + i % 7));
+    }
+    app.advance_hours(25.0);
+    for (link, soreness) in &links {
+        app.call(reqwest::Method::POST, link, None, Some(serde_json::json!({"soreness": soreness, "symptoms": []})))
+            .await;
+    }
+    for (width, height, name) in [(1280, 900, "desktop"), (390, 844, "phone")] {
+        let browser = Browser::start(width, height).await;
+        browser.go(&format!("{}/outcomes?from=2026-11-01&to=2026-11-30", app.base)).await;
+        browser.wait_for("h1", "Sign in").await;
+        browser.type_into("#email", "owner@calm.example").await;
+        browser.type_into("#password", PASSWORD).await;
+        browser.click("button[type=submit]").await;
+        browser.wait_for("h1", "Outcomes").await;
+        browser.screenshot(&format!("staff-outcomes-{name}")).await;
+        let script = "var w = document.documentElement.clientWidth; return Array.from(document.querySelectorAll('*')).filter(e => e.getBoundingClientRect().right > w + 1).map(e => e.tagName + '#' + e.id).join(' ');";
+        let wide = browser
+            .cmd(reqwest::Method::POST, "/execute/sync", Some(serde_json::json!({"script": script, "args": []})))
+            .await;
+        assert_eq!(wide, "", "wider than the {name} window");
+        browser.stop().await;
+    }
+}
+
 /// WebDriver's code for the Enter key.
 const ENTER: &str = "\u{E007}";
 

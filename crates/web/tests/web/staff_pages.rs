@@ -1222,3 +1222,63 @@ async fn the_next_intake_starts_from_the_last_one_with_the_history_beside_it() {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("<option value=\"4\" selected>") && page.contains("value=\"12\""), "keeps what was typed");
 }
+
+/// The outcomes page's figures match counts made here from the data the test made: the
+/// mean soreness at 24 h of a type with ten answers, "too few to compare" for a type with
+/// two, the answers at each level, the response rate, the alerts per therapist; a therapist
+/// sees only their own sessions, and the front desk none.
+#[tokio::test]
+async fn the_outcomes_match_counts_made_from_the_data() {
+    let app = spawn_app().await;
+    let deep: Vec<u8> = vec![2, 3, 4, 5, 6, 7, 8, 3, 4, 9];
+    let mut links = Vec::new();
+    for (i, soreness) in deep.iter().enumerate() {
+        let session = json!({"massage_type": "deep_tissue", "pressure": "firm", "areas": ["calves"]});
+        let (_, s) = app.session(&app.a.therapist, json!({"first_massage": false}), session).await;
+        // Two of them also name a symptom that tells the therapist.
+        let symptoms = if i < 2 { json!(["tiredness", "nausea"]) } else { json!([]) };
+        links.push((s["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned(), *soreness, symptoms));
+    }
+    for soreness in [1u8, 2] {
+        let session = json!({"massage_type": "swedish", "pressure": "light", "areas": ["upper_back"]});
+        let (_, s) = app.session(&app.a.owner, json!({"first_massage": false}), session).await;
+        links.push((s["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned(), soreness, json!([])));
+    }
+    app.advance_hours(25.0);
+    let mut levels: std::collections::BTreeMap<String, usize> = Default::default();
+    for (link, soreness, symptoms) in &links {
+        let (s, told) = app
+            .call(reqwest::Method::POST, link, None, Some(json!({"soreness": soreness, "symptoms": symptoms})))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{told}");
+        *levels.entry(told["level"].as_str().unwrap().to_owned()).or_default() += 1;
+    }
+    let alerts = levels.iter().filter(|(l, _)| l.as_str() != "self_care").map(|(_, n)| n).sum::<usize>();
+    assert!(alerts > 0, "some answers raised alerts: {levels:?}");
+
+    let owner = sign_in(&app, "owner@calm.example", PASSWORD).await.unwrap();
+    let (s, page) = owner.get("/outcomes?from=2026-11-01&to=2026-11-30").await;
+    assert_eq!(s, StatusCode::OK);
+    let mean = deep.iter().map(|s| f64::from(*s)).sum::<f64>() / deep.len() as f64;
+    let very = deep.iter().filter(|s| **s >= 7).count() * 100 / deep.len();
+    let deep_row = format!("<tr><td>Deep tissue massage</td><td>10</td><td>{mean:.1}</td><td>{very}%</td></tr>");
+    assert!(page.contains(&deep_row), "deep tissue at 24 h: {deep_row}");
+    assert!(page.contains(
+        "<tr><td>Swedish (relaxation) massage</td><td>2</td><td>too few to compare</td><td>too few to compare</td></tr>"
+    ));
+    for (level, n) in &levels {
+        assert!(page.contains(&format!("{}</span></td><td>{n}</td>", level.replace('_', " "))), "{level}: {n}");
+    }
+    assert!(page.contains("<td>12</td><td>12</td><td>100%</td>"), "twelve asked, twelve answered");
+    assert!(page.contains(&format!("<tr><td>Calm staff</td><td>10</td><td>{alerts}</td>")), "the therapist's alerts");
+    assert!(page.contains("<svg role=\"img\""), "charts drawn on the server");
+
+    let therapist = sign_in(&app, "ther@calm.example", PASSWORD).await.unwrap();
+    let (_, own) = therapist.get("/outcomes?from=2026-11-01&to=2026-11-30").await;
+    assert!(own.contains("your sessions") && !own.contains("Swedish (relaxation) massage</td><td>2"), "only their own");
+    let desk = sign_in(&app, "desk@calm.example", PASSWORD).await.unwrap();
+    assert_eq!(desk.get("/outcomes").await.0, StatusCode::FORBIDDEN);
+    let (s, page) = owner.get("/outcomes?from=2025-01-01&to=2026-11-30").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("Choose at most 366 days at a time."));
+}

@@ -1,0 +1,283 @@
+//! Outcomes (journey 6): how clients fare after their sessions, read from the check-ins and
+//! alerts of a period. Pure: the rows come in, the figures go out, and every figure says
+//! how many answers it stands on; a group of fewer than [`MIN_GROUP`] says "too few to
+//! compare" instead of a figure.
+
+use care::Level;
+use std::collections::BTreeMap;
+use store::{OutcomeAlert, OutcomeCheckIn, StaffId, Timestamp};
+
+/// The fewest answers a group needs before its figure is shown.
+pub const MIN_GROUP: usize = 10;
+
+/// What the outcomes are read for.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Only sessions of this massage type.
+    pub massage_type: Option<String>,
+    /// Only sessions this staff member recorded.
+    pub therapist: Option<StaffId>,
+}
+
+impl Filter {
+    fn keeps(&self, massage_type: &str, staff: StaffId) -> bool {
+        self.massage_type.as_deref().is_none_or(|t| t == massage_type) && self.therapist.is_none_or(|s| s == staff)
+    }
+}
+
+/// A group's soreness: how many answers, and their mean when there are enough.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    /// The group, in words.
+    pub label: String,
+    /// Answers with a soreness.
+    pub count: usize,
+    /// The mean soreness, 0 to 10; none when there are too few to compare.
+    pub mean: Option<f64>,
+    /// The share of answers at 7 or more, as a percentage; none when too few.
+    pub very_sore: Option<f64>,
+}
+
+/// Soreness at one check-in time (24 h, 48 h, …), by one thing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Breakdown {
+    /// By what: "massage type", "pressure", "therapist", "body area".
+    pub by: &'static str,
+    /// Its groups, most answers first.
+    pub groups: Vec<Group>,
+}
+
+/// A week's count of something asked and how often it happened.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Week {
+    /// The week's first day, `YYYY-MM-DD`.
+    pub start: String,
+    /// How many there were.
+    pub of: usize,
+    /// How many of them did (were answered; raised an alert).
+    pub did: usize,
+}
+
+impl Week {
+    /// `did` as a percentage of `of`; none when the week has too few to compare.
+    pub fn rate(&self) -> Option<f64> {
+        (self.of >= MIN_GROUP).then(|| self.did as f64 * 100.0 / self.of as f64)
+    }
+}
+
+/// A therapist's alert rate: check-ins after their sessions, and the alerts among them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rate {
+    /// Who, in words.
+    pub label: String,
+    /// Check-ins.
+    pub of: usize,
+    /// Alerts raised.
+    pub did: usize,
+    /// Alerts as a percentage of check-ins; none when too few.
+    pub rate: Option<f64>,
+}
+
+/// How quickly alerts were acknowledged.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AckTimes {
+    /// Alerts acknowledged.
+    pub acknowledged: usize,
+    /// Alerts still open.
+    pub open: usize,
+    /// The median time to acknowledge, in hours; none when too few.
+    pub median_hours: Option<f64>,
+    /// The time within which nine in ten were acknowledged, in hours; none when too few.
+    pub p90_hours: Option<f64>,
+}
+
+/// Every figure of the outcomes page.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Outcomes {
+    /// Check-ins asked for and answered, by week of their due time.
+    pub response: Vec<Week>,
+    /// Soreness at each check-in time of the schedule (hours after the session), by type,
+    /// pressure, therapist and body area.
+    pub soreness: Vec<(i64, Vec<Breakdown>)>,
+    /// Check-ins at each level, most urgent last (the order of the levels).
+    pub levels: Vec<(Level, usize)>,
+    /// Alerts per therapist.
+    pub alert_rates: Vec<Rate>,
+    /// Check-ins and the alerts among them, by week.
+    pub alerts_by_week: Vec<Week>,
+    /// How quickly alerts were acknowledged.
+    pub ack: AckTimes,
+}
+
+/// What the outcomes are read from.
+#[derive(Debug)]
+pub struct Rows<'a> {
+    /// The check-ins of the period's sessions.
+    pub check_ins: &'a [OutcomeCheckIn],
+    /// The alerts of the period, with their session's therapist and type.
+    pub alerts: &'a [OutcomeAlert],
+    /// The follow-ups due in the period: (due, answered, the session's type, its therapist).
+    pub asked: &'a [(Timestamp, bool, String, StaffId)],
+    /// The check-in times of the clinic's schedule.
+    pub hours: &'a [i64],
+}
+
+/// The week (starting on Monday) of an instant in the clinic's time zone, `YYYY-MM-DD`.
+fn week_of(t: Timestamp, tz: &jiff::tz::TimeZone) -> String {
+    t.local_date(tz)
+        .and_then(|d| {
+            let back = i64::from(d.weekday().to_monday_zero_offset());
+            d.checked_sub(jiff::Span::new().days(back)).ok()
+        })
+        .map(|d| d.to_string())
+        .unwrap_or_default()
+}
+
+/// A group's figures from its soreness answers.
+fn group(label: String, values: &[u8]) -> Group {
+    let count = values.len();
+    let enough = count >= MIN_GROUP;
+    let mean = enough.then(|| values.iter().map(|v| f64::from(*v)).sum::<f64>() / count as f64);
+    let very_sore = enough.then(|| values.iter().filter(|v| **v >= 7).count() as f64 * 100.0 / count as f64);
+    Group { label, count, mean, very_sore }
+}
+
+/// Soreness by one key of each check-in (a check-in may fall in several groups: its areas).
+fn breakdown(by: &'static str, rows: &[&OutcomeCheckIn], keys: impl Fn(&OutcomeCheckIn) -> Vec<String>) -> Breakdown {
+    let mut values: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    for r in rows {
+        if let Some(s) = r.soreness {
+            for k in keys(r) {
+                values.entry(k).or_default().push(s);
+            }
+        }
+    }
+    let mut groups: Vec<Group> = values.into_iter().map(|(label, v)| group(label, &v)).collect();
+    groups.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.label.cmp(&b.label)));
+    Breakdown { by, groups }
+}
+
+/// A value at a quantile (0 to 1) of sorted values, nearest rank.
+fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted.get(rank - 1).copied()
+}
+
+/// The outcomes of the rows, through `filter`; labels come from `name` (a code or a staff
+/// member's id, in words) and weeks from the clinic's time zone.
+pub fn read(
+    rows: &Rows<'_>,
+    filter: &Filter,
+    name: &dyn Fn(&str) -> String,
+    staff: &dyn Fn(StaffId) -> String,
+    tz: &jiff::tz::TimeZone,
+) -> Outcomes {
+    let kept: Vec<&OutcomeCheckIn> =
+        rows.check_ins.iter().filter(|r| filter.keeps(&r.massage_type, r.staff_id)).collect();
+
+    let mut response: BTreeMap<String, Week> = BTreeMap::new();
+    for (due, answered, _, _) in rows.asked.iter().filter(|(_, _, k, w)| filter.keeps(k, *w)) {
+        let week = week_of(*due, tz);
+        let w = response.entry(week.clone()).or_insert(Week { start: week, of: 0, did: 0 });
+        w.of += 1;
+        w.did += usize::from(*answered);
+    }
+
+    let soreness = rows
+        .hours
+        .iter()
+        .map(|h| {
+            let at: Vec<&OutcomeCheckIn> = kept.iter().copied().filter(|r| r.offset_hours == *h && r.triaged).collect();
+            let tables = vec![
+                breakdown("massage type", &at, |r| vec![name(&r.massage_type)]),
+                breakdown("pressure", &at, |r| vec![name(&r.pressure)]),
+                breakdown("therapist", &at, |r| vec![staff(r.staff_id)]),
+                breakdown("body area", &at, |r| r.areas.iter().map(|a| name(a)).collect()),
+            ];
+            (*h, tables)
+        })
+        .collect();
+
+    let levels = Level::ALL.iter().map(|l| (*l, kept.iter().filter(|r| r.level == *l).count())).collect();
+
+    let alerts: Vec<&OutcomeAlert> = rows.alerts.iter().filter(|a| filter.keeps(&a.massage_type, a.staff_id)).collect();
+    let mut by_therapist: BTreeMap<StaffId, (usize, usize)> = BTreeMap::new();
+    for r in &kept {
+        by_therapist.entry(r.staff_id).or_default().0 += 1;
+    }
+    for a in &alerts {
+        by_therapist.entry(a.staff_id).or_default().1 += 1;
+    }
+    let alert_rates = by_therapist
+        .into_iter()
+        .map(|(who, (of, did))| Rate {
+            label: staff(who),
+            of,
+            did,
+            rate: (of >= MIN_GROUP).then(|| did as f64 * 100.0 / of as f64),
+        })
+        .collect();
+    let mut weekly: BTreeMap<String, Week> = BTreeMap::new();
+    for r in &kept {
+        let week = week_of(r.submitted_at, tz);
+        weekly.entry(week.clone()).or_insert(Week { start: week, of: 0, did: 0 }).of += 1;
+    }
+    for a in &alerts {
+        let week = week_of(a.created_at, tz);
+        weekly.entry(week.clone()).or_insert(Week { start: week, of: 0, did: 0 }).did += 1;
+    }
+
+    let mut waits: Vec<f64> =
+        alerts.iter().filter_map(|a| a.acknowledged_at.map(|t| t.hours_since(a.created_at))).collect();
+    waits.sort_by(f64::total_cmp);
+    let enough = waits.len() >= MIN_GROUP;
+    let ack = AckTimes {
+        acknowledged: waits.len(),
+        open: alerts.iter().filter(|a| a.acknowledged_at.is_none()).count(),
+        median_hours: quantile(&waits, 0.5).filter(|_| enough),
+        p90_hours: quantile(&waits, 0.9).filter(|_| enough),
+    };
+
+    Outcomes {
+        response: response.into_values().collect(),
+        soreness,
+        levels,
+        alert_rates,
+        alerts_by_week: weekly.into_values().collect(),
+        ack,
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::panic, clippy::expect_used, clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_take_the_nearest_rank() {
+        let v = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0];
+        assert_eq!(quantile(&v, 0.5), Some(5.0));
+        assert_eq!(quantile(&v, 0.9), Some(9.0));
+        assert_eq!(quantile(&[], 0.5), None);
+    }
+
+    #[test]
+    fn a_group_of_fewer_than_ten_has_no_figure() {
+        assert_eq!(group("x".into(), &[5; 9]).mean, None);
+        let g = group("x".into(), &[2, 2, 2, 2, 2, 8, 8, 8, 8, 8]);
+        assert_eq!((g.count, g.mean, g.very_sore), (10, Some(5.0), Some(50.0)));
+    }
+
+    #[test]
+    fn weeks_start_on_monday_in_the_clinics_time_zone() {
+        let tz = jiff::tz::TimeZone::get("Europe/London").unwrap();
+        // Sunday 2026-11-29 23:30 UTC is still Sunday in London: the week of Monday the 23rd.
+        let sunday = Timestamp("2026-11-29T23:30:00Z".parse::<jiff::Timestamp>().unwrap().as_millisecond());
+        assert_eq!(week_of(sunday, &tz), "2026-11-23");
+        let tokyo = jiff::tz::TimeZone::get("Asia/Tokyo").unwrap();
+        assert_eq!(week_of(sunday, &tokyo), "2026-11-30", "already Monday in Tokyo");
+    }
+}
