@@ -4,8 +4,8 @@
 use crate::render;
 use crate::source::{read_input, read_knowledge_dir};
 use crate::{
-    CHECK_FAILED, Cli, ClinicCommand, Command, FollowupsCommand, Global, INVALID_INPUT, InputArgs, KbCommand,
-    TokenCommand, operate,
+    CHECK_FAILED, Cli, ClinicCommand, Command, ExportCommand, FollowupsCommand, Global, INVALID_INPUT, InputArgs,
+    KbCommand, TokenCommand, operate,
 };
 use care::InputErrors;
 use care::knowledge::Knowledge;
@@ -64,6 +64,9 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             operate::create_token(&data.data, &email, &label, days)
         }
         Command::Token(TokenCommand::Revoke { data, email }) => operate::revoke_tokens(&data.data, &email),
+        Command::Export(ExportCommand::Csv { data, clinic, from, to, out }) => {
+            operate::export_csv(&data.data, clinic, &from, &to, &out)
+        }
         Command::Followups(FollowupsCommand::RunDue { data, delivery, at, base_url }) => {
             operate::run_due(load(&cli.global)?, &data.data, delivery.config.as_deref(), at.as_deref(), &base_url)
         }

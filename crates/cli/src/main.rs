@@ -90,6 +90,32 @@ enum Command {
     /// Send or list follow-up messages (plans, check-in invitations, reminders, staff alerts).
     #[command(subcommand)]
     Followups(FollowupsCommand),
+    /// Export a clinic's records.
+    #[command(subcommand)]
+    Export(ExportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ExportCommand {
+    /// Write the clients, sessions, check-ins and alerts of the sessions that ended from
+    /// --from to --to (days in the clinic's time zone, both included) as four CSV files:
+    /// clients.csv, sessions.csv, check_ins.csv and alerts.csv in --out.
+    Csv {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The clinic's id.
+        #[arg(long, value_name = "ID")]
+        clinic: i64,
+        /// The first day, YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        from: String,
+        /// The last day, YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        to: String,
+        /// The directory to write the files in (created if missing).
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -364,3 +364,40 @@ pub fn revoke_tokens(data: &Path, email: &str) -> Result<(), Failure> {
         Ok(())
     })
 }
+
+/// `aftercare export csv`: a clinic's records of a period as four CSV files.
+pub fn export_csv(data: &Path, clinic_id: i64, from: &str, to: &str, out: &Path) -> Result<(), Failure> {
+    let day = |flag: &str, text: &str| {
+        domain::time::parse_date(text)
+            .ok_or_else(|| Failure::input(format!("{flag}: `{text}` is not a date such as 2026-11-01")))
+    };
+    let (first, last) = (day("--from", from)?, day("--to", to)?);
+    if first > last {
+        return Err(Failure::input("--from: must be on or before --to".to_owned()));
+    }
+    runtime()?.block_on(async {
+        let store = open(data).await?;
+        let clinic = store
+            .clinic(store::ClinicId(clinic_id))
+            .await
+            .map_err(failed)?
+            .ok_or_else(|| Failure::input(format!("--clinic: there is no clinic {clinic_id}")))?;
+        let tz = jiff::tz::TimeZone::get(&clinic.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
+        let start = |d: jiff::civil::Date| {
+            d.to_zoned_datetime(tz.clone()).map(|z| Timestamp(z.timestamp().as_millisecond())).map_err(failed)
+        };
+        let after = last.tomorrow().map_err(failed)?;
+        let files = web::service::export::csv(&store, &clinic, start(first)?, start(after)?)
+            .await
+            .map_err(|e| failed(format!("the export failed: {e}")))?;
+        std::fs::create_dir_all(out)
+            .map_err(|e| Failure::input(format!("--out: cannot create {}: {e}", out.display())))?;
+        for (name, body) in files.named() {
+            let path = out.join(name);
+            std::fs::write(&path, body)
+                .map_err(|e| Failure::input(format!("--out: cannot write {}: {e}", path.display())))?;
+            println!("{}", path.display());
+        }
+        Ok(())
+    })
+}

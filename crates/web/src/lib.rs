@@ -127,6 +127,7 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
         .route("/alerts", get(staff::alerts::show::<S>))
         .route("/account", get(staff::account::show::<S>))
         .route("/outcomes", get(staff::outcomes::show::<S>))
+        .route("/outcomes/export", get(staff::outcomes::export::<S>))
         .route("/account/password", post(staff::account::change_password::<S>))
         .route("/alerts/{id}/acknowledge", post(staff::alerts::acknowledge::<S>))
         .route("/clients", get(staff::clients::list::<S>).post(staff::clients::create::<S>))

@@ -247,3 +247,79 @@ fn a_run_killed_mid_batch_loses_nothing_and_its_duplicates_share_a_message_id() 
     assert_eq!(twice, vec![&in_flight], "only the message in flight at the kill came twice, with one Message-ID");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A line of CSV (RFC 4180) read back into its cells.
+fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    let (mut rows, mut row, mut cell, mut quoted, mut chars) =
+        (Vec::new(), Vec::new(), String::new(), false, text.chars().peekable());
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                cell.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => row.push(std::mem::take(&mut cell)),
+            ('\r', false) => {}
+            ('\n', false) => {
+                row.push(std::mem::take(&mut cell));
+                rows.push(std::mem::take(&mut row));
+            }
+            (c, _) => cell.push(c),
+        }
+    }
+    rows
+}
+
+/// `aftercare export csv` writes the demo clinic's records of a period as four CSV files
+/// whose rows are the store's own, read back here.
+#[test]
+fn export_csv_writes_the_clinics_records_of_a_period() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let dir = temp_dir("export");
+    let t = "2026-11-27T12:00:00Z";
+    let store = rt.block_on(demo(&dir, at(t)));
+    let clinic = rt.block_on(store.clinics()).unwrap().remove(0);
+    let out = dir.join("export");
+    let o = bin()
+        .args(["export", "csv", "--data", dir.to_str().unwrap(), "--clinic", &clinic.id.to_string()])
+        .args(["--from", "2026-10-01", "--to", "2026-11-27", "--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 4, "the four files' paths");
+    let read = |name: &str| csv_rows(&std::fs::read_to_string(out.join(name)).unwrap());
+    let sessions =
+        rt.block_on(store.sessions_between(clinic.id, at("2026-10-01T00:00:00Z"), at("2026-11-28T00:00:00Z"))).unwrap();
+    let rows = read("sessions.csv");
+    assert_eq!(rows[0][0], "session_id");
+    assert_eq!(rows.len() - 1, sessions.len(), "one row per session");
+    assert!(sessions.iter().all(|s| rows.iter().any(|r| r[0] == s.id.to_string() && r[4] == s.massage_type)));
+    let mut check_ins = 0;
+    for s in &sessions {
+        check_ins += rt.block_on(store.check_ins_of_session(clinic.id, s.id)).unwrap().len();
+    }
+    assert_eq!(read("check_ins.csv").len() - 1, check_ins, "one row per check-in");
+    let alerts = read("alerts.csv");
+    assert!(
+        alerts.len() > 1 && alerts[1..].iter().all(|r| ["therapist", "doctor", "emergency"].contains(&r[3].as_str()))
+    );
+    let clients = read("clients.csv");
+    assert_eq!(clients[0], ["client_id", "name", "email", "phone", "timezone", "created_at", "opted_out_at"]);
+    let bad = bin()
+        .args([
+            "export",
+            "csv",
+            "--data",
+            dir.to_str().unwrap(),
+            "--clinic",
+            "999",
+            "--from",
+            "2026-10-01",
+            "--to",
+            "2026-11-27",
+        ])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains("--clinic: there is no clinic 999"));
+}

@@ -137,6 +137,62 @@ fn start_of(day: jiff::civil::Date, tz: &jiff::tz::TimeZone) -> Timestamp {
     day.to_zoned_datetime(tz.clone()).map(|z| Timestamp(z.timestamp().as_millisecond())).unwrap_or(Timestamp(0))
 }
 
+/// `GET /outcomes/export?what=clients|sessions|check_ins|alerts&from=…&to=…`: one CSV file of
+/// the clinic's records of the period, for the owner.
+pub async fn export<S: Store>(
+    State(state): State<AppState<S>>,
+    who: SignedIn,
+    Query(q): Query<ExportQuery>,
+) -> Response {
+    if who.staff.role != Role::Owner {
+        return Error::forbidden("only the clinic's owner may export its records").into_response();
+    }
+    let result = async {
+        let clinic = state.store.clinic(who.staff.clinic_id).await?.ok_or_else(|| Error::not_found("clinic"))?;
+        let tz = jiff::tz::TimeZone::get(&clinic.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
+        let today = state.clock.now().local_date(&tz).unwrap_or_default();
+        let from = date(q.from.as_deref(), "From", today).map_err(|p| Error::invalid("from", p))?;
+        let to = date(q.to.as_deref(), "To", today).map_err(|p| Error::invalid("to", p))?;
+        let files = crate::service::export::csv(
+            &state.store,
+            &clinic,
+            start_of(from, &tz),
+            start_of(to.tomorrow().unwrap_or(to), &tz),
+        )
+        .await?;
+        let wanted = q.what.as_deref().unwrap_or("sessions");
+        let (name, body) = files
+            .named()
+            .into_iter()
+            .find(|(n, _)| n.trim_end_matches(".csv") == wanted)
+            .map(|(n, b)| (n, b.to_owned()))
+            .ok_or_else(|| Error::invalid("what", "choose clients, sessions, check_ins or alerts"))?;
+        Ok::<_, Error>((name, body, format!("{from}-to-{to}")))
+    };
+    match result.await {
+        Ok((name, body, period)) => {
+            let disposition = format!("attachment; filename=\"aftercare-{period}-{name}\"");
+            (
+                [
+                    (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                    (axum::http::header::CONTENT_DISPOSITION, disposition),
+                ],
+                body,
+            )
+                .into_response()
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `GET /outcomes/export` query.
+#[derive(Debug, Deserialize)]
+pub struct ExportQuery {
+    what: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+}
+
 /// `GET /outcomes?from=YYYY-MM-DD&to=YYYY-MM-DD&type=CODE&therapist=ID`.
 pub async fn show<S: Store>(
     State(state): State<AppState<S>>,

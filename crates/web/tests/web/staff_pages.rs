@@ -1282,3 +1282,38 @@ async fn the_outcomes_match_counts_made_from_the_data() {
     assert_eq!(s, StatusCode::OK);
     assert!(page.contains("Choose at most 366 days at a time."));
 }
+
+/// The owner downloads a period's check-ins as CSV; a note that a spreadsheet would run as a
+/// formula is written so that it cannot, quotes and commas survive the round trip, and only
+/// the owner may export.
+#[tokio::test]
+async fn the_owner_exports_a_period_as_csv() {
+    let app = spawn_app().await;
+    let (_, session) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
+    let link = session["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
+    app.advance_hours(24.0);
+    let note = "=HYPERLINK(\"http://evil.example\"), sore, \"very\"";
+    let (s, _) =
+        app.call(reqwest::Method::POST, &link, None, Some(json!({"soreness": 3, "symptoms": [], "note": note}))).await;
+    assert_eq!(s, StatusCode::OK);
+    let owner = sign_in(&app, "owner@calm.example", PASSWORD).await.unwrap();
+    let r = owner
+        .http
+        .get(format!("{}/outcomes/export?what=check_ins&from=2026-11-01&to=2026-11-30", owner.base))
+        .header(header::COOKIE, &owner.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()[header::CONTENT_TYPE], "text/csv; charset=utf-8");
+    assert!(r.headers()[header::CONTENT_DISPOSITION].to_str().unwrap().contains("check_ins.csv"));
+    let text = r.text().await.unwrap();
+    let lines: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len(), 2, "a header and one check-in: {text}");
+    assert!(lines[1].ends_with("\"'=HYPERLINK(\"\"http://evil.example\"\"), sore, \"\"very\"\"\""), "{}", lines[1]);
+    assert!(lines[1].contains(",3,self_care,"), "{}", lines[1]);
+    let therapist = sign_in(&app, "ther@calm.example", PASSWORD).await.unwrap();
+    assert_eq!(therapist.get("/outcomes/export?what=check_ins").await.0, StatusCode::FORBIDDEN);
+    let (s, _) = owner.get("/outcomes/export?what=everything").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+}
