@@ -69,7 +69,7 @@ fn q<'a>(sql: String) -> sqlx::query::Query<'a, sqlx::Sqlite, <sqlx::Sqlite as s
 
 /// The schema, embedded in the binary, in order: a new migration is a new file and a new
 /// line here.
-const MIGRATIONS: [(i64, &str, &str); 14] = [
+const MIGRATIONS: [(i64, &str, &str); 15] = [
     (1, "clinics clients sessions", include_str!("../migrations/0001_clinics_clients_sessions.sql")),
     (2, "staff sessions", include_str!("../migrations/0002_staff_sessions.sql")),
     (3, "products feedback", include_str!("../migrations/0003_products_feedback.sql")),
@@ -84,6 +84,7 @@ const MIGRATIONS: [(i64, &str, &str); 14] = [
     (12, "answers not read", include_str!("../migrations/0012_answers_not_read.sql")),
     (13, "notes to read", include_str!("../migrations/0013_notes_to_read.sql")),
     (14, "staff sessions by staff", include_str!("../migrations/0014_staff_sessions_by_staff.sql")),
+    (15, "audit trail", include_str!("../migrations/0015_audit_trail.sql")),
 ];
 
 /// Migrations that manage their own transaction (a table rebuilt with foreign keys off).
@@ -1059,6 +1060,65 @@ impl Store for SqliteStore {
         .await
         .map_err(db)?;
         rows.iter().map(|r| Ok((follow_up(r)?, r.try_get::<bool, _>("answered").map_err(db)?))).collect()
+    }
+
+    async fn record_audit(&self, clinic_id: ClinicId, e: NewAuditEntry) -> StoreResult<()> {
+        // The member must be of the clinic, and so must the client, when one is named.
+        let row = sqlx::query(
+            "INSERT INTO audit_log (clinic_id, staff_id, client_id, action, detail, address, at) \
+             SELECT ?, s.id, ?, ?, ?, ?, ? FROM staff s WHERE s.id = ? AND s.clinic_id = ? \
+             AND (? IS NULL OR EXISTS (SELECT 1 FROM clients c WHERE c.id = ? AND c.clinic_id = s.clinic_id)) RETURNING id",
+        )
+        .bind(clinic_id.get())
+        .bind(e.client_id.map(|id| id.get()))
+        .bind(e.action.code())
+        .bind(&e.detail)
+        .bind(&e.address)
+        .bind(e.now.0)
+        .bind(e.staff_id.get())
+        .bind(clinic_id.get())
+        .bind(e.client_id.map(|id| id.get()))
+        .bind(e.client_id.map(|id| id.get()))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        row.map(|_| ()).ok_or(StoreError::NotFound("staff member or client"))
+    }
+
+    async fn audit_trail(
+        &self,
+        clinic_id: ClinicId,
+        client: Option<ClientId>,
+        before: Option<AuditId>,
+        limit: u32,
+    ) -> StoreResult<Vec<AuditEntry>> {
+        let columns = "id, staff_id, client_id, action, detail, address, at";
+        let before = before.map_or(i64::MAX, AuditId::get);
+        let query = match client {
+            Some(c) => q(format!(
+                "SELECT {columns} FROM audit_log WHERE clinic_id = ? AND client_id = ? AND id < ? ORDER BY id DESC LIMIT ?"
+            ))
+            .bind(clinic_id.get())
+            .bind(c.get()),
+            None => q(format!("SELECT {columns} FROM audit_log WHERE clinic_id = ? AND id < ? ORDER BY id DESC LIMIT ?"))
+            .bind(clinic_id.get()),
+        };
+        let rows = query.bind(before).bind(i64::from(limit)).fetch_all(&self.pool).await.map_err(db)?;
+        rows.iter()
+            .map(|r| {
+                let code: String = r.try_get("action").map_err(db)?;
+                Ok(AuditEntry {
+                    id: id(r, "id")?,
+                    staff_id: opt_id(r, "staff_id")?,
+                    client_id: opt_id(r, "client_id")?,
+                    action: AuditAction::from_code(&code)
+                        .ok_or_else(|| StoreError::Corrupt(format!("audit action `{code}`")))?,
+                    detail: r.try_get("detail").map_err(db)?,
+                    address: r.try_get("address").map_err(db)?,
+                    at: Timestamp(r.try_get("at").map_err(db)?),
+                })
+            })
+            .collect()
     }
 
     async fn outcome_check_ins(

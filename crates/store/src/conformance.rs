@@ -93,6 +93,7 @@ pub async fn run_all<S: Store, F: Fn() -> Fut, Fut: std::future::Future<Output =
     alerts_come_a_page_at_a_time(fresh().await).await;
     repeated_answers_update_one_alert_and_tell_staff_once(fresh().await).await;
     outcomes_read_the_check_ins_and_alerts_of_a_period(fresh().await).await;
+    the_audit_trail_is_the_clinics_own_and_pages_newest_first(fresh().await).await;
 }
 
 fn message(kind: MessageKind, recipient: Recipient, key: &str, at: Timestamp) -> NewMessage {
@@ -821,4 +822,45 @@ async fn outcomes_read_the_check_ins_and_alerts_of_a_period<S: Store>(s: S) {
         s.outcome_alerts(a.id, T0.plus_hours(100), T0.plus_hours(200)).await.unwrap().is_empty(),
         "nothing outside the period"
     );
+}
+
+/// The audit trail keeps each entry with who, what and from where, newest first, a page at a
+/// time; one clinic's staff cannot write to another's, nor name another clinic's client.
+async fn the_audit_trail_is_the_clinics_own_and_pages_newest_first<S: Store>(s: S) {
+    let (a, owner) = clinic(&s, "A", "a@a.example").await;
+    let (b, owner_b) = clinic(&s, "B", "b@b.example").await;
+    let c = client(&s, a.id, "Ada").await;
+    let cb = client(&s, b.id, "Bea").await;
+    let entry = |client_id, action, minute: i64| NewAuditEntry {
+        staff_id: owner.id,
+        client_id,
+        action,
+        detail: String::new(),
+        address: "192.0.2.1".to_owned(),
+        now: Timestamp(T0.0 + minute * 60_000),
+    };
+    for (i, action) in
+        [AuditAction::CreateClient, AuditAction::ViewClient, AuditAction::TakeIntake].into_iter().enumerate()
+    {
+        s.record_audit(a.id, entry(Some(c.id), action, i as i64)).await.unwrap();
+    }
+    s.record_audit(a.id, entry(None, AuditAction::ChangeSettings, 5)).await.unwrap();
+    assert!(
+        s.record_audit(a.id, entry(Some(cb.id), AuditAction::ViewClient, 6)).await.is_err(),
+        "another clinic's client"
+    );
+    let foreign = NewAuditEntry { staff_id: owner_b.id, ..entry(None, AuditAction::Export, 7) };
+    assert!(s.record_audit(a.id, foreign).await.is_err(), "another clinic's staff");
+    let all = s.audit_trail(a.id, None, None, 10).await.unwrap();
+    let actions: Vec<AuditAction> = all.iter().map(|e| e.action).collect();
+    assert_eq!(
+        actions,
+        [AuditAction::ChangeSettings, AuditAction::TakeIntake, AuditAction::ViewClient, AuditAction::CreateClient]
+    );
+    assert_eq!((all[1].staff_id, all[1].client_id, all[1].address.as_str()), (Some(owner.id), Some(c.id), "192.0.2.1"));
+    let of_ada = s.audit_trail(a.id, Some(c.id), None, 2).await.unwrap();
+    assert_eq!(of_ada.iter().map(|e| e.action).collect::<Vec<_>>(), [AuditAction::TakeIntake, AuditAction::ViewClient]);
+    let next = s.audit_trail(a.id, Some(c.id), Some(of_ada[1].id), 2).await.unwrap();
+    assert_eq!(next.iter().map(|e| e.action).collect::<Vec<_>>(), [AuditAction::CreateClient]);
+    assert!(s.audit_trail(b.id, None, None, 10).await.unwrap().is_empty(), "clinic B sees none of A's");
 }

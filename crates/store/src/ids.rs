@@ -64,4 +64,6 @@ ids! {
     FeedbackId;
     /// A message in the outbox.
     MessageId;
+    /// An entry of the audit trail.
+    AuditId;
 }

@@ -333,6 +333,17 @@ pub trait Store: Clone + Send + Sync + 'static {
         from: Timestamp,
         to: Timestamp,
     ) -> impl Future<Output = StoreResult<Vec<OutcomeAlert>>> + Send;
+    /// Adds an entry to the clinic's audit trail; the trail is append-only.
+    fn record_audit(&self, clinic_id: ClinicId, entry: NewAuditEntry) -> impl Future<Output = StoreResult<()>> + Send;
+    /// A page of the clinic's audit trail, newest first, before `before` (an entry's id) when
+    /// given; only one client's entries when `client` is given.
+    fn audit_trail(
+        &self,
+        clinic_id: ClinicId,
+        client: Option<ClientId>,
+        before: Option<AuditId>,
+        limit: u32,
+    ) -> impl Future<Output = StoreResult<Vec<AuditEntry>>> + Send;
     /// The follow-ups of a session, by due time.
     fn follow_ups_of_session(
         &self,

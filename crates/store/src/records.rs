@@ -833,6 +833,104 @@ pub struct OutcomeAlert {
     pub acknowledged_at: Option<Timestamp>,
 }
 
+/// What a staff member did to a client's record, or to the clinic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AuditAction {
+    /// Read a client's record (their page, or the API's record).
+    ViewClient,
+    /// Added a client.
+    CreateClient,
+    /// Took an intake.
+    TakeIntake,
+    /// Made an intake link for a client.
+    IntakeLink,
+    /// Recorded a session.
+    RecordSession,
+    /// Acknowledged an alert.
+    AcknowledgeAlert,
+    /// Stopped or resumed a client's messages.
+    ClientMessages,
+    /// Changed the clinic's settings.
+    ChangeSettings,
+    /// Exported records.
+    Export,
+    /// Changed their own password.
+    ChangePassword,
+}
+
+impl AuditAction {
+    /// Every action.
+    pub const ALL: [AuditAction; 10] = [
+        AuditAction::ViewClient,
+        AuditAction::CreateClient,
+        AuditAction::TakeIntake,
+        AuditAction::IntakeLink,
+        AuditAction::RecordSession,
+        AuditAction::AcknowledgeAlert,
+        AuditAction::ClientMessages,
+        AuditAction::ChangeSettings,
+        AuditAction::Export,
+        AuditAction::ChangePassword,
+    ];
+
+    /// The stable code.
+    pub fn code(self) -> &'static str {
+        match self {
+            AuditAction::ViewClient => "view_client",
+            AuditAction::CreateClient => "create_client",
+            AuditAction::TakeIntake => "take_intake",
+            AuditAction::IntakeLink => "intake_link",
+            AuditAction::RecordSession => "record_session",
+            AuditAction::AcknowledgeAlert => "acknowledge_alert",
+            AuditAction::ClientMessages => "client_messages",
+            AuditAction::ChangeSettings => "change_settings",
+            AuditAction::Export => "export",
+            AuditAction::ChangePassword => "change_password",
+        }
+    }
+
+    /// Parses an action code.
+    pub fn from_code(code: &str) -> Option<AuditAction> {
+        AuditAction::ALL.into_iter().find(|a| a.code() == code)
+    }
+}
+
+/// An entry to add to the audit trail.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAuditEntry {
+    /// Who did it.
+    pub staff_id: StaffId,
+    /// The client whose record it touched, if one.
+    pub client_id: Option<ClientId>,
+    /// What.
+    pub action: AuditAction,
+    /// What more there is to say, in a few words (never health details).
+    pub detail: String,
+    /// From where: the network address of the request.
+    pub address: String,
+    /// When.
+    pub now: Timestamp,
+}
+
+/// An entry of the audit trail.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditEntry {
+    /// Id, rising with time.
+    pub id: AuditId,
+    /// Who did it.
+    pub staff_id: Option<StaffId>,
+    /// The client whose record it touched, if one.
+    pub client_id: Option<ClientId>,
+    /// What.
+    pub action: AuditAction,
+    /// More, in a few words.
+    pub detail: String,
+    /// From where.
+    pub address: String,
+    /// When.
+    pub at: Timestamp,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,7 +19,7 @@ pub fn token_expiry(now: store::Timestamp, days: i64) -> store::Timestamp {
 
 /// The authenticated staff member.
 #[derive(Debug, Clone)]
-pub struct Caller(pub Staff);
+pub struct Caller(pub Staff, pub String);
 
 impl Caller {
     /// The caller's clinic: every query of the request is scoped by it.
@@ -48,7 +48,7 @@ impl<S: Store> FromRequestParts<AppState<S>> for Caller {
             return Err(Error::unauthorized());
         }
         match state.store.staff_by_token_hash(&hash_secret(token), state.clock.now()).await? {
-            Some(staff) => Ok(Caller(staff)),
+            Some(staff) => Ok(Caller(staff, crate::audit::address(parts))),
             None => Err(Error::unauthorized()),
         }
     }

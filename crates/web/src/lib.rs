@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod assets;
+pub mod audit;
 pub mod auth;
 pub mod check_in_form;
 pub mod client_intake;
@@ -127,6 +128,7 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
         .route("/alerts", get(staff::alerts::show::<S>))
         .route("/account", get(staff::account::show::<S>))
         .route("/outcomes", get(staff::outcomes::show::<S>))
+        .route("/audit", get(staff::audit::show::<S>))
         .route("/outcomes/export", get(staff::outcomes::export::<S>))
         .route("/account/password", post(staff::account::change_password::<S>))
         .route("/alerts/{id}/acknowledge", post(staff::alerts::acknowledge::<S>))

@@ -53,3 +53,46 @@ async fn data_survives_closing_and_reopening_the_file_and_migrations_run_twice()
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The audit trail is append-only in the database itself: an entry cannot be changed or
+/// deleted, whoever holds the file.
+#[tokio::test]
+async fn the_audit_trail_cannot_be_changed_or_deleted() {
+    let dir = std::env::temp_dir().join(format!("aftercare-audit-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let s = SqliteStore::open_dir(&dir).await.unwrap();
+    s.migrate().await.unwrap();
+    let new = NewClinic {
+        check_in_hours: vec![24],
+        name: "A".into(),
+        country: "GB".into(),
+        timezone: "Europe/London".into(),
+        now: Timestamp(0),
+    };
+    let owner = NewStaff {
+        email: "a@a.example".into(),
+        name: "A".into(),
+        role: Role::Owner,
+        password_hash: None,
+        now: Timestamp(0),
+    };
+    let (clinic, owner) = s.create_clinic(new, owner).await.unwrap();
+    let entry = NewAuditEntry {
+        staff_id: owner.id,
+        client_id: None,
+        action: AuditAction::ChangeSettings,
+        detail: "the check-in times".into(),
+        address: "192.0.2.1".into(),
+        now: Timestamp(1),
+    };
+    s.record_audit(clinic.id, entry).await.unwrap();
+    s.close().await;
+    let url = format!("sqlite://{}", dir.join("aftercare.db").display());
+    let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url).await.unwrap();
+    for sql in ["UPDATE audit_log SET detail = 'nothing'", "DELETE FROM audit_log"] {
+        let e = sqlx::raw_sql(sql).execute(&mut conn).await.expect_err(sql);
+        assert!(e.to_string().contains("append-only"), "{sql}: {e}");
+    }
+    sqlx::Connection::close(conn).await.unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -74,5 +74,9 @@ pub async fn acknowledge<S: Store>(
 ) -> Result<Json<AlertOut>, Error> {
     caller.require(&[Role::Owner, Role::Therapist], "acknowledge alerts")?;
     let body: Option<AckBody> = if body.is_empty() { None } else { json_body(&body)? };
-    Ok(Json(alert::acknowledge(&state, &caller.0, id.get(), body.and_then(|b| b.note)).await?))
+    let done = alert::acknowledge(&state, &caller.0, id, body.and_then(|b| b.note)).await?;
+    let client = done.client.as_ref().map(|c| store::ClientId(c.id));
+    let what = format!("alert {}", done.id);
+    crate::audit::changed(&state, &caller.0, &caller.1, client, store::AuditAction::AcknowledgeAlert, what).await;
+    Ok(Json(done))
 }

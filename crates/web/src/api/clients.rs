@@ -12,7 +12,7 @@ use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
-use store::{ClientId, Store};
+use store::{AuditAction, ClientId, Store};
 
 /// Adds a client.
 #[utoipa::path(post, path = "/api/v1/clients", operation_id = "create_client", tag = "clients", request_body = NewClientBody,
@@ -25,6 +25,7 @@ pub async fn create<S: Store>(
     body: Bytes,
 ) -> Result<(StatusCode, Json<ClientOut>), Error> {
     let made = client::create(&state, caller.clinic_id(), json_body(&body)?).await?;
+    crate::audit::changed(&state, &caller.0, &caller.1, Some(ClientId(made.id)), AuditAction::CreateClient, "").await;
     Ok((StatusCode::CREATED, Json(made)))
 }
 
@@ -55,7 +56,10 @@ pub async fn show<S: Store>(
 ) -> Result<Json<ClientRecord>, Error> {
     let limit = crate::page::limit(q.limit.as_deref())?;
     let after = q.cursor.as_deref().map(crate::page::parse_session_cursor).transpose()?;
-    Ok(Json(client::record(&state, caller.clinic_id(), id, limit, after).await?))
+    let record = client::record(&state, caller.clinic_id(), id, limit, after).await?;
+    // Answered only once the read is in the audit trail.
+    crate::audit::read(&state, &caller.0, &caller.1, id).await?;
+    Ok(Json(record))
 }
 
 /// Stores the client's intake and answers its screening and recommendation (the history
@@ -73,5 +77,7 @@ pub async fn intake<S: Store>(
 ) -> Result<Json<IntakeOutcome>, Error> {
     let intake: IntakeBody = json_body(&body)?;
     let raw = String::from_utf8_lossy(&body).into_owned();
-    Ok(Json(intake::take(&state, caller.clinic_id(), id, intake, raw).await?))
+    let outcome = intake::take(&state, caller.clinic_id(), id, intake, raw).await?;
+    crate::audit::changed(&state, &caller.0, &caller.1, Some(id), AuditAction::TakeIntake, "").await;
+    Ok(Json(outcome))
 }

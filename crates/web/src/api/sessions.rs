@@ -23,5 +23,8 @@ pub async fn record<S: Store>(
 ) -> Result<(StatusCode, Json<SessionOutcome>), Error> {
     caller.require(&[Role::Owner, Role::Therapist], "record sessions")?;
     let recorded = session::record(&state, &caller.0, json_body(&body)?).await?;
+    let what = format!("session {}", recorded.id);
+    let client = Some(store::ClientId(recorded.client_id));
+    crate::audit::changed(&state, &caller.0, &caller.1, client, store::AuditAction::RecordSession, what).await;
     Ok((StatusCode::CREATED, Json(recorded)))
 }

@@ -120,7 +120,7 @@ pub async fn page<S: Store>(
 pub async fn acknowledge<S: Store>(
     state: &AppState<S>,
     staff: &Staff,
-    id: i64,
+    id: AlertId,
     note: Option<String>,
 ) -> Result<AlertOut, Error> {
     let note = match note {
@@ -129,11 +129,8 @@ pub async fn acknowledge<S: Store>(
     };
     let note = note.map(domain::Note::into_string);
     let ack = Acknowledgement { staff_id: staff.id, note, now: state.clock.now() };
-    let (alert, closed) = state
-        .store
-        .acknowledge_alert(staff.clinic_id, AlertId(id), ack)
-        .await?
-        .ok_or_else(|| Error::not_found("alert"))?;
+    let (alert, closed) =
+        state.store.acknowledge_alert(staff.clinic_id, id, ack).await?.ok_or_else(|| Error::not_found("alert"))?;
     if !closed {
         return Err(Error::conflict(
             "this alert was already acknowledged; the first acknowledgement and its note stand",

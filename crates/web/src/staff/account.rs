@@ -114,7 +114,10 @@ pub async fn change_password<S: Store>(
     };
     let keep = session_token(&headers).map(|t| hash_secret(&t)).unwrap_or_default();
     match state.store.set_staff_password(clinic.id, who.staff.id, store::Redacted::new(hashed), &keep).await {
-        Ok(true) => render(&account_page(&who, &clinic, None, true), StatusCode::OK),
+        Ok(true) => {
+            crate::audit::changed(&state, &who.staff, &who.address, None, store::AuditAction::ChangePassword, "").await;
+            render(&account_page(&who, &clinic, None, true), StatusCode::OK)
+        }
         Ok(false) => Error::not_found("staff member").into_response(),
         Err(e) => Error::from(e).into_response(),
     }

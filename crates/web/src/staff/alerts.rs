@@ -69,8 +69,14 @@ pub async fn acknowledge<S: Store>(
         return Error::forbidden("only owner or therapist may acknowledge alerts").into_response();
     }
     let note = fields.one("note").map(str::to_owned);
-    match crate::service::alert::acknowledge(&state, &who.staff, id.get(), note).await {
-        Ok(_) => Redirect::to("/alerts").into_response(),
+    match crate::service::alert::acknowledge(&state, &who.staff, id, note).await {
+        Ok(alert) => {
+            let client = alert.client.map(|c| store::ClientId(c.id));
+            let what = format!("alert {}", alert.id);
+            crate::audit::changed(&state, &who.staff, &who.address, client, store::AuditAction::AcknowledgeAlert, what)
+                .await;
+            Redirect::to("/alerts").into_response()
+        }
         Err(e) => e.into_response(),
     }
 }

@@ -23,6 +23,8 @@ pub struct SignedIn {
     pub staff: Staff,
     /// The token every form of the session carries.
     pub csrf: String,
+    /// Where the request came from, for the audit trail.
+    pub address: String,
 }
 
 impl std::fmt::Debug for SignedIn {
@@ -77,7 +79,9 @@ impl<S: Store> FromRequestParts<AppState<S>> for SignedIn {
         ));
         let Some(token) = cookie_token(&parts.headers) else { return Err(to_sign_in) };
         match state.store.staff_session(&hash_secret(&token), state.clock.now()).await {
-            Ok(Some((staff, session))) => Ok(SignedIn { staff, csrf: session.csrf_token.into_inner() }),
+            Ok(Some((staff, session))) => {
+                Ok(SignedIn { staff, csrf: session.csrf_token.into_inner(), address: crate::audit::address(parts) })
+            }
             Ok(None) => Err(to_sign_in),
             Err(e) => Err(NotSignedIn::Error(e.into())),
         }

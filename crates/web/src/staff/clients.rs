@@ -106,7 +106,11 @@ pub async fn create<S: Store>(State(state): State<AppState<S>>, StaffForm { who,
         now: state.clock.now(),
     };
     match state.store.create_client(who.staff.clinic_id, new).await {
-        Ok(c) => Redirect::to(&format!("/clients/{}", c.id)).into_response(),
+        Ok(c) => {
+            crate::audit::changed(&state, &who.staff, &who.address, Some(c.id), store::AuditAction::CreateClient, "")
+                .await;
+            Redirect::to(&format!("/clients/{}", c.id)).into_response()
+        }
         Err(e) => Error::from(e).into_response(),
     }
 }
@@ -189,6 +193,8 @@ async fn client_page<S: Store>(state: &AppState<S>, who: &SignedIn, id: ClientId
     let v = &kb.vocabulary;
     let clinic = state.store.clinic(who.staff.clinic_id).await?.ok_or_else(|| Error::not_found("clinic"))?;
     let client = state.store.client(clinic.id, id).await?.ok_or_else(|| Error::not_found("client"))?;
+    // Shown only once the read is in the audit trail.
+    crate::audit::read(state, &who.staff, &who.address, id).await?;
     let label = |table: &str, code: &str| -> String {
         let found = match table {
             "goal" => v.goals.by_code(code).map(|x| x.label.clone()),
@@ -397,6 +403,8 @@ pub async fn intake_link<S: Store>(
         let clinic = state.store.clinic(who.staff.clinic_id).await?.ok_or_else(|| Error::not_found("clinic"))?;
         let client = state.store.client(clinic.id, id).await?.ok_or_else(|| Error::not_found("client"))?;
         let url = crate::client_intake::new_link(&state, clinic.id, Some(client.id)).await?;
+        crate::audit::changed(&state, &who.staff, &who.address, Some(client.id), store::AuditAction::IntakeLink, "")
+            .await;
         Ok(IntakeLinkPage {
             layout: layout(&who, &clinic, "Intake link"),
             client_id: client.id,
@@ -426,6 +434,9 @@ pub async fn messages<S: Store>(
             .set_client_opted_out(who.staff.clinic_id, id, at)
             .await?
             .ok_or_else(|| Error::not_found("client"))?;
+        let done = if at.is_some() { "messages stopped" } else { "messages resumed" };
+        crate::audit::changed(&state, &who.staff, &who.address, Some(id), store::AuditAction::ClientMessages, done)
+            .await;
         Ok(id)
     }
     .await;

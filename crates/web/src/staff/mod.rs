@@ -6,6 +6,7 @@
 pub mod account;
 pub mod alerts;
 pub mod answer;
+pub mod audit;
 pub mod auth;
 pub mod clients;
 pub mod dashboard;

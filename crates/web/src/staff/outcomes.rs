@@ -171,6 +171,8 @@ pub async fn export<S: Store>(
     };
     match result.await {
         Ok((name, body, period)) => {
+            let what = format!("{name}, {period}");
+            crate::audit::changed(&state, &who.staff, &who.address, None, store::AuditAction::Export, what).await;
             let disposition = format!("attachment; filename=\"aftercare-{period}-{name}\"");
             (
                 [

@@ -216,7 +216,18 @@ pub async fn save_intake<S: Store>(
         .save_intake(clinic.id, NewIntake { client_id: client.id, body: answers.to_string(), now: state.clock.now() })
         .await;
     match saved {
-        Ok(_) => Redirect::to(&format!("/clients/{}", client.id)).into_response(),
+        Ok(_) => {
+            crate::audit::changed(
+                &state,
+                &who.staff,
+                &who.address,
+                Some(client.id),
+                store::AuditAction::TakeIntake,
+                "",
+            )
+            .await;
+            Redirect::to(&format!("/clients/{}", client.id)).into_response()
+        }
         Err(e) => Error::from(e).into_response(),
     }
 }
@@ -469,7 +480,17 @@ pub async fn save_session<S: Store>(
         body.notes = Some(written.into_iter().chain(kept).collect::<Vec<_>>().join("\n"));
     }
     match crate::service::session::record(&state, &who.staff, body).await {
-        Ok(SessionOutcome { follow_ups, .. }) => {
+        Ok(SessionOutcome { follow_ups, id: session_id, .. }) => {
+            let what = format!("session {session_id}");
+            crate::audit::changed(
+                &state,
+                &who.staff,
+                &who.address,
+                Some(client.id),
+                store::AuditAction::RecordSession,
+                what,
+            )
+            .await;
             let links: Vec<(String, String)> = follow_ups
                 .into_iter()
                 .map(|f| {

@@ -153,6 +153,23 @@ enum Setting {
     ChangeStaff(StaffId),
 }
 
+impl Setting {
+    /// The form, in words, for the audit trail.
+    fn name(self) -> String {
+        match self {
+            Setting::Clinic => "the clinic's name, country and time zone".to_owned(),
+            Setting::Schedule => "the check-in times".to_owned(),
+            Setting::Alerts => "where urgent alerts go".to_owned(),
+            Setting::Messages => "the texts of the messages".to_owned(),
+            Setting::AddProduct => "a product added".to_owned(),
+            Setting::RemoveProduct(id) => format!("product {id} removed"),
+            Setting::IntakeLink => "a new public intake link".to_owned(),
+            Setting::AddStaff => "a staff member invited".to_owned(),
+            Setting::ChangeStaff(id) => format!("staff member {id}'s role or access"),
+        }
+    }
+}
+
 /// `POST /settings/clinic`: name, country, time zone.
 pub async fn clinic<S: Store>(State(state): State<AppState<S>>, form: StaffForm) -> Response {
     change(&state, form, Setting::Clinic).await
@@ -231,11 +248,21 @@ async fn change<S: Store>(state: &AppState<S>, StaffForm { who, fields }: StaffF
     }
     if let Setting::IntakeLink = what {
         return match crate::client_intake::new_link(state, who.staff.clinic_id, None).await {
-            Ok(url) => respond(page(state, &who, None, None, Some(url)).await, StatusCode::OK),
+            Ok(url) => {
+                let what = "a new public intake link";
+                crate::audit::changed(state, &who.staff, &who.address, None, store::AuditAction::ChangeSettings, what)
+                    .await;
+                respond(page(state, &who, None, None, Some(url)).await, StatusCode::OK)
+            }
             Err(e) => e.into_response(),
         };
     }
-    match apply(state, &who, &fields, what).await {
+    let result = apply(state, &who, &fields, what).await;
+    if result.is_ok() {
+        crate::audit::changed(state, &who.staff, &who.address, None, store::AuditAction::ChangeSettings, what.name())
+            .await;
+    }
+    match result {
         Ok(None) => Redirect::to("/settings").into_response(),
         Ok(Some(invited)) => show_page(state, &who, None, Some(invited), StatusCode::OK).await,
         Err(NotChanged::Fix(problem)) => {

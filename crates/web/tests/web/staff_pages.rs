@@ -1317,3 +1317,45 @@ async fn the_owner_exports_a_period_as_csv() {
     let (s, _) = owner.get("/outcomes/export?what=everything").await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+/// Every read of a client's record and every change is in the audit trail, with who, what
+/// and from where; the owner reads it for the clinic and for one client, nobody else can,
+/// and another clinic's trail is not theirs.
+#[tokio::test]
+async fn reads_and_changes_are_in_the_audit_trail() {
+    let app = spawn_app().await;
+    let (id, session) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
+    let therapist = sign_in(&app, "ther@calm.example", PASSWORD).await.unwrap();
+    let (s, _) = therapist.get(&format!("/clients/{id}")).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = app.get(&format!("/api/v1/clients/{id}"), &app.a.front_desk).await;
+    assert_eq!(s, StatusCode::OK);
+    let link = session["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
+    app.call(reqwest::Method::POST, &link, None, Some(json!({"soreness": 2, "symptoms": ["headache"]}))).await;
+    let (_, alerts) = app.get("/api/v1/alerts", &app.a.owner).await;
+    let alert = alerts["alerts"][0]["id"].as_i64().unwrap();
+    let (s, _) =
+        app.post(&format!("/api/v1/alerts/{alert}/acknowledge"), &app.a.therapist, json!({"note": "called"})).await;
+    assert_eq!(s, StatusCode::OK);
+
+    let owner = sign_in(&app, "owner@calm.example", PASSWORD).await.unwrap();
+    let (s, page) = owner.get(&format!("/audit?client={id}")).await;
+    assert_eq!(s, StatusCode::OK);
+    for said in [
+        "added the client",
+        "took an intake",
+        "recorded a session",
+        "read the record",
+        "acknowledged an alert",
+        "127.0.0.1",
+    ] {
+        assert!(page.contains(said), "the trail says {said}");
+    }
+    assert_eq!(page.matches("read the record").count(), 2, "the page and the API read, each once");
+    let (_, clinic_trail) = owner.get("/audit").await;
+    assert!(clinic_trail.contains("Ada Lovelace"), "names the client");
+    assert_eq!(therapist.get("/audit").await.0, StatusCode::FORBIDDEN, "owners only");
+    let other = sign_in(&app, "owner@other.example", PASSWORD).await.unwrap();
+    let (_, theirs) = other.get(&format!("/audit?client={id}")).await;
+    assert!(theirs.contains("Nothing yet."), "another clinic sees none of it");
+}
