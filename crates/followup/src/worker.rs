@@ -275,7 +275,7 @@ impl<S: Store> Worker<S> {
         let Some(alert) = alert.filter(|a| a.status == AlertStatus::Open) else { return Ok(None) };
         let Some(client) = self.store.client(clinic.id, alert.client_id).await? else { return Ok(None) };
         let level = alert.level;
-        let url = format!("{}/alerts", self.base_url);
+        let url = format!("{}/alerts/{}", self.base_url, alert.id);
         Ok(Some(compose::alert(&self.knowledge, clinic, &client, level, &url)))
     }
 

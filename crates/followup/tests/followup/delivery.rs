@@ -193,7 +193,7 @@ async fn doctor_and_emergency_alerts_reach_the_therapist_and_the_clinic_at_once_
     assert_eq!(to, HashSet::from(["tess@calm.example".to_owned(), "desk@calm.example".to_owned()]));
     for a in &alerts {
         assert_eq!(a.header("Subject").as_deref(), Some("Urgent: Ada Lovelace's check-in needs a doctor today"));
-        assert!(a.decoded().contains("https://care.example/alerts"));
+        assert!(a.decoded().contains("https://care.example/alerts/"), "links to the alert itself");
         assert!(a.header("List-Unsubscribe").is_none(), "staff alerts cannot be unsubscribed from");
     }
     // An alert acknowledged before its notice goes is not sent.

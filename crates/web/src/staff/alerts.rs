@@ -59,6 +59,37 @@ pub async fn show<S: Store>(State(state): State<AppState<S>>, who: SignedIn, Que
     respond(result, StatusCode::OK)
 }
 
+#[derive(Template)]
+#[template(path = "staff/alert.html")]
+struct AlertPage {
+    layout: Layout,
+    alert: AlertLine,
+    can_acknowledge: bool,
+}
+
+/// `GET /alerts/{id}`: one alert, what the client said and how to reach them, and its
+/// acknowledgement; the alert e-mail links here. Opening it reads the client's record, so it
+/// is in the audit trail.
+pub async fn one<S: Store>(
+    State(state): State<AppState<S>>,
+    who: SignedIn,
+    PathId(id): PathId<store::AlertId>,
+) -> Response {
+    let result: Result<AlertPage, Error> = async {
+        let clinic = state.store.clinic(who.staff.clinic_id).await?.ok_or_else(|| Error::not_found("clinic"))?;
+        let alert = state.store.alert(clinic.id, id).await?.ok_or_else(|| Error::not_found("alert"))?;
+        crate::audit::read(&state, &who.staff, &who.address, alert.client_id).await?;
+        let line = crate::staff::dashboard::alert_line(&state, &clinic, alert).await?;
+        Ok(AlertPage {
+            layout: Layout::signed_in(&who, &clinic, format!("Alert: {}", line.client_name), "alerts"),
+            alert: line,
+            can_acknowledge: matches!(who.staff.role, Role::Owner | Role::Therapist),
+        })
+    }
+    .await;
+    respond(result, StatusCode::OK)
+}
+
 /// `POST /alerts/{id}/acknowledge`: `csrf`, `note`.
 pub async fn acknowledge<S: Store>(
     State(state): State<AppState<S>>,

@@ -416,6 +416,43 @@ pub async fn intake_link<S: Store>(
     respond(result, StatusCode::CREATED)
 }
 
+/// `GET /clients/{id}/data.json`: everything recorded about the client, as the API answers
+/// their record with every session, for the owner to hand to the client who asks for it
+/// (the right of access). The download is in the audit trail.
+pub async fn data<S: Store>(State(state): State<AppState<S>>, who: SignedIn, PathId(id): PathId<ClientId>) -> Response {
+    if who.staff.role != store::Role::Owner {
+        return Error::forbidden("only the clinic's owner may hand over a client's data").into_response();
+    }
+    let result = async {
+        let record = crate::service::client::record(&state, who.staff.clinic_id, id, u32::MAX - 1, None).await?;
+        let body = serde_json::to_string_pretty(&record).map_err(|e| Error::internal("writing a client's data", e))?;
+        crate::audit::changed(
+            &state,
+            &who.staff,
+            &who.address,
+            Some(id),
+            store::AuditAction::Export,
+            "the client's data",
+        )
+        .await;
+        Ok::<_, Error>(body)
+    };
+    match result.await {
+        Ok(body) => (
+            [
+                (axum::http::header::CONTENT_TYPE, "application/json".to_owned()),
+                (
+                    axum::http::header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"aftercare-client-{id}.json\""),
+                ),
+            ],
+            body,
+        )
+            .into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
 /// `POST /clients/{id}/messages`: stops (`action=stop`) or resumes (`action=resume`) the
 /// client's messages, as the client asked.
 pub async fn messages<S: Store>(

@@ -108,6 +108,18 @@ pub async fn alert_lines<S: Store>(
     let next = page.last().filter(|_| more).map(|a| crate::page::alert_cursor(&store::AlertPosition::of(a)));
     let mut lines = Vec::new();
     for a in page {
+        lines.push(alert_line(state, clinic, a).await?);
+    }
+    Ok((lines, next))
+}
+
+/// An alert as staff read it: who, when, what the client said, and who acknowledged it.
+pub async fn alert_line<S: Store>(
+    state: &AppState<S>,
+    clinic: &store::Clinic,
+    a: store::Alert,
+) -> Result<AlertLine, Error> {
+    {
         let client = state.store.client(clinic.id, a.client_id).await?;
         let check_in = state.store.check_in(clinic.id, a.check_in_id).await?;
         let acknowledged = match (a.acknowledged_at, a.acknowledged_by) {
@@ -122,7 +134,7 @@ pub async fn alert_lines<S: Store>(
             }
             _ => None,
         };
-        lines.push(AlertLine {
+        Ok(AlertLine {
             id: a.id.get(),
             level: a.level,
             client_id: a.client_id,
@@ -131,9 +143,8 @@ pub async fn alert_lines<S: Store>(
             when: local_time(a.created_at, &clinic.timezone),
             answer: check_in.as_ref().map(|c| Answer::of(&state.knowledge, c)),
             acknowledged,
-        });
+        })
     }
-    Ok((lines, next))
 }
 
 /// The notice of a time in the last day when the database could not save: when, and what

@@ -981,7 +981,9 @@ async fn an_alert_shows_what_the_client_said_in_plain_words() {
 
     let owner = sign_in(&app, "owner@calm.example", PASSWORD).await.unwrap();
     let label = |code: &str| kb.vocabulary.symptoms.by_code(code).unwrap().label.clone();
-    for page in ["/alerts", "/", &format!("/clients/{client_id}")] {
+    let (_, alerts) = app.get("/api/v1/alerts", &app.a.owner).await;
+    let alert_id = alerts["alerts"][0]["id"].as_i64().unwrap();
+    for page in ["/alerts", "/", &format!("/clients/{client_id}"), &format!("/alerts/{alert_id}")] {
         let (s, html) = owner.get(page).await;
         assert_eq!(s, StatusCode::OK, "{page}");
         for said in [
@@ -1002,6 +1004,10 @@ async fn an_alert_shows_what_the_client_said_in_plain_words() {
     }
     let (_, queue) = owner.get("/alerts").await;
     assert!(queue.contains("href=\"tel:+44 7700 900123\""), "the client can be called in one tap");
+    let (_, one) = owner.get(&format!("/alerts/{alert_id}")).await;
+    assert!(one.contains("href=\"tel:+44 7700 900123\"") && one.contains("Acknowledge"), "the alert's own page");
+    let other = sign_in(&app, "owner@other.example", PASSWORD).await.unwrap();
+    assert_eq!(other.get(&format!("/alerts/{alert_id}")).await.0, StatusCode::NOT_FOUND, "not another clinic's");
     let (_, page) = owner.get(&format!("/clients/{client_id}")).await;
     assert!(
         page.contains("Techniques: stripping") && page.contains("Tight left calf, worked gently"),
@@ -1358,4 +1364,35 @@ async fn reads_and_changes_are_in_the_audit_trail() {
     let other = sign_in(&app, "owner@other.example", PASSWORD).await.unwrap();
     let (_, theirs) = other.get(&format!("/audit?client={id}")).await;
     assert!(theirs.contains("Nothing yet."), "another clinic sees none of it");
+}
+
+/// The owner hands a client their data on request (the right of access): everything
+/// recorded about them as JSON, every session with its check-ins; the download is in the
+/// audit trail, and only the owner may make it.
+#[tokio::test]
+async fn the_owner_downloads_a_clients_data() {
+    let app = spawn_app().await;
+    let (id, session) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
+    let link = session["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
+    app.call(reqwest::Method::POST, &link, None, Some(json!({"soreness": 3, "symptoms": [], "note": "fine"}))).await;
+    let owner = sign_in(&app, "owner@calm.example", PASSWORD).await.unwrap();
+    let r = owner
+        .http
+        .get(format!("{}/clients/{id}/data.json", owner.base))
+        .header(header::COOKIE, &owner.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(
+        r.headers()[header::CONTENT_DISPOSITION].to_str().unwrap().contains(&format!("aftercare-client-{id}.json"))
+    );
+    let data: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(data["name"], "Ada Lovelace");
+    assert_eq!(data["sessions"][0]["check_ins"][0]["report"]["note"], "fine");
+    assert!(data["intake"].is_object());
+    let (_, trail) = owner.get(&format!("/audit?client={id}")).await;
+    assert!(trail.contains("exported records: the client&#39;s data"), "{trail}");
+    let therapist = sign_in(&app, "ther@calm.example", PASSWORD).await.unwrap();
+    assert_eq!(therapist.get(&format!("/clients/{id}/data.json")).await.0, StatusCode::FORBIDDEN);
 }
