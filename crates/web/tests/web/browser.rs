@@ -170,6 +170,22 @@ impl Browser {
         path
     }
 
+    /// Opens `url` as a signed-out staff member would, and signs in on the page it leads to.
+    async fn sign_in_to(&self, url: &str, email: &str) {
+        self.go(url).await;
+        self.wait_for("h1", "Sign in").await;
+        self.type_into("#email", email).await;
+        self.type_into("#password", PASSWORD).await;
+        self.click("button[type=submit]").await;
+    }
+
+    /// The elements that stick out of the window sideways: none, when the page reads without
+    /// scrolling across.
+    async fn wider_than_the_window(&self) -> Value {
+        let script = "var w = document.documentElement.clientWidth; return Array.from(document.querySelectorAll('*')).filter(e => e.getBoundingClientRect().right > w + 1).map(e => e.tagName + '#' + e.id).join(' ');";
+        self.cmd(reqwest::Method::POST, "/execute/sync", Some(json!({"script": script, "args": []}))).await
+    }
+
     async fn stop(mut self) {
         let _ = self.http.delete(format!("{}/session/{}", self.base, self.session)).send().await;
         let _ = self.driver.kill();
@@ -403,19 +419,10 @@ async fn the_session_form_shows_the_screening() {
     assert_eq!(s, reqwest::StatusCode::OK);
     for (width, height, name) in [(1280, 900, "desktop"), (390, 844, "phone")] {
         let browser = Browser::start(width, height).await;
-        browser.go(&format!("{}/clients/{id}/sessions/new", app.base)).await;
-        browser.wait_for("h1", "Sign in").await;
-        browser.type_into("#email", "ther@calm.example").await;
-        browser.type_into("#password", PASSWORD).await;
-        browser.click("button[type=submit]").await;
+        browser.sign_in_to(&format!("{}/clients/{id}/sessions/new", app.base), "ther@calm.example").await;
         browser.wait_for("#postpone-title", "The screening says: no massage today").await;
         browser.screenshot(&format!("staff-session-postpone-{name}")).await;
-        // Nothing sticks out sideways: the page reads without scrolling across.
-        let script = "var w = document.documentElement.clientWidth; return Array.from(document.querySelectorAll('*')).filter(e => e.getBoundingClientRect().right > w + 1).map(e => e.tagName + '#' + e.id).join(' ');";
-        let wide = browser
-            .cmd(reqwest::Method::POST, "/execute/sync", Some(serde_json::json!({"script": script, "args": []})))
-            .await;
-        assert_eq!(wide, "", "wider than the {name} window");
+        assert_eq!(browser.wider_than_the_window().await, "", "wider than the {name} window");
         browser.scroll_to(".bodymap").await;
         browser.click(".bodymap .zone[data-area=calves]").await;
         browser.wait_for("#avoid-warning", "The screening says to avoid: calves").await;
@@ -444,18 +451,11 @@ async fn the_outcomes_page_reads_on_a_desktop_and_a_phone() {
     }
     for (width, height, name) in [(1280, 900, "desktop"), (390, 844, "phone")] {
         let browser = Browser::start(width, height).await;
-        browser.go(&format!("{}/outcomes?from=2026-11-01&to=2026-11-30", app.base)).await;
-        browser.wait_for("h1", "Sign in").await;
-        browser.type_into("#email", "owner@calm.example").await;
-        browser.type_into("#password", PASSWORD).await;
-        browser.click("button[type=submit]").await;
+        let url = format!("{}/outcomes?from=2026-11-01&to=2026-11-30", app.base);
+        browser.sign_in_to(&url, "owner@calm.example").await;
         browser.wait_for("h1", "Outcomes").await;
         browser.screenshot(&format!("staff-outcomes-{name}")).await;
-        let script = "var w = document.documentElement.clientWidth; return Array.from(document.querySelectorAll('*')).filter(e => e.getBoundingClientRect().right > w + 1).map(e => e.tagName + '#' + e.id).join(' ');";
-        let wide = browser
-            .cmd(reqwest::Method::POST, "/execute/sync", Some(serde_json::json!({"script": script, "args": []})))
-            .await;
-        assert_eq!(wide, "", "wider than the {name} window");
+        assert_eq!(browser.wider_than_the_window().await, "", "wider than the {name} window");
         browser.stop().await;
     }
 }
