@@ -61,6 +61,7 @@ pub fn serve(knowledge: Knowledge, args: crate::ServeArgs) -> Result<(), Failure
             base_url: base_url.clone(),
             rate_limiter: web::rate_limit::RateLimiter::default(),
             write_health: Default::default(),
+            outboxes: transports.folders(),
         };
         if args.demo {
             let demo =

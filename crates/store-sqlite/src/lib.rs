@@ -174,6 +174,9 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5))
+            // What is deleted or overwritten is zeroed in the file, not left in free space:
+            // a client's erased words must not be readable from the database file.
+            .pragma("secure_delete", "ON")
             // The planner's statistics, as SQLite advises for long-lived connections: gathered
             // (within a bounded effort) when a connection opens, on new and old databases
             // alike, and refreshed every hour by `refresh_statistics`.
@@ -1060,6 +1063,75 @@ impl Store for SqliteStore {
         .await
         .map_err(db)?;
         rows.iter().map(|r| Ok((follow_up(r)?, r.try_get::<bool, _>("answered").map_err(db)?))).collect()
+    }
+
+    async fn erase_client(
+        &self,
+        clinic_id: ClinicId,
+        client_id: ClientId,
+        now: Timestamp,
+    ) -> StoreResult<Option<Erased>> {
+        let (clinic, client) = (clinic_id.get(), client_id.get());
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
+        let Some(row) = sqlx::query("SELECT name, email, phone FROM clients WHERE id = ? AND clinic_id = ?")
+            .bind(client)
+            .bind(clinic)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?
+        else {
+            return Ok(None);
+        };
+        let mut identifiers: Vec<String> = vec![row.try_get("name").map_err(db)?];
+        identifiers.extend(row.try_get::<Option<String>, _>("email").map_err(db)?);
+        identifiers.extend(row.try_get::<Option<String>, _>("phone").map_err(db)?);
+        let sessions = "SELECT id FROM sessions WHERE clinic_id = ?1 AND client_id = ?2";
+        let check_ins = format!("SELECT id FROM check_ins WHERE clinic_id = ?1 AND session_id IN ({sessions})");
+        let follow_ups = format!("SELECT id FROM follow_ups WHERE clinic_id = ?1 AND session_id IN ({sessions})");
+        let alerts = "SELECT id FROM alerts WHERE clinic_id = ?1 AND client_id = ?2";
+        let messages = format!("clinic_id = ?1 AND (follow_up_id IN ({follow_ups}) OR alert_id IN ({alerts}))");
+        let keys: Vec<String> = q(format!("SELECT idempotency_key FROM messages WHERE {messages}"))
+            .bind(clinic)
+            .bind(client)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(|r| r.try_get("idempotency_key").map_err(db))
+            .collect::<StoreResult<_>>()?;
+        let steps = [
+            format!("DELETE FROM messages WHERE {messages}"),
+            // The links stop working: their hashes become random, matching no token.
+            format!("UPDATE follow_ups SET link_hash = randomblob(32) WHERE id IN ({follow_ups})"),
+            "DELETE FROM intake_links WHERE clinic_id = ?1 AND client_id = ?2".to_owned(),
+            "DELETE FROM intakes WHERE clinic_id = ?1 AND client_id = ?2".to_owned(),
+            format!("DELETE FROM feedback WHERE clinic_id = ?1 AND check_in_id IN ({check_ins})"),
+            format!("UPDATE check_ins SET report = '{{}}', problems = NULL WHERE id IN ({check_ins})"),
+            "UPDATE sessions SET notes = NULL, techniques = '[]', baby_birth_date = NULL \
+             WHERE clinic_id = ?1 AND client_id = ?2"
+                .to_owned(),
+            "UPDATE alerts SET note = NULL WHERE clinic_id = ?1 AND client_id = ?2".to_owned(),
+        ];
+        for sql in steps {
+            q(sql).bind(clinic).bind(client).execute(&mut *tx).await.map_err(db)?;
+        }
+        sqlx::query(
+            "UPDATE clients SET name = ?, email = NULL, phone = NULL, timezone = NULL, age_months = NULL, \
+             opted_out_at = COALESCE(opted_out_at, ?) WHERE id = ? AND clinic_id = ?",
+        )
+        .bind(ERASED_NAME)
+        .bind(now.0)
+        .bind(client)
+        .bind(clinic)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        // The write-ahead log still holds the pages as they were; a checkpoint moves the new
+        // pages into the database file and empties the log. Readers can hold it back, so a
+        // busy answer is not an error: the next checkpoint finishes the work.
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.pool).await.map_err(db)?;
+        Ok(Some(Erased { message_keys: keys, identifiers }))
     }
 
     async fn record_audit(&self, clinic_id: ClinicId, e: NewAuditEntry) -> StoreResult<()> {

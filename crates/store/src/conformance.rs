@@ -94,6 +94,7 @@ pub async fn run_all<S: Store, F: Fn() -> Fut, Fut: std::future::Future<Output =
     repeated_answers_update_one_alert_and_tell_staff_once(fresh().await).await;
     outcomes_read_the_check_ins_and_alerts_of_a_period(fresh().await).await;
     the_audit_trail_is_the_clinics_own_and_pages_newest_first(fresh().await).await;
+    erasing_a_client_leaves_no_words_of_theirs_and_keeps_the_counts(fresh().await).await;
 }
 
 fn message(kind: MessageKind, recipient: Recipient, key: &str, at: Timestamp) -> NewMessage {
@@ -863,4 +864,94 @@ async fn the_audit_trail_is_the_clinics_own_and_pages_newest_first<S: Store>(s: 
     let next = s.audit_trail(a.id, Some(c.id), Some(of_ada[1].id), 2).await.unwrap();
     assert_eq!(next.iter().map(|e| e.action).collect::<Vec<_>>(), [AuditAction::CreateClient]);
     assert!(s.audit_trail(b.id, None, None, 10).await.unwrap().is_empty(), "clinic B sees none of A's");
+}
+
+/// Erasing a client removes their name, contact details, intakes, links, feedback, the
+/// words of their answers and notes, and every message about them; their links stop
+/// working; the levels and soreness of their answers stay, for the clinic's counts. Another
+/// clinic cannot erase them.
+async fn erasing_a_client_leaves_no_words_of_theirs_and_keeps_the_counts<S: Store>(s: S) {
+    let (a, owner) = clinic(&s, "A", "a@a.example").await;
+    let (b, _) = clinic(&s, "B", "b@b.example").await;
+    let new = NewClient {
+        name: "Ada Lovelace".into(),
+        email: Some("ada@example.com".into()),
+        phone: Some("+44 7700 900123".into()),
+        timezone: Some("Europe/Paris".into()),
+        age_months: Some(480),
+        now: T0,
+    };
+    let c = s.create_client(a.id, new).await.unwrap();
+    s.save_intake(a.id, NewIntake { client_id: c.id, body: "{\"first_massage\": true}".into(), now: T0 })
+        .await
+        .unwrap();
+    let link = NewIntakeLink {
+        client_id: Some(c.id),
+        link_hash: Redacted::new(vec![9; 32]),
+        now: T0,
+        expires_at: T0.plus_hours(24),
+    };
+    s.create_intake_link(a.id, link).await.unwrap();
+    let mut f = follow_up(24, 1);
+    f.messages = vec![message(MessageKind::CheckIn, Recipient::Client, "erase-k1", T0.plus_hours(24))];
+    let (sess, fus) = s.record_session(a.id, session(c.id, owner.id), vec![f]).await.unwrap();
+    let mut answer = check_in(sess.id, fus[0].id, 6, "doctor", T0.plus_hours(25));
+    answer.report = "{\"soreness\": 6, \"note\": \"my calf is hot\"}".into();
+    let alert = NewAlert {
+        client_id: c.id,
+        level: lv("doctor"),
+        notices: vec![message(MessageKind::Alert, Recipient::Clinic, "erase-k2", T0)],
+    };
+    let (ci, raised) = s.record_check_in(a.id, answer, Some(alert), None).await.unwrap();
+    let raised = raised.unwrap();
+    s.acknowledge_alert(
+        a.id,
+        raised.id,
+        Acknowledgement { staff_id: owner.id, note: Some("called Ada".into()), now: T0.plus_hours(26) },
+    )
+    .await
+    .unwrap();
+    s.add_feedback(
+        a.id,
+        NewFeedback {
+            check_in_id: ci.id,
+            rating: Some(4),
+            comment: Some("thanks Maya".into()),
+            now: T0.plus_hours(27),
+        },
+    )
+    .await
+    .unwrap();
+
+    assert_eq!(s.erase_client(b.id, c.id, T0.plus_hours(30)).await.unwrap(), None, "not another clinic's to erase");
+    assert_eq!(s.client(a.id, c.id).await.unwrap().unwrap().name, "Ada Lovelace", "and nothing changed");
+
+    let erased = s.erase_client(a.id, c.id, T0.plus_hours(30)).await.unwrap().expect("erased");
+    let mut keys = erased.message_keys.clone();
+    keys.sort();
+    assert_eq!(keys, ["erase-k1", "erase-k2"]);
+    assert_eq!(erased.identifiers, ["Ada Lovelace", "ada@example.com", "+44 7700 900123"]);
+    let left = s.client(a.id, c.id).await.unwrap().unwrap();
+    assert_eq!(
+        (left.name.as_str(), left.email, left.phone, left.timezone, left.age_months),
+        (ERASED_NAME, None, None, None, None)
+    );
+    assert!(left.opted_out_at.is_some(), "no message goes to an erased client");
+    assert!(s.clients(a.id, Some("Ada"), None, 10).await.unwrap().is_empty(), "not found by name");
+    assert_eq!(s.latest_intake(a.id, c.id).await.unwrap(), None);
+    assert_eq!(s.intake_link(&[9; 32], T0).await.unwrap(), None, "the intake link is gone");
+    assert_eq!(s.follow_up_by_link_hash(&[1; 32]).await.unwrap(), None, "the check-in link no longer works");
+    assert!(s.messages_of_follow_up(a.id, fus[0].id).await.unwrap().is_empty());
+    assert!(s.messages(a.id, None, 100).await.unwrap().is_empty(), "no message about them");
+    assert!(s.feedback_of_client(a.id, c.id).await.unwrap().is_empty());
+    let kept = s.check_in(a.id, ci.id).await.unwrap().unwrap();
+    assert_eq!(
+        (kept.report.as_str(), kept.soreness, kept.level),
+        ("{}", Some(6), lv("doctor")),
+        "the counts stay, the words go"
+    );
+    let sess = s.session(a.id, sess.id).await.unwrap().unwrap();
+    assert_eq!((sess.notes, sess.techniques.len(), sess.massage_type.as_str()), (None, 0, "deep_tissue"));
+    assert_eq!(s.alert(a.id, raised.id).await.unwrap().unwrap().note, None);
+    assert_eq!(s.outcome_check_ins(a.id, T0, T0.plus_hours(48)).await.unwrap().len(), 1, "outcomes still count it");
 }

@@ -333,6 +333,17 @@ pub trait Store: Clone + Send + Sync + 'static {
         from: Timestamp,
         to: Timestamp,
     ) -> impl Future<Output = StoreResult<Vec<OutcomeAlert>>> + Send;
+    /// Erases a client (the right to erasure), in one transaction: their name, contact
+    /// details, intakes, intake links, feedback, the words of their answers and of the
+    /// sessions' notes, the alerts' notes and every message about them are deleted; their
+    /// links stop working; what is left (levels, soreness, types, times) keeps the clinic's
+    /// outcome counts and names no one. `None` when the client is not in the clinic.
+    fn erase_client(
+        &self,
+        clinic_id: ClinicId,
+        client_id: ClientId,
+        now: Timestamp,
+    ) -> impl Future<Output = StoreResult<Option<Erased>>> + Send;
     /// Adds an entry to the clinic's audit trail; the trail is append-only.
     fn record_audit(&self, clinic_id: ClinicId, entry: NewAuditEntry) -> impl Future<Output = StoreResult<()>> + Send;
     /// A page of the clinic's audit trail, newest first, before `before` (an entry's id) when

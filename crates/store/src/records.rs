@@ -856,11 +856,13 @@ pub enum AuditAction {
     Export,
     /// Changed their own password.
     ChangePassword,
+    /// Erased a client's data.
+    EraseClient,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 10] = [
+    pub const ALL: [AuditAction; 11] = [
         AuditAction::ViewClient,
         AuditAction::CreateClient,
         AuditAction::TakeIntake,
@@ -871,6 +873,7 @@ impl AuditAction {
         AuditAction::ChangeSettings,
         AuditAction::Export,
         AuditAction::ChangePassword,
+        AuditAction::EraseClient,
     ];
 
     /// The stable code.
@@ -886,6 +889,7 @@ impl AuditAction {
             AuditAction::ChangeSettings => "change_settings",
             AuditAction::Export => "export",
             AuditAction::ChangePassword => "change_password",
+            AuditAction::EraseClient => "erase_client",
         }
     }
 
@@ -930,6 +934,20 @@ pub struct AuditEntry {
     /// When.
     pub at: Timestamp,
 }
+
+/// What a client's erasure leaves for the caller to scrub outside the database: the keys of
+/// the messages it deleted (their files in an outbox folder are named by them) and the
+/// client's former name, e-mail and phone (to find any other file that names them).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Erased {
+    /// The deleted messages' idempotency keys.
+    pub message_keys: Vec<String>,
+    /// The client's name, e-mail address and phone number as they were.
+    pub identifiers: Vec<String>,
+}
+
+/// The name an erased client's record carries.
+pub const ERASED_NAME: &str = "Erased client";
 
 #[cfg(test)]
 mod tests {

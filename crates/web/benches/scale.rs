@@ -121,6 +121,7 @@ async fn start(name: &str, own: i64, others: i64, each: i64) -> Scale {
         base_url: base.clone(),
         rate_limiter: web::rate_limit::RateLimiter::default(),
         write_health: Default::default(),
+        outboxes: Vec::new(),
     };
     tokio::spawn(web::serve(listener, state, std::future::pending()));
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();

@@ -61,6 +61,9 @@ pub struct AppState<S: Store> {
     pub rate_limiter: rate_limit::RateLimiter,
     /// Whether the database can save data, and the check-ins it could not save yet.
     pub write_health: Arc<write_health::WriteHealth>,
+    /// The folders where the follow-ups keep messages as files, scrubbed when a client's
+    /// data is erased.
+    pub outboxes: Vec<followup::transport::file::FileTransport>,
 }
 
 impl<S: Store> Clone for AppState<S> {
@@ -72,6 +75,7 @@ impl<S: Store> Clone for AppState<S> {
             base_url: self.base_url.clone(),
             rate_limiter: self.rate_limiter.clone(),
             write_health: self.write_health.clone(),
+            outboxes: self.outboxes.clone(),
         }
     }
 }
@@ -140,6 +144,7 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
         .route("/clients/{id}/messages", post(staff::clients::messages::<S>))
         .route("/clients/{id}/intake-link", post(staff::clients::intake_link::<S>))
         .route("/clients/{id}/data.json", get(staff::clients::data::<S>))
+        .route("/clients/{id}/erase", post(staff::clients::erase::<S>))
         .route("/clients/{id}/sessions", post(staff::sessions::save_session::<S>))
         .route("/settings", get(staff::settings::show::<S>))
         .route("/settings/clinic", post(staff::settings::clinic::<S>))

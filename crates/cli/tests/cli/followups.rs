@@ -40,6 +40,7 @@ fn state(store: SqliteStore, now: Timestamp) -> AppState<SqliteStore> {
         base_url: "https://care.example".into(),
         rate_limiter: web::rate_limit::RateLimiter::default(),
         write_health: Default::default(),
+        outboxes: Vec::new(),
     }
 }
 

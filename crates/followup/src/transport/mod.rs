@@ -95,6 +95,19 @@ impl Transports {
         !matches!(self.sms, SmsTransport::Disabled)
     }
 
+    /// The folders where messages are kept as files, once each.
+    pub fn folders(&self) -> Vec<file::FileTransport> {
+        let mut all: Vec<file::FileTransport> = Vec::new();
+        let email = if let EmailTransport::File(f) = &self.email { Some(f) } else { None };
+        let sms = if let SmsTransport::File(f) = &self.sms { Some(f) } else { None };
+        for f in email.into_iter().chain(sms) {
+            if !all.iter().any(|a| a.dir() == f.dir()) {
+                all.push(f.clone());
+            }
+        }
+        all
+    }
+
     /// Sends an e-mail.
     ///
     /// # Errors

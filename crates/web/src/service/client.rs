@@ -303,3 +303,37 @@ pub async fn record<S: Store>(
         sessions,
     })
 }
+
+/// What erasing a client did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Erasure {
+    /// Message files removed from the outbox folders.
+    pub files_removed: usize,
+}
+
+/// Erases client `id` of `clinic` (the right to erasure): the store deletes or blanks every
+/// word of theirs and every message about them in one transaction, then the outbox folders
+/// lose the files of those messages and the digests that named the client. The counts of
+/// the clinic's outcomes stay; the audit trail keeps the client's id only.
+///
+/// # Errors
+/// Not found in the clinic; or the store or a folder failed. When a folder fails after the
+/// database is erased, the error names the folder, for its files to be removed by hand.
+pub async fn erase<S: Store>(state: &AppState<S>, clinic: ClinicId, id: ClientId) -> Result<Erasure, Error> {
+    let erased =
+        state.store.erase_client(clinic, id, state.clock.now()).await?.ok_or_else(|| Error::not_found("client"))?;
+    let name = erased.identifiers.first().cloned().unwrap_or_default();
+    let outboxes = state.outboxes.clone();
+    let scrub = move || -> Result<usize, Error> {
+        let mut removed = 0;
+        for outbox in &outboxes {
+            removed += outbox.erase(clinic.get(), &erased.message_keys, &name).map_err(|e| {
+                Error::internal(&format!("erasing a client's messages from {}", outbox.dir().display()), e)
+            })?;
+        }
+        Ok(removed)
+    };
+    let files_removed =
+        tokio::task::spawn_blocking(scrub).await.map_err(|e| Error::internal("erasing a client's messages", e))??;
+    Ok(Erasure { files_removed })
+}

@@ -55,6 +55,7 @@ fn words(a: AuditAction) -> &'static str {
         AuditAction::ChangeSettings => "changed the settings",
         AuditAction::Export => "exported records",
         AuditAction::ChangePassword => "changed their password",
+        AuditAction::EraseClient => "erased the client's data",
     }
 }
 

@@ -171,6 +171,7 @@ fn message_line(m: &store::Message, tz: &str) -> MessageLine {
 #[template(path = "staff/client.html")]
 struct ClientPage {
     layout: Layout,
+    erased: bool,
     opted_out: Option<String>,
     client: store::Client,
     intake: Vec<(String, String)>,
@@ -299,6 +300,7 @@ async fn client_page<S: Store>(state: &AppState<S>, who: &SignedIn, id: ClientId
         })
         .collect();
     Ok(ClientPage {
+        erased: client.name == store::ERASED_NAME && client.email.is_none() && client.phone.is_none(),
         opted_out: client.opted_out_at.map(|t| local_time(t, &clinic.timezone)),
         feedback,
         layout: layout(who, &clinic, &client.name),
@@ -449,6 +451,34 @@ pub async fn data<S: Store>(State(state): State<AppState<S>>, who: SignedIn, Pat
             body,
         )
             .into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `POST /clients/{id}/erase`: the owner erases the client's data when the client asks
+/// (the right to erasure), once `confirm` holds the client's name as shown.
+pub async fn erase<S: Store>(
+    State(state): State<AppState<S>>,
+    PathId(id): PathId<ClientId>,
+    StaffForm { who, fields }: StaffForm,
+) -> Response {
+    if who.staff.role != store::Role::Owner {
+        return Error::forbidden("only the clinic's owner may erase a client's data").into_response();
+    }
+    let result = async {
+        let client = state.store.client(who.staff.clinic_id, id).await?.ok_or_else(|| Error::not_found("client"))?;
+        let typed = fields.one("confirm").unwrap_or_default().trim();
+        if !typed.eq_ignore_ascii_case(client.name.trim()) {
+            return Err(Error::invalid("confirm", "Type the client's name as it is shown, to confirm the erasure"));
+        }
+        let done = crate::service::client::erase(&state, who.staff.clinic_id, id).await?;
+        let what = format!("{} message files removed", done.files_removed);
+        crate::audit::changed(&state, &who.staff, &who.address, Some(id), store::AuditAction::EraseClient, what).await;
+        Ok(id)
+    }
+    .await;
+    match result {
+        Ok(id) => Redirect::to(&format!("/clients/{id}")).into_response(),
         Err(e) => e.into_response(),
     }
 }

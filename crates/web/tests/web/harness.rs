@@ -92,15 +92,20 @@ pub async fn spawn_app() -> App {
 /// The test app served within `limits`.
 pub async fn spawn_app_with(limits: web::serve::Limits) -> App {
     let store = SqliteStore::open_url("sqlite::memory:").await.unwrap();
-    serve_store(store, limits).await
+    serve_store(store, limits, Vec::new()).await
 }
 
 /// The test app on a database file in `dir`, which a test may then reach into.
 pub async fn spawn_app_in(dir: &std::path::Path) -> App {
-    serve_store(SqliteStore::open_dir(dir).await.unwrap(), web::serve::Limits::default()).await
+    let outbox = followup::transport::file::FileTransport::new(dir.join("outbox"));
+    serve_store(SqliteStore::open_dir(dir).await.unwrap(), web::serve::Limits::default(), vec![outbox]).await
 }
 
-async fn serve_store(store: SqliteStore, limits: web::serve::Limits) -> App {
+async fn serve_store(
+    store: SqliteStore,
+    limits: web::serve::Limits,
+    outboxes: Vec<followup::transport::file::FileTransport>,
+) -> App {
     store.migrate().await.unwrap();
     let a = clinic_with_staff(&store, "Calm", "GB").await;
     let b = clinic_with_staff(&store, "Other", "US").await;
@@ -114,6 +119,7 @@ async fn serve_store(store: SqliteStore, limits: web::serve::Limits) -> App {
         base_url: base.clone(),
         rate_limiter: web::rate_limit::RateLimiter::default(),
         write_health: Default::default(),
+        outboxes,
     };
     tokio::spawn(web::serve::serve_with(listener, state, std::future::pending(), limits));
     App { store, base, http: Client::new(), clock, a, b }

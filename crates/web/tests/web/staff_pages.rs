@@ -1396,3 +1396,106 @@ async fn the_owner_downloads_a_clients_data() {
     let therapist = sign_in(&app, "ther@calm.example", PASSWORD).await.unwrap();
     assert_eq!(therapist.get(&format!("/clients/{id}/data.json")).await.0, StatusCode::FORBIDDEN);
 }
+
+/// Every file under `dir` (the database, its log, the outbox) as text, for searching.
+fn every_byte_under(dir: &std::path::Path) -> (usize, String) {
+    let mut files = 0;
+    let mut text = String::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let path = e.unwrap().path();
+            if path.is_dir() {
+                todo.push(path);
+            } else {
+                files += 1;
+                text.push_str(&String::from_utf8_lossy(&std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    (files, text)
+}
+
+#[tokio::test]
+async fn an_erased_client_leaves_no_trace_in_the_database_or_the_outbox() {
+    let dir = std::env::temp_dir().join(format!("aftercare-web-erase-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let app = spawn_app_in(&dir).await;
+    let who = json!({"name": "Quilla Erasewell", "email": "quilla@example.com", "phone": "+44 7700 900777"});
+    let (_, client) = app.post("/api/v1/clients", &app.a.therapist, who).await;
+    let id = client["id"].as_i64().unwrap();
+    let intake = json!({"goals": ["relaxation"], "first_massage": false});
+    let (s, body) = app.post(&format!("/api/v1/clients/{id}/intake"), &app.a.therapist, intake).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let mut session = leg_session();
+    session["client_id"] = json!(id);
+    session["notes"] = json!("Zebraquartz session notes");
+    let (_, session) = app.post("/api/v1/sessions", &app.a.therapist, session).await;
+    let link = |i: usize| session["follow_ups"][i]["check_in_url"].as_str().unwrap().to_owned();
+    // A doctor-level answer (alert e-mails at once), then a therapist-level one (a digest
+    // naming the client the next morning).
+    app.advance_hours(14.0);
+    let doctor = json!({"soreness": 5, "trend": "worse", "symptoms": ["one_leg_swelling"], "note": "Wobblecrane calf"});
+    let (s, r) = app.call(reqwest::Method::POST, &link(0), None, Some(doctor)).await;
+    assert_eq!((s, r["level"].as_str()), (StatusCode::OK, Some("doctor")), "{r}");
+    let (s, r) = app.call(reqwest::Method::POST, &link(1), None, Some(json!({"soreness": 7, "symptoms": []}))).await;
+    assert_eq!((s, r["level"].as_str()), (StatusCode::OK, Some("therapist")), "{r}");
+    let outbox = followup::transport::file::FileTransport::new(dir.join("outbox"));
+    let worker = followup::Worker {
+        store: app.store.clone(),
+        knowledge: std::sync::Arc::new(care::Knowledge::builtin().unwrap()),
+        transports: std::sync::Arc::new(followup::Transports {
+            from: "Calm <care@calm.example>".into(),
+            email: followup::transport::EmailTransport::File(outbox.clone()),
+            sms: followup::transport::SmsTransport::File(outbox),
+        }),
+        base_url: app.base.clone(),
+    };
+    worker.run_due(app.clock.as_ref()).await.unwrap();
+    app.advance_hours(12.0); // 08:00 the next day: the digest
+    worker.run_due(app.clock.as_ref()).await.unwrap();
+    let words = ["Erasewell", "quilla@example.com", "900777", "Zebraquartz", "Wobblecrane"];
+    let (files_before, before) = every_byte_under(&dir);
+    for w in words {
+        assert!(before.contains(w), "{w} is written somewhere before the erasure");
+    }
+    assert!(before.contains("digest"), "a digest was sent");
+    let clinic = app.store.clinics().await.unwrap().remove(0).id;
+    let (from, to) = (store::Timestamp(0), store::Timestamp(i64::MAX));
+    let levels_before = app.store.outcome_check_ins(clinic, from, to).await.unwrap();
+
+    let owner = sign_in(&app, "owner@calm.example", PASSWORD).await.unwrap();
+    let therapist = sign_in(&app, "ther@calm.example", PASSWORD).await.unwrap();
+    let form = |csrf: &str, name: &str| format!("csrf={csrf}&confirm={}", name.replace(' ', "+"));
+    let (s, _) =
+        therapist.post(&format!("/clients/{id}/erase"), &form(&therapist.csrf().await, "Quilla Erasewell"), None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "only the owner erases");
+    let csrf = owner.csrf().await;
+    let (s, page) = owner.post(&format!("/clients/{id}/erase"), &form(&csrf, "Quilla"), None).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "the name must be typed whole: {page}");
+    let (s, went) = owner.post(&format!("/clients/{id}/erase"), &form(&csrf, "quilla erasewell"), None).await;
+    assert_eq!((s, went.as_str()), (StatusCode::SEE_OTHER, format!("/clients/{id}").as_str()));
+
+    let (files_after, after) = every_byte_under(&dir);
+    for w in words {
+        assert!(!after.contains(w), "{w} is left in the database, its log or the outbox");
+    }
+    assert!(files_after < files_before, "the client's message files went");
+    // The counts stay; the name is gone from search; the links stop; the trail keeps the id.
+    let levels_after = app.store.outcome_check_ins(clinic, from, to).await.unwrap();
+    assert_eq!(levels_after.len(), levels_before.len());
+    assert_eq!(
+        levels_after.iter().map(|c| (c.level, c.soreness)).collect::<Vec<_>>(),
+        levels_before.iter().map(|c| (c.level, c.soreness)).collect::<Vec<_>>()
+    );
+    let (_, found) = owner.get("/clients?q=Erasewell").await;
+    assert!(!found.contains(&format!("/clients/{id}\"")), "{found}");
+    let (s, page) = owner.get(&format!("/clients/{id}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("Erased client") && page.contains("id=\"erased\""), "{page}");
+    let (s, _) = app.call(reqwest::Method::GET, &link(0), None, None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "the client's links no longer work");
+    let (_, trail) = owner.get(&format!("/audit?client={id}")).await;
+    assert!(trail.contains("erased the client&#39;s data"), "{trail}");
+}
