@@ -44,6 +44,7 @@ mod problem;
 pub mod secret;
 pub mod time;
 mod time_zone;
+pub mod totp;
 
 pub use email::Email;
 pub use name::PersonName;

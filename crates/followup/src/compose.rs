@@ -148,6 +148,44 @@ pub fn alert(kb: &Knowledge, clinic: &Clinic, client: &Client, level: care::Leve
     }
 }
 
+/// A staff member's link to choose a password: a new member's invitation, or a reset they
+/// (or someone typing their address) asked for. `hours` is how long the link works.
+pub fn password(clinic: &Clinic, staff_name: &str, purpose: store::PasswordPurpose, url: &str, hours: i64) -> Letter {
+    let (subject, paragraphs) = match purpose {
+        store::PasswordPurpose::Invitation => (
+            format!("Your Aftercare account at {}", clinic.name),
+            [
+                format!(
+                    "Hello {staff_name}, {} uses Aftercare to look after its clients between sessions, and you have an account there.",
+                    clinic.name
+                ),
+                format!("Choose your password here; the link works once, for {hours} hours: {url}"),
+                "If you were not expecting this, you can ignore this e-mail.".to_owned(),
+            ],
+        ),
+        store::PasswordPurpose::PasswordReset => (
+            "Choose a new Aftercare password".to_owned(),
+            [
+                format!(
+                    "Hello {staff_name}, someone asked to choose a new password for your Aftercare account at {}.",
+                    clinic.name
+                ),
+                format!(
+                    "If it was you, choose it here; the link works once, for {hours} hour{}: {url}",
+                    if hours == 1 { "" } else { "s" }
+                ),
+                "If it was not you, ignore this e-mail: your password stays as it is.".to_owned(),
+            ],
+        ),
+    };
+    Letter {
+        subject,
+        text: format!("{}\n", paragraphs.join("\n\n")),
+        html: html(&paragraphs, &[(url, url)]),
+        sms: format!("{} {url}", paragraphs[1]),
+    }
+}
+
 /// A therapist's daily digest of open `therapist` alerts (client names).
 pub fn digest(clinic: &Clinic, staff_name: &str, clients: &[String], alerts_url: &str) -> Letter {
     let list = clients.iter().map(|c| format!("- {c}")).collect::<Vec<_>>().join("\n");

@@ -169,6 +169,12 @@ impl<S: Store> Worker<S> {
                         Some(letter) => letter,
                         None => return skip("no open alert to report"),
                     },
+                    MessageKind::Invitation | MessageKind::PasswordReset => {
+                        match self.password_letter(m, &clinic, &staff, now).await? {
+                            Some(letter) => letter,
+                            None => return skip("the link was used, replaced or expired before it could go"),
+                        }
+                    }
                     _ => match self.alert_letter(m, &clinic).await? {
                         Some(letter) => letter,
                         None => return skip("the alert was already acknowledged"),
@@ -277,6 +283,26 @@ impl<S: Store> Worker<S> {
         let level = alert.level;
         let url = format!("{}/alerts/{}", self.base_url, alert.id);
         Ok(Some(compose::alert(&self.knowledge, clinic, &client, level, &url)))
+    }
+
+    /// The e-mail carrying a member's password link, while the link still works.
+    async fn password_letter(
+        &self,
+        m: &Message,
+        clinic: &Clinic,
+        staff: &store::Staff,
+        now: Timestamp,
+    ) -> StoreResult<Option<Letter>> {
+        let Some(token) = m.link_token.as_ref().map(|t| t.expose().as_str()) else { return Ok(None) };
+        let Some((link, member)) = self.store.password_link(&domain::secret::hash_secret(token), now).await? else {
+            return Ok(None);
+        };
+        if member.id != staff.id || link.clinic_id != clinic.id {
+            return Ok(None);
+        }
+        let url = format!("{}/password/{token}", self.base_url);
+        let hours = ((link.expires_at.0 - now.0) as f64 / 3_600_000.0).round().max(1.0) as i64;
+        Ok(Some(compose::password(clinic, &staff.name, link.purpose, &url, hours)))
     }
 
     /// Whether a later digest of the same therapist is due too (after an outage): only the

@@ -69,7 +69,7 @@ fn q<'a>(sql: String) -> sqlx::query::Query<'a, sqlx::Sqlite, <sqlx::Sqlite as s
 
 /// The schema, embedded in the binary, in order: a new migration is a new file and a new
 /// line here.
-const MIGRATIONS: [(i64, &str, &str); 15] = [
+const MIGRATIONS: [(i64, &str, &str); 16] = [
     (1, "clinics clients sessions", include_str!("../migrations/0001_clinics_clients_sessions.sql")),
     (2, "staff sessions", include_str!("../migrations/0002_staff_sessions.sql")),
     (3, "products feedback", include_str!("../migrations/0003_products_feedback.sql")),
@@ -85,6 +85,7 @@ const MIGRATIONS: [(i64, &str, &str); 15] = [
     (13, "notes to read", include_str!("../migrations/0013_notes_to_read.sql")),
     (14, "staff sessions by staff", include_str!("../migrations/0014_staff_sessions_by_staff.sql")),
     (15, "audit trail", include_str!("../migrations/0015_audit_trail.sql")),
+    (16, "staff accounts", include_str!("../migrations/0016_staff_accounts.sql")),
 ];
 
 /// Migrations that manage their own transaction (a table rebuilt with foreign keys off).
@@ -226,9 +227,11 @@ fn pool_options() -> SqlitePoolOptions {
     })
 }
 
-const CLINIC_COLUMNS: &str =
-    "id, name, country, timezone, check_in_hours, plan_message, check_in_message, alert_to, created_at";
-const STAFF: &str = "SELECT id, clinic_id, email, name, role, active, password_hash FROM staff";
+const CLINIC_COLUMNS: &str = "id, name, country, timezone, check_in_hours, plan_message, check_in_message, alert_to, \
+                              require_two_factor, created_at";
+const STAFF_COLUMNS: &str = "id, clinic_id, email, name, role, active, password_hash, password_chosen, totp_secret";
+const STAFF: &str = "SELECT id, clinic_id, email, name, role, active, password_hash, password_chosen, totp_secret \
+                     FROM staff";
 const CLIENT: &str =
     "SELECT id, clinic_id, name, email, phone, timezone, age_months, opted_out_at, created_at FROM clients";
 const MESSAGE_COLUMNS: &str = "id, clinic_id, kind, recipient, staff_id, follow_up_id, alert_id, link_token, \
@@ -254,6 +257,7 @@ fn clinic(r: &SqliteRow) -> StoreResult<Clinic> {
         plan_message: r.try_get("plan_message").map_err(db)?,
         check_in_message: r.try_get("check_in_message").map_err(db)?,
         alert_to: r.try_get("alert_to").map_err(db)?,
+        require_two_factor: r.try_get("require_two_factor").map_err(db)?,
         created_at: Timestamp(r.try_get("created_at").map_err(db)?),
     })
 }
@@ -267,6 +271,8 @@ fn staff(r: &SqliteRow) -> StoreResult<Staff> {
         role: role(r.try_get("role").map_err(db)?)?,
         active: r.try_get("active").map_err(db)?,
         password_hash: r.try_get::<Option<String>, _>("password_hash").map_err(db)?.map(Redacted::new),
+        password_chosen: r.try_get("password_chosen").map_err(db)?,
+        totp_secret: r.try_get::<Option<String>, _>("totp_secret").map_err(db)?.map(Redacted::new),
     })
 }
 
@@ -509,10 +515,9 @@ impl Store for SqliteStore {
         now: Timestamp,
     ) -> StoreResult<Option<Staff>> {
         let mut tx = self.pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
-        let row = sqlx::query(
-            "UPDATE staff SET role = ?, active = ? WHERE id = ? AND clinic_id = ? \
-             RETURNING id, clinic_id, email, name, role, active, password_hash",
-        )
+        let row = q(format!(
+            "UPDATE staff SET role = ?, active = ? WHERE id = ? AND clinic_id = ? RETURNING {STAFF_COLUMNS}"
+        ))
         .bind(role.code())
         .bind(active)
         .bind(staff_id.get())
@@ -544,15 +549,16 @@ impl Store for SqliteStore {
         keep: &[u8],
     ) -> StoreResult<bool> {
         let mut tx = self.pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
-        let changed = sqlx::query("UPDATE staff SET password_hash = ? WHERE id = ? AND clinic_id = ?")
-            .bind(password_hash.expose())
-            .bind(staff_id.get())
-            .bind(clinic_id.get())
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?
-            .rows_affected()
-            == 1;
+        let changed =
+            sqlx::query("UPDATE staff SET password_hash = ?, password_chosen = 1 WHERE id = ? AND clinic_id = ?")
+                .bind(password_hash.expose())
+                .bind(staff_id.get())
+                .bind(clinic_id.get())
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?
+                .rows_affected()
+                == 1;
         if changed {
             sqlx::query("DELETE FROM staff_sessions WHERE staff_id = ? AND clinic_id = ? AND token_hash != ?")
                 .bind(staff_id.get())
@@ -681,7 +687,8 @@ impl Store for SqliteStore {
 
     async fn staff_by_token_hash(&self, token_hash: &[u8], now: Timestamp) -> StoreResult<Option<Staff>> {
         let row = sqlx::query(
-            "SELECT s.id, s.clinic_id, s.email, s.name, s.role, s.active, s.password_hash FROM api_tokens t \
+            "SELECT s.id, s.clinic_id, s.email, s.name, s.role, s.active, s.password_hash, s.password_chosen, \
+             s.totp_secret FROM api_tokens t \
              JOIN staff s ON s.id = t.staff_id AND s.clinic_id = t.clinic_id \
              WHERE t.token_hash = ? AND t.revoked_at IS NULL AND t.expires_at > ? AND s.active = 1",
         )
@@ -695,13 +702,15 @@ impl Store for SqliteStore {
 
     async fn create_staff_session(&self, s: NewStaffSession) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO staff_sessions (clinic_id, staff_id, token_hash, csrf_token, created_at, expires_at) \
-             SELECT clinic_id, id, ?, ?, ?, ? FROM staff WHERE id = ? AND clinic_id = ? AND active = 1",
+            "INSERT INTO staff_sessions (clinic_id, staff_id, token_hash, csrf_token, created_at, expires_at, \
+             second_factor_pending) SELECT clinic_id, id, ?, ?, ?, ?, ? FROM staff \
+             WHERE id = ? AND clinic_id = ? AND active = 1",
         )
         .bind(s.token_hash.expose())
         .bind(s.csrf_token.expose())
         .bind(s.now.0)
         .bind(s.expires_at.0)
+        .bind(s.second_factor_pending)
         .bind(s.staff_id.get())
         .bind(s.clinic_id.get())
         .execute(&self.pool)
@@ -712,9 +721,11 @@ impl Store for SqliteStore {
 
     async fn staff_session(&self, token_hash: &[u8], now: Timestamp) -> StoreResult<Option<(Staff, StaffSession)>> {
         let row = sqlx::query(
-            "SELECT s.id, s.clinic_id, s.email, s.name, s.role, s.active, s.password_hash, \
-             x.csrf_token, x.expires_at FROM staff_sessions x \
+            "SELECT s.id, s.clinic_id, s.email, s.name, s.role, s.active, s.password_hash, s.password_chosen, \
+             s.totp_secret, x.csrf_token, x.expires_at, x.second_factor_pending, c.require_two_factor \
+             FROM staff_sessions x \
              JOIN staff s ON s.id = x.staff_id AND s.clinic_id = x.clinic_id \
+             JOIN clinics c ON c.id = s.clinic_id \
              WHERE x.token_hash = ? AND x.expires_at > ? AND s.active = 1",
         )
         .bind(token_hash)
@@ -730,6 +741,8 @@ impl Store for SqliteStore {
                     staff_id: who.id,
                     csrf_token: Redacted::new(r.try_get("csrf_token").map_err(db)?),
                     expires_at: Timestamp(r.try_get("expires_at").map_err(db)?),
+                    second_factor_pending: r.try_get("second_factor_pending").map_err(db)?,
+                    clinic_requires_two_factor: r.try_get("require_two_factor").map_err(db)?,
                 };
                 Ok(Some((who, session)))
             }
@@ -744,6 +757,266 @@ impl Store for SqliteStore {
             .await
             .map(|_| ())
             .map_err(db)
+    }
+
+    async fn complete_second_factor(
+        &self,
+        token_hash: &[u8],
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE staff_sessions SET second_factor_pending = 0, expires_at = ? \
+             WHERE token_hash = ? AND second_factor_pending = 1 AND expires_at > ?",
+        )
+        .bind(expires_at.0)
+        .bind(token_hash)
+        .bind(now.0)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn create_password_link(&self, clinic_id: ClinicId, l: NewPasswordLink) -> StoreResult<Option<PasswordLink>> {
+        let (clinic, member) = (clinic_id.get(), l.staff_id.get());
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
+        let active = sqlx::query("SELECT 1 FROM staff WHERE id = ? AND clinic_id = ? AND active = 1")
+            .bind(member)
+            .bind(clinic)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?;
+        if active.is_none() {
+            return Ok(None);
+        }
+        if l.void_password {
+            sqlx::query("UPDATE staff SET password_hash = NULL, password_chosen = 0 WHERE id = ? AND clinic_id = ?")
+                .bind(member)
+                .bind(clinic)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+            sqlx::query("DELETE FROM staff_sessions WHERE clinic_id = ? AND staff_id = ?")
+                .bind(clinic)
+                .bind(member)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+        }
+        sqlx::query("UPDATE password_links SET used_at = ? WHERE clinic_id = ? AND staff_id = ? AND used_at IS NULL")
+            .bind(l.now.0)
+            .bind(clinic)
+            .bind(member)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        let row = sqlx::query(
+            "INSERT INTO password_links (clinic_id, staff_id, purpose, token_hash, expires_at, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(clinic)
+        .bind(member)
+        .bind(l.purpose.code())
+        .bind(l.token_hash.expose())
+        .bind(l.expires_at.0)
+        .bind(l.now.0)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db)?;
+        sqlx::query(
+            "INSERT INTO messages (clinic_id, kind, recipient, staff_id, link_token, idempotency_key, due_at, \
+             next_attempt, created_at) VALUES (?, ?, 'staff', ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(clinic)
+        .bind(l.purpose.message_kind().code())
+        .bind(member)
+        .bind(l.token.expose())
+        .bind(&l.idempotency_key)
+        .bind(l.now.0)
+        .bind(l.now.0)
+        .bind(l.now.0)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(Some(PasswordLink {
+            id: id(&row, "id")?,
+            clinic_id,
+            staff_id: l.staff_id,
+            purpose: l.purpose,
+            expires_at: l.expires_at,
+        }))
+    }
+
+    async fn password_link(&self, token_hash: &[u8], now: Timestamp) -> StoreResult<Option<(PasswordLink, Staff)>> {
+        let row = q(format!(
+            "SELECT l.id AS link_id, l.purpose, l.expires_at AS link_expires_at, {} \
+             FROM password_links l JOIN staff s ON s.id = l.staff_id AND s.clinic_id = l.clinic_id \
+             WHERE l.token_hash = ? AND l.used_at IS NULL AND l.expires_at > ? AND s.active = 1",
+            STAFF_COLUMNS.split(", ").map(|c| format!("s.{c}")).collect::<Vec<_>>().join(", ")
+        ))
+        .bind(token_hash)
+        .bind(now.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        let Some(r) = row else { return Ok(None) };
+        let member = staff(&r)?;
+        let purpose: String = r.try_get("purpose").map_err(db)?;
+        let purpose = match purpose.as_str() {
+            "invitation" => PasswordPurpose::Invitation,
+            "password_reset" => PasswordPurpose::PasswordReset,
+            other => return Err(StoreError::Corrupt(format!("a password link's purpose `{other}`"))),
+        };
+        let link = PasswordLink {
+            id: id(&r, "link_id")?,
+            clinic_id: member.clinic_id,
+            staff_id: member.id,
+            purpose,
+            expires_at: Timestamp(r.try_get("link_expires_at").map_err(db)?),
+        };
+        Ok(Some((link, member)))
+    }
+
+    async fn use_password_link(
+        &self,
+        token_hash: &[u8],
+        password_hash: Redacted<String>,
+        now: Timestamp,
+    ) -> StoreResult<Option<Staff>> {
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
+        let spent = sqlx::query(
+            "UPDATE password_links SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? \
+             AND EXISTS (SELECT 1 FROM staff s WHERE s.id = staff_id AND s.clinic_id = clinic_id AND s.active = 1) \
+             RETURNING clinic_id, staff_id",
+        )
+        .bind(now.0)
+        .bind(token_hash)
+        .bind(now.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+        let Some(spent) = spent else { return Ok(None) };
+        let (clinic, member): (i64, i64) =
+            (spent.try_get("clinic_id").map_err(db)?, spent.try_get("staff_id").map_err(db)?);
+        let row = q(format!(
+            "UPDATE staff SET password_hash = ?, password_chosen = 1 WHERE id = ? AND clinic_id = ? \
+             RETURNING {STAFF_COLUMNS}"
+        ))
+        .bind(password_hash.expose())
+        .bind(member)
+        .bind(clinic)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db)?;
+        sqlx::query("DELETE FROM staff_sessions WHERE clinic_id = ? AND staff_id = ?")
+            .bind(clinic)
+            .bind(member)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(Some(staff(&row)?))
+    }
+
+    async fn set_two_factor(
+        &self,
+        clinic_id: ClinicId,
+        staff_id: StaffId,
+        secret: Option<Redacted<String>>,
+        recovery_code_hashes: &[Vec<u8>],
+    ) -> StoreResult<bool> {
+        let (clinic, member) = (clinic_id.get(), staff_id.get());
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
+        let changed =
+            sqlx::query("UPDATE staff SET totp_secret = ?, totp_last_step = NULL WHERE id = ? AND clinic_id = ?")
+                .bind(secret.as_ref().map(Redacted::expose))
+                .bind(member)
+                .bind(clinic)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?
+                .rows_affected()
+                == 1;
+        if changed {
+            sqlx::query("DELETE FROM recovery_codes WHERE clinic_id = ? AND staff_id = ?")
+                .bind(clinic)
+                .bind(member)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+            for hash in recovery_code_hashes.iter().filter(|_| secret.is_some()) {
+                sqlx::query("INSERT INTO recovery_codes (clinic_id, staff_id, code_hash) VALUES (?, ?, ?)")
+                    .bind(clinic)
+                    .bind(member)
+                    .bind(hash)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?;
+            }
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(changed)
+    }
+
+    async fn take_totp_step(&self, clinic_id: ClinicId, staff_id: StaffId, step: i64) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE staff SET totp_last_step = ? WHERE id = ? AND clinic_id = ? AND totp_secret IS NOT NULL \
+             AND (totp_last_step IS NULL OR totp_last_step < ?)",
+        )
+        .bind(step)
+        .bind(staff_id.get())
+        .bind(clinic_id.get())
+        .bind(step)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn use_recovery_code(
+        &self,
+        clinic_id: ClinicId,
+        staff_id: StaffId,
+        code_hash: &[u8],
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE recovery_codes SET used_at = ? WHERE id = (SELECT id FROM recovery_codes \
+             WHERE clinic_id = ? AND staff_id = ? AND code_hash = ? AND used_at IS NULL LIMIT 1)",
+        )
+        .bind(now.0)
+        .bind(clinic_id.get())
+        .bind(staff_id.get())
+        .bind(code_hash)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn recovery_codes_left(&self, clinic_id: ClinicId, staff_id: StaffId) -> StoreResult<u32> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM recovery_codes WHERE clinic_id = ? AND staff_id = ? AND used_at IS NULL",
+        )
+        .bind(clinic_id.get())
+        .bind(staff_id.get())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(u32::try_from(n).unwrap_or(0))
+    }
+
+    async fn set_require_two_factor(&self, clinic_id: ClinicId, require: bool) -> StoreResult<Clinic> {
+        let row = q(format!("UPDATE clinics SET require_two_factor = ? WHERE id = ? RETURNING {CLINIC_COLUMNS}"))
+            .bind(require)
+            .bind(clinic_id.get())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?
+            .ok_or(StoreError::NotFound("clinic"))?;
+        clinic(&row)
     }
 
     async fn revoke_tokens_of_staff(&self, clinic_id: ClinicId, staff_id: StaffId, now: Timestamp) -> StoreResult<u64> {
@@ -1740,10 +2013,10 @@ fn recipient_columns(r: Recipient) -> (&'static str, Option<i64>) {
 }
 
 async fn insert_staff(tx: &mut sqlx::SqliteConnection, clinic_id: ClinicId, s: &NewStaff) -> StoreResult<Staff> {
-    let row = sqlx::query(
+    let row = q(format!(
         "INSERT INTO staff (clinic_id, email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?) \
-         RETURNING id, clinic_id, email, name, role, active, password_hash",
-    )
+         RETURNING {STAFF_COLUMNS}"
+    ))
     .bind(clinic_id.get())
     .bind(&s.email)
     .bind(&s.name)

@@ -95,6 +95,8 @@ pub async fn run_all<S: Store, F: Fn() -> Fut, Fut: std::future::Future<Output =
     outcomes_read_the_check_ins_and_alerts_of_a_period(fresh().await).await;
     the_audit_trail_is_the_clinics_own_and_pages_newest_first(fresh().await).await;
     erasing_a_client_leaves_no_words_of_theirs_and_keeps_the_counts(fresh().await).await;
+    password_links_work_once_until_they_expire_and_go_through_the_outbox(fresh().await).await;
+    a_second_factor_takes_each_code_once(fresh().await).await;
 }
 
 fn message(kind: MessageKind, recipient: Recipient, key: &str, at: Timestamp) -> NewMessage {
@@ -344,6 +346,7 @@ async fn staff_sessions<S: Store>(s: S) {
         csrf_token: Redacted::new("csrf".to_owned()),
         now: T0,
         expires_at: T0.plus_hours(12),
+        second_factor_pending: false,
     };
     s.create_staff_session(new(a.id, 1)).await.unwrap();
     assert!(s.create_staff_session(new(b.id, 2)).await.is_err(), "a session in another clinic's name");
@@ -954,4 +957,111 @@ async fn erasing_a_client_leaves_no_words_of_theirs_and_keeps_the_counts<S: Stor
     assert_eq!((sess.notes, sess.techniques.len(), sess.massage_type.as_str()), (None, 0, "deep_tissue"));
     assert_eq!(s.alert(a.id, raised.id).await.unwrap().unwrap().note, None);
     assert_eq!(s.outcome_check_ins(a.id, T0, T0.plus_hours(48)).await.unwrap().len(), 1, "outcomes still count it");
+}
+
+async fn password_links_work_once_until_they_expire_and_go_through_the_outbox<S: Store>(s: S) {
+    let (a, owner) = clinic(&s, "A", "a@a.example").await;
+    let (b, _) = clinic(&s, "B", "b@b.example").await;
+    let member = s.create_staff(a.id, staff("t@a.example", Role::Therapist)).await.unwrap();
+    assert!(!member.password_chosen, "a new member's password was given to them");
+    let link = |hash: u8, purpose, void_password| NewPasswordLink {
+        staff_id: member.id,
+        purpose,
+        token: Redacted::new(format!("token-{hash}")),
+        token_hash: Redacted::new(vec![hash; 32]),
+        idempotency_key: format!("password-{hash}"),
+        expires_at: T0.plus_hours(1),
+        void_password,
+        now: T0,
+    };
+    assert_eq!(
+        s.create_password_link(b.id, link(1, PasswordPurpose::PasswordReset, false)).await.unwrap(),
+        None,
+        "not another clinic's member"
+    );
+    let made = s.create_password_link(a.id, link(1, PasswordPurpose::PasswordReset, false)).await.unwrap().unwrap();
+    assert_eq!((made.staff_id, made.purpose), (member.id, PasswordPurpose::PasswordReset));
+    // The e-mail is in the outbox with the link's token, for the member.
+    let outbox = s.messages(a.id, None, 100).await.unwrap();
+    let m = outbox.iter().find(|m| m.idempotency_key == "password-1").expect("the e-mail is in the outbox");
+    assert_eq!((m.kind, m.recipient), (MessageKind::PasswordReset, Recipient::Staff(member.id)));
+    assert_eq!(m.link_token.as_ref().map(|t| t.expose().as_str()), Some("token-1"));
+    let (found, who) = s.password_link(&[1u8; 32], T0).await.unwrap().expect("the link works");
+    assert_eq!((found.id, who.id), (made.id, member.id));
+    assert_eq!(s.password_link(&[1u8; 32], T0.plus_hours(1)).await.unwrap(), None, "expired at its hour");
+    // A newer link ends the older one.
+    s.create_password_link(a.id, link(2, PasswordPurpose::PasswordReset, false)).await.unwrap().unwrap();
+    assert_eq!(s.password_link(&[1u8; 32], T0).await.unwrap(), None, "replaced by the newer link");
+    // Using it sets the password, chosen by them, and ends their sign-ins; once only.
+    let session = NewStaffSession {
+        clinic_id: a.id,
+        staff_id: member.id,
+        token_hash: Redacted::new(vec![9; 32]),
+        csrf_token: Redacted::new("csrf".to_owned()),
+        now: T0,
+        expires_at: T0.plus_hours(12),
+        second_factor_pending: false,
+    };
+    s.create_staff_session(session.clone()).await.unwrap();
+    let hashed = Redacted::new("$argon2id$chosen".to_owned());
+    assert_eq!(s.use_password_link(&[2u8; 32], hashed.clone(), T0.plus_hours(1)).await.unwrap(), None, "expired");
+    let after = s.use_password_link(&[2u8; 32], hashed.clone(), T0).await.unwrap().expect("used");
+    assert_eq!((after.password_hash.clone(), after.password_chosen), (Some(hashed.clone()), true));
+    assert_eq!(s.staff_session(&[9u8; 32], T0).await.unwrap(), None, "their sign-ins ended");
+    assert_eq!(s.use_password_link(&[2u8; 32], hashed.clone(), T0).await.unwrap(), None, "used once only");
+    // An owner requiring a member's own password voids the current one and their sign-ins.
+    s.create_staff_session(NewStaffSession { token_hash: Redacted::new(vec![8; 32]), ..session }).await.unwrap();
+    s.create_password_link(a.id, link(3, PasswordPurpose::Invitation, true)).await.unwrap().unwrap();
+    let voided = s.staff_in_clinic(a.id, member.id).await.unwrap().unwrap();
+    assert_eq!((voided.password_hash, voided.password_chosen), (None, false));
+    assert_eq!(s.staff_session(&[8u8; 32], T0).await.unwrap(), None);
+    // An inactive member's link does not work.
+    s.update_staff(a.id, member.id, Role::Therapist, false, T0).await.unwrap();
+    assert_eq!(s.password_link(&[3u8; 32], T0).await.unwrap(), None);
+    assert_eq!(s.use_password_link(&[3u8; 32], hashed, T0).await.unwrap(), None);
+    let _ = owner;
+}
+
+async fn a_second_factor_takes_each_code_once<S: Store>(s: S) {
+    let (a, owner) = clinic(&s, "A", "a@a.example").await;
+    let (b, _) = clinic(&s, "B", "b@b.example").await;
+    let secret = || Some(Redacted::new("JBSWY3DPEHPK3PXP".to_owned()));
+    let codes = vec![vec![1u8; 32], vec![2u8; 32]];
+    assert!(!s.set_two_factor(b.id, owner.id, secret(), &codes).await.unwrap(), "not in another clinic");
+    assert!(!s.take_totp_step(a.id, owner.id, 10).await.unwrap(), "no second factor yet");
+    assert!(s.set_two_factor(a.id, owner.id, secret(), &codes).await.unwrap());
+    assert_eq!(s.staff_in_clinic(a.id, owner.id).await.unwrap().unwrap().totp_secret, secret());
+    assert!(s.take_totp_step(a.id, owner.id, 10).await.unwrap());
+    assert!(!s.take_totp_step(a.id, owner.id, 10).await.unwrap(), "the same code twice");
+    assert!(!s.take_totp_step(a.id, owner.id, 9).await.unwrap(), "an older code after a newer one");
+    assert!(s.take_totp_step(a.id, owner.id, 11).await.unwrap());
+    assert!(!s.take_totp_step(b.id, owner.id, 12).await.unwrap(), "not through another clinic");
+    assert_eq!(s.recovery_codes_left(a.id, owner.id).await.unwrap(), 2);
+    assert!(!s.use_recovery_code(b.id, owner.id, &[1u8; 32], T0).await.unwrap());
+    assert!(s.use_recovery_code(a.id, owner.id, &[1u8; 32], T0).await.unwrap());
+    assert!(!s.use_recovery_code(a.id, owner.id, &[1u8; 32], T0).await.unwrap(), "each recovery code once");
+    assert_eq!(s.recovery_codes_left(a.id, owner.id).await.unwrap(), 1);
+    // Turned off: no secret, no codes.
+    assert!(s.set_two_factor(a.id, owner.id, None, &codes).await.unwrap());
+    assert_eq!(s.staff_in_clinic(a.id, owner.id).await.unwrap().unwrap().totp_secret, None);
+    assert_eq!(s.recovery_codes_left(a.id, owner.id).await.unwrap(), 0);
+    // The clinic's requirement reaches every sign-in of its members.
+    assert!(s.set_require_two_factor(a.id, true).await.unwrap().require_two_factor);
+    let pending = NewStaffSession {
+        clinic_id: a.id,
+        staff_id: owner.id,
+        token_hash: Redacted::new(vec![5; 32]),
+        csrf_token: Redacted::new("csrf".to_owned()),
+        now: T0,
+        expires_at: T0.plus_hours(1),
+        second_factor_pending: true,
+    };
+    s.create_staff_session(pending).await.unwrap();
+    let (_, session) = s.staff_session(&[5u8; 32], T0).await.unwrap().unwrap();
+    assert!(session.second_factor_pending && session.clinic_requires_two_factor);
+    assert!(!s.complete_second_factor(&[5u8; 32], T0.plus_hours(1), T0.plus_hours(13)).await.unwrap(), "expired");
+    assert!(s.complete_second_factor(&[5u8; 32], T0, T0.plus_hours(12)).await.unwrap());
+    assert!(!s.complete_second_factor(&[5u8; 32], T0, T0.plus_hours(12)).await.unwrap(), "once");
+    let (_, session) = s.staff_session(&[5u8; 32], T0.plus_hours(11)).await.unwrap().expect("now lasts 12 hours");
+    assert!(!session.second_factor_pending);
 }

@@ -58,6 +58,8 @@ ids! {
     CheckInId;
     /// An alert.
     AlertId;
+    /// An e-mailed link to choose a password.
+    PasswordLinkId;
     /// A product linked to a plan item.
     ProductId;
     /// A client's feedback.

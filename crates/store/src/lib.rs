@@ -209,6 +209,77 @@ pub trait Store: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = StoreResult<Option<(Staff, StaffSession)>>> + Send;
     /// Ends a sign-in session (and forgets every expired one).
     fn delete_staff_session(&self, token_hash: &[u8], now: Timestamp) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Completes a sign-in whose second factor was pending and unexpired, making it last until
+    /// `expires_at`. `false` when there is no such sign-in.
+    fn complete_second_factor(
+        &self,
+        token_hash: &[u8],
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> impl Future<Output = StoreResult<bool>> + Send;
+    /// Makes a password link for an active member of the clinic and puts the e-mail that
+    /// carries it in the outbox, in one transaction; the member's earlier unused links stop
+    /// working. With `void_password`, their password and every sign-in of theirs end too.
+    /// `None` when the member is not an active member of the clinic.
+    fn create_password_link(
+        &self,
+        clinic_id: ClinicId,
+        link: NewPasswordLink,
+    ) -> impl Future<Output = StoreResult<Option<PasswordLink>>> + Send;
+    /// The unused, unexpired link with this token hash, and its active member.
+    fn password_link(
+        &self,
+        token_hash: &[u8],
+        now: Timestamp,
+    ) -> impl Future<Output = StoreResult<Option<(PasswordLink, Staff)>>> + Send;
+    /// Uses the link with this token hash, once: in one transaction the link is spent, the
+    /// member's password becomes `password_hash` (chosen by them), and every sign-in of theirs
+    /// ends. `None` when the link is unknown, used, expired, or its member inactive.
+    fn use_password_link(
+        &self,
+        token_hash: &[u8],
+        password_hash: Redacted<String>,
+        now: Timestamp,
+    ) -> impl Future<Output = StoreResult<Option<Staff>>> + Send;
+    /// Turns a member's second factor on with the authenticator's `secret` and these
+    /// recovery codes' hashes (replacing any earlier ones), or off with `None` (and no codes).
+    /// `false` when the member is not in the clinic.
+    fn set_two_factor(
+        &self,
+        clinic_id: ClinicId,
+        staff_id: StaffId,
+        secret: Option<Redacted<String>>,
+        recovery_code_hashes: &[Vec<u8>],
+    ) -> impl Future<Output = StoreResult<bool>> + Send;
+    /// Takes an authenticator code of time step `step` for the member, once: `false` when a
+    /// code of this step or a later one was already taken (a code seen by someone else is of
+    /// no use to them).
+    fn take_totp_step(
+        &self,
+        clinic_id: ClinicId,
+        staff_id: StaffId,
+        step: i64,
+    ) -> impl Future<Output = StoreResult<bool>> + Send;
+    /// Spends one of the member's unused recovery codes with this hash; `false` when none.
+    fn use_recovery_code(
+        &self,
+        clinic_id: ClinicId,
+        staff_id: StaffId,
+        code_hash: &[u8],
+        now: Timestamp,
+    ) -> impl Future<Output = StoreResult<bool>> + Send;
+    /// How many unused recovery codes the member has.
+    fn recovery_codes_left(
+        &self,
+        clinic_id: ClinicId,
+        staff_id: StaffId,
+    ) -> impl Future<Output = StoreResult<u32>> + Send;
+    /// Sets whether every member of the clinic must sign in with a second factor.
+    fn set_require_two_factor(
+        &self,
+        clinic_id: ClinicId,
+        require: bool,
+    ) -> impl Future<Output = StoreResult<Clinic>> + Send;
     /// Revokes every unrevoked token of a staff member of the clinic; how many.
     fn revoke_tokens_of_staff(
         &self,

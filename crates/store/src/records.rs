@@ -94,6 +94,8 @@ pub struct Clinic {
     pub check_in_message: Option<String>,
     /// Where `doctor` and `emergency` alerts go at once: an e-mail address or a phone number.
     pub alert_to: Option<String>,
+    /// Whether every member must sign in with a second factor.
+    pub require_two_factor: bool,
     /// When it was created.
     pub created_at: Timestamp,
 }
@@ -130,6 +132,10 @@ pub struct Staff {
     pub active: bool,
     /// Argon2id hash of the password, when one is set. Never logged.
     pub password_hash: Option<Redacted<String>>,
+    /// Whether they chose their password (not one given to them).
+    pub password_chosen: bool,
+    /// The shared secret of their authenticator (base32), when they use a second factor.
+    pub totp_secret: Option<Redacted<String>>,
 }
 
 /// An API token to store: only its hash is kept.
@@ -181,6 +187,8 @@ pub struct NewStaffSession {
     pub now: Timestamp,
     /// When it ends.
     pub expires_at: Timestamp,
+    /// Whether the password was right and the second factor is still to come.
+    pub second_factor_pending: bool,
 }
 
 /// A staff sign-in session.
@@ -191,6 +199,74 @@ pub struct StaffSession {
     /// The token every form of the session carries.
     pub csrf_token: Redacted<String>,
     /// When it ends.
+    pub expires_at: Timestamp,
+    /// Whether the second factor is still to come.
+    pub second_factor_pending: bool,
+    /// Whether the member's clinic requires a second factor.
+    pub clinic_requires_two_factor: bool,
+}
+
+/// What an e-mailed password link is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordPurpose {
+    /// A new member chooses their first password.
+    Invitation,
+    /// A member who forgot theirs chooses a new one.
+    PasswordReset,
+}
+
+impl PasswordPurpose {
+    /// The stable code (also the kind of the message that carries the link).
+    pub fn code(self) -> &'static str {
+        match self {
+            PasswordPurpose::Invitation => "invitation",
+            PasswordPurpose::PasswordReset => "password_reset",
+        }
+    }
+
+    /// The kind of message that carries the link.
+    pub fn message_kind(self) -> MessageKind {
+        match self {
+            PasswordPurpose::Invitation => MessageKind::Invitation,
+            PasswordPurpose::PasswordReset => MessageKind::PasswordReset,
+        }
+    }
+}
+
+/// A password link to create, with the e-mail that carries it.
+#[derive(Debug, Clone)]
+pub struct NewPasswordLink {
+    /// The member.
+    pub staff_id: StaffId,
+    /// What for.
+    pub purpose: PasswordPurpose,
+    /// The link's token, kept in the outbox only until the e-mail is sent.
+    pub token: Redacted<String>,
+    /// SHA-256 of the token.
+    pub token_hash: Redacted<Vec<u8>>,
+    /// The e-mail's idempotency key.
+    pub idempotency_key: String,
+    /// When it stops working.
+    pub expires_at: Timestamp,
+    /// Whether the member's current password stops working now, with every sign-in of theirs
+    /// (an owner requiring a member to choose their own).
+    pub void_password: bool,
+    /// When.
+    pub now: Timestamp,
+}
+
+/// An e-mailed link to choose a password; it works once, until it expires.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PasswordLink {
+    /// Id.
+    pub id: PasswordLinkId,
+    /// The clinic.
+    pub clinic_id: ClinicId,
+    /// The member.
+    pub staff_id: StaffId,
+    /// What for.
+    pub purpose: PasswordPurpose,
+    /// When it stops working.
     pub expires_at: Timestamp,
 }
 
@@ -618,12 +694,23 @@ pub enum MessageKind {
     Alert,
     /// A therapist's daily digest of `therapist` alerts.
     Digest,
+    /// A new member's link to choose their password.
+    Invitation,
+    /// A member's link to choose a new password, as they asked.
+    PasswordReset,
 }
 
 impl MessageKind {
     /// Every kind.
-    pub const ALL: [MessageKind; 5] =
-        [MessageKind::Plan, MessageKind::CheckIn, MessageKind::Reminder, MessageKind::Alert, MessageKind::Digest];
+    pub const ALL: [MessageKind; 7] = [
+        MessageKind::Plan,
+        MessageKind::CheckIn,
+        MessageKind::Reminder,
+        MessageKind::Alert,
+        MessageKind::Digest,
+        MessageKind::Invitation,
+        MessageKind::PasswordReset,
+    ];
 
     /// The stable code.
     pub fn code(self) -> &'static str {
@@ -633,6 +720,8 @@ impl MessageKind {
             MessageKind::Reminder => "reminder",
             MessageKind::Alert => "alert",
             MessageKind::Digest => "digest",
+            MessageKind::Invitation => "invitation",
+            MessageKind::PasswordReset => "password_reset",
         }
     }
 
@@ -854,15 +943,20 @@ pub enum AuditAction {
     ChangeSettings,
     /// Exported records.
     Export,
-    /// Changed their own password.
+    /// Changed their own password (with the current one, or through an e-mailed link).
     ChangePassword,
+    /// Had a link to choose a password e-mailed: an invitation, a member required to choose
+    /// their own, or a reset the member asked for.
+    PasswordLink,
+    /// Turned their second factor on or off, or made new recovery codes.
+    TwoFactor,
     /// Erased a client's data.
     EraseClient,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 11] = [
+    pub const ALL: [AuditAction; 13] = [
         AuditAction::ViewClient,
         AuditAction::CreateClient,
         AuditAction::TakeIntake,
@@ -873,6 +967,8 @@ impl AuditAction {
         AuditAction::ChangeSettings,
         AuditAction::Export,
         AuditAction::ChangePassword,
+        AuditAction::PasswordLink,
+        AuditAction::TwoFactor,
         AuditAction::EraseClient,
     ];
 
@@ -889,6 +985,8 @@ impl AuditAction {
             AuditAction::ChangeSettings => "change_settings",
             AuditAction::Export => "export",
             AuditAction::ChangePassword => "change_password",
+            AuditAction::PasswordLink => "password_link",
+            AuditAction::TwoFactor => "two_factor",
             AuditAction::EraseClient => "erase_client",
         }
     }
@@ -964,6 +1062,8 @@ mod tests {
             role: Role::Owner,
             active: true,
             password_hash: Some(Redacted::new("$argon2id$v=19$secret-hash".to_owned())),
+            password_chosen: true,
+            totp_secret: Some(Redacted::new("TOTPSHAREDSECRET".to_owned())),
         };
         let session = NewStaffSession {
             clinic_id: ClinicId(1),
@@ -972,10 +1072,11 @@ mod tests {
             csrf_token: Redacted::new("csrf-secret".to_owned()),
             now: Timestamp(0),
             expires_at: Timestamp(1),
+            second_factor_pending: false,
         };
         let shown = format!("{staff:?} {session:?}");
         assert!(shown.contains("ada@example.com"), "the rest is shown: {shown}");
-        for secret in ["argon2id", "secret-hash", "csrf-secret", "116, 111, 107"] {
+        for secret in ["argon2id", "secret-hash", "csrf-secret", "116, 111, 107", "TOTPSHAREDSECRET"] {
             assert!(!shown.contains(secret), "{secret} leaked: {shown}");
         }
     }

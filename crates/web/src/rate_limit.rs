@@ -29,6 +29,8 @@ pub enum Budget {
     AnswersPerLink,
     /// Check-in answers from one address (many clients may share one: generous).
     AnswersPerAddress,
+    /// Asking for a password link, and password links that do not work, per address.
+    PasswordLinks,
 }
 
 impl Budget {
@@ -42,6 +44,8 @@ impl Budget {
             // Far above what one client sends; repeats update one alert anyway.
             Budget::AnswersPerLink => (60, 3_600_000),
             Budget::AnswersPerAddress => (600, 3_600_000),
+            // A member forgets a password a few times a year, not twenty times an hour.
+            Budget::PasswordLinks => (20, 3_600_000),
         }
     }
 }

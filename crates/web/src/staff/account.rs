@@ -28,6 +28,7 @@ struct AccountPage {
     error: Option<String>,
     changed: bool,
     min_chars: usize,
+    two_factor: bool,
 }
 
 fn account_page(who: &SignedIn, clinic: &store::Clinic, error: Option<String>, changed: bool) -> AccountPage {
@@ -43,6 +44,7 @@ fn account_page(who: &SignedIn, clinic: &store::Clinic, error: Option<String>, c
         error,
         changed,
         min_chars: PASSWORD_MIN_CHARS,
+        two_factor: who.staff.totp_secret.is_some(),
     }
 }
 
@@ -56,7 +58,7 @@ pub async fn show<S: Store>(State(state): State<AppState<S>>, who: SignedIn) -> 
 }
 
 /// What is wrong with a new password and its repeat, in plain words.
-fn new_password_problem(new: &str, repeat: &str, current: &str) -> Option<String> {
+pub fn new_password_problem(new: &str, repeat: &str, current: &str) -> Option<String> {
     let chars = new.chars().count();
     if chars < PASSWORD_MIN_CHARS {
         Some(format!(

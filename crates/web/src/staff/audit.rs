@@ -55,6 +55,8 @@ fn words(a: AuditAction) -> &'static str {
         AuditAction::ChangeSettings => "changed the settings",
         AuditAction::Export => "exported records",
         AuditAction::ChangePassword => "changed their password",
+        AuditAction::PasswordLink => "had a link to choose a password e-mailed",
+        AuditAction::TwoFactor => "changed their two-step sign-in",
         AuditAction::EraseClient => "erased the client's data",
     }
 }

@@ -15,6 +15,10 @@ use store::{NewStaffSession, Staff, Store};
 pub const COOKIE: &str = "aftercare_session";
 /// How long a sign-in lasts, in hours.
 pub const SESSION_HOURS: i64 = 12;
+/// How long a right password waits for its second factor, in minutes.
+pub const SECOND_FACTOR_MINUTES: i64 = 10;
+/// Where a member whose clinic requires a second factor sets theirs up.
+pub const TWO_FACTOR_SETUP: &str = "/account/two-factor";
 
 /// A signed-in staff member and their session's CSRF token.
 #[derive(Clone)]
@@ -79,6 +83,20 @@ impl<S: Store> FromRequestParts<AppState<S>> for SignedIn {
         ));
         let Some(token) = cookie_token(&parts.headers) else { return Err(to_sign_in) };
         match state.store.staff_session(&hash_secret(&token), state.clock.now()).await {
+            Ok(Some((_, session))) if session.second_factor_pending => Err(NotSignedIn::Redirect(format!(
+                "/sign-in/code?next={}",
+                form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+            ))),
+            // A clinic that requires a second factor lets a member without one set it up, and
+            // sign out, and nothing else.
+            Ok(Some((staff, session)))
+                if session.clinic_requires_two_factor
+                    && staff.totp_secret.is_none()
+                    && !parts.uri.path().starts_with(TWO_FACTOR_SETUP)
+                    && parts.uri.path() != "/sign-out" =>
+            {
+                Err(NotSignedIn::Redirect(TWO_FACTOR_SETUP.to_owned()))
+            }
             Ok(Some((staff, session))) => {
                 Ok(SignedIn { staff, csrf: session.csrf_token.into_inner(), address: crate::audit::address(parts) })
             }
@@ -126,7 +144,8 @@ pub fn check_origin<S: Store>(state: &AppState<S>, headers: &HeaderMap) -> Resul
     }
 }
 
-fn session_cookie<S: Store>(state: &AppState<S>, value: &str, max_age: i64) -> HeaderValue {
+/// The `Set-Cookie` value of a session cookie holding `value` for `max_age` seconds.
+pub fn session_cookie<S: Store>(state: &AppState<S>, value: &str, max_age: i64) -> HeaderValue {
     let secure = if state.base_url.starts_with("https://") { "; Secure" } else { "" };
     let cookie = format!("{COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
     HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static("aftercare_session=; Max-Age=0"))
@@ -148,7 +167,7 @@ pub struct Next {
 }
 
 /// Only a path of this app may follow sign-in (no open redirect).
-fn safe_next(next: Option<&str>) -> String {
+pub fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n)
             if n.starts_with('/')
@@ -227,6 +246,13 @@ pub async fn sign_in<S: Store>(
         };
         return render(&page, StatusCode::UNAUTHORIZED);
     };
+    // With a second factor, the right password opens a short wait for the code, not a sign-in.
+    let pending = staff.totp_secret.is_some();
+    let (expires_at, max_age) = if pending {
+        (store::Timestamp(now.0 + SECOND_FACTOR_MINUTES * 60_000), SECOND_FACTOR_MINUTES * 60)
+    } else {
+        (now.plus_hours(SESSION_HOURS), SESSION_HOURS * 3600)
+    };
     let token = new_secret();
     let new = NewStaffSession {
         clinic_id: staff.clinic_id,
@@ -234,13 +260,19 @@ pub async fn sign_in<S: Store>(
         token_hash: store::Redacted::new(hash_secret(&token)),
         csrf_token: store::Redacted::new(new_secret()),
         now,
-        expires_at: now.plus_hours(SESSION_HOURS),
+        expires_at,
+        second_factor_pending: pending,
     };
     if let Err(e) = state.store.create_staff_session(new).await {
         return Error::from(e).into_response();
     }
-    let mut response = Redirect::to(&next).into_response();
-    response.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, &token, SESSION_HOURS * 3600));
+    let to = if pending {
+        format!("/sign-in/code?next={}", form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>())
+    } else {
+        next
+    };
+    let mut response = Redirect::to(&to).into_response();
+    response.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, &token, max_age));
     response
 }
 

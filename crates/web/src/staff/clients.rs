@@ -156,6 +156,8 @@ fn message_line(m: &store::Message, tz: &str) -> MessageLine {
             MessageKind::Reminder => "Reminder",
             MessageKind::Alert => "Alert",
             MessageKind::Digest => "Digest",
+            MessageKind::Invitation => "Invitation",
+            MessageKind::PasswordReset => "Password link",
         },
         when: local_time(m.sent_at.unwrap_or(m.next_attempt), tz),
         status: m.status.code(),

@@ -11,6 +11,8 @@ pub mod auth;
 pub mod clients;
 pub mod dashboard;
 pub mod outcomes;
+pub mod password;
 pub mod sessions;
 pub mod settings;
+pub mod two_factor;
 pub mod view;

@@ -1,11 +1,11 @@
 //! The clinic's settings, for the owner: name, country (it sets the emergency number clients
 //! see) and time zone; the products linked to plan items; and the staff: invite, change role,
-//! deactivate. An invited member's first password is shown once, here, and only its hash kept.
+//! deactivate, and send a link to choose a password (an invitation by e-mail, or a member's
+//! given password replaced by one of their own); and whether two-step sign-in is required.
 
 use crate::AppState;
 use crate::error::Error;
 use crate::extract::{PathId, StaffForm};
-use crate::secret::new_secret;
 use crate::staff::auth::SignedIn;
 use crate::staff::view::{Layout, respond};
 use askama::Template;
@@ -27,7 +27,7 @@ struct SettingsPage {
     me: StaffId,
     roles: Vec<(&'static str, &'static str)>,
     error: Option<String>,
-    invited: Option<(String, String)>,
+    done: Option<String>,
     public_link: Option<String>,
     hours: String,
     plan_message: String,
@@ -49,7 +49,7 @@ async fn page<S: Store>(
     state: &AppState<S>,
     who: &SignedIn,
     error: Option<String>,
-    invited: Option<(String, String)>,
+    done: Option<String>,
     public_link: Option<String>,
 ) -> Result<SettingsPage, Error> {
     let kb = &state.knowledge;
@@ -93,7 +93,7 @@ async fn page<S: Store>(
             .collect(),
         clinic,
         error,
-        invited,
+        done,
         public_link,
         hours,
         plan_message,
@@ -125,10 +125,10 @@ async fn show_page<S: Store>(
     state: &AppState<S>,
     who: &SignedIn,
     error: Option<String>,
-    invited: Option<(String, String)>,
+    done: Option<String>,
     status: StatusCode,
 ) -> Response {
-    respond(page(state, who, error, invited, None).await, status)
+    respond(page(state, who, error, done, None).await, status)
 }
 
 /// `GET /settings`.
@@ -151,6 +151,8 @@ enum Setting {
     IntakeLink,
     AddStaff,
     ChangeStaff(StaffId),
+    PasswordLink(StaffId),
+    TwoFactor,
 }
 
 impl Setting {
@@ -164,8 +166,10 @@ impl Setting {
             Setting::AddProduct => "a product added".to_owned(),
             Setting::RemoveProduct(id) => format!("product {id} removed"),
             Setting::IntakeLink => "a new public intake link".to_owned(),
-            Setting::AddStaff => "a staff member invited".to_owned(),
+            Setting::AddStaff => "an invitation to a new member".to_owned(),
             Setting::ChangeStaff(id) => format!("staff member {id}'s role or access"),
+            Setting::PasswordLink(id) => format!("to staff member {id}, to choose their own"),
+            Setting::TwoFactor => "whether two-step sign-in is required".to_owned(),
         }
     }
 }
@@ -223,6 +227,21 @@ pub async fn change_staff<S: Store>(
     change(&state, form, Setting::ChangeStaff(id)).await
 }
 
+/// `POST /settings/staff/{id}/password-link`: e-mails the member a link to choose their
+/// password; a password they were given stops working now.
+pub async fn password_link<S: Store>(
+    State(state): State<AppState<S>>,
+    PathId(id): PathId<StaffId>,
+    form: StaffForm,
+) -> Response {
+    change(&state, form, Setting::PasswordLink(id)).await
+}
+
+/// `POST /settings/two-factor`: `require` is `yes` or `no`.
+pub async fn two_factor<S: Store>(State(state): State<AppState<S>>, form: StaffForm) -> Response {
+    change(&state, form, Setting::TwoFactor).await
+}
+
 /// Why a settings form changed nothing: something the owner can fix, said on the page, or a
 /// failure, answered as an error page and logged.
 enum NotChanged {
@@ -259,12 +278,15 @@ async fn change<S: Store>(state: &AppState<S>, StaffForm { who, fields }: StaffF
     }
     let result = apply(state, &who, &fields, what).await;
     if result.is_ok() {
-        crate::audit::changed(state, &who.staff, &who.address, None, store::AuditAction::ChangeSettings, what.name())
-            .await;
+        let action = match what {
+            Setting::AddStaff | Setting::PasswordLink(_) => store::AuditAction::PasswordLink,
+            _ => store::AuditAction::ChangeSettings,
+        };
+        crate::audit::changed(state, &who.staff, &who.address, None, action, what.name()).await;
     }
     match result {
         Ok(None) => Redirect::to("/settings").into_response(),
-        Ok(Some(invited)) => show_page(state, &who, None, Some(invited), StatusCode::OK).await,
+        Ok(Some(done)) => show_page(state, &who, None, Some(done), StatusCode::OK).await,
         Err(NotChanged::Fix(problem)) => {
             show_page(state, &who, Some(problem), None, StatusCode::UNPROCESSABLE_ENTITY).await
         }
@@ -272,14 +294,13 @@ async fn change<S: Store>(state: &AppState<S>, StaffForm { who, fields }: StaffF
     }
 }
 
-/// Checks and saves one settings form; a new staff member's e-mail and one-time password
-/// when one was invited.
+/// Checks and saves one settings form; what was done, in words, when the page should say it.
 async fn apply<S: Store>(
     state: &AppState<S>,
     who: &SignedIn,
     f: &crate::extract::Fields,
     what: Setting,
-) -> Result<Option<(String, String)>, NotChanged> {
+) -> Result<Option<String>, NotChanged> {
     let clinic_id = who.staff.clinic_id;
     let kb = &state.knowledge;
     let now = state.clock.now();
@@ -377,18 +398,17 @@ async fn apply<S: Store>(
                 (_, None, _) => Err(fix("Choose a role.".to_owned())),
                 (_, _, Err(_)) => Err(fix(format!("Write the staff member's name ({}).", domain::PersonName::RULE))),
                 (Ok(email), Some(role), Ok(name)) => {
-                    let name = name.into_string();
-                    let password = new_secret()[..20].to_owned();
-                    let hash = password_auth::generate_hash(&password);
-                    let new = NewStaff {
-                        email: email.clone(),
-                        name,
-                        role,
-                        password_hash: Some(store::Redacted::new(hash)),
-                        now,
-                    };
+                    // No password until they choose one through the e-mailed invitation.
+                    let new =
+                        NewStaff { email: email.clone(), name: name.into_string(), role, password_hash: None, now };
                     match state.store.create_staff(clinic_id, new).await {
-                        Ok(_) => Ok(Some((email, password))),
+                        Ok(member) => {
+                            let purpose = store::PasswordPurpose::Invitation;
+                            crate::staff::password::send_link(state, clinic_id, member.id, purpose, false)
+                                .await
+                                .map_err(NotChanged::Failed)?;
+                            Ok(Some(invitation_sent(&email)))
+                        }
                         // Staff e-mails are unique across clinics: say only that it cannot be used.
                         Err(store::StoreError::Conflict(_)) => {
                             Err(fix(format!("{email} cannot be used for a new staff member; use another address.")))
@@ -413,5 +433,43 @@ async fn apply<S: Store>(
                 _ => Err(fix("Choose a role.".to_owned())),
             }
         }
+        Setting::PasswordLink(id) => {
+            let member = state.store.staff_in_clinic(clinic_id, id).await?;
+            match member {
+                None => Err(fix("No such staff member.".to_owned())),
+                Some(m) if !m.active => Err(fix(format!("{} is deactivated: give them access first.", m.name))),
+                Some(m) if m.password_chosen => Err(fix(format!(
+                    "{} chose their own password already; they can reset it from the sign-in page.",
+                    m.name
+                ))),
+                Some(m) => {
+                    // A password they were given stops working: they choose their own.
+                    let void = m.password_hash.is_some();
+                    let purpose = store::PasswordPurpose::Invitation;
+                    crate::staff::password::send_link(state, clinic_id, m.id, purpose, void)
+                        .await
+                        .map_err(NotChanged::Failed)?;
+                    Ok(Some(invitation_sent(&m.email)))
+                }
+            }
+        }
+        Setting::TwoFactor => {
+            let require = match f.one("require") {
+                Some("yes") => true,
+                Some("no") => false,
+                _ => return Err(fix("Choose whether two-step sign-in is required.".to_owned())),
+            };
+            state.store.set_require_two_factor(clinic_id, require).await?;
+            Ok(None)
+        }
     }
+}
+
+/// What the page says once an invitation is in the outbox.
+fn invitation_sent(email: &str) -> String {
+    format!(
+        "An e-mail is on its way to {email} with a link to choose their password. The link works once, for {} hours; \
+         until then they cannot sign in.",
+        crate::staff::password::INVITATION_HOURS
+    )
 }

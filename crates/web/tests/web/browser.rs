@@ -351,7 +351,7 @@ async fn a_therapist_records_a_session_and_acknowledges_the_alert_that_follows()
 }
 
 #[tokio::test]
-async fn the_owner_signs_in_and_invites_a_therapist_who_signs_in() {
+async fn the_owner_invites_a_therapist_who_chooses_a_password_and_signs_in() {
     let app = spawn_app().await;
     let browser = Browser::start(1280, 900).await;
     browser.go(&format!("{}/settings", app.base)).await;
@@ -363,13 +363,24 @@ async fn the_owner_signs_in_and_invites_a_therapist_who_signs_in() {
     browser.type_into("#invite-name", "Maya Reid").await;
     browser.type_into("#invite-email", "maya@calm.example").await;
     browser.click("form[action='/settings/staff'] button[type=submit]").await;
-    browser.wait_for("[role=status]", "maya@calm.example can now sign in").await;
-    let password = browser.text("#invited-password").await;
+    browser.wait_for("[role=status]", "An e-mail is on its way to maya@calm.example").await;
     browser.screenshot("staff-settings-invited").await;
     browser.click("header form button").await;
     browser.wait_for("h1", "Sign in").await;
+    // Maya opens the link in her invitation and chooses her password.
+    let token = crate::accounts::mailed_link(&app, "maya@calm.example", "Your Aftercare account").await;
+    browser.go(&format!("{}/password/{token}", app.base)).await;
+    browser.wait_for("h1", "Choose your password").await;
+    let password = "maya chooses her own";
+    browser.type_into("#new", password).await;
+    browser.type_into("#repeat", password).await;
+    browser.screenshot("staff-choose-password").await;
+    browser.click("button[type=submit]").await;
+    browser.wait_for("h1", "Your password is set").await;
+    browser.click("a.button").await;
+    browser.wait_for("h1", "Sign in").await;
     browser.type_into("#email", "maya@calm.example").await;
-    browser.type_into("#password", &password).await;
+    browser.type_into("#password", password).await;
     browser.click("button[type=submit]").await;
     browser.wait_for("h1", "Today").await;
     assert!(browser.text("header .who").await.contains("Maya Reid"));
@@ -571,4 +582,34 @@ async fn a_maternity_sign_reads_call_your_maternity_unit_now() {
     assert!(!html.contains("tel:111"), "no second order: the maternity unit, not the advice line");
     browser.screenshot("client-result-maternity").await;
     browser.stop().await;
+}
+
+/// A therapist turns on two-step sign-in on a phone and on a desktop: the QR code and its key,
+/// the recovery codes shown once, and the code asked for after the password.
+#[tokio::test]
+async fn a_therapist_turns_on_two_step_sign_in_and_signs_in_with_a_code() {
+    for (name, width, height) in [("phone", 390, 844), ("desktop", 1280, 900)] {
+        let app = spawn_app().await;
+        let browser = Browser::start(width, height).await;
+        browser.sign_in_to(&format!("{}/account/two-factor", app.base), "ther@calm.example").await;
+        browser.wait_for("h2", "Turn on two-step sign-in").await;
+        let secret = browser.text("#totp-secret").await;
+        browser.screenshot(&format!("staff-two-factor-setup-{name}")).await;
+        assert_eq!(browser.wider_than_the_window().await, "", "wider than the {name} window");
+        browser.type_into("#code", &crate::accounts::code_now(&app, &secret)).await;
+        browser.click("button[value=on]").await;
+        browser.wait_for("#two-factor-on", "recovery codes left").await;
+        assert_eq!(browser.text("#recovery-codes").await.lines().filter(|l| !l.trim().is_empty()).count(), 10);
+        browser.screenshot(&format!("staff-two-factor-codes-{name}")).await;
+        browser.click("header form button").await;
+        browser.wait_for("h1", "Sign in").await;
+        app.advance_hours(30.0 / 3600.0);
+        browser.sign_in_to(&format!("{}/clients", app.base), "ther@calm.example").await;
+        browser.wait_for("h1", "Your code").await;
+        browser.screenshot(&format!("staff-sign-in-code-{name}")).await;
+        browser.type_into("#code", &crate::accounts::code_now(&app, &secret)).await;
+        browser.click("button[type=submit]").await;
+        browser.wait_for("h1", "Clients").await;
+        browser.stop().await;
+    }
 }

@@ -8,17 +8,17 @@ use serde_json::json;
 use store::{ClientId, Store};
 
 /// A browser-like client that keeps the session cookie and does not follow redirects.
-struct Staff {
-    http: Client,
-    base: String,
-    cookie: String,
+pub struct Staff {
+    pub http: Client,
+    pub base: String,
+    pub cookie: String,
 }
 
-fn no_redirects() -> Client {
+pub fn no_redirects() -> Client {
     Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
-async fn sign_in(app: &App, email: &str, password: &str) -> Result<Staff, (StatusCode, String)> {
+pub async fn sign_in(app: &App, email: &str, password: &str) -> Result<Staff, (StatusCode, String)> {
     let http = no_redirects();
     let body = format!("email={}&password={}&next=%2Falerts", email.replace('@', "%40"), password.replace(' ', "+"));
     let resp = http
@@ -40,13 +40,13 @@ async fn sign_in(app: &App, email: &str, password: &str) -> Result<Staff, (Statu
 }
 
 impl Staff {
-    async fn get(&self, path: &str) -> (StatusCode, String) {
+    pub async fn get(&self, path: &str) -> (StatusCode, String) {
         let r =
             self.http.get(format!("{}{path}", self.base)).header(header::COOKIE, &self.cookie).send().await.unwrap();
         (r.status(), r.text().await.unwrap())
     }
 
-    async fn post(&self, path: &str, form: &str, origin: Option<&str>) -> (StatusCode, String) {
+    pub async fn post(&self, path: &str, form: &str, origin: Option<&str>) -> (StatusCode, String) {
         let mut req = self
             .http
             .post(format!("{}{path}", self.base))
@@ -63,7 +63,7 @@ impl Staff {
     }
 
     /// The CSRF token of the signed-in session, as the pages carry it.
-    async fn csrf(&self) -> String {
+    pub async fn csrf(&self) -> String {
         let (_, html) = self.get("/clients").await;
         let at = html.find("name=\"csrf\" value=\"").unwrap() + "name=\"csrf\" value=\"".len();
         html[at..at + 64].to_owned()
@@ -264,13 +264,8 @@ async fn intake_and_session_forms_need_the_token_and_the_right_role() {
     assert_eq!(shown["sessions"].as_array().unwrap().len(), 1);
 }
 
-fn invited_password(html: &str) -> String {
-    let at = html.find("<code id=\"invited-password\">").unwrap() + "<code id=\"invited-password\">".len();
-    html[at..at + 20].to_owned()
-}
-
 #[tokio::test]
-async fn the_owner_invites_a_therapist_who_can_then_sign_in_and_deactivates_them() {
+async fn the_owner_invites_a_therapist_who_chooses_a_password_from_the_email_and_is_deactivated() {
     let app = spawn_app().await;
     let owner = sign_in(&app, "owner@calm.example", PASSWORD).await.unwrap();
     let csrf = owner.csrf().await;
@@ -278,8 +273,13 @@ async fn the_owner_invites_a_therapist_who_can_then_sign_in_and_deactivates_them
         .post("/settings/staff", &format!("csrf={csrf}&name=Maya+Reid&email=Maya%40calm.example&role=therapist"), None)
         .await;
     assert_eq!(s, StatusCode::OK);
-    let password = invited_password(&html);
-    let maya = sign_in(&app, "maya@calm.example", &password).await.expect("the invited therapist signs in");
+    assert!(html.contains("An e-mail is on its way to maya@calm.example"), "{html}");
+    assert!(!html.contains("invited-password"), "no password is shown on screen");
+    let (_, settings) = owner.get("/settings").await;
+    assert!(settings.contains("No password yet: invited"));
+    let password = "maya's own long password";
+    crate::accounts::choose_password(&app, "maya@calm.example", "Your Aftercare account", password).await;
+    let maya = sign_in(&app, "maya@calm.example", password).await.expect("the invited therapist signs in");
     assert_eq!(maya.get("/").await.0, StatusCode::OK);
     assert_eq!(maya.get("/settings").await.0, StatusCode::FORBIDDEN, "only the owner sees settings");
 
@@ -297,7 +297,7 @@ async fn the_owner_invites_a_therapist_who_can_then_sign_in_and_deactivates_them
         owner.post(&format!("/settings/staff/{id}"), &format!("csrf={csrf}&role=therapist&active=no"), None).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     assert_eq!(maya.get("/").await.0, StatusCode::SEE_OTHER, "a deactivated member is signed out");
-    assert!(sign_in(&app, "maya@calm.example", &password).await.is_err());
+    assert!(sign_in(&app, "maya@calm.example", password).await.is_err());
 
     let (s, html) = owner.post("/settings/staff/1", &format!("csrf={csrf}&role=front_desk&active=no"), None).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "owners cannot lock themselves out");
