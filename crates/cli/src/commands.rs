@@ -67,6 +67,14 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Export(ExportCommand::Csv { data, clinic, from, to, out }) => {
             operate::export_csv(&data.data, clinic, &from, &to, &out)
         }
+        Command::Export(ExportCommand::Fhir { data, clinic, client, from, to, out }) => {
+            let what = match (client, from, to) {
+                (Some(id), _, _) => operate::FhirExport::Client(id),
+                (None, Some(from), Some(to)) => operate::FhirExport::Period(from, to),
+                _ => return Err(Failure::input("aftercare export fhir: give --client ID, or --from and --to")),
+            };
+            operate::export_fhir(&load(&cli.global)?, &data.data, clinic, what, &out)
+        }
         Command::Followups(FollowupsCommand::RunDue { data, delivery, at, base_url }) => {
             operate::run_due(load(&cli.global)?, &data.data, delivery.config.as_deref(), at.as_deref(), &base_url)
         }

@@ -116,6 +116,29 @@ enum ExportCommand {
         #[arg(long, value_name = "DIR", default_value = ".")]
         out: PathBuf,
     },
+    /// Write one client's whole record (--client), or the clients, sessions and check-ins of
+    /// the sessions that ended from --from to --to, as a FHIR R4 Bundle (JSON): Patient,
+    /// Encounter and Procedure per session, QuestionnaireResponse and Observations (soreness,
+    /// LOINC 72514-3; temperature, LOINC 8310-5) per check-in.
+    Fhir {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The clinic's id.
+        #[arg(long, value_name = "ID")]
+        clinic: i64,
+        /// One client's id (instead of a period).
+        #[arg(long, value_name = "ID", conflicts_with_all = ["from", "to"])]
+        client: Option<i64>,
+        /// The first day, YYYY-MM-DD.
+        #[arg(long, value_name = "DATE", requires = "to")]
+        from: Option<String>,
+        /// The last day, YYYY-MM-DD.
+        #[arg(long, value_name = "DATE", requires = "from")]
+        to: Option<String>,
+        /// The file to write.
+        #[arg(long, value_name = "FILE", default_value = "aftercare-fhir.json")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -366,8 +366,8 @@ pub fn revoke_tokens(data: &Path, email: &str) -> Result<(), Failure> {
     })
 }
 
-/// `aftercare export csv`: a clinic's records of a period as four CSV files.
-pub fn export_csv(data: &Path, clinic_id: i64, from: &str, to: &str, out: &Path) -> Result<(), Failure> {
+/// `--from` and `--to`, checked: the days, the first on or before the last.
+fn days(from: &str, to: &str) -> Result<(jiff::civil::Date, jiff::civil::Date), Failure> {
     let day = |flag: &str, text: &str| {
         domain::time::parse_date(text)
             .ok_or_else(|| Failure::input(format!("{flag}: `{text}` is not a date such as 2026-11-01")))
@@ -376,19 +376,83 @@ pub fn export_csv(data: &Path, clinic_id: i64, from: &str, to: &str, out: &Path)
     if first > last {
         return Err(Failure::input("--from: must be on or before --to".to_owned()));
     }
+    Ok((first, last))
+}
+
+/// The clinic of `--clinic`.
+async fn clinic_of(store: &SqliteStore, clinic_id: i64) -> Result<store::Clinic, Failure> {
+    store
+        .clinic(store::ClinicId(clinic_id))
+        .await
+        .map_err(failed)?
+        .ok_or_else(|| Failure::input(format!("--clinic: there is no clinic {clinic_id}")))
+}
+
+/// The start of the first day and of the day after the last, in the clinic's time zone.
+fn period(
+    clinic: &store::Clinic,
+    first: jiff::civil::Date,
+    last: jiff::civil::Date,
+) -> Result<(Timestamp, Timestamp), Failure> {
+    let tz = jiff::tz::TimeZone::get(&clinic.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let start = |d: jiff::civil::Date| {
+        d.to_zoned_datetime(tz.clone()).map(|z| Timestamp(z.timestamp().as_millisecond())).map_err(failed)
+    };
+    Ok((start(first)?, start(last.tomorrow().map_err(failed)?)?))
+}
+
+/// What `aftercare export fhir` writes.
+#[derive(Debug)]
+pub enum FhirExport {
+    /// One client's whole record.
+    Client(i64),
+    /// The sessions that ended from the first day to the last (YYYY-MM-DD).
+    Period(String, String),
+}
+
+/// `aftercare export fhir`.
+pub fn export_fhir(
+    knowledge: &care::Knowledge,
+    data: &Path,
+    clinic_id: i64,
+    what: FhirExport,
+    out: &Path,
+) -> Result<(), Failure> {
+    let days = match &what {
+        FhirExport::Period(from, to) => Some(days(from, to)?),
+        FhirExport::Client(_) => None,
+    };
     runtime()?.block_on(async {
         let store = open(data).await?;
-        let clinic = store
-            .clinic(store::ClinicId(clinic_id))
-            .await
-            .map_err(failed)?
-            .ok_or_else(|| Failure::input(format!("--clinic: there is no clinic {clinic_id}")))?;
-        let tz = jiff::tz::TimeZone::get(&clinic.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
-        let start = |d: jiff::civil::Date| {
-            d.to_zoned_datetime(tz.clone()).map(|z| Timestamp(z.timestamp().as_millisecond())).map_err(failed)
+        let clinic = clinic_of(&store, clinic_id).await?;
+        let export_failed = |e: web::error::Error| failed(format!("the export failed: {e}"));
+        let records = match (what, days) {
+            (FhirExport::Client(id), _) => web::service::fhir::client_records(&store, &clinic, store::ClientId(id))
+                .await
+                .map_err(export_failed)?
+                .ok_or_else(|| Failure::input(format!("--client: there is no client {id} in clinic {clinic_id}")))?,
+            (FhirExport::Period(..), Some((first, last))) => {
+                let (from, to) = period(&clinic, first, last)?;
+                web::service::fhir::period_records(&store, &clinic, from, to).await.map_err(export_failed)?
+            }
+            (FhirExport::Period(..), None) => return Err(failed("the period was not read")),
         };
-        let after = last.tomorrow().map_err(failed)?;
-        let files = web::service::export::csv(&store, &clinic, start(first)?, start(after)?)
+        let bundle = web::service::fhir::bundle(knowledge, &records, SystemClock.now());
+        let text = serde_json::to_string_pretty(&bundle).map_err(failed)?;
+        std::fs::write(out, text).map_err(|e| Failure::input(format!("--out: cannot write {}: {e}", out.display())))?;
+        println!("{}", out.display());
+        Ok(())
+    })
+}
+
+/// `aftercare export csv`: a clinic's records of a period as four CSV files.
+pub fn export_csv(data: &Path, clinic_id: i64, from: &str, to: &str, out: &Path) -> Result<(), Failure> {
+    let (first, last) = days(from, to)?;
+    runtime()?.block_on(async {
+        let store = open(data).await?;
+        let clinic = clinic_of(&store, clinic_id).await?;
+        let (from, to) = period(&clinic, first, last)?;
+        let files = web::service::export::csv(&store, &clinic, from, to)
             .await
             .map_err(|e| failed(format!("the export failed: {e}")))?;
         std::fs::create_dir_all(out)

@@ -114,6 +114,7 @@ pub fn api_routes<S: Store>() -> Vec<ApiRoute<S>> {
         route(Method::POST, "/api/v1/clients", post(api::clients::create::<S>)),
         route(Method::GET, "/api/v1/clients/{id}", get(api::clients::show::<S>)),
         route(Method::POST, "/api/v1/clients/{id}/intake", post(api::clients::intake::<S>)),
+        route(Method::GET, "/api/v1/clients/{id}/fhir", get(api::clients::fhir::<S>)),
         route(Method::POST, "/api/v1/sessions", post(api::sessions::record::<S>)),
         route(Method::GET, "/api/v1/alerts", get(api::alerts::list::<S>)),
         route(Method::POST, "/api/v1/alerts/{id}/acknowledge", post(api::alerts::acknowledge::<S>)),
@@ -148,6 +149,7 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
         .route("/clients/{id}/messages", post(staff::clients::messages::<S>))
         .route("/clients/{id}/intake-link", post(staff::clients::intake_link::<S>))
         .route("/clients/{id}/data.json", get(staff::clients::data::<S>))
+        .route("/clients/{id}/fhir.json", get(staff::clients::fhir::<S>))
         .route("/clients/{id}/erase", post(staff::clients::erase::<S>))
         .route("/clients/{id}/sessions", post(staff::sessions::save_session::<S>))
         .route("/settings", get(staff::settings::show::<S>))

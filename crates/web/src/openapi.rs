@@ -50,6 +50,7 @@ impl utoipa::Modify for BearerToken {
     paths(
         api::clients::create,
         api::clients::show,
+        api::clients::fhir,
         api::clients::intake,
         api::sessions::record,
         api::alerts::list,

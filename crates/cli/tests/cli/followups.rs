@@ -324,3 +324,53 @@ fn export_csv_writes_the_clinics_records_of_a_period() {
         .unwrap();
     assert!(!bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains("--clinic: there is no clinic 999"));
 }
+
+/// `aftercare export fhir` writes the demo clinic's period, and one client's record, as FHIR R4
+/// bundles that the outside validator (`scripts/validate-fhir`) accepts, one entry per record.
+#[test]
+fn export_fhir_writes_bundles_an_outside_validator_accepts() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let dir = temp_dir("export-fhir");
+    let store = rt.block_on(demo(&dir, at("2026-11-27T12:00:00Z")));
+    let clinic = rt.block_on(store.clinics()).unwrap().remove(0);
+    let (period, one) = (dir.join("period.json"), dir.join("one.json"));
+    let export = |extra: &[&str], out: &Path| {
+        bin()
+            .args(["export", "fhir", "--data", dir.to_str().unwrap(), "--clinic", &clinic.id.to_string()])
+            .args(extra)
+            .args(["--out", out.to_str().unwrap()])
+            .output()
+            .unwrap()
+    };
+    let o = export(&["--from", "2026-10-01", "--to", "2026-11-27"], &period);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let bundle: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&period).unwrap()).unwrap();
+    let sessions =
+        rt.block_on(store.sessions_between(clinic.id, at("2026-10-01T00:00:00Z"), at("2026-11-28T00:00:00Z"))).unwrap();
+    let count = |kind: &str| {
+        bundle["entry"].as_array().unwrap().iter().filter(|e| e["resource"]["resourceType"] == kind).count()
+    };
+    assert_eq!(count("Encounter"), sessions.len());
+    assert_eq!(count("Procedure"), sessions.len());
+    let mut check_ins = 0;
+    for s in &sessions {
+        check_ins += rt.block_on(store.check_ins_of_session(clinic.id, s.id)).unwrap().len();
+    }
+    assert_eq!(count("QuestionnaireResponse"), check_ins);
+    let client = sessions[0].client_id;
+    let o = export(&["--client", &client.to_string()], &one);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/validate-fhir");
+    let v = Command::new(script).args([&period, &one]).output().unwrap();
+    assert!(
+        v.status.success(),
+        "the outside validator refused the export:\n{}{}",
+        String::from_utf8_lossy(&v.stdout),
+        String::from_utf8_lossy(&v.stderr)
+    );
+    let o = export(&["--client", "999999"], &one);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--client: there is no client 999999"));
+    let o = export(&[], &one);
+    assert_eq!(o.status.code(), Some(2), "a client or a period is needed");
+}

@@ -11,6 +11,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use serde::Deserialize;
 use store::{AuditAction, ClientId, Store};
 
@@ -60,6 +61,26 @@ pub async fn show<S: Store>(
     // Answered only once the read is in the audit trail.
     crate::audit::read(&state, &caller.0, &caller.1, id).await?;
     Ok(Json(record))
+}
+
+/// The client's whole record as a FHIR R4 `Bundle` (type `collection`): `Patient`, an
+/// `Encounter` and a `Procedure` per session, and per check-in a `QuestionnaireResponse` with
+/// `Observation`s of soreness (LOINC 72514-3) and temperature (LOINC 8310-5). For owners and
+/// therapists; the read is in the audit trail.
+#[utoipa::path(get, path = "/api/v1/clients/{id}/fhir", operation_id = "get_client_fhir", tag = "clients", params(("id" = i64, Path, description = "The client's id")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "A FHIR R4 Bundle", content_type = "application/fhir+json", body = Object), (status = 401, description = "No valid API token", body = ErrorBody),
+        (status = 403, description = "The caller's role may not export records", body = ErrorBody),
+        (status = 404, description = "Not found in the caller's clinic", body = ErrorBody)))]
+pub async fn fhir<S: Store>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+    PathId(id): PathId<ClientId>,
+) -> Result<axum::response::Response, Error> {
+    caller.require(&[store::Role::Owner, store::Role::Therapist], "export a client's record")?;
+    let body = crate::service::fhir::client_bundle(&state, caller.clinic_id(), id).await?;
+    crate::audit::read(&state, &caller.0, &caller.1, id).await?;
+    Ok(([(axum::http::header::CONTENT_TYPE, "application/fhir+json")], body).into_response())
 }
 
 /// Stores the client's intake and answers its screening and recommendation (the history

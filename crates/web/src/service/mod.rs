@@ -7,6 +7,7 @@ pub mod alert;
 pub mod check_in;
 pub mod client;
 pub mod export;
+pub mod fhir;
 pub mod intake;
 pub mod outcomes;
 pub mod profile;

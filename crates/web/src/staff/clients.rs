@@ -457,6 +457,32 @@ pub async fn data<S: Store>(State(state): State<AppState<S>>, who: SignedIn, Pat
     }
 }
 
+/// `GET /clients/{id}/fhir.json`: the client's record as a FHIR R4 bundle, for the owner
+/// (for another health system, or the client who asks for their data); in the audit trail.
+pub async fn fhir<S: Store>(State(state): State<AppState<S>>, who: SignedIn, PathId(id): PathId<ClientId>) -> Response {
+    if who.staff.role != store::Role::Owner {
+        return Error::forbidden("only the clinic's owner may export a client's record").into_response();
+    }
+    match crate::service::fhir::client_bundle(&state, who.staff.clinic_id, id).await {
+        Ok(body) => {
+            let what = "the client's record as FHIR";
+            crate::audit::changed(&state, &who.staff, &who.address, Some(id), store::AuditAction::Export, what).await;
+            (
+                [
+                    (axum::http::header::CONTENT_TYPE, "application/fhir+json".to_owned()),
+                    (
+                        axum::http::header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"aftercare-client-{id}-fhir.json\""),
+                    ),
+                ],
+                body,
+            )
+                .into_response()
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
 /// `POST /clients/{id}/erase`: the owner erases the client's data when the client asks
 /// (the right to erasure), once `confirm` holds the client's name as shown.
 pub async fn erase<S: Store>(

@@ -6,6 +6,7 @@
 mod accounts;
 mod api;
 mod browser;
+mod fhir;
 mod followups;
 mod harness;
 mod pages;
