@@ -385,9 +385,10 @@ async fn apply<S: Store>(
                     .map_err(NotChanged::from),
             }
         }
-        Setting::RemoveProduct(id) => {
-            state.store.remove_product(clinic_id, id).await.map(|_| None).map_err(NotChanged::from)
-        }
+        Setting::RemoveProduct(id) => match state.store.remove_product(clinic_id, id).await? {
+            true => Ok(None),
+            false => Err(NotChanged::Failed(Error::not_found("product"))),
+        },
         // Answered by `change`, which shows the new link.
         Setting::IntakeLink => Ok(None),
         Setting::AddStaff => {
@@ -427,7 +428,7 @@ async fn apply<S: Store>(
                 }
                 Some(role) => match state.store.update_staff(clinic_id, id, role, active, state.clock.now()).await {
                     Ok(Some(_)) => Ok(None),
-                    Ok(None) => Err(fix("No such staff member.".to_owned())),
+                    Ok(None) => Err(NotChanged::Failed(Error::not_found("staff member"))),
                     Err(e) => Err(e.into()),
                 },
                 _ => Err(fix("Choose a role.".to_owned())),
@@ -436,7 +437,7 @@ async fn apply<S: Store>(
         Setting::PasswordLink(id) => {
             let member = state.store.staff_in_clinic(clinic_id, id).await?;
             match member {
-                None => Err(fix("No such staff member.".to_owned())),
+                None => Err(NotChanged::Failed(Error::not_found("staff member"))),
                 Some(m) if !m.active => Err(fix(format!("{} is deactivated: give them access first.", m.name))),
                 Some(m) if m.password_chosen => Err(fix(format!(
                     "{} chose their own password already; they can reset it from the sign-in page.",

@@ -1499,3 +1499,64 @@ async fn an_erased_client_leaves_no_trace_in_the_database_or_the_outbox() {
     let (_, trail) = owner.get(&format!("/audit?client={id}")).await;
     assert!(trail.contains("erased the client&#39;s data"), "{trail}");
 }
+
+/// Every staff page and form that names a record answers 404 to another clinic's owner, as
+/// for an id that does not exist, and changes nothing.
+#[tokio::test]
+async fn another_clinics_owner_gets_404_on_every_staff_route_with_an_id() {
+    let app = spawn_app().await;
+    let (client, session) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
+    let link = session["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
+    let answer = json!({"soreness": 5, "trend": "worse", "symptoms": ["one_leg_swelling"]});
+    let (_, r) = app.call(reqwest::Method::POST, &link, None, Some(answer)).await;
+    assert_eq!(r["level"], "doctor");
+    let (_, alerts) = app.get("/api/v1/alerts?status=open", &app.a.owner).await;
+    let alert = alerts["alerts"][0]["id"].as_i64().unwrap();
+    let clinic_a = app.store.clinics().await.unwrap().remove(0).id;
+    let product = app
+        .store
+        .add_product(
+            clinic_a,
+            store::NewProduct { name: "Arnica".into(), item: "rest".into(), url: None, now: app.clock.now_for_tests() },
+        )
+        .await
+        .unwrap()
+        .id;
+    let member = app.store.staff_by_email("ther@calm.example").await.unwrap().unwrap().id;
+
+    let other = sign_in(&app, "owner@other.example", PASSWORD).await.unwrap();
+    let csrf = other.csrf().await;
+    for path in [
+        format!("/clients/{client}"),
+        format!("/clients/{client}/intake"),
+        format!("/clients/{client}/sessions/new"),
+        format!("/clients/{client}/data.json"),
+        format!("/clients/{client}/fhir.json"),
+        format!("/alerts/{alert}"),
+    ] {
+        assert_eq!(other.get(&path).await.0, StatusCode::NOT_FOUND, "GET {path}");
+    }
+    for (path, form) in [
+        (format!("/clients/{client}/messages"), "action=stop".to_owned()),
+        (format!("/clients/{client}/intake-link"), String::new()),
+        (format!("/clients/{client}/intake"), "first_massage=no".to_owned()),
+        (format!("/clients/{client}/sessions"), "massage_type=swedish&pressure=light&areas=back".to_owned()),
+        (format!("/clients/{client}/erase"), "confirm=Ada+Lovelace".to_owned()),
+        (format!("/alerts/{alert}/acknowledge"), "note=seen".to_owned()),
+        (format!("/settings/staff/{member}"), "role=front_desk&active=no".to_owned()),
+        (format!("/settings/staff/{member}/password-link"), String::new()),
+        (format!("/settings/products/{product}/remove"), String::new()),
+    ] {
+        let (s, page) = other.post(&path, &format!("csrf={csrf}&{form}"), None).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "POST {path}: {page}");
+    }
+    // Nothing of clinic A changed.
+    let (_, record) = app.get(&format!("/api/v1/clients/{client}"), &app.a.owner).await;
+    assert_eq!(record["name"], "Ada Lovelace");
+    assert_eq!(record["opted_out_at"], serde_json::Value::Null);
+    let (_, open) = app.get("/api/v1/alerts?status=open", &app.a.owner).await;
+    assert_eq!(open["alerts"].as_array().unwrap().len(), 1);
+    let member = app.store.staff_by_email("ther@calm.example").await.unwrap().unwrap();
+    assert!(member.active && member.role == store::Role::Therapist && member.password_hash.is_some());
+    assert_eq!(app.store.products(clinic_a).await.unwrap().len(), 1);
+}
