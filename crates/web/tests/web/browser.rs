@@ -613,3 +613,26 @@ async fn a_therapist_turns_on_two_step_sign_in_and_signs_in_with_a_code() {
         browser.stop().await;
     }
 }
+
+/// The owner erases a client who asked, from the client's page: the name typed to confirm,
+/// then the page that says what is left.
+#[tokio::test]
+async fn the_owner_erases_a_clients_data_from_their_page() {
+    for (name, width, height) in [("phone", 390, 844), ("desktop", 1280, 900)] {
+        let app = spawn_app().await;
+        let (id, _) = app.session(&app.a.therapist, json!({"first_massage": false}), crate::api::leg_session()).await;
+        let browser = Browser::start(width, height).await;
+        browser.sign_in_to(&format!("{}/clients/{id}", app.base), "owner@calm.example").await;
+        browser.wait_for("h1", "Ada Lovelace").await;
+        browser.scroll_to("#erase").await;
+        browser.click("#erase").await;
+        browser.type_into("#confirm", "Ada Lovelace").await;
+        browser.screenshot(&format!("staff-client-erase-{name}")).await;
+        assert_eq!(browser.wider_than_the_window().await, "", "wider than the {name} window");
+        browser.click("button.danger").await;
+        browser.wait_for("#erased", "erased at their request").await;
+        assert_eq!(browser.text("h1").await, "Erased client");
+        browser.screenshot(&format!("staff-client-erased-{name}")).await;
+        browser.stop().await;
+    }
+}
