@@ -242,6 +242,22 @@ pub struct Symptom {
     /// Words in a free-text note that mention this sign: lower case, apostrophes folded to
     /// `'`. Only emergency- and doctor-group symptoms have them.
     pub note_phrases: Vec<String>,
+    /// The conditions of which one must be on the client's record for the form to ask this
+    /// (a pregnancy sign, say); empty: asked of everyone. Triage is the same either way: the
+    /// code is accepted from every channel, and the note's phrases still flag it.
+    pub asked_with: Vec<String>,
+}
+
+impl Symptom {
+    /// Whether the form asks this of a client with these `conditions` (`None`: no intake on
+    /// record, so nothing is known and everything is asked).
+    pub fn asked_of(&self, conditions: Option<&[String]>) -> bool {
+        match conditions {
+            _ if self.asked_with.is_empty() => true,
+            None => true,
+            Some(held) => self.asked_with.iter().any(|c| held.contains(c)),
+        }
+    }
 }
 
 /// The whole vocabulary.

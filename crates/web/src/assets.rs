@@ -10,10 +10,11 @@ const CSS: &str = "text/css; charset=utf-8";
 const JS: &str = "text/javascript; charset=utf-8";
 
 /// Every asset: its name, content type and content.
-const ASSETS: [(&str, &str, &str); 8] = [
+const ASSETS: [(&str, &str, &str); 9] = [
     ("client.css", CSS, include_str!("../assets/client.css")),
     ("staff.css", CSS, include_str!("../assets/staff.css")),
     ("bodymap.js", JS, include_str!("../assets/bodymap.js")),
+    ("check_in.js", JS, include_str!("../assets/check_in.js")),
     ("timezone.js", JS, include_str!("../assets/timezone.js")),
     ("print.js", JS, include_str!("../assets/print.js")),
     ("api-docs.js", JS, include_str!("../assets/api-docs.js")),

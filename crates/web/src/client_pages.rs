@@ -104,6 +104,8 @@ struct CheckInPage {
     trends: Vec<(&'static str, &'static str)>,
     areas: Vec<AreaView>,
     groups: Vec<GroupView>,
+    /// The first group's code, where the skip link goes.
+    first_group: &'static str,
     form: FormAnswers,
     errors: Vec<String>,
     /// Warning signs the note mentions and no box says: (code, question).
@@ -131,9 +133,18 @@ fn session_line(kb: &Knowledge, ctx: &LinkContext) -> String {
     format!("Your {} on {day}", kind.to_lowercase())
 }
 
+/// The conditions on the client's record that decide which signs the form asks (a
+/// pregnancy's); `None` when nothing is on record, or it cannot be read now: then every sign
+/// is asked.
+async fn conditions_on_record<S: Store>(state: &AppState<S>, link: &ClientLink) -> Option<Vec<String>> {
+    let (doc, _) = client_doc(state, &link.context.client, state.clock.now()).await.ok()?;
+    doc.conditions
+}
+
 fn check_in_page(
     kb: &Knowledge,
     link: &ClientLink,
+    conditions: Option<&[String]>,
     form: FormAnswers,
     problems: &[crate::check_in_form::FormProblem],
     extra: Vec<String>,
@@ -160,7 +171,7 @@ fn check_in_page(
                 .symptoms
                 .entries()
                 .iter()
-                .filter(|s| s.group == level)
+                .filter(|s| s.group == level && (s.asked_of(conditions) || form.symptoms.contains(&s.code)))
                 .map(|s| SymptomView {
                     code: s.code.clone(),
                     label: s.label.clone(),
@@ -188,6 +199,7 @@ fn check_in_page(
         ask_trend: ctx.earlier.count > 0,
         trends: vec![("better", "Better"), ("same", "About the same"), ("worse", "Worse")],
         areas,
+        first_group: groups.first().map_or("emergency", |g| g.code),
         groups,
         temperature_asked: problems.iter().find_map(|p| p.scale_asked.clone()),
         form,
@@ -204,7 +216,11 @@ fn check_in_page(
         (status = 410, description = "The link has expired", content_type = "text/html", body = String),
         (status = 429, description = "Too many links that do not work", content_type = "text/html", body = String)))]
 pub async fn form<S: Store>(State(state): State<AppState<S>>, link: ClientLink) -> Response {
-    page(&check_in_page(&state.knowledge, &link, FormAnswers::default(), &[], vec![]), StatusCode::OK)
+    let conditions = conditions_on_record(&state, &link).await;
+    page(
+        &check_in_page(&state.knowledge, &link, conditions.as_deref(), FormAnswers::default(), &[], vec![]),
+        StatusCode::OK,
+    )
 }
 
 #[derive(Template)]
@@ -336,10 +352,13 @@ fn note_questions(kb: &Knowledge, form: &FormAnswers, ticked: &[String]) -> Vec<
 async fn submit_form<S: Store>(state: &AppState<S>, link: &ClientLink, body: &Bytes) -> Response {
     let kb = &state.knowledge;
     let form = FormAnswers::parse(body);
+    let conditions = conditions_on_record(state, link).await;
+    let conditions = conditions.as_deref();
     let check_in = match to_check_in(kb, &form) {
         Ok(c) => c,
         Err(problems) => {
-            return page(&check_in_page(kb, link, form, &problems, vec![]), StatusCode::UNPROCESSABLE_ENTITY);
+            let again = check_in_page(kb, link, conditions, form, &problems, vec![]);
+            return page(&again, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
     // The note is checked before the answer is sent: for each warning sign it mentions that
@@ -347,7 +366,7 @@ async fn submit_form<S: Store>(state: &AppState<S>, link: &ClientLink, body: &By
     if !form.note_checked {
         let questions = note_questions(kb, &form, check_in.symptoms.as_deref().unwrap_or_default());
         if !questions.is_empty() {
-            let mut asked = check_in_page(kb, link, form, &[], vec![]);
+            let mut asked = check_in_page(kb, link, conditions, form, &[], vec![]);
             asked.note_questions = questions;
             return page(&asked, StatusCode::OK);
         }
@@ -363,11 +382,11 @@ async fn submit_form<S: Store>(state: &AppState<S>, link: &ClientLink, body: &By
                 clinic.name,
                 not_read.emergency_number.as_deref().unwrap_or("your local emergency number"),
             )];
-            page(&check_in_page(kb, link, form, &[], message), StatusCode::UNPROCESSABLE_ENTITY)
+            page(&check_in_page(kb, link, conditions, form, &[], message), StatusCode::UNPROCESSABLE_ENTITY)
         }
         Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
             let message = "Part of your answer could not be read. Please check it and send again.".to_owned();
-            page(&check_in_page(kb, link, form, &[], vec![message]), StatusCode::UNPROCESSABLE_ENTITY)
+            page(&check_in_page(kb, link, conditions, form, &[], vec![message]), StatusCode::UNPROCESSABLE_ENTITY)
         }
         Err(e) => link_problem(state, &e, Some(clinic.id)).await,
     }

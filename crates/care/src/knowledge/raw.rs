@@ -117,6 +117,8 @@ pub struct RawSymptom {
     pub follow_up: Option<RawFollowUp>,
     #[serde(default)]
     pub note_phrases: Vec<String>,
+    #[serde(default)]
+    pub asked_with: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]

@@ -75,6 +75,37 @@ async fn the_check_in_form_asks_serious_signs_first_with_none_of_these_and_label
     every_input_has_a_label(&html);
 }
 
+/// The pregnancy signs are asked of a client whose intake says pregnant, and of a client with
+/// no intake on record (nothing is known), never of another; the code is still accepted.
+#[tokio::test]
+async fn the_form_asks_the_pregnancy_signs_only_of_whom_they_can_apply_to() {
+    let app = spawn_app().await;
+    let pregnant = json!({"goals": ["pregnancy"], "conditions": [{"code": "pregnant"}], "first_massage": false, "pregnancy_weeks": 24});
+    let mut form_of = Vec::new();
+    for intake in [Some(pregnant), Some(json!({"first_massage": false})), None] {
+        let id = app.new_client(&app.a.therapist).await;
+        if let Some(i) = intake {
+            let (s, b) = app.post(&format!("/api/v1/clients/{id}/intake"), &app.a.therapist, i).await;
+            assert_eq!(s, StatusCode::OK, "{b}");
+        }
+        let mut session = leg_session();
+        session["client_id"] = json!(id);
+        let (_, body) = app.post("/api/v1/sessions", &app.a.therapist, session).await;
+        let link = body["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
+        form_of.push((link.clone(), get_html(&app, &link).await.1));
+    }
+    for code in ["vaginal_bleeding", "reduced_baby_movement", "contractions_or_waters"] {
+        let item = format!("id=\"symptom-{code}\"");
+        assert!(form_of[0].1.contains(&item), "asked of a pregnant client: {code}");
+        assert!(!form_of[1].1.contains(&item), "not asked of a client whose intake says nothing of it: {code}");
+        assert!(form_of[2].1.contains(&item), "asked when no intake is on record: {code}");
+    }
+    // A client not asked can still send it (the JSON check-in), and triage reads it.
+    let answer = json!({"soreness": 2, "symptoms": ["reduced_baby_movement"]});
+    let (s, r) = app.call(Method::POST, &form_of[1].0, None, Some(answer)).await;
+    assert_eq!((s, r["level"].as_str()), (StatusCode::OK, Some("doctor")), "{r}");
+}
+
 #[tokio::test]
 async fn an_incomplete_form_is_refused_and_nothing_is_stored() {
     let app = spawn_app().await;

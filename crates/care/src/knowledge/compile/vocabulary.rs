@@ -88,6 +88,7 @@ pub(super) fn vocabulary(p: &mut Problems, raw: &RawKnowledge) -> Vocabulary {
                 blank_counts_as_yes: f.blank_counts_as_yes,
             }),
             note_phrases: r.note_phrases.iter().map(|n| crate::note::fold(n)).collect(),
+            asked_with: r.asked_with.clone(),
         },
     );
     // `implies` names codes of the same table, so it is resolved once the table exists.
@@ -100,6 +101,14 @@ pub(super) fn vocabulary(p: &mut Problems, raw: &RawKnowledge) -> Vocabulary {
         s.implies = set;
     }
     for e in &raw.symptoms {
+        for code in &e.value.asked_with {
+            if conditions.by_code(code).is_none() {
+                p.at(
+                    &e.origin,
+                    format!("symptom `{}`: asked_with names `{code}`, which is not a condition", e.value.code),
+                );
+            }
+        }
         for phrase in &e.value.note_phrases {
             if crate::note::fold(phrase).split(' ').all(str::is_empty) {
                 p.at(&e.origin, format!("symptom `{}` has an empty note phrase", e.value.code));
