@@ -16,6 +16,9 @@ use std::time::Duration;
 
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
+/// axe-core, vendored (`vendor/axe-core/README.md`): run in every page the tests visit.
+const AXE: &str = include_str!("vendor/axe-core/axe.min.js");
+
 /// A running chromedriver with one browser session.
 struct Browser {
     http: reqwest::Client,
@@ -73,6 +76,34 @@ impl Browser {
 
     async fn go(&self, url: &str) {
         self.cmd(reqwest::Method::POST, "/url", Some(json!({"url": url}))).await;
+        self.assert_accessible().await;
+    }
+
+    /// What axe-core finds against WCAG 2.2 A and AA in the page as it is now.
+    async fn accessibility_problems(&self) -> Vec<String> {
+        let loaded = "if (!window.axe) { window.eval(arguments[0]); } return typeof window.axe;";
+        let r = self.cmd(reqwest::Method::POST, "/execute/sync", Some(json!({"script": loaded, "args": [AXE]}))).await;
+        assert_eq!(r, "object", "axe-core loads");
+        let run = "var done = arguments[arguments.length - 1]; \
+            axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}, \
+                               resultTypes: ['violations']}) \
+              .then(function (r) { done(r.violations.map(function (v) { \
+                  return v.id + ': ' + v.help + ' at ' + v.nodes.slice(0, 4).map(function (n) { \
+                      return n.target.join(' ') + ' (' + (n.failureSummary || '').replace(/\\s+/g, ' ') + ')'; }).join('; '); })); }) \
+              .catch(function (e) { done(['axe-core failed: ' + e]); });";
+        let v = self.cmd(reqwest::Method::POST, "/execute/async", Some(json!({"script": run, "args": []}))).await;
+        v.as_array().unwrap().iter().map(|x| x.as_str().unwrap_or_default().to_owned()).collect()
+    }
+
+    /// Fails the test when axe-core finds a WCAG 2.2 A or AA violation in the page. Swagger
+    /// UI, a third party's page for developers, is left out.
+    async fn assert_accessible(&self) {
+        let url = self.cmd(reqwest::Method::GET, "/url", None).await.as_str().unwrap_or_default().to_owned();
+        if url.contains("/api/v1/docs") || !url.starts_with("http") {
+            return;
+        }
+        let problems = self.accessibility_problems().await;
+        assert!(problems.is_empty(), "axe-core, WCAG 2.2 AA, at {url}:\n{}", problems.join("\n"));
     }
 
     async fn find(&self, css: &str) -> String {
@@ -120,7 +151,9 @@ impl Browser {
                     Err(_) => None,
                 };
                 if let Some(text) = t.as_ref().and_then(|t| t["value"].as_str()).filter(|t| t.contains(expected)) {
-                    return text.to_owned();
+                    let text = text.to_owned();
+                    self.assert_accessible().await;
+                    return text;
                 }
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -185,6 +218,7 @@ impl Browser {
 
     /// Saves a screenshot of the window as `target/screenshots/NAME.png`.
     async fn screenshot(&self, name: &str) -> PathBuf {
+        self.assert_accessible().await;
         let b64 = self.cmd(reqwest::Method::GET, "/screenshot", None).await;
         let png = base64::engine::general_purpose::STANDARD.decode(b64.as_str().unwrap()).unwrap();
         assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
