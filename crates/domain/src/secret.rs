@@ -25,6 +25,25 @@ pub fn looks_like_secret(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
+/// A new client link's token: the same 256 random bits as [`new_secret`], written shorter, as
+/// 43 characters of URL-safe base64, for links that fit a phone's screen and a text message.
+///
+/// # Panics
+/// Only if the operating system has no random source.
+pub fn new_link_token() -> String {
+    let mut bytes = [0u8; 32];
+    #[allow(clippy::expect_used)] // without randomness no link can be made safe
+    getrandom::getrandom(&mut bytes).expect("the operating system provides random bytes");
+    base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, bytes)
+}
+
+/// Whether `s` has the shape of a client link's token: a short one ([`new_link_token`]) or
+/// one of the 64-hex-digit links made before them, which keep working.
+pub fn looks_like_link_token(s: &str) -> bool {
+    looks_like_secret(s)
+        || (s.len() == 43 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+}
+
 /// A value kept out of logs and error reports: its `Debug` prints `[redacted]`, and it has no
 /// `Display`. Reading it takes a deliberate [`Redacted::expose`].
 #[derive(Clone, PartialEq, Eq)]
@@ -69,6 +88,14 @@ mod tests {
     #[test]
     fn only_64_lower_case_hex_digits_look_like_a_secret() {
         assert!(looks_like_secret(&"0123456789abcdef".repeat(4)));
+        let short = new_link_token();
+        assert_eq!(short.len(), 43, "{short}");
+        assert!(looks_like_link_token(&short) && !looks_like_secret(&short));
+        assert!(looks_like_link_token(&new_secret()), "older links keep working");
+        assert_ne!(new_link_token(), short);
+        for bad in ["", "a b", &"=".repeat(43), &"x".repeat(44)] {
+            assert!(!looks_like_link_token(bad), "{bad:?}");
+        }
         for bad in ["".to_owned(), "a".repeat(63), "a".repeat(65), "A".repeat(64), "g".repeat(64), " ".repeat(64)] {
             assert!(!looks_like_secret(&bad), "{bad:?}");
         }

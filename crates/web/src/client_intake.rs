@@ -8,7 +8,7 @@ use crate::error_page::client_problem;
 use crate::extract::Fields;
 use crate::intake_form::{Choice, IntakeChoices, LocalCondition, choices, intake_answers};
 use crate::render::{ClientFrame, page as render_page};
-use crate::secret::{hash_secret, looks_like_secret, new_secret};
+use crate::secret::{hash_secret, looks_like_link_token, new_link_token};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Path, State};
@@ -31,7 +31,7 @@ pub async fn new_link<S: Store>(
     clinic_id: ClinicId,
     client_id: Option<ClientId>,
 ) -> Result<String, Error> {
-    let token = new_secret();
+    let token = new_link_token();
     let now = state.clock.now();
     let hours = if client_id.is_some() { CLIENT_LINK_HOURS } else { PUBLIC_LINK_HOURS };
     let link = NewIntakeLink {
@@ -64,7 +64,7 @@ struct IntakePage {
 }
 
 async fn link<S: Store>(state: &AppState<S>, token: &str) -> Result<(IntakeLink, store::Clinic), Error> {
-    if !looks_like_secret(token) {
+    if !looks_like_link_token(token) {
         return Err(Error::not_found("link"));
     }
     let link = state

@@ -210,7 +210,7 @@ fn check_in_page(
 
 /// The check-in form, a page for the client's browser.
 #[utoipa::path(get, path = "/c/{token}", operation_id = "check_in_form", tag = "check-in",
-    params(("token" = String, Path, description = "The link's token: 64 hex digits")),
+    params(("token" = String, Path, description = "The link's token: 43 characters of URL-safe base64 (links made before: 64 hex digits)")),
     responses((status = 200, description = "The form", content_type = "text/html", body = String),
         (status = 404, description = "The link does not work", content_type = "text/html", body = String),
         (status = 410, description = "The link has expired", content_type = "text/html", body = String),
@@ -299,7 +299,7 @@ fn too_many_answers<S: Store>(state: &AppState<S>, link: &ClientLink, wait: i64,
 /// clinic told at once, and answered 422 naming the field; a database that cannot save
 /// answers 503 with what to do now.
 #[utoipa::path(post, path = "/c/{token}", operation_id = "check_in", tag = "check-in",
-    params(("token" = String, Path, description = "The link's token: 64 hex digits")),
+    params(("token" = String, Path, description = "The link's token: 43 characters of URL-safe base64 (links made before: 64 hex digits)")),
     request_body = crate::service::check_in::CheckInBody,
     responses((status = 200, description = "Triaged and saved: what to do now", body = CheckInOutcome), (status = 400, description = "The body is not the JSON expected", body = crate::error::ErrorBody),
         (status = 404, description = "Not found in the caller's clinic", body = crate::error::ErrorBody), (status = 410, description = "The link has expired", body = crate::error::ErrorBody),

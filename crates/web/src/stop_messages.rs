@@ -6,7 +6,7 @@
 use crate::AppState;
 use crate::error_page::client_problem;
 use crate::render::{ClientFrame, page};
-use crate::secret::{hash_secret, looks_like_secret};
+use crate::secret::{hash_secret, looks_like_link_token};
 use askama::Template;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::StatusCode;
@@ -33,7 +33,7 @@ async fn open<S: Store>(state: &AppState<S>, token: &str, peer: SocketAddr) -> R
             )
         })
     };
-    if !looks_like_secret(token) {
+    if !looks_like_link_token(token) {
         return Err(not_found(state));
     }
     let found = async {

@@ -5,7 +5,7 @@
 
 use crate::AppState;
 use crate::error::Error;
-use crate::secret::{hash_secret, looks_like_secret, new_link};
+use crate::secret::{hash_secret, looks_like_link_token, new_link};
 use crate::service::profile::{client_doc, contacts};
 use care::Level;
 use care::checkin::{CheckInDoc, ReportDoc, SessionDoc};
@@ -85,7 +85,7 @@ impl From<Error> for LinkProblem {
 /// Loads what a client link leads to, if the link works now. The link's token is the
 /// client's only credential.
 pub async fn open_link<S: Store>(state: &AppState<S>, token: &str) -> Result<LinkContext, LinkProblem> {
-    let hash = looks_like_secret(token).then(|| hash_secret(token));
+    let hash = looks_like_link_token(token).then(|| hash_secret(token));
     let found = match &hash {
         Some(h) => state.store.follow_up_by_link_hash(h).await,
         None => Ok(None),

@@ -364,7 +364,7 @@ async fn a_therapist_records_a_session_and_acknowledges_the_alert_that_follows()
     let saved = browser.source().await;
     let at = saved.find(&format!("{}/c/", app.base)).unwrap();
     // The first link on the page is the plan's, which is the 24 h check-in link plus /plan.
-    let first_link = saved[at..at + app.base.len() + 3 + 64].to_owned();
+    let first_link = saved[at..at + app.base.len() + 3 + 43].to_owned();
 
     // The client answers on a phone: a swollen, painful calf.
     app.advance_hours(22.0);
