@@ -40,8 +40,7 @@ pub fn new_link_token() -> String {
 /// Whether `s` has the shape of a client link's token: a short one ([`new_link_token`]) or
 /// one of the 64-hex-digit links made before them, which keep working.
 pub fn looks_like_link_token(s: &str) -> bool {
-    looks_like_secret(s)
-        || (s.len() == 43 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+    looks_like_secret(s) || (s.len() == 43 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
 }
 
 /// A value kept out of logs and error reports: its `Debug` prints `[redacted]`, and it has no

@@ -51,9 +51,12 @@ fn emergency_line(kb: &Knowledge, clinic: &Clinic) -> String {
 }
 
 /// The page with paragraphs of plain text, links made clickable.
-fn html(paragraphs: &[String], links: &[(&str, &str)]) -> String {
+/// The HTML part: `title` (the subject) in its head, each paragraph with its links, and the
+/// main link as a button after the first paragraph, large enough to tap. Long addresses
+/// break anywhere rather than overflow a phone.
+fn html(title: &str, paragraphs: &[String], links: &[(&str, &str)], button: Option<(&str, &str)>) -> String {
     let mut body = String::new();
-    for p in paragraphs {
+    for (i, p) in paragraphs.iter().enumerate() {
         let mut escaped = escape(p);
         for (url, label) in links {
             let e = escape(url);
@@ -62,9 +65,20 @@ fn html(paragraphs: &[String], links: &[(&str, &str)]) -> String {
         body.push_str("<p>");
         body.push_str(&escaped);
         body.push_str("</p>\n");
+        if let (0, Some((url, label))) = (i, button) {
+            body.push_str(&format!(
+                "<p><a href=\"{}\" style=\"display: inline-block; background: #2f6f73; color: #ffffff; font-weight: bold; \
+                 text-decoration: none; padding: 14px 22px; border-radius: 10px; min-height: 20px\">{}</a></p>\n",
+                escape(url),
+                escape(label)
+            ));
+        }
     }
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"></head>\n<body style=\"font-family: sans-serif; font-size: 16px; line-height: 1.5\">\n{body}</body></html>\n"
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{}</title></head>\n\
+         <body style=\"font-family: sans-serif; font-size: 16px; line-height: 1.5; overflow-wrap: anywhere\">\n{body}</body></html>\n",
+        escape(title)
     )
 }
 
@@ -100,9 +114,14 @@ pub fn to_client(
     let stop = format!("You get these messages from {} after your massage. To stop them: {unsubscribe}", clinic.name);
     let paragraphs = [main.clone(), safety.clone(), honest, stop];
     Letter {
-        subject,
+        subject: subject.clone(),
         text: format!("{}\n", paragraphs.join("\n\n")),
-        html: html(&paragraphs, &[(link, link), (unsubscribe, "stop these messages")]),
+        html: html(
+            &subject,
+            &paragraphs,
+            &[(link, link), (unsubscribe, "stop these messages")],
+            Some((link, if kind == MessageKind::Plan { "Read your plan" } else { "Answer the check-in" })),
+        ),
         sms: format!("{main} {safety} Stop messages: {unsubscribe}"),
     }
 }
@@ -141,9 +160,9 @@ pub fn alert(kb: &Knowledge, clinic: &Clinic, client: &Client, level: care::Leve
         "This e-mail holds none of their answers or symptoms; they are in Aftercare.".to_owned(),
     ];
     Letter {
-        subject,
+        subject: subject.clone(),
         text: format!("{}\n", paragraphs.join("\n\n")),
-        html: html(&paragraphs, &[(alerts_url, alerts_url)]),
+        html: html(&subject, &paragraphs, &[(alerts_url, alerts_url)], Some((alerts_url, "Open the alert"))),
         sms: format!("{} {} {alerts_url}", paragraphs[0], "Please contact them and acknowledge:"),
     }
 }
@@ -179,9 +198,9 @@ pub fn password(clinic: &Clinic, staff_name: &str, purpose: store::PasswordPurpo
         ),
     };
     Letter {
-        subject,
+        subject: subject.clone(),
         text: format!("{}\n", paragraphs.join("\n\n")),
-        html: html(&paragraphs, &[(url, url)]),
+        html: html(&subject, &paragraphs, &[(url, url)], Some((url, "Choose your password"))),
         sms: format!("{} {url}", paragraphs[1]),
     }
 }
@@ -198,10 +217,12 @@ pub fn digest(clinic: &Clinic, staff_name: &str, clients: &[String], alerts_url:
         list,
         format!("Nothing here needed a doctor when they answered. See their answers and acknowledge: {alerts_url}"),
     ];
+    let subject = format!("Aftercare digest: {} client(s) to hear from", clients.len());
     Letter {
-        subject: format!("Aftercare digest: {} client(s) to hear from", clients.len()),
+        subject: subject.clone(),
         text: format!("{}\n", paragraphs.join("\n\n")),
-        html: html(&paragraphs, &[(alerts_url, alerts_url)]).replace("\n- ", "<br>\n- "),
+        html: html(&subject, &paragraphs, &[(alerts_url, alerts_url)], Some((alerts_url, "Open the alerts")))
+            .replace("\n- ", "<br>\n- "),
         sms: format!("{} {alerts_url}", paragraphs[0]),
     }
 }

@@ -246,7 +246,7 @@ impl<S: Store> Worker<S> {
         let unsubscribe = format!("{}/u/{token}", self.base_url);
         let letter = compose::to_client(&self.knowledge, m.kind, clinic, &client, &link, &unsubscribe);
         let to = Addresses { email: client.email.as_deref(), phone: client.phone.as_deref() };
-        let client_side = ClientSide { unsubscribe: &unsubscribe, tz: &tz };
+        let client_side = ClientSide { unsubscribe: &unsubscribe, tz: &tz, clinic };
         Ok(self.deliver(m, to, &letter, Some(client_side), now, wall).await)
     }
 
@@ -350,6 +350,7 @@ impl<S: Store> Worker<S> {
     ) -> MessageOutcome {
         let t = &self.transports;
         let (unsubscribe, client_tz) = (client.map(|c| c.unsubscribe), client.map(|c| c.tz));
+        let clinic = client.map(|c| c.clinic);
         let (channel, result) = match (to.email.filter(|_| t.has_email()), to.phone.filter(|_| t.has_sms())) {
             (Some(to), _) => {
                 let e = Email {
@@ -361,6 +362,8 @@ impl<S: Store> Worker<S> {
                     idempotency_key: m.idempotency_key.clone(),
                     unsubscribe: unsubscribe.map(str::to_owned),
                     date: now,
+                    sender_name: clinic.map(|c| c.name.clone()),
+                    reply_to: clinic.and_then(|c| c.email.clone()),
                 };
                 ("email", within_timeout(t.send_email(&e)).await)
             }
@@ -416,6 +419,8 @@ struct Addresses<'a> {
 struct ClientSide<'a> {
     unsubscribe: &'a str,
     tz: &'a jiff::tz::TimeZone,
+    /// The clinic, whose name the e-mail comes from and whose address replies go to.
+    clinic: &'a Clinic,
 }
 
 /// A send that takes longer than [`SEND_TIMEOUT`] in all has failed (and is tried again).

@@ -69,7 +69,7 @@ fn q<'a>(sql: String) -> sqlx::query::Query<'a, sqlx::Sqlite, <sqlx::Sqlite as s
 
 /// The schema, embedded in the binary, in order: a new migration is a new file and a new
 /// line here.
-const MIGRATIONS: [(i64, &str, &str); 16] = [
+const MIGRATIONS: [(i64, &str, &str); 17] = [
     (1, "clinics clients sessions", include_str!("../migrations/0001_clinics_clients_sessions.sql")),
     (2, "staff sessions", include_str!("../migrations/0002_staff_sessions.sql")),
     (3, "products feedback", include_str!("../migrations/0003_products_feedback.sql")),
@@ -86,6 +86,7 @@ const MIGRATIONS: [(i64, &str, &str); 16] = [
     (14, "staff sessions by staff", include_str!("../migrations/0014_staff_sessions_by_staff.sql")),
     (15, "audit trail", include_str!("../migrations/0015_audit_trail.sql")),
     (16, "staff accounts", include_str!("../migrations/0016_staff_accounts.sql")),
+    (17, "clinic contact", include_str!("../migrations/0017_clinic_contact.sql")),
 ];
 
 /// Migrations that manage their own transaction (a table rebuilt with foreign keys off).
@@ -228,7 +229,7 @@ fn pool_options() -> SqlitePoolOptions {
 }
 
 const CLINIC_COLUMNS: &str = "id, name, country, timezone, check_in_hours, plan_message, check_in_message, alert_to, \
-                              require_two_factor, created_at";
+                              require_two_factor, phone, email, created_at";
 const STAFF_COLUMNS: &str = "id, clinic_id, email, name, role, active, password_hash, password_chosen, totp_secret";
 const STAFF: &str = "SELECT id, clinic_id, email, name, role, active, password_hash, password_chosen, totp_secret \
                      FROM staff";
@@ -258,6 +259,8 @@ fn clinic(r: &SqliteRow) -> StoreResult<Clinic> {
         check_in_message: r.try_get("check_in_message").map_err(db)?,
         alert_to: r.try_get("alert_to").map_err(db)?,
         require_two_factor: r.try_get("require_two_factor").map_err(db)?,
+        phone: r.try_get("phone").map_err(db)?,
+        email: r.try_get("email").map_err(db)?,
         created_at: Timestamp(r.try_get("created_at").map_err(db)?),
     })
 }
@@ -1006,6 +1009,23 @@ impl Store for SqliteStore {
         .await
         .map_err(db)?;
         Ok(u32::try_from(n).unwrap_or(0))
+    }
+
+    async fn set_clinic_contact(
+        &self,
+        clinic_id: ClinicId,
+        phone: Option<&str>,
+        email: Option<&str>,
+    ) -> StoreResult<Clinic> {
+        let row = q(format!("UPDATE clinics SET phone = ?, email = ? WHERE id = ? RETURNING {CLINIC_COLUMNS}"))
+            .bind(phone)
+            .bind(email)
+            .bind(clinic_id.get())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?
+            .ok_or(StoreError::NotFound("clinic"))?;
+        clinic(&row)
     }
 
     async fn set_require_two_factor(&self, clinic_id: ClinicId, require: bool) -> StoreResult<Clinic> {

@@ -1045,6 +1045,12 @@ async fn a_second_factor_takes_each_code_once<S: Store>(s: S) {
     assert!(s.set_two_factor(a.id, owner.id, None, &codes).await.unwrap());
     assert_eq!(s.staff_in_clinic(a.id, owner.id).await.unwrap().unwrap().totp_secret, None);
     assert_eq!(s.recovery_codes_left(a.id, owner.id).await.unwrap(), 0);
+    // How clients reach the clinic.
+    let with = s.set_clinic_contact(a.id, Some("+44 20 7946 0000"), Some("care@calm.example")).await.unwrap();
+    assert_eq!((with.phone.as_deref(), with.email.as_deref()), (Some("+44 20 7946 0000"), Some("care@calm.example")));
+    assert_eq!(s.clinic(b.id).await.unwrap().unwrap().phone, None, "another clinic is not touched");
+    let without = s.set_clinic_contact(a.id, None, None).await.unwrap();
+    assert_eq!((without.phone, without.email), (None, None));
     // The clinic's requirement reaches every sign-in of its members.
     assert!(s.set_require_two_factor(a.id, true).await.unwrap().require_two_factor);
     let pending = NewStaffSession {

@@ -274,6 +274,13 @@ pub trait Store: Clone + Send + Sync + 'static {
         clinic_id: ClinicId,
         staff_id: StaffId,
     ) -> impl Future<Output = StoreResult<u32>> + Send;
+    /// Sets how clients reach the clinic: its phone and e-mail address (`None`: not given).
+    fn set_clinic_contact(
+        &self,
+        clinic_id: ClinicId,
+        phone: Option<&str>,
+        email: Option<&str>,
+    ) -> impl Future<Output = StoreResult<Clinic>> + Send;
     /// Sets whether every member of the clinic must sign in with a second factor.
     fn set_require_two_factor(
         &self,

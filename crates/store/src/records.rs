@@ -96,6 +96,10 @@ pub struct Clinic {
     pub alert_to: Option<String>,
     /// Whether every member must sign in with a second factor.
     pub require_two_factor: bool,
+    /// The clinic's phone, for clients: shown wherever they are told to contact it.
+    pub phone: Option<String>,
+    /// The clinic's e-mail address, where clients' replies to its messages go.
+    pub email: Option<String>,
     /// When it was created.
     pub created_at: Timestamp,
 }

@@ -252,7 +252,7 @@ impl ResultPage {
         reasons.dedup();
         ResultPage {
             check_in_id: CheckInId(outcome.check_in_id),
-            frame: ClientFrame::with(kb, &clinic.name, outcome.emergency_number),
+            frame: ClientFrame::of_clinic(kb, clinic, outcome.emergency_number),
             token: link.token.clone(),
             level: outcome.level,
             label: outcome.label,
@@ -425,6 +425,11 @@ struct ItemView {
 struct PlanPage {
     frame: ClientFrame,
     session_line: String,
+    /// Whose plan it is, for the printed page.
+    client_name: String,
+    /// The check-in link as a QR code (SVG), and when it is due.
+    qr: String,
+    check_in_when: String,
     expect_title: String,
     expect_summary: String,
     expect_factors: Vec<String>,
@@ -446,13 +451,14 @@ fn dose(s: &care::knowledge::model::Stretch) -> String {
 /// `GET /c/{token}/plan`: the aftercare plan of the link's session.
 pub async fn plan<S: Store>(State(state): State<AppState<S>>, link: ClientLink) -> Response {
     let ctx = &link.context;
-    match plan_page(&state, ctx).await {
+    match plan_page(&state, &link).await {
         Ok(p) => page(&p, StatusCode::OK),
         Err(e) => link_problem(&state, &e, Some(ctx.clinic.id)).await,
     }
 }
 
-async fn plan_page<S: Store>(state: &AppState<S>, ctx: &LinkContext) -> Result<PlanPage, Error> {
+async fn plan_page<S: Store>(state: &AppState<S>, link: &ClientLink) -> Result<PlanPage, Error> {
+    let ctx = &link.context;
     let kb = &state.knowledge;
     let (client_doc, _) = client_doc(state, &ctx.client, state.clock.now()).await?;
     let mut errors = Vec::new();
@@ -470,8 +476,14 @@ async fn plan_page<S: Store>(state: &AppState<S>, ctx: &LinkContext) -> Result<P
     let plan = care::plan(kb, &session, &client_values, &products, contacts(kb, &ctx.clinic));
     let label = |code: &str| kb.vocabulary.areas.by_code(code).map_or(code.to_owned(), |a| a.label.to_lowercase());
     Ok(PlanPage {
-        frame: ClientFrame::with(kb, &ctx.clinic.name, plan.emergency_number.map(str::to_owned)),
+        frame: ClientFrame::of_clinic(kb, &ctx.clinic, plan.emergency_number.map(str::to_owned)),
         session_line: session_line(kb, ctx),
+        client_name: ctx.client.name.clone(),
+        qr: crate::render::qr_svg(&format!("{}/c/{}", state.base_url, link.token), "QR code of your check-in link"),
+        check_in_when: format!(
+            "Your check-in is from {}.",
+            crate::staff::view::local_day_name(ctx.follow_up.due_at, &ctx.clinic.timezone)
+        ),
         expect_title: plan.expect.title.to_owned(),
         expect_summary: plan.expect.summary.to_owned(),
         expect_factors: plan.expect.factors.iter().map(|s| (*s).to_owned()).collect(),

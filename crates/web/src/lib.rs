@@ -156,6 +156,7 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
         .route("/settings/clinic", post(staff::settings::clinic::<S>))
         .route("/settings/schedule", post(staff::settings::schedule::<S>))
         .route("/settings/alerts", post(staff::settings::alerts::<S>))
+        .route("/settings/contact", post(staff::settings::contact::<S>))
         .route("/settings/messages", post(staff::settings::messages::<S>))
         .route("/settings/products", post(staff::settings::add_product::<S>))
         .route("/settings/products/{id}/remove", post(staff::settings::remove_product::<S>))

@@ -44,13 +44,23 @@ pub struct ClientFrame {
     pub red_flags: Vec<Flag>,
     /// The emergency number of the clinic's country, when known.
     pub emergency_number: Option<String>,
+    /// The clinic's phone, when it gave one: a call link wherever a client is told to
+    /// contact the clinic or their therapist.
+    pub clinic_phone: Option<String>,
 }
 
 impl ClientFrame {
     /// The frame of a page of `clinic`, or of no clinic known.
     pub fn of(kb: &Knowledge, clinic: Option<&store::Clinic>) -> ClientFrame {
         let number = clinic.and_then(|c| kb.country(&c.country)).map(|c| c.emergency.clone());
-        ClientFrame::with(kb, clinic.map_or("Aftercare", |c| c.name.as_str()), number)
+        let mut frame = ClientFrame::with(kb, clinic.map_or("Aftercare", |c| c.name.as_str()), number);
+        frame.clinic_phone = clinic.and_then(|c| c.phone.clone());
+        frame
+    }
+
+    /// The frame of `clinic`'s page with an emergency number known otherwise.
+    pub fn of_clinic(kb: &Knowledge, clinic: &store::Clinic, emergency_number: Option<String>) -> ClientFrame {
+        ClientFrame { clinic_phone: clinic.phone.clone(), ..ClientFrame::with(kb, &clinic.name, emergency_number) }
     }
 
     /// The frame with a clinic's name and an emergency number known otherwise.
@@ -63,6 +73,39 @@ impl ClientFrame {
                 .map(|f| Flag { level: f.level, text: f.text.to_owned() })
                 .collect(),
             emergency_number,
+            clinic_phone: None,
         }
+    }
+}
+
+/// A QR code of `text` as an SVG drawing (black modules on white, with the quiet zone).
+pub fn qr_svg(text: &str, label: &str) -> String {
+    use qrcodegen::{QrCode, QrCodeEcc};
+    let Ok(qr) = QrCode::encode_text(text, QrCodeEcc::Medium) else { return String::new() };
+    let (size, border) = (qr.size(), 4);
+    let total = size + border * 2;
+    let mut path = String::new();
+    for y in 0..size {
+        for x in 0..size {
+            if qr.get_module(x, y) {
+                path.push_str(&format!("M{},{}h1v1h-1z", x + border, y + border));
+            }
+        }
+    }
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {total} {total}\" width=\"220\" height=\"220\" \
+         role=\"img\" aria-label=\"{}\" shape-rendering=\"crispEdges\">\
+         <rect width=\"100%\" height=\"100%\" fill=\"#fff\"/><path d=\"{path}\" fill=\"#000\"/></svg>",
+        label.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_qr_code_is_a_drawing_with_its_quiet_zone_and_its_label() {
+        let svg = super::qr_svg("otpauth://totp/Aftercare:ada%40calm.example?secret=JBSWY3DPEHPK3PXP", "a \"code\"");
+        assert!(svg.starts_with("<svg") && svg.contains("viewBox=\"0 0 ") && svg.contains("M4,4h1v1h-1z"), "{svg}");
+        assert!(svg.contains("aria-label=\"a &quot;code&quot;\""), "{svg}");
     }
 }

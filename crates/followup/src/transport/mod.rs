@@ -29,6 +29,11 @@ pub struct Email {
     pub unsubscribe: Option<String>,
     /// When it is sent (the Date header).
     pub date: Timestamp,
+    /// The name the e-mail comes from, in place of the configured sender's (a client's
+    /// messages come from their clinic); the address stays the configured one.
+    pub sender_name: Option<String>,
+    /// Where replies go (the clinic's address), when not to the sender.
+    pub reply_to: Option<String>,
 }
 
 /// An SMS ready to send.

@@ -113,7 +113,11 @@ impl Header for ListUnsubscribePost {
 /// # Errors
 /// When an address is invalid.
 pub fn build(email: &Email) -> Result<Message, SendError> {
-    let from: Mailbox = email.from.parse().map_err(|e| SendError(format!("the sender `{}`: {e}", email.from)))?;
+    let configured: Mailbox = email.from.parse().map_err(|e| SendError(format!("the sender `{}`: {e}", email.from)))?;
+    let from = match &email.sender_name {
+        Some(name) => Mailbox::new(Some(name.clone()), configured.email),
+        None => configured,
+    };
     let to: Mailbox = email.to.parse().map_err(|e| SendError(format!("the address `{}`: {e}", email.to)))?;
     let domain = from.email.domain().to_owned();
     let mut builder = Message::builder()
@@ -122,6 +126,10 @@ pub fn build(email: &Email) -> Result<Message, SendError> {
         .from(from)
         .to(to)
         .subject(email.subject.clone());
+    if let Some(reply_to) = &email.reply_to {
+        let reply: Mailbox = reply_to.parse().map_err(|e| SendError(format!("the reply address `{reply_to}`: {e}")))?;
+        builder = builder.reply_to(reply);
+    }
     if let Some(link) = &email.unsubscribe {
         builder = builder.header(ListUnsubscribe(link.clone())).header(ListUnsubscribePost);
     }

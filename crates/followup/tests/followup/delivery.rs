@@ -29,7 +29,13 @@ async fn a_session_sends_its_plan_at_once_and_each_check_in_at_its_local_time() 
     assert!(body.contains("Content-Type: text/plain"), "a plain-text part");
     assert!(body.contains("Content-Type: text/html"), "an HTML part");
     assert!(plan.header("Content-Type").unwrap().starts_with("multipart/alternative"));
-    assert_eq!(body.matches(&plan_link).count(), 3, "the link in the text, and in the HTML as a link and text");
+    assert_eq!(
+        body.matches(&plan_link).count(),
+        4,
+        "the link in the text, and in the HTML as a button, a link and its text"
+    );
+    assert!(body.contains("Read your plan</a>"), "the button");
+    assert!(plan.header("From").is_some_and(|f| f.contains("Calm Hands")), "from the clinic's name");
     assert!(body.contains("Hello Ada, thank you for your massage at Calm Hands."));
     assert!(body.contains("call 999 now"), "the clinic's emergency number");
     assert!(body.contains("does not diagnose"));

@@ -367,6 +367,8 @@ mod tests {
             check_in_message: None,
             alert_to: None,
             require_two_factor: false,
+            phone: None,
+            email: None,
             created_at: Timestamp(0),
         };
         let a = uuid(&clinic, "client", 1);

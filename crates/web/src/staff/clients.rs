@@ -395,6 +395,7 @@ struct IntakeLinkPage {
     client_id: ClientId,
     client_name: String,
     url: String,
+    qr: String,
 }
 
 /// `POST /clients/{id}/intake-link`: a link for this client to fill in their intake (once).
@@ -413,6 +414,7 @@ pub async fn intake_link<S: Store>(
             layout: layout(&who, &clinic, "Intake link"),
             client_id: client.id,
             client_name: client.name,
+            qr: crate::render::qr_svg(&url, "QR code of the intake link"),
             url,
         })
     }

@@ -286,6 +286,8 @@ struct SavedPage {
     client_id: ClientId,
     client_name: String,
     plan_url: String,
+    /// The plan's link as a QR code, for the client to scan from this screen.
+    plan_qr: String,
     links: Vec<(String, String)>,
 }
 
@@ -503,6 +505,7 @@ pub async fn save_session<S: Store>(
                 layout: Layout::signed_in(&who, &clinic, "Session saved", "clients"),
                 client_id: client.id,
                 client_name: client.name.clone(),
+                plan_qr: crate::render::qr_svg(&plan_url, "QR code of the aftercare plan's link"),
                 plan_url,
                 links,
             };

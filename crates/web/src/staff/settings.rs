@@ -145,6 +145,7 @@ enum Setting {
     Clinic,
     Schedule,
     Alerts,
+    Contact,
     Messages,
     AddProduct,
     RemoveProduct(ProductId),
@@ -162,6 +163,7 @@ impl Setting {
             Setting::Clinic => "the clinic's name, country and time zone".to_owned(),
             Setting::Schedule => "the check-in times".to_owned(),
             Setting::Alerts => "where urgent alerts go".to_owned(),
+            Setting::Contact => "the clinic's phone and e-mail address".to_owned(),
             Setting::Messages => "the texts of the messages".to_owned(),
             Setting::AddProduct => "a product added".to_owned(),
             Setting::RemoveProduct(id) => format!("product {id} removed"),
@@ -187,6 +189,11 @@ pub async fn schedule<S: Store>(State(state): State<AppState<S>>, form: StaffFor
 /// `POST /settings/alerts`: where urgent alerts go.
 pub async fn alerts<S: Store>(State(state): State<AppState<S>>, form: StaffForm) -> Response {
     change(&state, form, Setting::Alerts).await
+}
+
+/// `POST /settings/contact`: the clinic's phone and e-mail address, for clients.
+pub async fn contact<S: Store>(State(state): State<AppState<S>>, form: StaffForm) -> Response {
+    change(&state, form, Setting::Contact).await
 }
 
 /// `POST /settings/messages`: the texts of the plan and check-in messages.
@@ -348,6 +355,14 @@ async fn apply<S: Store>(
                 }
                 Err(p) => Err(fix(p)),
             }
+        }
+        Setting::Contact => {
+            let phone = f.one("phone").map(crate::fields::phone).transpose().map_err(|_| {
+                fix("The clinic's phone is not a phone number. Write one such as +44 20 7946 0000.".to_owned())
+            })?;
+            let email = f.one("email").map(crate::fields::email).transpose().map_err(fix)?;
+            state.store.set_clinic_contact(clinic_id, phone.as_deref(), email.as_deref()).await?;
+            Ok(None)
         }
         Setting::Messages => {
             let plan = f.one("plan_message").filter(|t| *t != followup::wording::DEFAULT_PLAN);

@@ -80,6 +80,17 @@ pub fn local_time(t: Timestamp, timezone: &str) -> String {
         .unwrap_or_default()
 }
 
+/// A day as a client reads it, such as "Saturday 28 November", in `timezone`.
+pub fn local_day_name(t: Timestamp, timezone: &str) -> String {
+    jiff::Timestamp::from_millisecond(t.0)
+        .ok()
+        .map(|ts| match jiff::tz::TimeZone::get(timezone) {
+            Ok(tz) => ts.to_zoned_datetime(tz).strftime("%A %-d %B").to_string(),
+            Err(_) => ts.strftime("%A %-d %B").to_string(),
+        })
+        .unwrap_or_default()
+}
+
 /// The start and end of the clinic's local day that holds `t`.
 pub fn local_day(t: Timestamp, timezone: &str) -> (Timestamp, Timestamp) {
     let day = jiff::Timestamp::from_millisecond(t.0).ok().and_then(|ts| {

@@ -796,3 +796,36 @@ async fn a_self_care_check_in_on_a_phone_takes_few_taps_and_works_by_keyboard_al
     assert!(keys <= 70, "{keys} key presses");
     browser.stop().await;
 }
+
+/// Every kind of e-mail, its HTML part opened in Chromium: axe-core finds nothing against
+/// WCAG 2.2 AA (a title, a language, contrast), and the button is at least 44 px high.
+#[tokio::test]
+async fn every_kind_of_email_reads_well_in_a_browser() {
+    use store::Store;
+    let app = spawn_app().await;
+    let kb = care::Knowledge::builtin().unwrap();
+    let client_id = app.new_client(&app.a.therapist).await;
+    let clinic = app.store.clinics().await.unwrap().remove(0);
+    let client = app.store.client(clinic.id, store::ClientId(client_id)).await.unwrap().unwrap();
+    let link = format!("{}/c/{}", app.base, domain::secret::new_link_token());
+    let letters = [
+        followup::compose::to_client(&kb, store::MessageKind::Plan, &clinic, &client, &format!("{link}/plan"), &link),
+        followup::compose::to_client(&kb, store::MessageKind::CheckIn, &clinic, &client, &link, &link),
+        followup::compose::alert(&kb, &clinic, &client, care::Level::Emergency, &format!("{}/alerts/1", app.base)),
+        followup::compose::digest(&clinic, "Sam", &["Ada Lovelace".to_owned()], &format!("{}/alerts", app.base)),
+        followup::compose::password(&clinic, "Sam", store::PasswordPurpose::Invitation, &link, 72),
+    ];
+    let browser = Browser::start(390, 844).await;
+    for letter in letters {
+        let data = base64::engine::general_purpose::STANDARD.encode(letter.html.as_bytes());
+        browser.cmd(reqwest::Method::POST, "/url", Some(json!({"url": format!("data:text/html;base64,{data}")}))).await;
+        let problems = browser.accessibility_problems().await;
+        assert!(problems.is_empty(), "{}: {problems:?}", letter.subject);
+        assert_eq!(browser.eval("return document.title;").await, letter.subject.as_str());
+        let height = browser.eval("return document.querySelector('a[style]').getBoundingClientRect().height;").await;
+        assert!(height.as_f64().unwrap() >= 44.0, "{}: the button is {height} px high", letter.subject);
+        assert_eq!(browser.wider_than_the_window().await, "", "{}", letter.subject);
+    }
+    browser.screenshot("email-invitation-phone").await;
+    browser.stop().await;
+}

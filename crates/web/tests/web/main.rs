@@ -8,6 +8,7 @@ mod api;
 mod browser;
 mod fhir;
 mod followups;
+mod from_the_clinic;
 mod harness;
 mod pages;
 mod staff_pages;
