@@ -246,6 +246,11 @@ pub struct Symptom {
     /// (a pregnancy sign, say); empty: asked of everyone. Triage is the same either way: the
     /// code is accepted from every channel, and the note's phrases still flag it.
     pub asked_with: Vec<String>,
+    /// The words of an infant session's form, to the parent about the baby; `None` when the
+    /// sign is not asked of a baby.
+    pub baby_label: Option<String>,
+    /// The hint of an infant session's form.
+    pub baby_hint: Option<String>,
 }
 
 impl Symptom {

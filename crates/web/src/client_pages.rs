@@ -106,6 +106,8 @@ struct CheckInPage {
     groups: Vec<GroupView>,
     /// The first group's code, where the skip link goes.
     first_group: &'static str,
+    /// An infant session: the form speaks to the parent about the baby.
+    for_baby: bool,
     form: FormAnswers,
     errors: Vec<String>,
     /// Warning signs the note mentions and no box says: (code, question).
@@ -114,12 +116,14 @@ struct CheckInPage {
     temperature_asked: Option<String>,
 }
 
-fn group_title(level: Level) -> &'static str {
-    match level {
-        Level::Emergency => "Do you have any of these serious warning signs?",
-        Level::Doctor => "Do you have any of these?",
-        Level::Therapist => "And any of these?",
-        Level::SelfCare => "Anything else that is common after a massage?",
+fn group_title(level: Level, for_baby: bool) -> &'static str {
+    match (level, for_baby) {
+        (Level::Emergency, false) => "Do you have any of these serious warning signs?",
+        (Level::Emergency, true) => "Does your baby have any of these serious warning signs?",
+        (Level::Doctor, false) => "Do you have any of these?",
+        (Level::Doctor, true) => "Does your baby have any of these?",
+        (Level::Therapist, _) => "And any of these?",
+        (Level::SelfCare, _) => "Anything else that is common after a massage?",
     }
 }
 
@@ -150,6 +154,10 @@ fn check_in_page(
     extra: Vec<String>,
 ) -> CheckInPage {
     let (v, ctx) = (&kb.vocabulary, &link.context);
+    let for_baby = v.massage_types.by_code(&ctx.session.massage_type).is_some_and(|t| t.for_baby);
+    let asked = |s: &care::vocabulary::Symptom| {
+        if for_baby { s.baby_label.is_some() } else { s.asked_of(conditions) }
+    };
     let worked: Vec<&str> = ctx.session.areas.iter().map(String::as_str).collect();
     let mut areas: Vec<AreaView> = v
         .areas
@@ -163,7 +171,7 @@ fn check_in_page(
         .rev()
         .map(|&level| GroupView {
             code: level.code(),
-            title: group_title(level),
+            title: group_title(level, for_baby),
             required: REQUIRED_GROUPS.contains(&level),
             none_checked: form.none.iter().any(|n| n == level.code()),
             error: problems.iter().find(|p| p.group == Some(level)).map(|p| p.message.clone()),
@@ -171,11 +179,15 @@ fn check_in_page(
                 .symptoms
                 .entries()
                 .iter()
-                .filter(|s| s.group == level && (s.asked_of(conditions) || form.symptoms.contains(&s.code)))
+                .filter(|s| s.group == level && (asked(s) || form.symptoms.contains(&s.code)))
                 .map(|s| SymptomView {
                     code: s.code.clone(),
-                    label: s.label.clone(),
-                    hint: s.hint.clone(),
+                    label: if for_baby {
+                        s.baby_label.clone().unwrap_or_else(|| s.label.clone())
+                    } else {
+                        s.label.clone()
+                    },
+                    hint: if for_baby { s.baby_hint.clone() } else { s.hint.clone() },
                     checked: form.symptoms.contains(&s.code),
                     follow_up: s.follow_up.as_ref().map(|f| f.question.clone()),
                     follow_up_answer: form.follow_ups.get(&s.code).cloned(),
@@ -187,7 +199,7 @@ fn check_in_page(
     let mut errors: Vec<String> = problems
         .iter()
         .map(|p| match p.group {
-            Some(level) => format!("{} {}", group_title(level), p.message),
+            Some(level) => format!("{} {}", group_title(level, for_baby), p.message),
             None => p.message.clone(),
         })
         .collect();
@@ -200,6 +212,7 @@ fn check_in_page(
         trends: vec![("better", "Better"), ("same", "About the same"), ("worse", "Worse")],
         areas,
         first_group: groups.first().map_or("emergency", |g| g.code),
+        for_baby,
         groups,
         temperature_asked: problems.iter().find_map(|p| p.scale_asked.clone()),
         form,

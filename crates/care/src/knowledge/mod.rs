@@ -336,6 +336,14 @@ fn merge(base: &mut RawKnowledge, over: RawKnowledge, errors: &mut Vec<Knowledge
     let mut over_symptoms = over.symptoms;
     for o in &mut over_symptoms {
         if let Some(b) = base.symptoms.iter().find(|b| b.value.code == o.value.code) {
+            // What a clinic's file leaves out of a baby's wording is the built-in one's.
+            if o.value.asked_of_baby.is_none() {
+                o.value.asked_of_baby = b.value.asked_of_baby;
+            }
+            if o.value.baby_label.is_none() {
+                o.value.baby_label = b.value.baby_label.clone();
+                o.value.baby_hint = b.value.baby_hint.clone();
+            }
             let mut phrases = b.value.note_phrases.clone();
             phrases.extend(o.value.note_phrases.iter().filter(|p| !b.value.note_phrases.contains(p)).cloned());
             o.value.note_phrases = phrases;
@@ -349,6 +357,9 @@ fn merge(base: &mut RawKnowledge, over: RawKnowledge, errors: &mut Vec<Knowledge
             let mut r = b.clone();
             r.label = o.label.clone();
             r.hint = o.hint.clone();
+            // A clinic may reword a baby's sign; whether it is asked of a baby stays.
+            r.baby_label = o.baby_label.clone();
+            r.baby_hint = o.baby_hint.clone();
             if let (Some(rf), Some(of)) = (r.follow_up.as_mut(), o.follow_up.as_ref()) {
                 rf.question = of.question.clone();
             }

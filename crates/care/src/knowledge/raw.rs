@@ -119,6 +119,10 @@ pub struct RawSymptom {
     pub note_phrases: Vec<String>,
     #[serde(default)]
     pub asked_with: Vec<String>,
+    pub baby_label: Option<String>,
+    pub baby_hint: Option<String>,
+    /// `None`: asked of a baby (in a clinic's file: as the built-in knowledge says).
+    pub asked_of_baby: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]

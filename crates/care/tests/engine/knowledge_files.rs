@@ -476,3 +476,39 @@ note_phrases = ["heavy chest"]
         assert!(kb.triage.warning_signs.iter().any(|x| x.text == w.text), "{} is kept", w.text);
     }
 }
+
+#[test]
+fn a_sign_asked_on_an_infant_session_needs_the_babys_words() {
+    let files = edited("vocabulary.toml", |t| {
+        t.replacen("baby_label = \"Your baby is floppy, very drowsy, or hard to wake\"\n", "", 1)
+    });
+    let err = load_error(&files);
+    assert!(err.contains("`floppy_or_hard_to_wake` is asked on an infant session but has no baby_label"), "{err}");
+    let files = edited("vocabulary.toml", |t| {
+        t.replacen("implies = []\nasked_of_baby = false", "implies = []\nasked_of_baby = false\nbaby_label = \"x\"", 1)
+    });
+    assert!(load_error(&files).contains("has a baby_label but asked_of_baby = false"));
+}
+
+#[test]
+fn a_clinic_may_reword_a_babys_sign_but_not_ask_it_of_a_baby() {
+    let reworded = KnowledgeFile {
+        name: "vocabulary.toml".into(),
+        display: "clinic/vocabulary.toml".into(),
+        text: "[[symptom]]\ncode = \"little_urine\"\ngroup = \"doctor\"\nlabel = \"Hardly any pee (urine) in the last 12 hours\"\n\
+               baby_label = \"Fewer wet nappies than usual: none in the last 12 hours\"\nimplies = []\n"
+            .into(),
+    };
+    let kb = Knowledge::load(&builtin_files(), &[reworded]).unwrap();
+    let s = kb.vocabulary.symptoms.by_code("little_urine").unwrap();
+    assert_eq!(s.baby_label.as_deref(), Some("Fewer wet nappies than usual: none in the last 12 hours"));
+    let asked = KnowledgeFile {
+        name: "vocabulary.toml".into(),
+        display: "clinic/vocabulary.toml".into(),
+        text: "[[symptom]]\ncode = \"chest_pain\"\ngroup = \"emergency\"\n\
+               label = \"Pain, pressure or tightness inside your chest, or pain when you breathe in\"\n\
+               asked_of_baby = true\nbaby_label = \"Chest pain\"\nimplies = []\n"
+            .into(),
+    };
+    assert!(Knowledge::load(&builtin_files(), &[asked]).is_err(), "whether a sign is asked of a baby stays");
+}

@@ -829,3 +829,25 @@ async fn every_kind_of_email_reads_well_in_a_browser() {
     browser.screenshot("email-invitation-phone").await;
     browser.stop().await;
 }
+
+/// A parent checks in about their baby on a phone: the form speaks of the baby.
+#[tokio::test]
+async fn a_parent_checks_in_about_their_baby_on_a_phone() {
+    let app = spawn_app().await;
+    let session = json!({"massage_type": "infant", "pressure": "light", "areas": ["abdomen", "feet"], "baby_birth_date": "2026-05-01"});
+    let (_, body) = app.session(&app.a.therapist, json!({"first_massage": false}), session).await;
+    let link = body["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
+    app.advance_hours(24.0);
+    let browser = Browser::start(390, 844).await;
+    browser.go(&link).await;
+    browser.wait_for("h1", "How is your baby since their massage?").await;
+    browser.screenshot("client-check-in-baby-phone").await;
+    browser.click("label[for=soreness-1]").await;
+    for group in ["emergency", "doctor", "therapist"] {
+        browser.click(&format!("#none-{group}")).await;
+    }
+    browser.click("form button[type=submit]").await;
+    browser.wait_for(".level h1", "").await;
+    browser.screenshot("client-result-baby-phone").await;
+    browser.stop().await;
+}

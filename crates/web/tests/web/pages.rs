@@ -106,6 +106,38 @@ async fn the_form_asks_the_pregnancy_signs_only_of_whom_they_can_apply_to() {
     assert_eq!((s, r["level"].as_str()), (StatusCode::OK, Some("doctor")), "{r}");
 }
 
+/// An infant session's check-in is written to the parent about the baby, and asks only what
+/// a parent can see in a baby; the baby's warning signs still lead the form.
+#[tokio::test]
+async fn an_infant_check_in_speaks_of_the_baby_and_asks_what_a_parent_can_see() {
+    let app = spawn_app().await;
+    let session =
+        json!({"massage_type": "infant", "pressure": "light", "areas": ["abdomen"], "baby_birth_date": "2026-09-01"});
+    let (_, body) = app.session(&app.a.therapist, json!({"first_massage": false}), session).await;
+    let link = body["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
+    let (s, html) = get_html(&app, &link).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("How is your baby since their massage?"));
+    assert!(html.contains("Does your baby have any of these serious warning signs?"));
+    assert!(html.contains("Your baby is floppy, very drowsy, or hard to wake"));
+    assert!(html.contains("Hardly any wet nappies in the last 12 hours"));
+    for not_asked in ["chest_pain", "sudden_severe_headache", "numbness", "dizziness", "vaginal_bleeding"] {
+        assert!(!html.contains(&format!("id=\"symptom-{not_asked}\"")), "{not_asked} is not asked of a baby");
+    }
+    let serious = html.find("serious warning signs").unwrap();
+    assert!(serious < html.find("symptom-fever").unwrap(), "the emergency group comes first");
+    every_input_has_a_label(&html);
+    // A baby under 3 months who feels hot: an emergency, from the form.
+    let (s, html) = post_form(
+        &app,
+        &link,
+        &[("soreness", "1"), ("symptom", "feels_feverish"), ("none", "emergency"), ("none", "doctor")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert!(html.contains("level emergency"), "{html}");
+}
+
 #[tokio::test]
 async fn an_incomplete_form_is_refused_and_nothing_is_stored() {
     let app = spawn_app().await;

@@ -89,6 +89,8 @@ pub(super) fn vocabulary(p: &mut Problems, raw: &RawKnowledge) -> Vocabulary {
             }),
             note_phrases: r.note_phrases.iter().map(|n| crate::note::fold(n)).collect(),
             asked_with: r.asked_with.clone(),
+            baby_label: r.baby_label.clone().filter(|_| r.asked_of_baby != Some(false)),
+            baby_hint: r.baby_hint.clone().filter(|_| r.asked_of_baby != Some(false)),
         },
     );
     // `implies` names codes of the same table, so it is resolved once the table exists.
@@ -101,6 +103,20 @@ pub(super) fn vocabulary(p: &mut Problems, raw: &RawKnowledge) -> Vocabulary {
         s.implies = set;
     }
     for e in &raw.symptoms {
+        let r = &e.value;
+        match (r.asked_of_baby != Some(false), &r.baby_label) {
+            (true, None) => p.at(
+                &e.origin,
+                format!(
+                    "symptom `{}` is asked on an infant session but has no baby_label (or set asked_of_baby = false)",
+                    r.code
+                ),
+            ),
+            (false, Some(_)) => {
+                p.at(&e.origin, format!("symptom `{}` has a baby_label but asked_of_baby = false", r.code));
+            }
+            _ => {}
+        }
         for code in &e.value.asked_with {
             if conditions.by_code(code).is_none() {
                 p.at(
