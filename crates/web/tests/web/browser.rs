@@ -753,6 +753,16 @@ async fn a_self_care_check_in_on_a_phone_takes_few_taps_and_works_by_keyboard_al
         taps += 1;
     }
     let folded = screens_to_send(&browser).await;
+    // The body map, one tap away: every zone at least 24 px each way (WCAG 2.2 target size,
+    // AA; the chips above are the 44 px way to the same answer).
+    browser.click("details.map summary").await;
+    let smallest = browser
+        .eval("return Math.min(...Array.from(document.querySelectorAll('.bodymap .zone')).map(z => { var r = z.getBoundingClientRect(); return Math.min(r.width, r.height); }));")
+        .await;
+    assert!(smallest.as_f64().unwrap() >= 24.0, "the smallest zone is {smallest} px");
+    browser.scroll_to("details.map").await;
+    browser.screenshot("client-body-map-phone").await;
+    browser.click("details.map summary").await;
     browser.screenshot("client-check-in-answered-phone").await;
     assert_eq!(browser.wider_than_the_window().await, "", "wider than the phone's window");
     browser.click("form button[type=submit]").await;
