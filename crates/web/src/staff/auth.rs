@@ -144,6 +144,23 @@ pub fn check_origin<S: Store>(state: &AppState<S>, headers: &HeaderMap) -> Resul
     }
 }
 
+/// The first checks of a form anyone may send (signing in, a code, a password link): that it
+/// comes from this app, and that the caller's address is within `budget`. Answers the
+/// address, or the response to give instead.
+pub fn public_form<S: Store>(
+    state: &AppState<S>,
+    headers: &HeaderMap,
+    peer: std::net::SocketAddr,
+    budget: crate::rate_limit::Budget,
+) -> Result<String, Box<Response>> {
+    check_origin(state, headers).map_err(|e| Box::new(e.into_response()))?;
+    let address = peer.ip().to_string();
+    if state.rate_limiter.over_limit(budget, &address, state.clock.now().0) {
+        return Err(Box::new(crate::rate_limit::too_many(budget.limit().1 / 1000)));
+    }
+    Ok(address)
+}
+
 /// The `Set-Cookie` value of a session cookie holding `value` for `max_age` seconds.
 pub fn session_cookie<S: Store>(state: &AppState<S>, value: &str, max_age: i64) -> HeaderValue {
     let secure = if state.base_url.starts_with("https://") { "; Secure" } else { "" };
@@ -204,14 +221,11 @@ pub async fn sign_in<S: Store>(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    if let Err(e) = check_origin(&state, &headers) {
-        return e.into_response();
-    }
+    let address = match public_form(&state, &headers, peer, crate::rate_limit::Budget::SignIn) {
+        Ok(a) => a,
+        Err(r) => return *r,
+    };
     let now = state.clock.now();
-    let address = peer.ip().to_string();
-    if state.rate_limiter.over_limit(crate::rate_limit::Budget::SignIn, &address, now.0) {
-        return crate::rate_limit::too_many(crate::rate_limit::WINDOW_MS / 1000);
-    }
     let mut email = String::new();
     let mut password = String::new();
     let mut next = None;

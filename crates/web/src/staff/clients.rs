@@ -422,67 +422,51 @@ pub async fn intake_link<S: Store>(
     respond(result, StatusCode::CREATED)
 }
 
+/// A download of one client's record: owner only, in the audit trail as `what`, saved by the
+/// browser as `file`.
+async fn client_download<S: Store>(
+    state: &AppState<S>,
+    who: &SignedIn,
+    id: ClientId,
+    what: &str,
+    (content_type, file): (&'static str, String),
+    body: impl std::future::Future<Output = Result<String, Error>>,
+) -> Response {
+    if who.staff.role != store::Role::Owner {
+        return Error::forbidden("only the clinic's owner may hand over or export a client's record").into_response();
+    }
+    match body.await {
+        Ok(body) => {
+            crate::audit::changed(state, &who.staff, &who.address, Some(id), store::AuditAction::Export, what).await;
+            let disposition = format!("attachment; filename=\"{file}\"");
+            let headers = [
+                (axum::http::header::CONTENT_TYPE, content_type.to_owned()),
+                (axum::http::header::CONTENT_DISPOSITION, disposition),
+            ];
+            (headers, body).into_response()
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
 /// `GET /clients/{id}/data.json`: everything recorded about the client, as the API answers
 /// their record with every session, for the owner to hand to the client who asks for it
 /// (the right of access). The download is in the audit trail.
 pub async fn data<S: Store>(State(state): State<AppState<S>>, who: SignedIn, PathId(id): PathId<ClientId>) -> Response {
-    if who.staff.role != store::Role::Owner {
-        return Error::forbidden("only the clinic's owner may hand over a client's data").into_response();
-    }
-    let result = async {
+    let body = async {
         let record = crate::service::client::record(&state, who.staff.clinic_id, id, u32::MAX - 1, None).await?;
-        let body = serde_json::to_string_pretty(&record).map_err(|e| Error::internal("writing a client's data", e))?;
-        crate::audit::changed(
-            &state,
-            &who.staff,
-            &who.address,
-            Some(id),
-            store::AuditAction::Export,
-            "the client's data",
-        )
-        .await;
-        Ok::<_, Error>(body)
+        serde_json::to_string_pretty(&record).map_err(|e| Error::internal("writing a client's data", e))
     };
-    match result.await {
-        Ok(body) => (
-            [
-                (axum::http::header::CONTENT_TYPE, "application/json".to_owned()),
-                (
-                    axum::http::header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"aftercare-client-{id}.json\""),
-                ),
-            ],
-            body,
-        )
-            .into_response(),
-        Err(e) => e.into_response(),
-    }
+    let file = ("application/json", format!("aftercare-client-{id}.json"));
+    client_download(&state, &who, id, "the client's data", file, body).await
 }
 
 /// `GET /clients/{id}/fhir.json`: the client's record as a FHIR R4 bundle, for the owner
 /// (for another health system, or the client who asks for their data); in the audit trail.
 pub async fn fhir<S: Store>(State(state): State<AppState<S>>, who: SignedIn, PathId(id): PathId<ClientId>) -> Response {
-    if who.staff.role != store::Role::Owner {
-        return Error::forbidden("only the clinic's owner may export a client's record").into_response();
-    }
-    match crate::service::fhir::client_bundle(&state, who.staff.clinic_id, id).await {
-        Ok(body) => {
-            let what = "the client's record as FHIR";
-            crate::audit::changed(&state, &who.staff, &who.address, Some(id), store::AuditAction::Export, what).await;
-            (
-                [
-                    (axum::http::header::CONTENT_TYPE, "application/fhir+json".to_owned()),
-                    (
-                        axum::http::header::CONTENT_DISPOSITION,
-                        format!("attachment; filename=\"aftercare-client-{id}-fhir.json\""),
-                    ),
-                ],
-                body,
-            )
-                .into_response()
-        }
-        Err(e) => e.into_response(),
-    }
+    let body = crate::service::fhir::client_bundle(&state, who.staff.clinic_id, id);
+    let file = ("application/fhir+json", format!("aftercare-client-{id}-fhir.json"));
+    client_download(&state, &who, id, "the client's record as FHIR", file, body).await
 }
 
 /// `POST /clients/{id}/erase`: the owner erases the client's data when the client asks

@@ -8,7 +8,7 @@ use crate::error::Error;
 use crate::extract::Fields;
 use crate::secret::{hash_secret, looks_like_secret, new_secret};
 use crate::staff::account::{PASSWORD_MIN_CHARS, new_password_problem};
-use crate::staff::auth::check_origin;
+use crate::staff::auth::public_form;
 use crate::staff::view::{Layout, render};
 use askama::Template;
 use axum::extract::{ConnectInfo, Path, State};
@@ -96,11 +96,12 @@ pub async fn forgot<S: Store>(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    if let Err(e) = check_origin(&state, &headers) {
-        return e.into_response();
-    }
+    let address = match public_form(&state, &headers, peer, crate::rate_limit::Budget::PasswordLinks) {
+        Ok(a) => a,
+        Err(r) => return *r,
+    };
     let now = state.clock.now();
-    let address = peer.ip().to_string();
+    // Every ask counts, not only those that fail.
     if let Err(wait) = state.rate_limiter.check(crate::rate_limit::Budget::PasswordLinks, &address, now.0) {
         return crate::rate_limit::too_many(wait);
     }
@@ -181,13 +182,10 @@ pub async fn choose<S: Store>(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    if let Err(e) = check_origin(&state, &headers) {
-        return e.into_response();
-    }
-    let address = peer.ip().to_string();
-    if state.rate_limiter.over_limit(crate::rate_limit::Budget::PasswordLinks, &address, state.clock.now().0) {
-        return crate::rate_limit::too_many(3600);
-    }
+    let address = match public_form(&state, &headers, peer, crate::rate_limit::Budget::PasswordLinks) {
+        Ok(a) => a,
+        Err(r) => return *r,
+    };
     let staff = match link_of(&state, &token).await {
         Ok(Some((_, staff))) => staff,
         Ok(None) => return gone(&state, &address),

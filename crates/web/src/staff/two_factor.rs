@@ -8,7 +8,7 @@ use crate::AppState;
 use crate::error::Error;
 use crate::extract::{Fields, StaffForm};
 use crate::secret::hash_secret;
-use crate::staff::auth::{SESSION_HOURS, SignedIn, check_origin, safe_next, session_cookie, session_token};
+use crate::staff::auth::{SESSION_HOURS, SignedIn, public_form, safe_next, session_cookie, session_token};
 use crate::staff::view::{Layout, render};
 use askama::Template;
 use axum::extract::{ConnectInfo, Query, State};
@@ -83,14 +83,11 @@ pub async fn submit_code<S: Store>(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    if let Err(e) = check_origin(&state, &headers) {
-        return e.into_response();
-    }
+    let address = match public_form(&state, &headers, peer, crate::rate_limit::Budget::SignIn) {
+        Ok(a) => a,
+        Err(r) => return *r,
+    };
     let now = state.clock.now();
-    let address = peer.ip().to_string();
-    if state.rate_limiter.over_limit(crate::rate_limit::Budget::SignIn, &address, now.0) {
-        return crate::rate_limit::too_many(crate::rate_limit::WINDOW_MS / 1000);
-    }
     let fields = Fields::parse(&body);
     let next = safe_next(fields.one("next"));
     let (staff, csrf) = match pending(&state, &headers).await {

@@ -69,26 +69,25 @@ impl Layout {
 
 pub use crate::render::{page as render, respond};
 
-/// An instant as the clinic reads it, such as "Fri 27 Nov, 14:05".
-pub fn local_time(t: Timestamp, timezone: &str) -> String {
+/// An instant in `timezone` (UTC when the zone is unknown), written as `format` says.
+fn local(t: Timestamp, timezone: &str, format: &str) -> String {
     jiff::Timestamp::from_millisecond(t.0)
         .ok()
         .map(|ts| match jiff::tz::TimeZone::get(timezone) {
-            Ok(tz) => ts.to_zoned_datetime(tz).strftime("%a %-d %b, %H:%M").to_string(),
-            Err(_) => ts.strftime("%a %-d %b, %H:%M UTC").to_string(),
+            Ok(tz) => ts.to_zoned_datetime(tz).strftime(format).to_string(),
+            Err(_) => format!("{} UTC", ts.strftime(format)),
         })
         .unwrap_or_default()
 }
 
+/// An instant as the clinic reads it, such as "Fri 27 Nov, 14:05".
+pub fn local_time(t: Timestamp, timezone: &str) -> String {
+    local(t, timezone, "%a %-d %b, %H:%M")
+}
+
 /// A day as a client reads it, such as "Saturday 28 November", in `timezone`.
 pub fn local_day_name(t: Timestamp, timezone: &str) -> String {
-    jiff::Timestamp::from_millisecond(t.0)
-        .ok()
-        .map(|ts| match jiff::tz::TimeZone::get(timezone) {
-            Ok(tz) => ts.to_zoned_datetime(tz).strftime("%A %-d %B").to_string(),
-            Err(_) => ts.strftime("%A %-d %B").to_string(),
-        })
-        .unwrap_or_default()
+    local(t, timezone, "%A %-d %B")
 }
 
 /// The start and end of the clinic's local day that holds `t`.

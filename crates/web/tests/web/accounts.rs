@@ -12,34 +12,13 @@ use store::{MessageKind, Store};
 /// Sends what is due through the file transport and reads the password link of the latest
 /// e-mail `to` received, as the member would from their inbox.
 pub async fn mailed_link(app: &App, to: &str, subject_word: &str) -> String {
-    let dir = std::env::temp_dir().join(format!(
-        "aftercare-accounts-{}-{}",
-        std::process::id(),
-        domain::secret::new_secret()
-    ));
-    let outbox = followup::transport::file::FileTransport::new(dir.clone());
-    let worker = followup::Worker {
-        store: app.store.clone(),
-        knowledge: std::sync::Arc::new(care::Knowledge::builtin().unwrap()),
-        transports: std::sync::Arc::new(followup::Transports {
-            from: "Calm <care@calm.example>".into(),
-            email: followup::transport::EmailTransport::File(outbox.clone()),
-            sms: followup::transport::SmsTransport::File(outbox),
-        }),
-        base_url: app.base.clone(),
-    };
-    worker.run_due(app.clock.as_ref()).await.unwrap();
     let mut found = None;
-    for e in std::fs::read_dir(&dir).unwrap() {
-        let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
-        // The plain part, with quoted-printable soft line breaks joined.
-        let text = text.replace("=\r\n", "").replace("=3D", "=");
+    for (_, text) in send_due_to_files(app).await {
         if text.contains(&format!("To: {to}")) && text.contains(subject_word) {
             let at = text.find("/password/").expect("the e-mail carries a link") + "/password/".len();
             found = Some(text[at..at + 64].to_owned());
         }
     }
-    std::fs::remove_dir_all(&dir).unwrap();
     found.unwrap_or_else(|| panic!("no e-mail to {to} about {subject_word}"))
 }
 

@@ -10,36 +10,6 @@ use reqwest::StatusCode;
 use serde_json::json;
 use store::Store;
 
-/// Sends what is due through the file transport and answers each file's text, with
-/// quoted-printable soft breaks joined.
-async fn send_due(app: &App) -> Vec<(String, String)> {
-    let dir = std::env::temp_dir().join(format!(
-        "aftercare-clinic-mail-{}-{}",
-        std::process::id(),
-        domain::secret::new_secret()
-    ));
-    let outbox = followup::transport::file::FileTransport::new(dir.clone());
-    let worker = followup::Worker {
-        store: app.store.clone(),
-        knowledge: std::sync::Arc::new(care::Knowledge::builtin().unwrap()),
-        transports: std::sync::Arc::new(followup::Transports {
-            from: "Aftercare <care@aftercare.example>".into(),
-            email: followup::transport::EmailTransport::File(outbox.clone()),
-            sms: followup::transport::SmsTransport::File(outbox),
-        }),
-        base_url: app.base.clone(),
-    };
-    worker.run_due(app.clock.as_ref()).await.unwrap();
-    let mut files = Vec::new();
-    for e in std::fs::read_dir(&dir).unwrap() {
-        let path = e.unwrap().path();
-        let text = std::fs::read_to_string(&path).unwrap().replace("=\r\n", "").replace("=3D", "=");
-        files.push((path.file_name().unwrap().to_string_lossy().into_owned(), text));
-    }
-    std::fs::remove_dir_all(&dir).unwrap();
-    files
-}
-
 #[tokio::test]
 async fn a_clients_messages_come_from_the_clinic_with_a_button_and_a_short_link() {
     let app = spawn_app().await;
@@ -56,7 +26,7 @@ async fn a_clients_messages_come_from_the_clinic_with_a_button_and_a_short_link(
     let link = session["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
     let token = link.rsplit('/').next().unwrap();
     assert_eq!(token.len(), 43, "a short link: {link}");
-    let plan = send_due(&app).await;
+    let plan = send_due_to_files(&app).await;
     let (_, eml) = plan.iter().find(|(name, _)| name.ends_with(".eml")).expect("the plan's e-mail");
     assert!(eml.contains("From: Calm <care@aftercare.example>"), "the clinic's name, the configured address:\n{eml}");
     assert!(eml.contains("Reply-To: care@calm.example"), "{eml}");
@@ -75,7 +45,7 @@ async fn a_clients_messages_come_from_the_clinic_with_a_button_and_a_short_link(
     sms_session["client_id"] = phone_only["id"].clone();
     app.post("/api/v1/sessions", &app.a.therapist, sms_session).await;
     app.advance_hours(24.0);
-    let due = send_due(&app).await;
+    let due = send_due_to_files(&app).await;
     let invitation =
         due.iter().find(|(n, t)| n.ends_with(".eml") && t.contains("Answer the check-in")).expect("the invitation");
     assert!(invitation.1.contains("From: Calm <"));

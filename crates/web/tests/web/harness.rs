@@ -207,3 +207,33 @@ impl App {
         (id, body)
     }
 }
+
+/// The follow-up worker of the test app, both transports writing files into `dir`.
+pub fn file_worker(app: &App, dir: &std::path::Path) -> followup::Worker<SqliteStore> {
+    let outbox = followup::transport::file::FileTransport::new(dir.to_path_buf());
+    followup::Worker {
+        store: app.store.clone(),
+        knowledge: Arc::new(care::Knowledge::builtin().unwrap()),
+        transports: Arc::new(followup::Transports {
+            from: "Aftercare <care@aftercare.example>".into(),
+            email: followup::transport::EmailTransport::File(outbox.clone()),
+            sms: followup::transport::SmsTransport::File(outbox),
+        }),
+        base_url: app.base.clone(),
+    }
+}
+
+/// Sends what is due into a new folder and answers each file's name and text, with
+/// quoted-printable soft line breaks joined (as a mail program shows it).
+pub async fn send_due_to_files(app: &App) -> Vec<(String, String)> {
+    let dir = std::env::temp_dir().join(format!("aftercare-sent-{}-{}", std::process::id(), new_secret()));
+    file_worker(app, &dir).run_due(app.clock.as_ref()).await.unwrap();
+    let mut files = Vec::new();
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let path = e.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap().replace("=\r\n", "").replace("=3D", "=");
+        files.push((path.file_name().unwrap().to_string_lossy().into_owned(), text));
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+    files
+}

@@ -1441,17 +1441,7 @@ async fn an_erased_client_leaves_no_trace_in_the_database_or_the_outbox() {
     assert_eq!((s, r["level"].as_str()), (StatusCode::OK, Some("doctor")), "{r}");
     let (s, r) = app.call(reqwest::Method::POST, &link(1), None, Some(json!({"soreness": 7, "symptoms": []}))).await;
     assert_eq!((s, r["level"].as_str()), (StatusCode::OK, Some("therapist")), "{r}");
-    let outbox = followup::transport::file::FileTransport::new(dir.join("outbox"));
-    let worker = followup::Worker {
-        store: app.store.clone(),
-        knowledge: std::sync::Arc::new(care::Knowledge::builtin().unwrap()),
-        transports: std::sync::Arc::new(followup::Transports {
-            from: "Calm <care@calm.example>".into(),
-            email: followup::transport::EmailTransport::File(outbox.clone()),
-            sms: followup::transport::SmsTransport::File(outbox),
-        }),
-        base_url: app.base.clone(),
-    };
+    let worker = file_worker(&app, &dir.join("outbox"));
     worker.run_due(app.clock.as_ref()).await.unwrap();
     app.advance_hours(12.0); // 08:00 the next day: the digest
     worker.run_due(app.clock.as_ref()).await.unwrap();
