@@ -12,6 +12,8 @@ use std::str::FromStr;
 use std::time::Duration;
 use store::*;
 
+mod group_commit;
+
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -19,6 +21,8 @@ pub mod testing;
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// Check-ins go through one writer that commits them in groups (`group_commit`).
+    check_ins: std::sync::Arc<group_commit::CheckInWriter>,
 }
 
 fn db(e: sqlx::Error) -> StoreError {
@@ -159,7 +163,7 @@ impl SqliteStore {
         if url.contains(":memory:") {
             // One connection, so that every query sees the same private database.
             let pool = pool_options().max_connections(1).connect_with(options.foreign_keys(true)).await.map_err(db)?;
-            return Ok(SqliteStore { pool });
+            return Ok(SqliteStore { pool, check_ins: Default::default() });
         }
         Self::open(options).await
     }
@@ -185,7 +189,7 @@ impl SqliteStore {
             .pragma("analysis_limit", "400")
             .pragma("optimize", "0x10002");
         let pool = pool_options().max_connections(4).connect_with(options).await.map_err(db)?;
-        Ok(SqliteStore { pool })
+        Ok(SqliteStore { pool, check_ins: Default::default() })
     }
 }
 
@@ -1585,38 +1589,7 @@ impl Store for SqliteStore {
         new_alert: Option<NewAlert>,
         next: Option<NewFollowUp>,
     ) -> StoreResult<(CheckIn, Option<Alert>)> {
-        let mut tx = self.pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
-        let row = q(format!(
-            "INSERT INTO check_ins (clinic_id, session_id, follow_up_id, report, soreness, hours_since, level, fired, \
-             submitted_at, triaged, problems) SELECT ?, f.session_id, f.id, ?, ?, ?, ?, ?, ?, ?, ? FROM follow_ups f \
-             WHERE f.id = ? AND f.session_id = ? AND f.clinic_id = ? RETURNING {}",
-            CHECK_IN.trim_start_matches("SELECT ").trim_end_matches(" FROM check_ins")
-        ))
-        .bind(clinic_id.get())
-        .bind(&c.report)
-        .bind(c.soreness.map(i64::from))
-        .bind(c.hours_since)
-        .bind(c.level.code())
-        .bind(to_json(&c.fired))
-        .bind(c.now.0)
-        .bind(i64::from(c.triaged))
-        .bind((!c.triaged).then(|| to_json(&c.problems)))
-        .bind(c.follow_up_id.get())
-        .bind(c.session_id.get())
-        .bind(clinic_id.get())
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db)?;
-        let recorded = check_in(&row)?;
-        let raised = match new_alert {
-            Some(a) => Some(raise_alert(&mut tx, clinic_id, &recorded, a, c.now).await?),
-            None => None,
-        };
-        if let Some(f) = next {
-            insert_follow_up(&mut tx, clinic_id, recorded.session_id, f, c.now).await?;
-        }
-        tx.commit().await.map_err(db)?;
-        Ok((recorded, raised))
+        self.check_ins.write(&self.pool, clinic_id, c, new_alert, next).await
     }
 
     async fn check_in(&self, clinic_id: ClinicId, check_in_id: CheckInId) -> StoreResult<Option<CheckIn>> {
@@ -2147,4 +2120,45 @@ fn message(r: &SqliteRow) -> StoreResult<Message> {
         sent_at: r.try_get::<Option<i64>, _>("sent_at").map_err(db)?.map(Timestamp),
         created_at: Timestamp(r.try_get("created_at").map_err(db)?),
     })
+}
+
+/// Writes a check-in, its alert and the next follow-up inside `tx` (the group commit's
+/// transaction, in a savepoint of its own).
+pub(crate) async fn write_check_in(
+    tx: &mut sqlx::SqliteConnection,
+    clinic_id: ClinicId,
+    c: &NewCheckIn,
+    new_alert: Option<NewAlert>,
+    next: Option<NewFollowUp>,
+) -> StoreResult<(CheckIn, Option<Alert>)> {
+    let row = q(format!(
+        "INSERT INTO check_ins (clinic_id, session_id, follow_up_id, report, soreness, hours_since, level, fired, \
+         submitted_at, triaged, problems) SELECT ?, f.session_id, f.id, ?, ?, ?, ?, ?, ?, ?, ? FROM follow_ups f \
+         WHERE f.id = ? AND f.session_id = ? AND f.clinic_id = ? RETURNING {}",
+        CHECK_IN.trim_start_matches("SELECT ").trim_end_matches(" FROM check_ins")
+    ))
+    .bind(clinic_id.get())
+    .bind(&c.report)
+    .bind(c.soreness.map(i64::from))
+    .bind(c.hours_since)
+    .bind(c.level.code())
+    .bind(to_json(&c.fired))
+    .bind(c.now.0)
+    .bind(i64::from(c.triaged))
+    .bind((!c.triaged).then(|| to_json(&c.problems)))
+    .bind(c.follow_up_id.get())
+    .bind(c.session_id.get())
+    .bind(clinic_id.get())
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(db)?;
+    let recorded = check_in(&row)?;
+    let raised = match new_alert {
+        Some(a) => Some(raise_alert(&mut *tx, clinic_id, &recorded, a, c.now).await?),
+        None => None,
+    };
+    if let Some(f) = next {
+        insert_follow_up(&mut *tx, clinic_id, recorded.session_id, f, c.now).await?;
+    }
+    Ok((recorded, raised))
 }

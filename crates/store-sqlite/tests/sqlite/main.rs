@@ -96,3 +96,78 @@ async fn the_audit_trail_cannot_be_changed_or_deleted() {
     sqlx::Connection::close(conn).await.unwrap();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Check-ins sent at once are committed together (the group commit), and each stands or fails
+/// alone: one whose follow-up is not the clinic's fails, and the others of its batch are all
+/// saved; every answered one is there after the database is opened again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_ins_sent_at_once_are_each_saved_or_refused_alone() {
+    let dir = std::env::temp_dir().join(format!("aftercare-group-commit-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let now = Timestamp(1_790_000_000_000);
+    let s = SqliteStore::open_dir(&dir).await.unwrap();
+    s.migrate().await.unwrap();
+    let owner = NewStaff { email: "o@x.example".into(), name: "O".into(), role: Role::Owner, password_hash: None, now };
+    let clinic = NewClinic {
+        check_in_hours: vec![24, 48],
+        name: "X".into(),
+        country: "GB".into(),
+        timezone: "Europe/London".into(),
+        now,
+    };
+    let (clinic, owner) = s.create_clinic(clinic, owner).await.unwrap();
+    let new_client = NewClient { name: "C".into(), email: None, phone: None, timezone: None, age_months: None, now };
+    let client = s.create_client(clinic.id, new_client).await.unwrap();
+    let session = NewSession {
+        baby_birth_date: None,
+        client_id: client.id,
+        staff_id: owner.id,
+        massage_type: "swedish".into(),
+        pressure: "medium".into(),
+        areas: vec!["neck".into()],
+        techniques: vec![],
+        first_massage: false,
+        notes: None,
+        ended_at: now,
+        now,
+    };
+    let follow_up = NewFollowUp {
+        kind: "check_in".into(),
+        offset_hours: 24,
+        due_at: now.plus_hours(24),
+        expires_at: now.plus_hours(200),
+        link_hash: Redacted::new(vec![7; 32]),
+        messages: vec![],
+    };
+    let (session, follow_ups) = s.record_session(clinic.id, session, vec![follow_up]).await.unwrap();
+    let mut answers = Vec::new();
+    for i in 0..200u32 {
+        let s = s.clone();
+        let follow_up_id = if i % 10 == 3 { FollowUpId(999_999) } else { follow_ups[0].id };
+        let c = NewCheckIn {
+            session_id: session.id,
+            follow_up_id,
+            report: format!("{{\"soreness\": {}}}", i % 10),
+            soreness: Some((i % 10) as u8),
+            triaged: true,
+            problems: vec![],
+            hours_since: 24.0,
+            level: Level::SelfCare,
+            fired: vec![],
+            now: now.plus_hours(24),
+        };
+        answers.push(tokio::spawn(async move { s.record_check_in(clinic.id, c, None, None).await }));
+    }
+    let (mut saved, mut refused) = (0, 0);
+    for a in answers {
+        match a.await.unwrap() {
+            Ok(_) => saved += 1,
+            Err(_) => refused += 1,
+        }
+    }
+    assert_eq!((saved, refused), (180, 20), "each stands or fails alone");
+    drop(s);
+    let again = SqliteStore::open_dir(&dir).await.unwrap();
+    assert_eq!(again.check_ins_of_session(clinic.id, session.id).await.unwrap().len(), 180);
+    std::fs::remove_dir_all(&dir).ok();
+}
