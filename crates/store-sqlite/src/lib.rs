@@ -251,21 +251,51 @@ const CHECK_IN: &str = "SELECT id, clinic_id, session_id, follow_up_id, report, 
 const ALERT: &str = "SELECT id, clinic_id, check_in_id, client_id, level, status, created_at, acknowledged_by, \
                      acknowledged_at, note FROM alerts";
 
+/// A row's columns under a prefix: `c_name` read as `name` (a query that joins several
+/// tables names each table's columns apart).
+struct Cols<'a>(&'a SqliteRow, &'static str);
+
+impl Cols<'_> {
+    fn get<'r, T>(&'r self, column: &str) -> StoreResult<T>
+    where
+        T: sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+    {
+        if self.1.is_empty() {
+            self.0.try_get(column).map_err(db)
+        } else {
+            self.0.try_get(format!("{}{column}", self.1).as_str()).map_err(db)
+        }
+    }
+
+    fn id<T: From<i64>>(&self, column: &str) -> StoreResult<T> {
+        self.get::<i64>(column).map(T::from)
+    }
+}
+
+/// `columns` (a list such as `id, name`) of table alias `t`, each named `{prefix}{column}`.
+fn aliased(columns: &str, t: &str, prefix: &str) -> String {
+    columns.split(',').map(str::trim).map(|c| format!("{t}.{c} AS {prefix}{c}")).collect::<Vec<_>>().join(", ")
+}
+
 fn clinic(r: &SqliteRow) -> StoreResult<Clinic> {
+    clinic_in(&Cols(r, ""))
+}
+
+fn clinic_in(r: &Cols<'_>) -> StoreResult<Clinic> {
     Ok(Clinic {
-        id: id(r, "id")?,
-        name: r.try_get("name").map_err(db)?,
-        country: r.try_get("country").map_err(db)?,
-        timezone: r.try_get("timezone").map_err(db)?,
-        check_in_hours: serde_json::from_str(r.try_get("check_in_hours").map_err(db)?)
+        id: r.id("id")?,
+        name: r.get("name")?,
+        country: r.get("country")?,
+        timezone: r.get("timezone")?,
+        check_in_hours: serde_json::from_str(r.get::<&str>("check_in_hours")?)
             .map_err(|e| StoreError::Corrupt(format!("a check-in schedule: {e}")))?,
-        plan_message: r.try_get("plan_message").map_err(db)?,
-        check_in_message: r.try_get("check_in_message").map_err(db)?,
-        alert_to: r.try_get("alert_to").map_err(db)?,
-        require_two_factor: r.try_get("require_two_factor").map_err(db)?,
-        phone: r.try_get("phone").map_err(db)?,
-        email: r.try_get("email").map_err(db)?,
-        created_at: Timestamp(r.try_get("created_at").map_err(db)?),
+        plan_message: r.get("plan_message")?,
+        check_in_message: r.get("check_in_message")?,
+        alert_to: r.get("alert_to")?,
+        require_two_factor: r.get("require_two_factor")?,
+        phone: r.get("phone")?,
+        email: r.get("email")?,
+        created_at: Timestamp(r.get("created_at")?),
     })
 }
 
@@ -284,16 +314,20 @@ fn staff(r: &SqliteRow) -> StoreResult<Staff> {
 }
 
 fn client(r: &SqliteRow) -> StoreResult<Client> {
+    client_in(&Cols(r, ""))
+}
+
+fn client_in(r: &Cols<'_>) -> StoreResult<Client> {
     Ok(Client {
-        id: id(r, "id")?,
-        clinic_id: id(r, "clinic_id")?,
-        name: r.try_get("name").map_err(db)?,
-        email: r.try_get("email").map_err(db)?,
-        phone: r.try_get("phone").map_err(db)?,
-        timezone: r.try_get("timezone").map_err(db)?,
-        age_months: r.try_get::<Option<i64>, _>("age_months").map_err(db)?.map(|a| a as u32),
-        opted_out_at: r.try_get::<Option<i64>, _>("opted_out_at").map_err(db)?.map(Timestamp),
-        created_at: Timestamp(r.try_get("created_at").map_err(db)?),
+        id: r.id("id")?,
+        clinic_id: r.id("clinic_id")?,
+        name: r.get("name")?,
+        email: r.get("email")?,
+        phone: r.get("phone")?,
+        timezone: r.get("timezone")?,
+        age_months: r.get::<Option<i64>>("age_months")?.map(|a| a as u32),
+        opted_out_at: r.get::<Option<i64>>("opted_out_at")?.map(Timestamp),
+        created_at: Timestamp(r.get("created_at")?),
     })
 }
 
@@ -308,32 +342,40 @@ fn intake(r: &SqliteRow) -> StoreResult<Intake> {
 }
 
 fn session(r: &SqliteRow) -> StoreResult<Session> {
+    session_in(&Cols(r, ""))
+}
+
+fn session_in(r: &Cols<'_>) -> StoreResult<Session> {
     Ok(Session {
-        id: id(r, "id")?,
-        clinic_id: id(r, "clinic_id")?,
-        client_id: id(r, "client_id")?,
-        staff_id: id(r, "staff_id")?,
-        massage_type: r.try_get("massage_type").map_err(db)?,
-        pressure: r.try_get("pressure").map_err(db)?,
-        areas: list(r.try_get("areas").map_err(db)?)?,
-        techniques: list(r.try_get("techniques").map_err(db)?)?,
-        first_massage: r.try_get("first_massage").map_err(db)?,
-        notes: r.try_get("notes").map_err(db)?,
-        baby_birth_date: r.try_get("baby_birth_date").map_err(db)?,
-        ended_at: Timestamp(r.try_get("ended_at").map_err(db)?),
-        created_at: Timestamp(r.try_get("created_at").map_err(db)?),
+        id: r.id("id")?,
+        clinic_id: r.id("clinic_id")?,
+        client_id: r.id("client_id")?,
+        staff_id: r.id("staff_id")?,
+        massage_type: r.get("massage_type")?,
+        pressure: r.get("pressure")?,
+        areas: list(r.get("areas")?)?,
+        techniques: list(r.get("techniques")?)?,
+        first_massage: r.get("first_massage")?,
+        notes: r.get("notes")?,
+        baby_birth_date: r.get("baby_birth_date")?,
+        ended_at: Timestamp(r.get("ended_at")?),
+        created_at: Timestamp(r.get("created_at")?),
     })
 }
 
 fn follow_up(r: &SqliteRow) -> StoreResult<FollowUp> {
+    follow_up_in(&Cols(r, ""))
+}
+
+fn follow_up_in(r: &Cols<'_>) -> StoreResult<FollowUp> {
     Ok(FollowUp {
-        id: id(r, "id")?,
-        clinic_id: id(r, "clinic_id")?,
-        session_id: id(r, "session_id")?,
-        kind: r.try_get("kind").map_err(db)?,
-        offset_hours: r.try_get("offset_hours").map_err(db)?,
-        due_at: Timestamp(r.try_get("due_at").map_err(db)?),
-        expires_at: Timestamp(r.try_get("expires_at").map_err(db)?),
+        id: r.id("id")?,
+        clinic_id: r.id("clinic_id")?,
+        session_id: r.id("session_id")?,
+        kind: r.get("kind")?,
+        offset_hours: r.get("offset_hours")?,
+        due_at: Timestamp(r.get("due_at")?),
+        expires_at: Timestamp(r.get("expires_at")?),
     })
 }
 
@@ -1571,6 +1613,41 @@ impl Store for SqliteStore {
             .await
             .map_err(db)?;
         all(rows, follow_up)
+    }
+
+    async fn link_context(&self, link_hash: &[u8]) -> StoreResult<Option<LinkRecords>> {
+        static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+            let from = |select: &str, table: &str| {
+                select.trim_start_matches("SELECT ").trim_end_matches(&format!(" FROM {table}")).to_owned()
+            };
+            format!(
+                "SELECT {}, {}, {}, {}, \
+                 (SELECT COUNT(*) FROM check_ins x WHERE x.clinic_id = f.clinic_id AND x.session_id = f.session_id) \
+                 AS earlier_count, \
+                 (SELECT MIN(soreness) FROM check_ins x WHERE x.clinic_id = f.clinic_id AND x.session_id = f.session_id) \
+                 AS earlier_lowest \
+                 FROM follow_ups f JOIN clinics c ON c.id = f.clinic_id \
+                 JOIN sessions s ON s.id = f.session_id AND s.clinic_id = f.clinic_id \
+                 JOIN clients k ON k.id = s.client_id AND k.clinic_id = f.clinic_id \
+                 WHERE f.link_hash = ?",
+                aliased(&from(FOLLOW_UP, "follow_ups"), "f", "f_"),
+                aliased(CLINIC_COLUMNS, "c", "c_"),
+                aliased(&from(SESSION, "sessions"), "s", "s_"),
+                aliased(&from(CLIENT, "clients"), "k", "k_"),
+            )
+        });
+        let row = q(SQL.clone()).bind(link_hash).fetch_optional(&self.pool).await.map_err(db)?;
+        let Some(r) = row else { return Ok(None) };
+        Ok(Some(LinkRecords {
+            follow_up: follow_up_in(&Cols(&r, "f_"))?,
+            clinic: clinic_in(&Cols(&r, "c_"))?,
+            session: session_in(&Cols(&r, "s_"))?,
+            client: client_in(&Cols(&r, "k_"))?,
+            earlier: CheckInStats {
+                count: r.try_get::<i64, _>("earlier_count").map_err(db)? as u64,
+                lowest_soreness: r.try_get::<Option<i64>, _>("earlier_lowest").map_err(db)?.map(|s| s as u8),
+            },
+        }))
     }
 
     async fn follow_up_by_link_hash(&self, link_hash: &[u8]) -> StoreResult<Option<FollowUp>> {

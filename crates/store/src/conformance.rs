@@ -235,6 +235,15 @@ async fn check_ins_write_their_notices_and_next_follow_up<S: Store>(s: S) {
     assert_eq!(s.follow_ups_of_session(a.id, sess.id).await.unwrap().len(), 2);
     assert!(s.follow_up_by_link_hash(&[3u8; 32]).await.unwrap().is_none());
     assert_eq!(s.messages(a.id, None, 10).await.unwrap().len(), 3, "nor its messages");
+    // A link's context in one read is the records read one by one.
+    let ctx = s.link_context(&[1u8; 32]).await.unwrap().expect("the link leads somewhere");
+    assert_eq!(ctx.follow_up, fus[0]);
+    assert_eq!(Some(ctx.clinic), s.clinic(a.id).await.unwrap());
+    assert_eq!(Some(ctx.session), s.session(a.id, sess.id).await.unwrap());
+    assert_eq!(Some(ctx.client), s.client(a.id, c.id).await.unwrap());
+    assert_eq!(ctx.earlier, s.check_in_stats(a.id, sess.id).await.unwrap());
+    assert_eq!((ctx.earlier.count, ctx.earlier.lowest_soreness), (2, Some(7)));
+    assert_eq!(s.link_context(&[9u8; 32]).await.unwrap(), None, "an unknown link");
 }
 
 async fn intake_links<S: Store>(s: S) {

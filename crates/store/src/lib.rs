@@ -447,6 +447,10 @@ pub trait Store: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = StoreResult<Option<FollowUp>>> + Send;
     /// The follow-up whose client link has this hash (the link is the client's only credential).
     fn follow_up_by_link_hash(&self, link_hash: &[u8]) -> impl Future<Output = StoreResult<Option<FollowUp>>> + Send;
+    /// What a client link leads to, in one read: its follow-up, clinic, session, client and
+    /// the session's check-ins so far (count and lowest soreness). `None` when no follow-up
+    /// has this link hash.
+    fn link_context(&self, link_hash: &[u8]) -> impl Future<Output = StoreResult<Option<LinkRecords>>> + Send;
 
     /// Records a check-in, its alert with the messages that tell staff, and the extra
     /// follow-up the answer calls for, in one transaction; durable when this returns.

@@ -565,6 +565,21 @@ pub struct CheckInStats {
     pub lowest_soreness: Option<u8>,
 }
 
+/// What a client link leads to (see `Store::link_context`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkRecords {
+    /// The follow-up whose link it is.
+    pub follow_up: FollowUp,
+    /// Its clinic.
+    pub clinic: Clinic,
+    /// Its session.
+    pub session: Session,
+    /// The session's client.
+    pub client: Client,
+    /// The session's check-ins so far.
+    pub earlier: CheckInStats,
+}
+
 /// An alert for staff.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Alert {

@@ -86,12 +86,13 @@ impl From<Error> for LinkProblem {
 /// client's only credential.
 pub async fn open_link<S: Store>(state: &AppState<S>, token: &str) -> Result<LinkContext, LinkProblem> {
     let hash = looks_like_link_token(token).then(|| hash_secret(token));
+    // One read: the follow-up, its clinic, session and client, and the check-ins so far.
     let found = match &hash {
-        Some(h) => state.store.follow_up_by_link_hash(h).await,
+        Some(h) => state.store.link_context(h).await,
         None => Ok(None),
     };
-    let follow_up = match found {
-        Ok(Some(f)) => f,
+    let records = match found {
+        Ok(Some(r)) => r,
         Ok(None) => return Err(Error::not_found("link").into()),
         // The database cannot answer: the clinic is the one this link was last seen with.
         Err(e) => {
@@ -99,21 +100,13 @@ pub async fn open_link<S: Store>(state: &AppState<S>, token: &str) -> Result<Lin
             return Err(LinkProblem { error: e.into(), clinic_id });
         }
     };
-    let clinic_id = Some(follow_up.clinic_id);
-    let problem = |error: Error| LinkProblem { error, clinic_id };
+    let store::LinkRecords { follow_up, clinic, session, client, earlier } = records;
     if let Some(h) = &hash {
         state.write_health.numbers.remember_link(h, follow_up.clinic_id);
     }
     if state.clock.now() > follow_up.expires_at {
-        return Err(problem(Error::link_expired()));
+        return Err(LinkProblem { error: Error::link_expired(), clinic_id: Some(follow_up.clinic_id) });
     }
-    let (clinic_id, session_id) = (follow_up.clinic_id, follow_up.session_id);
-    let clinic = state.store.clinic(clinic_id).await.map_err(|e| problem(e.into()))?;
-    let session = state.store.session(clinic_id, session_id).await.map_err(|e| problem(e.into()))?;
-    let (Some(clinic), Some(session)) = (clinic, session) else { return Err(problem(Error::not_found("link"))) };
-    let client = state.store.client(clinic_id, session.client_id).await.map_err(|e| problem(e.into()))?;
-    let Some(client) = client else { return Err(problem(Error::not_found("link"))) };
-    let earlier = state.store.check_in_stats(clinic_id, session_id).await.map_err(|e| problem(e.into()))?;
     if let Some(c) = state.knowledge.country(&clinic.country) {
         state.write_health.numbers.remember(clinic.id, &c.emergency);
     }
