@@ -269,8 +269,8 @@ pub fn plan<'k>(
         expect: expectation,
         items,
         warning_signs,
-        emergency_instruction: contacts.fill(&kb.triage.level(crate::codes::Level::Emergency).instruction),
-        doctor_instruction: contacts.fill(&kb.triage.level(crate::codes::Level::Doctor).instruction),
+        emergency_instruction: contacts.fill(kb, &kb.triage.level(crate::codes::Level::Emergency).instruction),
+        doctor_instruction: contacts.fill(kb, &kb.triage.level(crate::codes::Level::Doctor).instruction),
         emergency_number: contacts.country.map(|c| c.emergency.as_str()),
         disclaimer: &kb.triage.disclaimer,
     }

@@ -2,13 +2,14 @@
 //! engine, print the result. Failures carry their exit status.
 
 use crate::render;
-use crate::source::{read_input, read_knowledge_dir};
+use crate::source::{read_input, read_knowledge_dir, read_locale_dir};
 use crate::{
     CHECK_FAILED, Cli, ClinicCommand, Command, ExportCommand, FollowupsCommand, Global, INVALID_INPUT, InputArgs,
     KbCommand, TokenCommand, operate,
 };
 use care::InputErrors;
 use care::knowledge::Knowledge;
+use care::knowledge::locale::{Languages, builtin_locale_files};
 use care::triage::{Contacts, TriageReport};
 use serde::Serialize;
 
@@ -40,6 +41,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Screen(args) => screen(&load(&cli.global)?, &args),
         Command::Plan(args) => plan(&load(&cli.global)?, &args),
         Command::Kb(KbCommand::Check { dir, standalone }) => kb_check(dir.as_deref(), standalone),
+        Command::Kb(KbCommand::Texts { language, dir }) => kb_texts(&cli.global, &language, dir.as_deref()),
         Command::Kb(KbCommand::Show { code, json }) => {
             let kb = load(&cli.global)?;
             render::show(&kb, &code, json).ok_or_else(|| {
@@ -47,7 +49,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             })?;
             Ok(())
         }
-        Command::Serve(args) => operate::serve(load(&cli.global)?, args),
+        Command::Serve(args) => operate::serve(load_languages(&cli.global)?, args),
         Command::Migrate(args) => operate::migrate(&args.data),
         Command::Clinic(ClinicCommand::Create { data, name, country, timezone, owner_email, owner_name }) => {
             operate::create_clinic(
@@ -75,9 +77,13 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             };
             operate::export_fhir(&load(&cli.global)?, &data.data, clinic, what, &out)
         }
-        Command::Followups(FollowupsCommand::RunDue { data, delivery, at, base_url }) => {
-            operate::run_due(load(&cli.global)?, &data.data, delivery.config.as_deref(), at.as_deref(), &base_url)
-        }
+        Command::Followups(FollowupsCommand::RunDue { data, delivery, at, base_url }) => operate::run_due(
+            load_languages(&cli.global)?,
+            &data.data,
+            delivery.config.as_deref(),
+            at.as_deref(),
+            &base_url,
+        ),
         Command::Followups(FollowupsCommand::List { data, status, limit }) => {
             operate::list_follow_ups(&data.data, status.as_deref(), limit)
         }
@@ -95,6 +101,28 @@ pub(crate) fn load(global: &Global) -> Result<Knowledge, Failure> {
         Some(dir) => Knowledge::with_overrides(&read_knowledge_dir(dir)?),
     };
     loaded.map_err(|e| Failure::input(format!("aftercare: the knowledge base is invalid:\n{e}")))
+}
+
+/// The knowledge in every language: the built-in ones and the knowledge directory's
+/// `locales/`.
+pub(crate) fn load_languages(global: &Global) -> Result<Languages, Failure> {
+    let kb = load(global)?;
+    let extra = match &global.knowledge {
+        None => Vec::new(),
+        Some(dir) => read_locale_dir(&dir.join("locales"))?,
+    };
+    Languages::load(kb, &builtin_locale_files(), &extra)
+        .map_err(|e| Failure::input(format!("aftercare: the languages are invalid:\n{e}")))
+}
+
+fn kb_texts(global: &Global, language: &str, dir: Option<&std::path::Path>) -> Result<(), Failure> {
+    let mut kb = load(global)?;
+    let mut files = builtin_locale_files();
+    if let Some(dir) = dir.or(global.knowledge.as_deref()) {
+        files.extend(read_locale_dir(&dir.join("locales"))?);
+    }
+    print!("{}", care::knowledge::locale::missing_as_toml(&mut kb, &files, language));
+    Ok(())
 }
 
 fn contacts<'k>(kb: &'k Knowledge, args: &InputArgs) -> Result<Contacts<'k>, Failure> {
@@ -162,17 +190,24 @@ fn kb_check(dir: Option<&std::path::Path>, standalone: bool) -> Result<(), Failu
         (Some(dir), false) => Knowledge::with_overrides(&read_knowledge_dir(dir)?),
         (Some(dir), true) => Knowledge::load(&read_knowledge_dir(dir)?, &[]),
     };
+    let extra = match dir {
+        Some(dir) => read_locale_dir(&dir.join("locales"))?,
+        None => Vec::new(),
+    };
+    let result = result.and_then(|kb| Languages::load(kb, &builtin_locale_files(), &extra));
     match result {
-        Ok(kb) => {
+        Ok(languages) => {
+            let kb = &languages.english().knowledge;
             println!(
-                "ok: {} rules, {} symptoms, {} conditions, {} plan items, {} stretches, {} sources, {} countries",
+                "ok: {} rules, {} symptoms, {} conditions, {} plan items, {} stretches, {} sources, {} countries, languages {}",
                 kb.triage.rules.len(),
                 kb.vocabulary.symptoms.entries().len(),
                 kb.vocabulary.conditions.entries().len(),
                 kb.plan.items.len(),
                 kb.stretches.len(),
                 kb.sources.len(),
-                kb.countries.len()
+                kb.countries.len(),
+                languages.codes().join(", ")
             );
             Ok(())
         }

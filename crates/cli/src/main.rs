@@ -281,12 +281,23 @@ struct InputArgs {
 enum KbCommand {
     /// Validate a knowledge directory: as a clinic's overrides on the built-in knowledge, or
     /// with --standalone as a complete knowledge base. Without DIR, check the built-in one.
+    /// The languages are checked too (the built-in ones and DIR/locales/*.toml): a missing
+    /// translation of any client text, word or warning sign's note phrases is a problem.
     Check {
         /// The directory.
         dir: Option<PathBuf>,
         /// Treat DIR as a complete knowledge base, not as overrides.
         #[arg(long, requires = "dir")]
         standalone: bool,
+    },
+    /// Print, as TOML to add to `locales/LANG.toml`, every word and knowledge text that
+    /// language has no translation for yet (all of them for a new language), each with a
+    /// comment saying where it is shown.
+    Texts {
+        /// The language code, such as `es` or `fr`.
+        language: String,
+        /// A knowledge directory whose `locales/` folder adds to the built-in languages.
+        dir: Option<PathBuf>,
     },
     /// Print what the knowledge says about a code, a rule id, a plan item, a stretch, a
     /// source or a country.

@@ -4,6 +4,7 @@
 
 use crate::commands::{Failure, failed};
 use care::Knowledge;
+use care::knowledge::locale::Languages;
 use domain::secret::{hash_secret, new_secret};
 use domain::{Email, PersonName, TimeZoneName};
 use std::path::Path;
@@ -44,7 +45,7 @@ pub fn migrate(data: &Path) -> Result<(), Failure> {
 }
 
 /// `aftercare serve`.
-pub fn serve(knowledge: Knowledge, args: crate::ServeArgs) -> Result<(), Failure> {
+pub fn serve(languages: Languages, args: crate::ServeArgs) -> Result<(), Failure> {
     let transports = transports(&args.data.data, args.delivery.config.as_deref())?;
     runtime()?.block_on(async {
         let store = open(&args.data.data).await?;
@@ -56,7 +57,8 @@ pub fn serve(knowledge: Knowledge, args: crate::ServeArgs) -> Result<(), Failure
             args.base_url.clone().unwrap_or_else(|| format!("http://{address}")).trim_end_matches('/').to_owned();
         let state = AppState {
             store,
-            knowledge: Arc::new(knowledge),
+            knowledge: languages.english().knowledge.clone(),
+            languages: Arc::new(languages),
             clock: Arc::new(SystemClock),
             base_url: base_url.clone(),
             rate_limiter: web::rate_limit::RateLimiter::default(),
@@ -77,7 +79,7 @@ pub fn serve(knowledge: Knowledge, args: crate::ServeArgs) -> Result<(), Failure
         }
         let worker = followup::Worker {
             store: state.store.clone(),
-            knowledge: state.knowledge.clone(),
+            languages: state.languages.clone(),
             transports: Arc::new(transports),
             base_url: base_url.clone(),
         };
@@ -167,7 +169,7 @@ fn transports(data: &Path, config: Option<&Path>) -> Result<followup::Transports
 
 /// `aftercare followups run-due`.
 pub fn run_due(
-    knowledge: Knowledge,
+    languages: Languages,
     data: &Path,
     config: Option<&Path>,
     at: Option<&str>,
@@ -187,7 +189,7 @@ pub fn run_due(
         let store = open(data).await?;
         let worker = followup::Worker {
             store,
-            knowledge: Arc::new(knowledge),
+            languages: Arc::new(languages),
             transports: Arc::new(transports),
             base_url: base_url.trim_end_matches('/').to_owned(),
         };

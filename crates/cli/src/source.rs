@@ -2,6 +2,7 @@
 //! clinic's knowledge directory. This is the only place the command line touches files.
 
 use crate::commands::Failure;
+use care::knowledge::locale::LocaleFile;
 use care::knowledge::{FILE_NAMES, KnowledgeFile};
 use std::io::Read;
 use std::path::Path;
@@ -49,5 +50,26 @@ pub fn read_knowledge_dir(dir: &Path) -> Result<Vec<KnowledgeFile>, Failure> {
         files.push(KnowledgeFile { name, display: path.display().to_string(), text });
     }
     files.sort_by_key(|f| FILE_NAMES.iter().position(|n| *n == f.name).unwrap_or(usize::MAX));
+    Ok(files)
+}
+
+/// Reads the language files of a knowledge directory's `locales/` folder, if it has one.
+pub fn read_locale_dir(dir: &Path) -> Result<Vec<LocaleFile>, Failure> {
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| Failure::input(format!("{}: cannot be read: {e}", dir.display())))?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|e| Failure::input(format!("{}: cannot be read: {e}", dir.display())))?.path();
+        if path.extension().and_then(|e| e.to_str()) != Some("toml") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| Failure::input(format!("{}: cannot be read: {e}", path.display())))?;
+        files.push(LocaleFile { display: path.display().to_string(), text });
+    }
+    files.sort_by(|a, b| a.display.cmp(&b.display));
     Ok(files)
 }

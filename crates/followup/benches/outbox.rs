@@ -60,6 +60,7 @@ fn fixture(rt: &tokio::runtime::Runtime) -> (SqliteStore, PathBuf) {
         };
         let (clinic, owner) = s.create_clinic(clinic, owner).await.unwrap();
         let client = NewClient {
+            language: None,
             name: "Ada Lovelace".into(),
             email: Some("ada@example.com".into()),
             phone: None,
@@ -99,7 +100,7 @@ fn run(b: Bencher, transports: impl Fn(&PathBuf) -> Transports + Sync) {
         |(store, dir)| {
             let worker = Worker {
                 store,
-                knowledge: Arc::new(Knowledge::builtin().unwrap()),
+                languages: Arc::new(care::knowledge::locale::Languages::shipped().unwrap()),
                 transports: Arc::new(transports(&dir)),
                 base_url: "https://care.example".into(),
             };

@@ -6,8 +6,9 @@
 //! Every e-mail has a plain-text and an HTML part; an SMS is the plain wording and the
 //! stop link.
 
-use crate::wording::{DEFAULT_CHECK_IN, DEFAULT_PLAN, fill};
+use crate::wording::fill;
 use care::knowledge::Knowledge;
+use care::knowledge::locale::{Locale, SOURCE};
 use store::{Client, Clinic, MessageKind};
 
 /// A message's words in each form.
@@ -40,21 +41,29 @@ pub fn escape(text: &str) -> String {
 }
 
 /// The client's first name (the first word of their name).
-pub fn first_name(client: &Client) -> &str {
-    client.name.split_whitespace().next().unwrap_or("there")
+pub fn first_name<'a>(locale: &'a Locale, client: &'a Client) -> &'a str {
+    client.name.split_whitespace().next().unwrap_or_else(|| locale.word("first_name_unknown"))
 }
 
-fn emergency_line(kb: &Knowledge, clinic: &Clinic) -> String {
-    let call =
-        kb.country(&clinic.country).map_or_else(|| "your local emergency number".to_owned(), |c| c.emergency.clone());
-    format!("If you have trouble breathing, chest pain or feel very unwell, call {call} now. Do not wait to answer.")
+fn emergency_line(locale: &Locale, clinic: &Clinic) -> String {
+    let call = locale
+        .knowledge
+        .country(&clinic.country)
+        .map_or_else(|| locale.word("local_emergency_number").to_owned(), |c| c.emergency.clone());
+    locale.fill("message_emergency", &[("number", &call)])
 }
 
 /// The page with paragraphs of plain text, links made clickable.
 /// The HTML part: `title` (the subject) in its head, each paragraph with its links, and the
 /// main link as a button after the first paragraph, large enough to tap. Long addresses
 /// break anywhere rather than overflow a phone.
-fn html(title: &str, paragraphs: &[String], links: &[(&str, &str)], button: Option<(&str, &str)>) -> String {
+fn html(
+    lang: &str,
+    title: &str,
+    paragraphs: &[String],
+    links: &[(&str, &str)],
+    button: Option<(&str, &str)>,
+) -> String {
     let mut body = String::new();
     for (i, p) in paragraphs.iter().enumerate() {
         let mut escaped = escape(p);
@@ -75,54 +84,60 @@ fn html(title: &str, paragraphs: &[String], links: &[(&str, &str)], button: Opti
         }
     }
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+        "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{}</title></head>\n\
          <body style=\"font-family: sans-serif; font-size: 16px; line-height: 1.5; overflow-wrap: anywhere\">\n{body}</body></html>\n",
+        escape(lang),
         escape(title)
     )
 }
 
-/// A message to a client: `link` is the page it leads to, `unsubscribe` the stop link.
+/// A message to a client, in their language: `link` is the page it leads to, `unsubscribe`
+/// the stop link. A clinic's own wording is English; a client who reads another language
+/// gets the product's wording in it.
 pub fn to_client(
-    kb: &Knowledge,
+    locale: &Locale,
     kind: MessageKind,
     clinic: &Clinic,
     client: &Client,
     link: &str,
     unsubscribe: &str,
 ) -> Letter {
+    let own = |wording: &Option<String>| wording.clone().filter(|_| locale.code == SOURCE);
     let (wording, subject) = match kind {
         MessageKind::Plan => (
-            clinic.plan_message.as_deref().unwrap_or(DEFAULT_PLAN),
-            format!("Your aftercare plan from {}", clinic.name),
+            own(&clinic.plan_message).unwrap_or_else(|| locale.word("message_plan").to_owned()),
+            locale.fill("subject_plan", &[("clinic", &clinic.name)]),
         ),
         MessageKind::Reminder => (
-            clinic.check_in_message.as_deref().unwrap_or(DEFAULT_CHECK_IN),
-            "A reminder: how are you feeling after your massage?".to_owned(),
+            own(&clinic.check_in_message).unwrap_or_else(|| locale.word("message_check_in").to_owned()),
+            locale.word("subject_reminder").to_owned(),
         ),
         _ => (
-            clinic.check_in_message.as_deref().unwrap_or(DEFAULT_CHECK_IN),
-            "How are you feeling after your massage?".to_owned(),
+            own(&clinic.check_in_message).unwrap_or_else(|| locale.word("message_check_in").to_owned()),
+            locale.word("subject_check_in").to_owned(),
         ),
     };
-    let mut main = fill(wording, first_name(client), &clinic.name, link);
+    let mut main = fill(&wording, first_name(locale, client), &clinic.name, link);
     if kind == MessageKind::Reminder {
-        main = format!("A reminder: {main}");
+        main = locale.fill("message_reminder", &[("message", &main)]);
     }
-    let safety = emergency_line(kb, clinic);
-    let honest = "Aftercare sorts your answers by how soon you may need help. It does not diagnose.".to_owned();
-    let stop = format!("You get these messages from {} after your massage. To stop them: {unsubscribe}", clinic.name);
+    let safety = emergency_line(locale, clinic);
+    let honest = locale.word("message_honest").to_owned();
+    let stop = locale.fill("message_stop", &[("clinic", &clinic.name), ("link", unsubscribe)]);
     let paragraphs = [main.clone(), safety.clone(), honest, stop];
+    let button = if kind == MessageKind::Plan { "message_button_plan" } else { "message_button_check_in" };
     Letter {
         subject: subject.clone(),
         text: format!("{}\n", paragraphs.join("\n\n")),
         html: html(
+            &locale.code,
             &subject,
             &paragraphs,
-            &[(link, link), (unsubscribe, "stop these messages")],
-            Some((link, if kind == MessageKind::Plan { "Read your plan" } else { "Answer the check-in" })),
+            &[(link, link), (unsubscribe, locale.word("message_stop_label"))],
+            Some((link, locale.word(button))),
         ),
-        sms: format!("{main} {safety} Stop messages: {unsubscribe}"),
+        sms: format!("{main} {safety} {}", locale.fill("sms_stop", &[("link", unsubscribe)])),
     }
 }
 
@@ -162,7 +177,7 @@ pub fn alert(kb: &Knowledge, clinic: &Clinic, client: &Client, level: care::Leve
     Letter {
         subject: subject.clone(),
         text: format!("{}\n", paragraphs.join("\n\n")),
-        html: html(&subject, &paragraphs, &[(alerts_url, alerts_url)], Some((alerts_url, "Open the alert"))),
+        html: html("en", &subject, &paragraphs, &[(alerts_url, alerts_url)], Some((alerts_url, "Open the alert"))),
         sms: format!("{} {} {alerts_url}", paragraphs[0], "Please contact them and acknowledge:"),
     }
 }
@@ -200,7 +215,7 @@ pub fn password(clinic: &Clinic, staff_name: &str, purpose: store::PasswordPurpo
     Letter {
         subject: subject.clone(),
         text: format!("{}\n", paragraphs.join("\n\n")),
-        html: html(&subject, &paragraphs, &[(url, url)], Some((url, "Choose your password"))),
+        html: html("en", &subject, &paragraphs, &[(url, url)], Some((url, "Choose your password"))),
         sms: format!("{} {url}", paragraphs[1]),
     }
 }
@@ -221,7 +236,7 @@ pub fn digest(clinic: &Clinic, staff_name: &str, clients: &[String], alerts_url:
     Letter {
         subject: subject.clone(),
         text: format!("{}\n", paragraphs.join("\n\n")),
-        html: html(&subject, &paragraphs, &[(alerts_url, alerts_url)], Some((alerts_url, "Open the alerts")))
+        html: html("en", &subject, &paragraphs, &[(alerts_url, alerts_url)], Some((alerts_url, "Open the alerts")))
             .replace("\n- ", "<br>\n- "),
         sms: format!("{} {alerts_url}", paragraphs[0]),
     }

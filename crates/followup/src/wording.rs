@@ -1,12 +1,8 @@
 //! The wording of the messages clients get: the aftercare plan and the check-in invitation
-//! (a reminder repeats the invitation). A clinic may reword them; the variables
-//! `{first_name}`, `{clinic}` and `{link}` are filled in when a message is sent, and `{link}`
-//! is required so that no message goes out without it.
-
-/// The default wording of the message that sends the aftercare plan.
-pub const DEFAULT_PLAN: &str = "Hello {first_name}, thank you for your massage at {clinic}. Here is your aftercare plan, with what to expect and when to get help: {link}";
-/// The default wording of a check-in invitation.
-pub const DEFAULT_CHECK_IN: &str = "Hello {first_name}, how are you feeling after your massage? It takes a minute to tell {clinic}, and you will see at once what to do: {link}";
+//! (a reminder repeats the invitation). The product's wording is the words `message_plan`
+//! and `message_check_in` of each language (`knowledge/locales/`); a clinic may reword the
+//! English ones. The variables `{first_name}`, `{clinic}` and `{link}` are filled in when a
+//! message is sent, and `{link}` is required so that no message goes out without it.
 /// The variables a message may use.
 pub const VARIABLES: [&str; 3] = ["{first_name}", "{clinic}", "{link}"];
 /// The longest message, in characters.
@@ -39,13 +35,17 @@ pub fn fill(text: &str, first_name: &str, clinic: &str, link: &str) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::panic)]
 mod tests {
     use super::*;
 
     #[test]
-    fn the_default_wording_is_valid_and_fills_in() {
-        for t in [DEFAULT_PLAN, DEFAULT_CHECK_IN] {
-            assert_eq!(check(t), Ok(()));
+    fn the_default_wording_is_valid_in_every_language_and_fills_in() {
+        let Ok(languages) = care::knowledge::locale::Languages::shipped() else { panic!("the shipped languages load") };
+        for locale in languages.all() {
+            for key in ["message_plan", "message_check_in"] {
+                assert_eq!(check(locale.word(key)), Ok(()), "{} {key}", locale.code);
+            }
         }
         assert_eq!(
             fill("Hi {first_name} from {clinic}: {link}", "Ada", "Calm", "https://x/c/1"),

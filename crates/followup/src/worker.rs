@@ -10,7 +10,8 @@ use crate::config::SEND_TIMEOUT;
 use crate::outbox::new_key;
 use crate::transport::{Email, SendError, Sms, Transports};
 use crate::window::{sending_time, time_zone};
-use care::{Knowledge, Level};
+use care::Level;
+use care::knowledge::locale::Languages;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -59,8 +60,9 @@ impl fmt::Display for RunReport {
 pub struct Worker<S: Store> {
     /// The store.
     pub store: S,
-    /// The clinical knowledge (schedule, emergency numbers, level labels).
-    pub knowledge: Arc<Knowledge>,
+    /// The clinical knowledge in every language (schedule, emergency numbers, level labels;
+    /// a client's messages in their language, staff's in English).
+    pub languages: Arc<Languages>,
     /// Where messages go.
     pub transports: Arc<Transports>,
     /// The address clients reach the app at (no trailing slash).
@@ -230,7 +232,7 @@ impl<S: Store> Worker<S> {
         // The window is checked again now: after an outage, or a change of the client's time
         // zone, a message due at 14:00 is still not sent at 02:00.
         let tz = time_zone(client.timezone.as_deref(), &clinic.timezone);
-        let window_opens = sending_time(now, &tz, &self.knowledge.triage.schedule);
+        let window_opens = sending_time(now, &tz, &self.languages.english().knowledge.triage.schedule);
         if window_opens > now {
             return Ok(MessageOutcome::Postponed { next_attempt: window_opens });
         }
@@ -244,7 +246,8 @@ impl<S: Store> Worker<S> {
             _ => format!("{}/c/{token}", self.base_url),
         };
         let unsubscribe = format!("{}/u/{token}", self.base_url);
-        let letter = compose::to_client(&self.knowledge, m.kind, clinic, &client, &link, &unsubscribe);
+        let locale = self.languages.or_english(client.language.as_deref().unwrap_or(care::knowledge::locale::SOURCE));
+        let letter = compose::to_client(locale, m.kind, clinic, &client, &link, &unsubscribe);
         let to = Addresses { email: client.email.as_deref(), phone: client.phone.as_deref() };
         let client_side = ClientSide { unsubscribe: &unsubscribe, tz: &tz, clinic };
         Ok(self.deliver(m, to, &letter, Some(client_side), now, wall).await)
@@ -260,7 +263,7 @@ impl<S: Store> Worker<S> {
         client: &Client,
         now: Timestamp,
     ) -> StoreResult<Option<Timestamp>> {
-        let schedule = &self.knowledge.triage.schedule;
+        let schedule = &self.languages.english().knowledge.triage.schedule;
         let messages = self.store.messages_of_follow_up(clinic.id, f.id).await?;
         let Some(invitation) = messages.iter().find(|i| i.kind == MessageKind::CheckIn) else { return Ok(None) };
         let base = match (invitation.status, invitation.sent_at) {
@@ -282,7 +285,7 @@ impl<S: Store> Worker<S> {
         let Some(client) = self.store.client(clinic.id, alert.client_id).await? else { return Ok(None) };
         let level = alert.level;
         let url = format!("{}/alerts/{}", self.base_url, alert.id);
-        Ok(Some(compose::alert(&self.knowledge, clinic, &client, level, &url)))
+        Ok(Some(compose::alert(&self.languages.english().knowledge, clinic, &client, level, &url)))
     }
 
     /// The e-mail carrying a member's password link, while the link still works.
@@ -402,7 +405,8 @@ impl<S: Store> Worker<S> {
             return MessageOutcome::Failed { channel, error: format!("{error} (after {MAX_ATTEMPTS} attempts)") };
         }
         let next = retry_at(now, m.attempts + 1);
-        let next_attempt = client_tz.map_or(next, |tz| sending_time(next, tz, &self.knowledge.triage.schedule));
+        let next_attempt =
+            client_tz.map_or(next, |tz| sending_time(next, tz, &self.languages.english().knowledge.triage.schedule));
         MessageOutcome::Retry { channel, error, next_attempt }
     }
 }

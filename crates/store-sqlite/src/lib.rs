@@ -73,7 +73,7 @@ fn q<'a>(sql: String) -> sqlx::query::Query<'a, sqlx::Sqlite, <sqlx::Sqlite as s
 
 /// The schema, embedded in the binary, in order: a new migration is a new file and a new
 /// line here.
-const MIGRATIONS: [(i64, &str, &str); 17] = [
+const MIGRATIONS: [(i64, &str, &str); 18] = [
     (1, "clinics clients sessions", include_str!("../migrations/0001_clinics_clients_sessions.sql")),
     (2, "staff sessions", include_str!("../migrations/0002_staff_sessions.sql")),
     (3, "products feedback", include_str!("../migrations/0003_products_feedback.sql")),
@@ -91,6 +91,7 @@ const MIGRATIONS: [(i64, &str, &str); 17] = [
     (15, "audit trail", include_str!("../migrations/0015_audit_trail.sql")),
     (16, "staff accounts", include_str!("../migrations/0016_staff_accounts.sql")),
     (17, "clinic contact", include_str!("../migrations/0017_clinic_contact.sql")),
+    (18, "client language", include_str!("../migrations/0018_client_language.sql")),
 ];
 
 /// Migrations that manage their own transaction (a table rebuilt with foreign keys off).
@@ -238,7 +239,7 @@ const STAFF_COLUMNS: &str = "id, clinic_id, email, name, role, active, password_
 const STAFF: &str = "SELECT id, clinic_id, email, name, role, active, password_hash, password_chosen, totp_secret \
                      FROM staff";
 const CLIENT: &str =
-    "SELECT id, clinic_id, name, email, phone, timezone, age_months, opted_out_at, created_at FROM clients";
+    "SELECT id, clinic_id, name, email, phone, timezone, age_months, language, opted_out_at, created_at FROM clients";
 const MESSAGE_COLUMNS: &str = "id, clinic_id, kind, recipient, staff_id, follow_up_id, alert_id, link_token, \
                                idempotency_key, due_at, next_attempt, status, attempts, channel, last_error, sent_at, \
                                created_at";
@@ -317,6 +318,15 @@ fn client(r: &SqliteRow) -> StoreResult<Client> {
     client_in(&Cols(r, ""))
 }
 
+/// Sets one column of a client of a clinic (`?`: the value, the client, the clinic) and
+/// answers the client as it now is.
+fn client_update(column: &str) -> String {
+    format!(
+        "UPDATE clients SET {column} = ? WHERE id = ? AND clinic_id = ? RETURNING {}",
+        CLIENT.trim_start_matches("SELECT ").trim_end_matches(" FROM clients")
+    )
+}
+
 fn client_in(r: &Cols<'_>) -> StoreResult<Client> {
     Ok(Client {
         id: r.id("id")?,
@@ -326,6 +336,7 @@ fn client_in(r: &Cols<'_>) -> StoreResult<Client> {
         phone: r.get("phone")?,
         timezone: r.get("timezone")?,
         age_months: r.get::<Option<i64>>("age_months")?.map(|a| a as u32),
+        language: r.get("language")?,
         opted_out_at: r.get::<Option<i64>>("opted_out_at")?.map(Timestamp),
         created_at: Timestamp(r.get("created_at")?),
     })
@@ -1112,8 +1123,8 @@ impl Store for SqliteStore {
 
     async fn create_client(&self, clinic_id: ClinicId, c: NewClient) -> StoreResult<Client> {
         let row = q(format!(
-            "INSERT INTO clients (clinic_id, name, email, phone, timezone, age_months, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING {}",
+            "INSERT INTO clients (clinic_id, name, email, phone, timezone, age_months, language, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING {}",
             CLIENT.trim_start_matches("SELECT ").trim_end_matches(" FROM clients")
         ))
         .bind(clinic_id.get())
@@ -1122,6 +1133,7 @@ impl Store for SqliteStore {
         .bind(&c.phone)
         .bind(&c.timezone)
         .bind(c.age_months.map(i64::from))
+        .bind(&c.language)
         .bind(c.now.0)
         .fetch_one(&self.pool)
         .await
@@ -1247,8 +1259,8 @@ impl Store for SqliteStore {
             (Some(id), _) => id,
             (None, Some(c)) => {
                 let row = sqlx::query(
-                    "INSERT INTO clients (clinic_id, name, email, phone, timezone, age_months, created_at) \
-                     VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    "INSERT INTO clients (clinic_id, name, email, phone, timezone, age_months, language, created_at) \
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 )
                 .bind(link.clinic_id.get())
                 .bind(&c.name)
@@ -1256,6 +1268,7 @@ impl Store for SqliteStore {
                 .bind(&c.phone)
                 .bind(&c.timezone)
                 .bind(c.age_months.map(i64::from))
+                .bind(&c.language)
                 .bind(c.now.0)
                 .fetch_one(&mut *tx)
                 .await
@@ -1830,17 +1843,18 @@ impl Store for SqliteStore {
         client_id: ClientId,
         opted_out_at: Option<Timestamp>,
     ) -> StoreResult<Option<Client>> {
-        let row = q(format!(
-            "UPDATE clients SET opted_out_at = ? WHERE id = ? AND clinic_id = ? RETURNING {}",
-            CLIENT.trim_start_matches("SELECT ").trim_end_matches(" FROM clients")
-        ))
-        .bind(opted_out_at.map(|t| t.0))
-        .bind(client_id.get())
-        .bind(clinic_id.get())
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(db)?;
-        one(row, client)
+        let set = q(client_update("opted_out_at")).bind(opted_out_at.map(|t| t.0));
+        one(set.bind(client_id.get()).bind(clinic_id.get()).fetch_optional(&self.pool).await.map_err(db)?, client)
+    }
+
+    async fn set_client_language(
+        &self,
+        clinic_id: ClinicId,
+        client_id: ClientId,
+        language: Option<&str>,
+    ) -> StoreResult<Option<Client>> {
+        let set = q(client_update("language")).bind(language);
+        one(set.bind(client_id.get()).bind(clinic_id.get()).fetch_optional(&self.pool).await.map_err(db)?, client)
     }
 
     async fn follow_up(&self, clinic_id: ClinicId, follow_up_id: FollowUpId) -> StoreResult<Option<FollowUp>> {

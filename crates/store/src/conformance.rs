@@ -30,8 +30,15 @@ fn lv(code: &str) -> Level {
 }
 
 async fn client<S: Store>(s: &S, clinic_id: ClinicId, name: &str) -> Client {
-    let new =
-        NewClient { name: name.to_owned(), email: None, phone: None, timezone: None, age_months: Some(480), now: T0 };
+    let new = NewClient {
+        language: None,
+        name: name.to_owned(),
+        email: None,
+        phone: None,
+        timezone: None,
+        age_months: Some(480),
+        now: T0,
+    };
     s.create_client(clinic_id, new).await.expect("client is created")
 }
 
@@ -193,6 +200,11 @@ async fn the_outbox<S: Store>(s: S) {
     assert!(s.set_client_opted_out(b.id, c.id, Some(at)).await.unwrap().is_none());
     assert_eq!(s.set_client_opted_out(a.id, c.id, Some(at)).await.unwrap().unwrap().opted_out_at, Some(at));
     assert_eq!(s.set_client_opted_out(a.id, c.id, None).await.unwrap().unwrap().opted_out_at, None);
+    // So is a client's language, and a link's context carries it.
+    assert!(s.set_client_language(b.id, c.id, Some("es")).await.unwrap().is_none());
+    assert_eq!(s.set_client_language(a.id, c.id, Some("es")).await.unwrap().unwrap().language.as_deref(), Some("es"));
+    assert_eq!(s.client(a.id, c.id).await.unwrap().unwrap().language.as_deref(), Some("es"));
+    assert_eq!(s.set_client_language(a.id, c.id, None).await.unwrap().unwrap().language, None);
     assert_eq!(s.set_alert_to(a.id, Some("desk@a.example")).await.unwrap().alert_to.as_deref(), Some("desk@a.example"));
     assert_eq!(s.clinic(b.id).await.unwrap().unwrap().alert_to, None);
     assert_eq!(s.clinics().await.unwrap().len(), 2);
@@ -258,8 +270,15 @@ async fn intake_links<S: Store>(s: S) {
     s.create_intake_link(a.id, link(None, 1)).await.unwrap();
     let public = s.intake_link(&[1u8; 32], T0).await.unwrap().expect("the public link");
     assert_eq!((public.clinic_id, public.client_id), (a.id, None));
-    let newcomer =
-        NewClient { name: "New Person".into(), email: None, phone: None, timezone: None, age_months: None, now: T0 };
+    let newcomer = NewClient {
+        language: None,
+        name: "New Person".into(),
+        email: None,
+        phone: None,
+        timezone: None,
+        age_months: None,
+        now: T0,
+    };
     let first = s.intake_by_link(&public, Some(newcomer.clone()), "{}".into(), T0).await.unwrap().unwrap();
     let second = s.intake_by_link(&public, Some(newcomer), "{}".into(), T0).await.unwrap().unwrap();
     assert_ne!(first.client_id, second.client_id, "the public link takes many clients");
@@ -886,6 +905,7 @@ async fn erasing_a_client_leaves_no_words_of_theirs_and_keeps_the_counts<S: Stor
     let (a, owner) = clinic(&s, "A", "a@a.example").await;
     let (b, _) = clinic(&s, "B", "b@b.example").await;
     let new = NewClient {
+        language: None,
         name: "Ada Lovelace".into(),
         email: Some("ada@example.com".into()),
         phone: Some("+44 7700 900123".into()),

@@ -327,6 +327,14 @@ pub trait Store: Clone + Send + Sync + 'static {
         client_id: ClientId,
         opted_out_at: Option<Timestamp>,
     ) -> impl Future<Output = StoreResult<Option<Client>>> + Send;
+    /// Sets the language a client reads their pages and messages in; `None` if the client is
+    /// not the clinic's.
+    fn set_client_language(
+        &self,
+        clinic_id: ClinicId,
+        client_id: ClientId,
+        language: Option<&str>,
+    ) -> impl Future<Output = StoreResult<Option<Client>>> + Send;
     /// Stores an intake link: the clinic's public one (no client; any earlier public link of
     /// the clinic stops working) or one for a client of the clinic.
     fn create_intake_link(

@@ -287,6 +287,8 @@ pub struct NewClient {
     pub timezone: Option<String>,
     /// Age in completed months.
     pub age_months: Option<u32>,
+    /// The language of their pages and messages (`en`, `es`), when known.
+    pub language: Option<String>,
     /// When.
     pub now: Timestamp,
 }
@@ -308,6 +310,9 @@ pub struct Client {
     pub timezone: Option<String>,
     /// Age in completed months.
     pub age_months: Option<u32>,
+    /// The language of their pages and messages (`en`, `es`), when known; `None`: the
+    /// browser's language on a page, English in messages.
+    pub language: Option<String>,
     /// When the client asked for no more messages (`None`: they get them).
     pub opted_out_at: Option<Timestamp>,
     /// When added.

@@ -19,6 +19,19 @@
         : '';
     }
   }
+  // Each zone is named as its box is, in the page's language; so are the two views when the
+  // page gives their words.
+  map.querySelectorAll('.zone').forEach(function (z) {
+    var box = document.getElementById('area-' + z.dataset.area);
+    var label = box && box.closest('label');
+    var title = z.querySelector('title');
+    if (label && title) title.textContent = label.textContent.trim();
+  });
+  var words = map.closest('[data-front]');
+  if (words) {
+    var views = map.querySelectorAll('svg > text');
+    if (views.length === 2) { views[0].textContent = words.dataset.front; views[1].textContent = words.dataset.back; }
+  }
   map.addEventListener('click', function (e) {
     var z = e.target.closest('.zone');
     if (!z) return;

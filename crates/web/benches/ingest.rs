@@ -134,9 +134,11 @@ async fn app(dir: &Path) -> (String, String, AppState<SqliteStore>) {
     store.create_api_token(t).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
+    let languages = Arc::new(care::knowledge::locale::Languages::shipped().unwrap());
     let state = AppState {
         store,
-        knowledge: Arc::new(care::Knowledge::builtin().unwrap()),
+        knowledge: languages.english().knowledge.clone(),
+        languages,
         clock: Arc::new(SystemClock),
         base_url: base.clone(),
         rate_limiter: web::rate_limit::RateLimiter::unlimited(),
@@ -235,7 +237,7 @@ async fn dispatch(state: &AppState<SqliteStore>, dir: &Path) -> (u32, f64) {
     let outbox = followup::transport::file::FileTransport::new(dir.join("outbox"));
     let worker = followup::Worker {
         store: state.store.clone(),
-        knowledge: state.knowledge.clone(),
+        languages: state.languages.clone(),
         transports: Arc::new(followup::Transports {
             from: "Bench <care@bench.example>".into(),
             email: followup::transport::EmailTransport::File(outbox.clone()),

@@ -114,9 +114,11 @@ async fn start(name: &str, own: i64, others: i64, each: i64) -> Scale {
     store.create_api_token(t).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
+    let languages = Arc::new(care::knowledge::locale::Languages::shipped().unwrap());
     let state = AppState {
         store,
-        knowledge: Arc::new(care::Knowledge::builtin().unwrap()),
+        knowledge: languages.english().knowledge.clone(),
+        languages,
         clock: Arc::new(FixedClock(NOW)),
         base_url: base.clone(),
         rate_limiter: web::rate_limit::RateLimiter::default(),

@@ -5,8 +5,8 @@
 //! turns form fields into a check-in body or says what is missing.
 
 use crate::service::check_in::CheckInBody;
-use care::Knowledge;
 use care::codes::Level;
+use care::knowledge::locale::Locale;
 use serde_json::Number;
 use std::collections::HashMap;
 
@@ -86,8 +86,8 @@ pub struct FormProblem {
 }
 
 /// Turns the form into a check-in body, or lists what the client still has to answer.
-pub fn to_check_in(kb: &Knowledge, form: &FormAnswers) -> Result<CheckInBody, Vec<FormProblem>> {
-    let v = &kb.vocabulary;
+pub fn to_check_in(words: &Locale, form: &FormAnswers) -> Result<CheckInBody, Vec<FormProblem>> {
+    let v = &words.knowledge.vocabulary;
     let mut problems = Vec::new();
     let soreness = match form.soreness.as_deref().map(str::parse::<u8>) {
         Some(Ok(n)) if n <= 10 => Some(n),
@@ -95,7 +95,7 @@ pub fn to_check_in(kb: &Knowledge, form: &FormAnswers) -> Result<CheckInBody, Ve
             problems.push(FormProblem {
                 group: None,
                 scale_asked: None,
-                message: "Choose how sore you are, from 0 to 10.".to_owned(),
+                message: words.word("error_soreness").to_owned(),
             });
             None
         }
@@ -103,7 +103,7 @@ pub fn to_check_in(kb: &Knowledge, form: &FormAnswers) -> Result<CheckInBody, Ve
             problems.push(FormProblem {
                 group: None,
                 scale_asked: None,
-                message: "Choose how sore you are, from 0 to 10 (0 is not sore at all).".to_owned(),
+                message: words.word("error_soreness").to_owned(),
             });
             None
         }
@@ -114,7 +114,7 @@ pub fn to_check_in(kb: &Knowledge, form: &FormAnswers) -> Result<CheckInBody, Ve
             problems.push(FormProblem {
                 group: Some(group),
                 scale_asked: None,
-                message: "Tick any of these you have, or tick “None of these”.".to_owned(),
+                message: words.word("error_group").to_owned(),
             });
         }
     }
@@ -143,9 +143,8 @@ pub fn to_check_in(kb: &Knowledge, form: &FormAnswers) -> Result<CheckInBody, Ve
                     problems.push(FormProblem {
                         group: None,
                         scale_asked: Some(unit.to_owned()),
-                        message: format!(
-                            "You wrote {text} {chosen}. Did you mean {text} {other}? Choose the right one under Temperature and send again."
-                        ),
+                        message: words
+                            .fill("error_temperature_scale", &[("value", text), ("chosen", chosen), ("other", other)]),
                     });
                     None
                 } else {
@@ -159,7 +158,7 @@ pub fn to_check_in(kb: &Knowledge, form: &FormAnswers) -> Result<CheckInBody, Ve
                 problems.push(FormProblem {
                     group: None,
                     scale_asked: None,
-                    message: "Write your temperature as a number, such as 37.5.".to_owned(),
+                    message: words.word("error_temperature_number").to_owned(),
                 });
                 None
             }
@@ -180,23 +179,24 @@ pub fn to_check_in(kb: &Knowledge, form: &FormAnswers) -> Result<CheckInBody, Ve
 }
 
 /// What was wrong with an answer, in plain words for the client: never a field's code name.
-pub fn plain_problems(problems: &[care::InputError]) -> String {
+pub fn plain_problems(words: &Locale, problems: &[care::InputError]) -> String {
     let mut out: Vec<&str> = Vec::new();
     for p in problems {
         let field = p.field.rsplit('.').next().unwrap_or_default();
         let field = field.split('[').next().unwrap_or_default();
-        let words = match field {
-            "temperature_c" => "the temperature must be between 30 and 45 °C (86 and 113 °F)",
-            "soreness" | "previous_soreness" => "soreness must be a whole number from 0 to 10",
-            "note" => "the note is too long (at most 2,000 characters)",
-            "age_months" => "the baby's age on record is not a baby's age",
-            "symptoms" | "follow_ups" => "one of the ticked signs or questions was not one we know",
-            "sore_areas" => "one of the sore places was not one we know",
-            "trend" => "“compared with last time” was not one of the choices",
-            _ => "one answer was not one we could read",
+        let key = match field {
+            "temperature_c" => "problem_temperature",
+            "soreness" | "previous_soreness" => "problem_soreness",
+            "note" => "problem_note",
+            "age_months" => "problem_baby_age",
+            "symptoms" | "follow_ups" => "problem_signs",
+            "sore_areas" => "problem_areas",
+            "trend" => "problem_trend",
+            _ => "problem_other",
         };
-        if !out.contains(&words) {
-            out.push(words);
+        let text = words.word(key);
+        if !out.contains(&text) {
+            out.push(text);
         }
     }
     out.join("; ")

@@ -7,6 +7,7 @@ use crate::error::Error;
 use crate::error_page::client_problem;
 use crate::extract::Fields;
 use crate::intake_form::{Choice, IntakeChoices, LocalCondition, choices, intake_answers};
+use crate::language::PageLanguage;
 use crate::render::{ClientFrame, page as render_page};
 use crate::secret::{hash_secret, looks_like_link_token, new_link_token};
 use askama::Template;
@@ -14,7 +15,9 @@ use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use care::knowledge::locale::Locale;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use store::{ClientId, ClinicId, IntakeLink, NewClient, NewIntakeLink, Store, Timestamp};
 
 /// How long a client's own intake link works, in hours.
@@ -77,7 +80,7 @@ async fn link<S: Store>(state: &AppState<S>, token: &str) -> Result<(IntakeLink,
 }
 
 fn page(
-    kb: &care::Knowledge,
+    locale: &Arc<Locale>,
     clinic: &store::Clinic,
     token: &str,
     link: &IntakeLink,
@@ -85,9 +88,9 @@ fn page(
     errors: Vec<String>,
     done: bool,
 ) -> IntakePage {
-    let IntakeChoices { goals, conditions, local, pressures } = choices(kb, f);
+    let IntakeChoices { goals, conditions, local, pressures } = choices(&locale.knowledge, f);
     IntakePage {
-        frame: ClientFrame::of(kb, Some(clinic)),
+        frame: ClientFrame::of(locale, Some(clinic)),
         token: token.to_owned(),
         public: link.client_id.is_none(),
         name: f.one("name").unwrap_or_default().to_owned(),
@@ -107,32 +110,27 @@ fn show(p: &IntakePage, status: StatusCode) -> Response {
     render_page(p, status)
 }
 
-async fn problem<S: Store>(state: &AppState<S>, e: &Error) -> Response {
-    let kb = &state.knowledge;
+fn problem(locale: &Arc<Locale>, e: &Error) -> Response {
     let (title, message) = match e.code() {
-        "not_found" => (
-            "This link does not work",
-            "It may have been used already or have expired. Please ask your clinic for a new one.",
-        ),
-        "unavailable" => ("We cannot save answers just now", "Nothing was saved. Please try again in a few minutes."),
-        _ => ("Something went wrong", "Nothing was saved. Please try again in a few minutes, or ask your clinic."),
+        "not_found" => ("link_broken", "intake_link_broken_text"),
+        "unavailable" => ("cannot_save", "cannot_save_text"),
+        _ => ("went_wrong", "went_wrong_text"),
     };
-    client_problem(ClientFrame::of(kb, None), title, message, e.status())
+    client_problem(ClientFrame::of(locale, None), locale.word(title), locale.word(message), e.status())
 }
 
 /// `GET /i/{token}`.
 pub async fn form<S: Store>(
     State(state): State<AppState<S>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    PageLanguage(locale): PageLanguage,
     Path(token): Path<String>,
 ) -> Response {
     match link(&state, &token).await {
-        Ok((l, clinic)) => {
-            show(&page(&state.knowledge, &clinic, &token, &l, &Fields::default(), vec![], false), StatusCode::OK)
-        }
+        Ok((l, clinic)) => show(&page(&locale, &clinic, &token, &l, &Fields::default(), vec![], false), StatusCode::OK),
         Err(e) => match crate::rate_limit::count_failure(&state, peer) {
             Some(limited) => limited,
-            None => problem(&state, &e).await,
+            None => problem(&locale, &e),
         },
     }
 }
@@ -141,6 +139,7 @@ pub async fn form<S: Store>(
 pub async fn submit<S: Store>(
     State(state): State<AppState<S>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    PageLanguage(locale): PageLanguage,
     Path(token): Path<String>,
     body: Bytes,
 ) -> Response {
@@ -149,19 +148,21 @@ pub async fn submit<S: Store>(
         Err(e) => {
             return match crate::rate_limit::count_failure(&state, peer) {
                 Some(limited) => limited,
-                None => problem(&state, &e).await,
+                None => problem(&locale, &e),
             };
         }
     };
-    let kb = &state.knowledge;
+    let kb = &locale.knowledge;
     let f = Fields::parse(&body);
+    // The language of the client's messages: as chosen on the form, else the page's.
+    let language = f.one("language").and_then(|c| state.languages.get(c)).unwrap_or(&locale).code.clone();
     let mut errors = Vec::new();
     let now: Timestamp = state.clock.now();
     let mut new_client = None;
     if l.client_id.is_none() {
         let name = domain::PersonName::parse(f.one("name").unwrap_or_default()).ok();
         if name.is_none() {
-            errors.push("Write your name.".to_owned());
+            errors.push(locale.word("error_name").to_owned());
         }
         let email = match f.one("email") {
             Some(e) => crate::fields::email(e).map(Some).unwrap_or_else(|p| {
@@ -178,21 +179,22 @@ pub async fn submit<S: Store>(
             None => None,
         };
         if f.one("email").is_none() && f.one("phone").is_none() {
-            errors.push("Give an e-mail address or a phone number, so that the clinic can reach you.".to_owned());
+            errors.push(locale.word("error_contact").to_owned());
         }
         // The browser fills in its time zone, so that messages keep to the client's daytime;
         // a value this server does not know is left out, and the clinic's is used.
         let timezone =
             f.one("timezone").and_then(|tz| domain::TimeZoneName::parse(tz).ok()).map(|tz| tz.as_str().to_owned());
         let name = name.map(domain::PersonName::into_string).unwrap_or_default();
-        new_client = Some(NewClient { name, email, phone, timezone, age_months: None, now });
+        new_client =
+            Some(NewClient { language: Some(language.clone()), name, email, phone, timezone, age_months: None, now });
     }
     if f.one("consent") != Some("yes") {
-        errors.push("Tick the box to agree that the clinic may keep and use your answers.".to_owned());
+        errors.push(locale.word("error_consent").to_owned());
     }
     let tz = followup::window::time_zone(None, &clinic.timezone);
     let today = crate::time::local_date(now, &tz).unwrap_or_default();
-    let answers = match intake_answers(kb, &f, today) {
+    let answers = match intake_answers(&locale, &f, today) {
         Ok(a) => Some(a),
         Err(p) => {
             errors.push(p);
@@ -200,7 +202,7 @@ pub async fn submit<S: Store>(
         }
     };
     let (Some(answers), true) = (answers, errors.is_empty()) else {
-        return show(&page(kb, &clinic, &token, &l, &f, errors, false), StatusCode::UNPROCESSABLE_ENTITY);
+        return show(&page(&locale, &clinic, &token, &l, &f, errors, false), StatusCode::UNPROCESSABLE_ENTITY);
     };
     // The public link makes a new client each time: limited per address.
     if l.client_id.is_none()
@@ -211,14 +213,20 @@ pub async fn submit<S: Store>(
     }
     match state.store.intake_by_link(&l, new_client, answers.to_string(), now).await {
         Ok(Some(_)) => {
-            let mut done = page(kb, &clinic, &token, &l, &Fields::default(), vec![], true);
+            if let Some(client) = l.client_id {
+                // Best effort: the intake is saved; the language only words later messages.
+                if let Err(e) = state.store.set_client_language(clinic.id, client, Some(&language)).await {
+                    tracing::warn!(error = %e, "the client's language could not be saved");
+                }
+            }
+            let mut done = page(&locale, &clinic, &token, &l, &Fields::default(), vec![], true);
             done.postpone = serde_json::from_value::<care::screening::IntakeDoc>(answers)
                 .ok()
                 .and_then(|doc| doc.validate(kb).ok())
                 .and_then(|intake| care::screening::postpone_message(kb, &intake).map(str::to_owned));
             show(&done, StatusCode::OK)
         }
-        Ok(None) => problem(&state, &Error::not_found("link")).await,
-        Err(e) => problem(&state, &Error::from(e)).await,
+        Ok(None) => problem(&locale, &Error::not_found("link")),
+        Err(e) => problem(&locale, &Error::from(e)),
     }
 }

@@ -8,6 +8,7 @@ use crate::check_in_form::{FormAnswers, REQUIRED_GROUPS, to_check_in};
 use crate::error::{Error, Shown};
 use crate::error_page::client_problem;
 use crate::extract::{ClientLink, Fields};
+use crate::language::PageLanguage;
 use crate::render::{ClientFrame, page};
 use crate::service::check_in::{CheckInOutcome, LinkContext, not_read_error, not_saved};
 use crate::service::profile::{client_doc, contacts};
@@ -18,13 +19,20 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use care::Knowledge;
 use care::codes::Level;
+use care::knowledge::locale::Locale;
+use std::sync::Arc;
 use store::{CheckInId, ClinicId, Store};
 
 /// The page for a link that does not work, still with the warning signs and, when the
 /// clinic is known, its emergency number. A program that sent JSON reads the same error as
 /// JSON (see [`crate::error_page`]).
-pub async fn link_problem<S: Store>(state: &AppState<S>, error: &Error, clinic_id: Option<ClinicId>) -> Response {
-    let kb = &state.knowledge;
+pub async fn link_problem<S: Store>(
+    state: &AppState<S>,
+    locale: &Arc<Locale>,
+    error: &Error,
+    clinic_id: Option<ClinicId>,
+) -> Response {
+    let kb = &locale.knowledge;
     let clinic = match clinic_id {
         Some(id) => state.store.clinic(id).await.ok().flatten(),
         None => None,
@@ -36,22 +44,18 @@ pub async fn link_problem<S: Store>(state: &AppState<S>, error: &Error, clinic_i
         None => clinic_id.and_then(|id| state.write_health.numbers.of(id)),
     };
     let unavailable = not_saved(number.as_deref());
+    let call = number.clone().unwrap_or_else(|| locale.word("local_emergency_number").to_owned());
     let (title, message) = match error.code() {
-        "link_expired" => {
-            ("This link has expired", "Please contact your clinic if you still want to tell them how you are.")
-        }
-        "not_found" => (
-            "This link does not work",
-            "Check that you copied the whole link from your message, or contact your clinic.",
-        ),
-        "unavailable" => ("We cannot save answers just now", unavailable.message()),
-        _ => ("Something went wrong", "Nothing was saved. Please try again in a moment."),
+        "link_expired" => ("link_expired", locale.word("link_expired_text").to_owned()),
+        "not_found" => ("link_broken", locale.word("link_broken_text").to_owned()),
+        "unavailable" => ("cannot_save", locale.fill("not_saved", &[("number", &call)])),
+        _ => ("went_wrong", locale.word("went_wrong_text").to_owned()),
     };
     let frame = match &clinic {
-        Some(c) => ClientFrame::of(kb, Some(c)),
-        None => ClientFrame::with(kb, "Aftercare", number),
+        Some(c) => ClientFrame::of(locale, Some(c)),
+        None => ClientFrame::with(locale, "Aftercare", number),
     };
-    let mut response = client_problem(frame, title, message, error.status());
+    let mut response = client_problem(frame, locale.word(title), &message, error.status());
     let shown = if error.code() == "unavailable" { &unavailable } else { error };
     response.extensions_mut().insert(Shown {
         code: shown.code(),
@@ -101,6 +105,7 @@ struct CheckInPage {
     token: String,
     session_line: String,
     ask_trend: bool,
+    /// (value, words key) of each answer to "compared with last time".
     trends: Vec<(&'static str, &'static str)>,
     areas: Vec<AreaView>,
     groups: Vec<GroupView>,
@@ -116,25 +121,32 @@ struct CheckInPage {
     temperature_asked: Option<String>,
 }
 
+/// The words key of a group's question.
 fn group_title(level: Level, for_baby: bool) -> &'static str {
     match (level, for_baby) {
-        (Level::Emergency, false) => "Do you have any of these serious warning signs?",
-        (Level::Emergency, true) => "Does your baby have any of these serious warning signs?",
-        (Level::Doctor, false) => "Do you have any of these?",
-        (Level::Doctor, true) => "Does your baby have any of these?",
-        (Level::Therapist, _) => "And any of these?",
-        (Level::SelfCare, _) => "Anything else that is common after a massage?",
+        (Level::Emergency, false) => "group_emergency",
+        (Level::Emergency, true) => "group_emergency_baby",
+        (Level::Doctor, false) => "group_doctor",
+        (Level::Doctor, true) => "group_doctor_baby",
+        (Level::Therapist, _) => "group_therapist",
+        (Level::SelfCare, _) => "group_self_care",
     }
 }
 
-fn session_line(kb: &Knowledge, ctx: &LinkContext) -> String {
-    let kind = kb.vocabulary.massage_types.by_code(&ctx.session.massage_type).map_or("massage", |t| t.label.as_str());
-    let day = jiff::Timestamp::from_millisecond(ctx.session.ended_at.0)
+/// A time's day in the clinic's time zone, written out in `locale` ("Monday 30 November").
+fn day_name(locale: &Locale, at: store::Timestamp, timezone: &str) -> String {
+    jiff::Timestamp::from_millisecond(at.0)
         .ok()
-        .and_then(|t| jiff::tz::TimeZone::get(&ctx.clinic.timezone).ok().map(|tz| t.to_zoned_datetime(tz)))
-        .map(|z| z.strftime("%A %-d %B").to_string())
-        .unwrap_or_default();
-    format!("Your {} on {day}", kind.to_lowercase())
+        .and_then(|t| jiff::tz::TimeZone::get(timezone).ok().map(|tz| t.to_zoned_datetime(tz)))
+        .map(|z| locale.long_date(z.weekday().to_monday_one_offset() as u8, z.day() as u8, z.month() as u8))
+        .unwrap_or_default()
+}
+
+fn session_line(locale: &Locale, ctx: &LinkContext) -> String {
+    let kb = &locale.knowledge;
+    let kind = kb.vocabulary.massage_types.by_code(&ctx.session.massage_type).map_or("", |t| t.label.as_str());
+    let day = day_name(locale, ctx.session.ended_at, &ctx.clinic.timezone);
+    locale.fill("session_line", &[("massage", &kind.to_lowercase()), ("day", &day)])
 }
 
 /// The conditions on the client's record that decide which signs the form asks (a
@@ -146,14 +158,14 @@ async fn conditions_on_record<S: Store>(state: &AppState<S>, link: &ClientLink) 
 }
 
 fn check_in_page(
-    kb: &Knowledge,
     link: &ClientLink,
     conditions: Option<&[String]>,
     form: FormAnswers,
     problems: &[crate::check_in_form::FormProblem],
     extra: Vec<String>,
 ) -> CheckInPage {
-    let (v, ctx) = (&kb.vocabulary, &link.context);
+    let (locale, ctx) = (&link.locale, &link.context);
+    let v = &locale.knowledge.vocabulary;
     let for_baby = v.massage_types.by_code(&ctx.session.massage_type).is_some_and(|t| t.for_baby);
     let asked = |s: &care::vocabulary::Symptom| {
         if for_baby { s.baby_label.is_some() } else { s.asked_of(conditions) }
@@ -199,17 +211,17 @@ fn check_in_page(
     let mut errors: Vec<String> = problems
         .iter()
         .map(|p| match p.group {
-            Some(level) => format!("{} {}", group_title(level, for_baby), p.message),
+            Some(level) => format!("{} {}", locale.word(group_title(level, for_baby)), p.message),
             None => p.message.clone(),
         })
         .collect();
     errors.extend(extra);
     CheckInPage {
-        frame: ClientFrame::of(kb, Some(&ctx.clinic)),
+        frame: ClientFrame::of(locale, Some(&ctx.clinic)),
         token: link.token.clone(),
-        session_line: session_line(kb, ctx),
+        session_line: session_line(locale, ctx),
         ask_trend: ctx.earlier.count > 0,
-        trends: vec![("better", "Better"), ("same", "About the same"), ("worse", "Worse")],
+        trends: vec![("better", "trend_better"), ("same", "trend_same"), ("worse", "trend_worse")],
         areas,
         first_group: groups.first().map_or("emergency", |g| g.code),
         for_baby,
@@ -230,10 +242,7 @@ fn check_in_page(
         (status = 429, description = "Too many links that do not work", content_type = "text/html", body = String)))]
 pub async fn form<S: Store>(State(state): State<AppState<S>>, link: ClientLink) -> Response {
     let conditions = conditions_on_record(&state, &link).await;
-    page(
-        &check_in_page(&state.knowledge, &link, conditions.as_deref(), FormAnswers::default(), &[], vec![]),
-        StatusCode::OK,
-    )
+    page(&check_in_page(&link, conditions.as_deref(), FormAnswers::default(), &[], vec![]), StatusCode::OK)
 }
 
 #[derive(Template)]
@@ -259,13 +268,13 @@ struct ResultPage {
 
 impl ResultPage {
     /// The page of a check-in's outcome.
-    fn of(kb: &Knowledge, link: &ClientLink, outcome: CheckInOutcome) -> ResultPage {
-        let clinic = &link.context.clinic;
+    fn of(link: &ClientLink, outcome: CheckInOutcome) -> ResultPage {
+        let (clinic, kb) = (&link.context.clinic, &link.locale.knowledge);
         let mut reasons: Vec<String> = outcome.fired.into_iter().map(|f| f.reason).collect();
         reasons.dedup();
         ResultPage {
             check_in_id: CheckInId(outcome.check_in_id),
-            frame: ClientFrame::of_clinic(kb, clinic, outcome.emergency_number),
+            frame: ClientFrame::of_clinic(&link.locale, clinic, outcome.emergency_number),
             token: link.token.clone(),
             level: outcome.level,
             label: outcome.label,
@@ -282,19 +291,17 @@ impl ResultPage {
 
 /// The answer to a check-in over its link's or its address's limit: not saved, and what to
 /// do now, with the emergency number (a page with the warning signs for a browser).
-fn too_many_answers<S: Store>(state: &AppState<S>, link: &ClientLink, wait: i64, as_page: bool) -> Response {
-    let kb = &state.knowledge;
-    let clinic = &link.context.clinic;
-    let call =
-        kb.country(&clinic.country).map_or_else(|| "your local emergency number".to_owned(), |c| c.emergency.clone());
-    let message = format!(
-        "You have sent many answers in a short time, so this one was not saved. If you have any warning \
-         sign, call {call} now. Otherwise phone your clinic, or send your answer again later."
-    );
+fn too_many_answers(link: &ClientLink, wait: i64, as_page: bool) -> Response {
+    let (locale, clinic) = (&link.locale, &link.context.clinic);
+    let call = locale
+        .knowledge
+        .country(&clinic.country)
+        .map_or_else(|| locale.word("local_emergency_number").to_owned(), |c| c.emergency.clone());
+    let message = locale.fill("too_many_answers_text", &[("number", &call)]);
     let mut response = if as_page {
         client_problem(
-            ClientFrame::of(kb, Some(clinic)),
-            "Too many answers for now",
+            ClientFrame::of(locale, Some(clinic)),
+            locale.word("too_many_answers"),
             &message,
             StatusCode::TOO_MANY_REQUESTS,
         )
@@ -329,14 +336,17 @@ pub async fn submit<S: Store>(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
     if let Err(wait) = crate::rate_limit::count_answer(&state, link.context.follow_up.id, link.peer) {
-        return too_many_answers(&state, &link, wait, is_form);
+        return too_many_answers(&link, wait, is_form);
     }
     if is_form { submit_form(&state, &link, &body).await } else { submit_json(&state, &link, &body).await }
 }
 
 /// The JSON check-in: the outcome as it is, or the error naming the field.
 async fn submit_json<S: Store>(state: &AppState<S>, link: &ClientLink, body: &Bytes) -> Response {
-    let answer = async { crate::service::check_in::check_in(state, &link.context, crate::api::json_body(body)?).await };
+    let answer = async {
+        let body = crate::api::json_body(body)?;
+        crate::service::check_in::check_in(state, &link.context, body, &link.locale.knowledge).await
+    };
     match answer.await {
         Ok(Ok(outcome)) => axum::Json(outcome).into_response(),
         Ok(Err(not_read)) => not_read_error(&not_read).into_response(),
@@ -349,59 +359,62 @@ async fn submit_json<S: Store>(state: &AppState<S>, link: &ClientLink, body: &By
 }
 
 /// The note's warning signs that no box says: for each, "is this happening now?".
-fn note_questions(kb: &Knowledge, form: &FormAnswers, ticked: &[String]) -> Vec<(String, String)> {
+fn note_questions(locale: &Locale, form: &FormAnswers, ticked: &[String]) -> Vec<(String, String)> {
+    let kb = &locale.knowledge;
     let ticked = kb.vocabulary.symptoms.set_of(ticked);
     let note = form.note.as_deref().unwrap_or_default();
     care::note::unreported_flags(kb, note, kb.vocabulary.close_symptoms(ticked))
         .into_iter()
         .map(|n| {
             let label = kb.vocabulary.symptoms.by_code(&n.code).map_or("", |s| s.label.as_str());
-            (n.code.clone(), format!("You wrote “{}”. Is this happening now: {label}?", n.phrase))
+            (n.code.clone(), locale.fill("note_question", &[("phrase", &n.phrase), ("sign", label)]))
         })
         .collect()
 }
 
 /// The form's check-in: the result page, or the form again with what to change.
 async fn submit_form<S: Store>(state: &AppState<S>, link: &ClientLink, body: &Bytes) -> Response {
-    let kb = &state.knowledge;
+    let locale = &link.locale;
     let form = FormAnswers::parse(body);
     let conditions = conditions_on_record(state, link).await;
     let conditions = conditions.as_deref();
-    let check_in = match to_check_in(kb, &form) {
+    let check_in = match to_check_in(locale, &form) {
         Ok(c) => c,
         Err(problems) => {
-            let again = check_in_page(kb, link, conditions, form, &problems, vec![]);
+            let again = check_in_page(link, conditions, form, &problems, vec![]);
             return page(&again, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
     // The note is checked before the answer is sent: for each warning sign it mentions that
     // no box says, the client is asked whether it is happening now (care policy v1.2).
     if !form.note_checked {
-        let questions = note_questions(kb, &form, check_in.symptoms.as_deref().unwrap_or_default());
+        let questions = note_questions(locale, &form, check_in.symptoms.as_deref().unwrap_or_default());
         if !questions.is_empty() {
-            let mut asked = check_in_page(kb, link, conditions, form, &[], vec![]);
+            let mut asked = check_in_page(link, conditions, form, &[], vec![]);
             asked.note_questions = questions;
             return page(&asked, StatusCode::OK);
         }
     }
     let clinic = &link.context.clinic;
-    match crate::service::check_in::check_in(state, &link.context, check_in).await {
-        Ok(Ok(outcome)) => page(&ResultPage::of(kb, link, outcome), StatusCode::OK),
+    match crate::service::check_in::check_in(state, &link.context, check_in, &locale.knowledge).await {
+        Ok(Ok(outcome)) => {
+            remember_language(state, link).await;
+            page(&ResultPage::of(link, outcome), StatusCode::OK)
+        }
         Ok(Err(not_read)) => {
             // Kept and the clinic told; the client reads plain words, never a field's code.
-            let message = vec![format!(
-                "We could not read part of your answer: {}. We kept what you sent and told {}. Please check it and send again. If you have any warning sign below, call {} now.",
-                crate::check_in_form::plain_problems(&not_read.problems),
-                clinic.name,
-                not_read.emergency_number.as_deref().unwrap_or("your local emergency number"),
-            )];
-            page(&check_in_page(kb, link, conditions, form, &[], message), StatusCode::UNPROCESSABLE_ENTITY)
+            let number = not_read.emergency_number.as_deref().unwrap_or(locale.word("local_emergency_number"));
+            let problems = crate::check_in_form::plain_problems(locale, &not_read.problems);
+            let message = vec![
+                locale.fill("error_not_read", &[("problems", &problems), ("clinic", &clinic.name), ("number", number)]),
+            ];
+            page(&check_in_page(link, conditions, form, &[], message), StatusCode::UNPROCESSABLE_ENTITY)
         }
         Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
-            let message = "Part of your answer could not be read. Please check it and send again.".to_owned();
-            page(&check_in_page(kb, link, conditions, form, &[], vec![message]), StatusCode::UNPROCESSABLE_ENTITY)
+            let message = locale.word("error_part_not_read").to_owned();
+            page(&check_in_page(link, conditions, form, &[], vec![message]), StatusCode::UNPROCESSABLE_ENTITY)
         }
-        Err(e) => link_problem(state, &e, Some(clinic.id)).await,
+        Err(e) => link_problem(state, locale, &e, Some(clinic.id)).await,
     }
 }
 
@@ -452,12 +465,27 @@ struct PlanPage {
     doctor_instruction: String,
 }
 
-fn dose(s: &care::knowledge::model::Stretch) -> String {
-    let side = if s.per_side { " on each side" } else { "" };
-    if s.hold_seconds > 0 {
-        format!("Hold for {} seconds. Do it {} times{side}, {}.", s.hold_seconds, s.repeat, s.how_often)
-    } else {
-        format!("Do it {} times{side}, {}.", s.repeat, s.how_often)
+fn dose(locale: &Locale, s: &care::knowledge::model::Stretch) -> String {
+    let key = match (s.hold_seconds > 0, s.per_side) {
+        (true, false) => "dose_hold",
+        (true, true) => "dose_hold_sides",
+        (false, false) => "dose_repeat",
+        (false, true) => "dose_repeat_sides",
+    };
+    locale.fill(
+        key,
+        &[("seconds", &s.hold_seconds.to_string()), ("times", &s.repeat.to_string()), ("how_often", &s.how_often)],
+    )
+}
+
+/// A client who answered a page in another language than their record's reads their
+/// messages in it from now on.
+async fn remember_language<S: Store>(state: &AppState<S>, link: &ClientLink) {
+    let (client, code) = (&link.context.client, &link.locale.code);
+    if client.language.as_deref() != Some(code.as_str())
+        && let Err(e) = state.store.set_client_language(client.clinic_id, client.id, Some(code)).await
+    {
+        tracing::warn!(error = %e, "the client's language could not be saved");
     }
 }
 
@@ -466,13 +494,13 @@ pub async fn plan<S: Store>(State(state): State<AppState<S>>, link: ClientLink) 
     let ctx = &link.context;
     match plan_page(&state, &link).await {
         Ok(p) => page(&p, StatusCode::OK),
-        Err(e) => link_problem(&state, &e, Some(ctx.clinic.id)).await,
+        Err(e) => link_problem(&state, &link.locale, &e, Some(ctx.clinic.id)).await,
     }
 }
 
 async fn plan_page<S: Store>(state: &AppState<S>, link: &ClientLink) -> Result<PlanPage, Error> {
-    let ctx = &link.context;
-    let kb = &state.knowledge;
+    let (ctx, locale) = (&link.context, &link.locale);
+    let kb = &locale.knowledge;
     let (client_doc, _) = client_doc(state, &ctx.client, state.clock.now()).await?;
     let mut errors = Vec::new();
     let session_doc = care::checkin::SessionDoc {
@@ -489,14 +517,12 @@ async fn plan_page<S: Store>(state: &AppState<S>, link: &ClientLink) -> Result<P
     let plan = care::plan(kb, &session, &client_values, &products, contacts(kb, &ctx.clinic));
     let label = |code: &str| kb.vocabulary.areas.by_code(code).map_or(code.to_owned(), |a| a.label.to_lowercase());
     Ok(PlanPage {
-        frame: ClientFrame::of_clinic(kb, &ctx.clinic, plan.emergency_number.map(str::to_owned)),
-        session_line: session_line(kb, ctx),
+        frame: ClientFrame::of_clinic(locale, &ctx.clinic, plan.emergency_number.map(str::to_owned)),
+        session_line: session_line(locale, ctx),
         client_name: ctx.client.name.clone(),
-        qr: crate::render::qr_svg(&format!("{}/c/{}", state.base_url, link.token), "QR code of your check-in link"),
-        check_in_when: format!(
-            "Your check-in is from {}.",
-            crate::staff::view::local_day_name(ctx.follow_up.due_at, &ctx.clinic.timezone)
-        ),
+        qr: crate::render::qr_svg(&format!("{}/c/{}", state.base_url, link.token), locale.word("qr_label")),
+        check_in_when: locale
+            .fill("check_in_from", &[("day", &day_name(locale, ctx.follow_up.due_at, &ctx.clinic.timezone))]),
         expect_title: plan.expect.title.to_owned(),
         expect_summary: plan.expect.summary.to_owned(),
         expect_factors: plan.expect.factors.iter().map(|s| (*s).to_owned()).collect(),
@@ -512,9 +538,14 @@ async fn plan_page<S: Store>(state: &AppState<S>, link: &ClientLink) -> Result<P
                     .iter()
                     .map(|s| StretchView {
                         name: s.stretch.name.clone(),
-                        for_areas: s.for_areas.iter().map(|a| label(a)).collect::<Vec<_>>().join(" and "),
+                        for_areas: s
+                            .for_areas
+                            .iter()
+                            .map(|a| label(a))
+                            .collect::<Vec<_>>()
+                            .join(&format!(" {} ", locale.word("and"))),
                         steps: s.stretch.steps.clone(),
-                        dose: dose(s.stretch),
+                        dose: dose(locale, s.stretch),
                         caution: s.stretch.caution.clone(),
                     })
                     .collect(),
@@ -552,15 +583,15 @@ struct WhySorePage {
 /// `GET /why-sore`: "Why am I sore after a massage?", general (care policy v1.2 section 5):
 /// it speaks of "a first massage", never "your massage", shows each item's whole text with
 /// its safety sentences, and cites only sources that were checked.
-pub async fn why_sore<S: Store>(State(state): State<AppState<S>>) -> Response {
-    page(&why_sore_page(&state.knowledge, ClientFrame::of(&state.knowledge, None)), StatusCode::OK)
+pub async fn why_sore<S: Store>(PageLanguage(locale): PageLanguage) -> Response {
+    page(&why_sore_page(&locale.knowledge, ClientFrame::of(&locale, None)), StatusCode::OK)
 }
 
 /// `GET /c/{token}/why-sore`: the same page reached from a clinic's link, with the clinic's
 /// name and emergency number.
-pub async fn why_sore_of_link<S: Store>(State(state): State<AppState<S>>, link: ClientLink) -> Response {
-    let frame = ClientFrame::of(&state.knowledge, Some(&link.context.clinic));
-    page(&why_sore_page(&state.knowledge, frame), StatusCode::OK)
+pub async fn why_sore_of_link<S: Store>(State(_): State<AppState<S>>, link: ClientLink) -> Response {
+    let frame = ClientFrame::of(&link.locale, Some(&link.context.clinic));
+    page(&why_sore_page(&link.locale.knowledge, frame), StatusCode::OK)
 }
 
 fn why_sore_page(kb: &Knowledge, frame: ClientFrame) -> WhySorePage {
@@ -609,9 +640,9 @@ pub async fn feedback<S: Store>(State(state): State<AppState<S>>, link: ClientLi
     let rating = fields.one("rating").and_then(|r| r.parse::<u8>().ok()).filter(|r| (1..=5).contains(r));
     let comment: Option<String> = fields.one("comment").map(|c| c.chars().take(2000).collect());
     let check_in = fields.one("check_in").and_then(|c| c.parse::<i64>().ok());
-    let kb = &state.knowledge;
+    let locale = &link.locale;
     let answer = |title: &str, message: &str, status: StatusCode| {
-        client_problem(ClientFrame::of(kb, Some(&ctx.clinic)), title, message, status)
+        client_problem(ClientFrame::of(locale, Some(&ctx.clinic)), locale.word(title), locale.word(message), status)
     };
     // Feedback belongs to a check-in of this link's session, and says something.
     let own = match check_in {
@@ -626,22 +657,18 @@ pub async fn feedback<S: Store>(State(state): State<AppState<S>>, link: ClientLi
         (Ok(true), Some(id)) if rating.is_some() || comment.is_some() => {
             let new = store::NewFeedback { check_in_id: CheckInId(id), rating, comment, now: state.clock.now() };
             match state.store.add_feedback(ctx.clinic.id, new).await {
-                Ok(_) => answer("Thank you", "Your clinic will read your feedback.", StatusCode::OK),
-                Err(e) => link_problem(&state, &Error::from(e), Some(ctx.clinic.id)).await,
+                Ok(_) => answer("thank_you", "feedback_thanks", StatusCode::OK),
+                Err(e) => link_problem(&state, locale, &Error::from(e), Some(ctx.clinic.id)).await,
             }
         }
-        (Ok(true), Some(_)) => answer(
-            "Nothing to send",
-            "Choose a rating or write a comment, then send it.",
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
-        (Err(e), _) => link_problem(&state, &Error::from(e), Some(ctx.clinic.id)).await,
-        _ => link_problem(&state, &Error::not_found("check-in"), Some(ctx.clinic.id)).await,
+        (Ok(true), Some(_)) => answer("feedback_empty_title", "feedback_empty", StatusCode::UNPROCESSABLE_ENTITY),
+        (Err(e), _) => link_problem(&state, locale, &Error::from(e), Some(ctx.clinic.id)).await,
+        _ => link_problem(&state, locale, &Error::not_found("check-in"), Some(ctx.clinic.id)).await,
     }
 }
 
 #[cfg(test)]
-#[allow(clippy::panic, clippy::expect_used)]
+#[allow(clippy::panic, clippy::expect_used, clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -666,7 +693,9 @@ sources = ["wiltshire-2010", "nice-fever-under-5"]
         let unchecked = kb.source("nice-fever-under-5").expect("a built-in source");
         assert_eq!(unchecked.verified, "not_verified");
         let checked = kb.source("wiltshire-2010").expect("a built-in source");
-        let page = why_sore_page(&kb, ClientFrame::with(&kb, "Calm", None));
+        let english = care::knowledge::locale::builtin_locale_files().remove(0);
+        let languages = care::knowledge::locale::Languages::load(kb.clone(), &[english], &[]).unwrap();
+        let page = why_sore_page(&kb, ClientFrame::with(languages.english(), "Calm", None));
         assert!(page.sources.contains(&checked.citation()), "a checked source is cited");
         assert!(!page.sources.contains(&unchecked.citation()), "an unchecked one is for staff only");
     }

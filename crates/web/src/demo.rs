@@ -56,6 +56,9 @@ struct Story {
     /// The note of a therapist who has already dealt with the alert.
     #[serde(default)]
     acknowledged: Option<String>,
+    /// The language of the client's pages and messages, when not English.
+    #[serde(default)]
+    language: Option<String>,
 }
 
 /// A demo session.
@@ -128,6 +131,7 @@ pub async fn seed<S: Store>(state: &AppState<S>) -> Result<DemoSignIn, Error> {
             .create_client(
                 clinic.id,
                 NewClient {
+                    language: story.language.clone(),
                     name: story.name.clone(),
                     // example.com never receives mail: the demo's messages stay in the outbox folder.
                     email: Some(format!("{}@example.com", story.name.to_lowercase().replace(' ', "."))),
@@ -165,7 +169,7 @@ pub async fn seed<S: Store>(state: &AppState<S>) -> Result<DemoSignIn, Error> {
             let link = &links[i.min(links.len().saturating_sub(1))];
             let then = at(state, when);
             let context = open_link(&then, link).await.map_err(|p| p.error)?;
-            crate::service::check_in::check_in(&then, &context, answer)
+            crate::service::check_in::check_in(&then, &context, answer, &then.knowledge)
                 .await?
                 .map_err(|n| crate::service::check_in::not_read_error(&n))?;
         }

@@ -158,7 +158,7 @@ pub async fn answer_errors<S: Store>(State(state): State<AppState<S>>, request: 
             (status, axum::Json(body)).into_response()
         }
         Audience::Client => {
-            client_problem(ClientFrame::of(&state.knowledge, None), title(status), &sentence(&shown), status)
+            client_problem(ClientFrame::of(state.languages.english(), None), title(status), &sentence(&shown), status)
         }
         Audience::Staff => {
             let (back, back_label) = if status == StatusCode::UNAUTHORIZED {

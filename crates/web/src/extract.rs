@@ -95,6 +95,8 @@ pub struct ClientLink {
     pub context: LinkContext,
     /// The caller's address.
     pub peer: SocketAddr,
+    /// The language of the page: `?lang=`, the client's, or the browser's.
+    pub locale: std::sync::Arc<care::knowledge::locale::Locale>,
 }
 
 impl<S: Store> FromRequestParts<AppState<S>> for ClientLink {
@@ -109,19 +111,30 @@ impl<S: Store> FromRequestParts<AppState<S>> for ClientLink {
             .await
             .map_err(|_| Error::not_found("link").into_response())?;
         match open_link(state, &token).await {
-            Ok(context) => Ok(ClientLink { token, context, peer }),
-            Err(problem) => Err(link_problem_response(state, problem, peer).await),
+            Ok(context) => {
+                let locale = crate::language::of_request(state, parts, context.client.language.as_deref());
+                Ok(ClientLink { token, context, peer, locale })
+            }
+            Err(problem) => {
+                let locale = crate::language::of_request(state, parts, None);
+                Err(link_problem_response(state, problem, peer, &locale).await)
+            }
         }
     }
 }
 
 /// The answer to a link that does not work: counted for the rate limit unless the database
 /// was at fault, then the page that says what to do.
-pub async fn link_problem_response<S: Store>(state: &AppState<S>, problem: LinkProblem, peer: SocketAddr) -> Response {
+pub async fn link_problem_response<S: Store>(
+    state: &AppState<S>,
+    problem: LinkProblem,
+    peer: SocketAddr,
+    locale: &std::sync::Arc<care::knowledge::locale::Locale>,
+) -> Response {
     if problem.error.status() != axum::http::StatusCode::SERVICE_UNAVAILABLE
         && let Some(limited) = crate::rate_limit::count_failure(state, peer)
     {
         return limited;
     }
-    crate::client_pages::link_problem(state, &problem.error, problem.clinic_id).await
+    crate::client_pages::link_problem(state, locale, &problem.error, problem.clinic_id).await
 }

@@ -4,6 +4,7 @@
 
 use crate::extract::Fields;
 use care::Knowledge;
+use care::knowledge::locale::Locale;
 use care::screening::IntakeDoc;
 use serde_json::{Value, json};
 
@@ -89,22 +90,22 @@ pub fn choices(kb: &Knowledge, f: &Fields) -> IntakeChoices {
 
 /// The weeks of pregnancy on `today`, from the form's weeks or its due date (a pregnancy is
 /// 40 weeks to its due date), or what the person must fix. None when neither was given.
-fn pregnancy_weeks(f: &Fields, today: jiff::civil::Date) -> Result<Option<i64>, String> {
+fn pregnancy_weeks(words: &Locale, f: &Fields, today: jiff::civil::Date) -> Result<Option<i64>, String> {
     let max = care::checkin::PREGNANCY_WEEKS_MAX;
     if let Some(w) = f.one("pregnancy_weeks") {
         return match w.parse::<i64>() {
             Ok(n) if (0..=max).contains(&n) => Ok(Some(n)),
-            _ => Err(format!("Weeks pregnant: write a whole number from 0 to {max}, or leave it empty.")),
+            _ => Err(words.fill("error_weeks", &[("max", &max.to_string())])),
         };
     }
     let Some(due) = f.one("due_date") else { return Ok(None) };
     let Some(due) = crate::time::parse_date(due) else {
-        return Err("Due date: write it as a date, such as 2027-05-14, or leave it empty.".to_owned());
+        return Err(words.word("error_due_date").to_owned());
     };
     let days_to_due = today.until(due).map_err(|e| e.to_string())?.get_days();
     let days_pregnant = 280 - i64::from(days_to_due);
     if !(0..=max * 7).contains(&days_pregnant) {
-        return Err("Due date: it must be within the next 40 weeks, or up to 5 weeks past.".to_owned());
+        return Err(words.word("error_due_date_range").to_owned());
     }
     Ok(Some(days_pregnant / 7))
 }
@@ -112,7 +113,8 @@ fn pregnancy_weeks(f: &Fields, today: jiff::civil::Date) -> Result<Option<i64>, 
 /// The intake (JSON, as stored) from the form's fields, or what the person must fix. The
 /// weeks of pregnancy are stored as they stand on `today`, the intake's date, from which each
 /// check-in counts them on.
-pub fn intake_answers(kb: &Knowledge, f: &Fields, today: jiff::civil::Date) -> Result<Value, String> {
+pub fn intake_answers(words: &Locale, f: &Fields, today: jiff::civil::Date) -> Result<Value, String> {
+    let kb = &words.knowledge;
     let conditions: Vec<Value> = f
         .all("condition")
         .into_iter()
@@ -122,7 +124,7 @@ pub fn intake_answers(kb: &Knowledge, f: &Fields, today: jiff::civil::Date) -> R
         })
         .collect();
     let Some(first) = f.one("first_massage") else {
-        return Err("Say whether this is the first massage ever.".to_owned());
+        return Err(words.word("error_first_massage").to_owned());
     };
     let mut answers = json!({"goals": f.all("goal"), "conditions": conditions, "first_massage": first == "yes"});
     if let Some(p) = f.one("preferred_pressure") {
@@ -131,10 +133,9 @@ pub fn intake_answers(kb: &Knowledge, f: &Fields, today: jiff::civil::Date) -> R
     if let Some(n) = f.one("usual_pain") {
         answers["usual_pain"] = n.parse::<u8>().map_or(json!(n), |x| json!(x));
     }
-    if let Some(weeks) = pregnancy_weeks(f, today)? {
+    if let Some(weeks) = pregnancy_weeks(words, f, today)? {
         if !f.all("condition").iter().any(|c| care::checkin::is_pregnancy(kb, c)) {
-            return Err("Weeks pregnant or a due date were given, but no pregnancy is ticked: tick it, or clear them."
-                .to_owned());
+            return Err(words.word("error_weeks_not_pregnant").to_owned());
         }
         answers["pregnancy_weeks"] = json!(weeks);
     }

@@ -20,6 +20,7 @@ pub mod extract;
 pub mod fields;
 pub mod headers;
 pub mod intake_form;
+pub mod language;
 pub mod openapi;
 pub mod page;
 pub mod rate_limit;
@@ -51,8 +52,10 @@ pub use store::{Clock, FixedClock};
 pub struct AppState<S: Store> {
     /// The store.
     pub store: S,
-    /// The clinical knowledge.
+    /// The clinical knowledge, in English: staff pages, the API, storage.
     pub knowledge: Arc<Knowledge>,
+    /// The knowledge and the words of every language a client may read.
+    pub languages: Arc<care::knowledge::locale::Languages>,
     /// The clock.
     pub clock: Arc<dyn Clock>,
     /// The address clients reach the app at, for the links in messages (no trailing slash).
@@ -71,6 +74,7 @@ impl<S: Store> Clone for AppState<S> {
         AppState {
             store: self.store.clone(),
             knowledge: self.knowledge.clone(),
+            languages: self.languages.clone(),
             clock: self.clock.clone(),
             base_url: self.base_url.clone(),
             rate_limiter: self.rate_limiter.clone(),

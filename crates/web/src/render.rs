@@ -6,7 +6,8 @@ use crate::error::Error;
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use care::Knowledge;
+use care::knowledge::locale::Locale;
+use std::sync::Arc;
 
 /// Renders a page with `status`, or answers the 500 of a template that failed.
 pub fn page(t: &impl Template, status: StatusCode) -> Response {
@@ -47,24 +48,29 @@ pub struct ClientFrame {
     /// The clinic's phone, when it gave one: a call link wherever a client is told to
     /// contact the clinic or their therapist.
     pub clinic_phone: Option<String>,
+    /// The page's language: its words and its knowledge.
+    pub locale: Arc<Locale>,
+    /// Every language, for the switch: (code, name in itself).
+    pub languages: Vec<(String, String)>,
 }
 
 impl ClientFrame {
-    /// The frame of a page of `clinic`, or of no clinic known.
-    pub fn of(kb: &Knowledge, clinic: Option<&store::Clinic>) -> ClientFrame {
-        let number = clinic.and_then(|c| kb.country(&c.country)).map(|c| c.emergency.clone());
-        let mut frame = ClientFrame::with(kb, clinic.map_or("Aftercare", |c| c.name.as_str()), number);
+    /// The frame of a page of `clinic`, or of no clinic known, in `locale`.
+    pub fn of(locale: &Arc<Locale>, clinic: Option<&store::Clinic>) -> ClientFrame {
+        let number = clinic.and_then(|c| locale.knowledge.country(&c.country)).map(|c| c.emergency.clone());
+        let mut frame = ClientFrame::with(locale, clinic.map_or("Aftercare", |c| c.name.as_str()), number);
         frame.clinic_phone = clinic.and_then(|c| c.phone.clone());
         frame
     }
 
     /// The frame of `clinic`'s page with an emergency number known otherwise.
-    pub fn of_clinic(kb: &Knowledge, clinic: &store::Clinic, emergency_number: Option<String>) -> ClientFrame {
-        ClientFrame { clinic_phone: clinic.phone.clone(), ..ClientFrame::with(kb, &clinic.name, emergency_number) }
+    pub fn of_clinic(locale: &Arc<Locale>, clinic: &store::Clinic, emergency_number: Option<String>) -> ClientFrame {
+        ClientFrame { clinic_phone: clinic.phone.clone(), ..ClientFrame::with(locale, &clinic.name, emergency_number) }
     }
 
     /// The frame with a clinic's name and an emergency number known otherwise.
-    pub fn with(kb: &Knowledge, clinic_name: &str, emergency_number: Option<String>) -> ClientFrame {
+    pub fn with(locale: &Arc<Locale>, clinic_name: &str, emergency_number: Option<String>) -> ClientFrame {
+        let kb = &locale.knowledge;
         ClientFrame {
             clinic_name: clinic_name.to_owned(),
             disclaimer: kb.triage.disclaimer.clone(),
@@ -74,7 +80,30 @@ impl ClientFrame {
                 .collect(),
             emergency_number,
             clinic_phone: None,
+            locale: locale.clone(),
+            languages: locale.all.clone(),
         }
+    }
+
+    /// The page's language code, for `lang` and the links that keep it.
+    pub fn lang(&self) -> &str {
+        &self.locale.code
+    }
+
+    /// The page's words of `key`.
+    pub fn t<'a>(&'a self, key: &'a str) -> &'a str {
+        self.locale.word(key)
+    }
+
+    /// The page's words of `key`, with `{clinic}` and `{phone}` filled in.
+    pub fn tc(&self, key: &str) -> String {
+        let phone = self.clinic_phone.as_deref().unwrap_or_default();
+        self.locale.fill(key, &[("clinic", &self.clinic_name), ("phone", phone)])
+    }
+
+    /// The page's words of `key`, with `{clinic}` and `{name}` filled in.
+    pub fn tf(&self, key: &str, name: &str, value: &dyn std::fmt::Display) -> String {
+        self.locale.fill(key, &[("clinic", &self.clinic_name), (name, &value.to_string())])
     }
 }
 

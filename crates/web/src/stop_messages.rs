@@ -5,13 +5,16 @@
 
 use crate::AppState;
 use crate::error_page::client_problem;
+use crate::language::PageLanguage;
 use crate::render::{ClientFrame, page};
 use crate::secret::{hash_secret, looks_like_link_token};
 use askama::Template;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use care::knowledge::locale::Locale;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use store::{ClientId, Clinic, Store};
 
 #[derive(Template)]
@@ -22,13 +25,18 @@ struct StopPage {
 }
 
 /// The clinic and client of a message link, or the page to answer instead.
-async fn open<S: Store>(state: &AppState<S>, token: &str, peer: SocketAddr) -> Result<(Clinic, ClientId), Response> {
+async fn open<S: Store>(
+    state: &AppState<S>,
+    locale: &Arc<Locale>,
+    token: &str,
+    peer: SocketAddr,
+) -> Result<(Clinic, ClientId), Response> {
     let not_found = |state: &AppState<S>| {
         crate::rate_limit::count_failure(state, peer).unwrap_or_else(|| {
             client_problem(
-                ClientFrame::of(&state.knowledge, None),
-                "This link does not work",
-                "Check that you copied the whole link from your message, or contact your clinic.",
+                ClientFrame::of(locale, None),
+                locale.word("link_broken"),
+                locale.word("link_broken_text"),
                 StatusCode::NOT_FOUND,
             )
         })
@@ -46,7 +54,7 @@ async fn open<S: Store>(state: &AppState<S>, token: &str, peer: SocketAddr) -> R
     match found {
         Ok(Some(found)) => Ok(found),
         Ok(None) => Err(not_found(state)),
-        Err(e) => Err(unavailable(state, &crate::error::Error::from(e))),
+        Err(e) => Err(unavailable(locale, &crate::error::Error::from(e))),
     }
 }
 
@@ -54,22 +62,24 @@ async fn open<S: Store>(state: &AppState<S>, token: &str, peer: SocketAddr) -> R
 pub async fn ask<S: Store>(
     State(state): State<AppState<S>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    PageLanguage(locale): PageLanguage,
     Path(token): Path<String>,
 ) -> Response {
-    let (clinic, _) = match open(&state, &token, peer).await {
+    let (clinic, _) = match open(&state, &locale, &token, peer).await {
         Ok(found) => found,
         Err(page) => return page,
     };
-    page(&StopPage { frame: ClientFrame::of(&state.knowledge, Some(&clinic)), token }, StatusCode::OK)
+    page(&StopPage { frame: ClientFrame::of(&locale, Some(&clinic)), token }, StatusCode::OK)
 }
 
 /// `POST /u/{token}`: stops messages to the client.
 pub async fn stop<S: Store>(
     State(state): State<AppState<S>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    PageLanguage(locale): PageLanguage,
     Path(token): Path<String>,
 ) -> Response {
-    let (clinic, client_id) = match open(&state, &token, peer).await {
+    let (clinic, client_id) = match open(&state, &locale, &token, peer).await {
         Ok(found) => found,
         Err(page) => return page,
     };
@@ -78,25 +88,17 @@ pub async fn stop<S: Store>(
     if already.is_none()
         && let Err(e) = state.store.set_client_opted_out(clinic.id, client_id, Some(now)).await
     {
-        return unavailable(&state, &crate::error::Error::from(e));
+        return unavailable(&locale, &crate::error::Error::from(e));
     }
     client_problem(
-        ClientFrame::of(&state.knowledge, Some(&clinic)),
-        "Messages stopped",
-        &format!(
-            "You will get no more messages from Aftercare for {}. If you change your mind, ask your clinic to start them again.",
-            clinic.name
-        ),
+        ClientFrame::of(&locale, Some(&clinic)),
+        locale.word("stopped"),
+        &locale.fill("stopped_text", &[("clinic", &clinic.name)]),
         StatusCode::OK,
     )
 }
 
 /// The page for a stop link the database could not serve: nothing changed, try again.
-fn unavailable<S: Store>(state: &AppState<S>, e: &crate::error::Error) -> Response {
-    client_problem(
-        ClientFrame::of(&state.knowledge, None),
-        "We cannot do this just now",
-        "Nothing was changed. Please try again in a few minutes.",
-        e.status(),
-    )
+fn unavailable(locale: &Arc<Locale>, e: &crate::error::Error) -> Response {
+    client_problem(ClientFrame::of(locale, None), locale.word("cannot_now"), locale.word("cannot_now_text"), e.status())
 }

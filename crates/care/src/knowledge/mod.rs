@@ -5,6 +5,7 @@
 //! clinic's directory and hands its files here.
 
 pub mod compile;
+pub mod locale;
 pub mod model;
 pub mod raw;
 
@@ -216,6 +217,9 @@ fn parse_all(files: &[KnowledgeFile], errors: &mut Vec<KnowledgeError>, partial:
             "triage.toml" => {
                 let f: TriageFile = parse(file, errors);
                 raw.disclaimer = f.disclaimer.map(|value| Located { origin: whole(1), value });
+                raw.note_flag = f.note_flag.map(|value| Located { origin: whole(1), value });
+                raw.no_emergency_number = f.no_emergency_number.map(|value| Located { origin: whole(1), value });
+                raw.no_urgent_advice_line = f.no_urgent_advice_line.map(|value| Located { origin: whole(1), value });
                 raw.normalise = f.normalise.map(|value| Located { origin: whole(1), value });
                 raw.schedule = f.schedule.map(|value| Located { origin: whole(1), value });
                 raw.usual_pain = f.usual_pain.map(|value| Located { origin: whole(1), value });
@@ -369,6 +373,9 @@ fn merge(base: &mut RawKnowledge, over: RawKnowledge, errors: &mut Vec<Knowledge
         errors,
     );
     replace(&mut base.disclaimer, over.disclaimer);
+    replace(&mut base.note_flag, over.note_flag);
+    replace(&mut base.no_emergency_number, over.no_emergency_number);
+    replace(&mut base.no_urgent_advice_line, over.no_urgent_advice_line);
     replace(&mut base.normalise, over.normalise);
     replace(&mut base.schedule, over.schedule);
     replace(&mut base.usual_pain, over.usual_pain);

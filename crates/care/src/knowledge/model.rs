@@ -12,6 +12,12 @@ use serde::{Deserialize, Serialize};
 pub struct TriageKnowledge {
     /// Shown with every result: the product does not diagnose.
     pub disclaimer: String,
+    /// What the client reads when their note mentions a warning sign: `{phrase}` is the
+    /// words found, `{what}` the instruction of the sign's level.
+    pub note_flag: String,
+    /// What `{emergency}` and `{urgent_advice}` read where the clinic's country has no such
+    /// number ("your local emergency number", "your local urgent medical advice line").
+    pub no_number: (String, String),
     /// The symptom a high temperature adds (`fever`).
     pub fever_symptom: u8,
     /// The temperature from which it is added (38.0 °C).

@@ -140,6 +140,9 @@ pub struct RawFollowUp {
 #[serde(deny_unknown_fields)]
 pub struct TriageFile {
     pub disclaimer: Option<String>,
+    pub note_flag: Option<String>,
+    pub no_emergency_number: Option<String>,
+    pub no_urgent_advice_line: Option<String>,
     pub normalise: Option<RawNormalise>,
     pub schedule: Option<RawSchedule>,
     pub usual_pain: Option<RawUsualPain>,

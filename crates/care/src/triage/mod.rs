@@ -91,17 +91,18 @@ pub struct Contacts<'a> {
 }
 
 impl Contacts<'_> {
-    /// Fills `{emergency}` and `{urgent_advice}` in a text.
-    pub fn fill(&self, text: &str) -> String {
+    /// Fills `{emergency}` and `{urgent_advice}` in a text, with `kb`'s words where the
+    /// country has no such number or is not known.
+    pub fn fill(&self, kb: &Knowledge, text: &str) -> String {
         let emergency = match self.country {
             Some(c) => c.emergency.clone(),
-            None => "your local emergency number".to_owned(),
+            None => kb.triage.no_number.0.clone(),
         };
         let urgent = match self.country.and_then(|c| c.urgent_advice.as_ref().map(|n| (n, &c.urgent_advice_name))) {
             Some((number, Some(name))) if name.contains(number.as_str()) => name.clone(),
             Some((number, Some(name))) => format!("{name} ({number})"),
             Some((number, None)) => number.clone(),
-            None => "your local urgent medical advice line".to_owned(),
+            None => kb.triage.no_number.1.clone(),
         };
         text.replace("{emergency}", &emergency).replace("{urgent_advice}", &urgent)
     }
@@ -229,20 +230,20 @@ impl<'k> TriageReport<'k> {
             .iter()
             .map(|f| {
                 let label = kb.vocabulary.symptoms.by_code(&f.code).map_or("", |s| s.label.as_str());
-                let what = contacts.fill(&kb.triage.level(f.level).instruction);
+                let what = contacts.fill(kb, &kb.triage.level(f.level).instruction);
                 NoteFlagText {
                     code: f.code.clone(),
                     phrase: f.phrase.clone(),
                     label,
                     level: f.level,
-                    text: format!("You wrote about “{}”. If this is happening now: {what}", f.phrase),
+                    text: kb.triage.note_flag.replace("{phrase}", &f.phrase).replace("{what}", &what),
                 }
             })
             .collect();
         TriageReport {
             level: t.level,
             label,
-            instruction: contacts.fill(instruction),
+            instruction: contacts.fill(kb, instruction),
             emergency_number: contacts.country.map(|c| c.emergency.as_str()),
             advice,
             fired,

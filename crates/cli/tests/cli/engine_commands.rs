@@ -225,6 +225,41 @@ fn kb_check_validates_the_built_in_and_a_directory_naming_file_and_line() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// A clinic adds a language in its directory: `kb texts` lists what it lacks, `kb check`
+/// fails naming each missing warning sign and note phrase, and passes once it is complete.
+#[test]
+fn a_language_is_added_in_a_directory_and_checked_until_complete() {
+    let dir = std::env::temp_dir().join(format!("aftercare-kb-lang-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("locales")).expect("temp dir");
+    let path = dir.to_str().expect("utf-8 path");
+    std::fs::write(dir.join("locales/fr.toml"), "language = \"fr\"\nname = \"Français\"\n[words]\nyes = \"Oui\"\n")
+        .expect("write");
+    let missing = run(&["kb", "texts", "fr", path], None);
+    let listed = text(&missing.stdout);
+    assert_eq!(missing.status.code(), Some(0));
+    assert!(listed.contains("[texts]\n# area `head`\n\"Head\" = \"\""), "{listed}");
+    assert!(listed.contains("\n# warning sign 1 ("), "the warning signs are listed: {listed}");
+    assert!(listed.contains("chest_pain = []"), "and the note phrases: {listed}");
+    assert!(!listed.contains("\nyes = "), "what is translated is not listed again");
+
+    let bad = run(&["kb", "check", path], None);
+    let err = text(&bad.stderr);
+    assert_eq!(bad.status.code(), Some(1), "{err}");
+    assert!(err.contains("fr.toml: no translation of warning sign 1"), "{err}");
+    assert!(err.contains("fr.toml: [words] has no `send_answers`"), "{err}");
+    assert!(err.contains("fr.toml: [note_phrases] has no `chest_pain`"), "{err}");
+
+    // Complete (here, the Spanish words under another code), it is a language like the others.
+    let spanish = std::fs::read_to_string(root().join("knowledge/locales/es.toml")).expect("es.toml");
+    let french =
+        spanish.replace("language = \"es\"", "language = \"fr\"").replace("name = \"Español\"", "name = \"Français\"");
+    std::fs::write(dir.join("locales/fr.toml"), french).expect("write");
+    let ok = run(&["kb", "check", path], None);
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stderr));
+    assert!(text(&ok.stdout).contains("languages en, es, fr"), "{}", text(&ok.stdout));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 #[test]
 fn kb_show_prints_a_rule_and_a_code() {
     let rule = run(&["kb", "show", "E-urine"], None);

@@ -33,9 +33,11 @@ fn temp_dir(name: &str) -> PathBuf {
 }
 
 fn state(store: SqliteStore, now: Timestamp) -> AppState<SqliteStore> {
+    let languages = Arc::new(care::knowledge::locale::Languages::shipped().unwrap());
     AppState {
         store,
-        knowledge: Arc::new(care::Knowledge::builtin().unwrap()),
+        knowledge: languages.english().knowledge.clone(),
+        languages,
         clock: Arc::new(FixedClock(now)),
         base_url: "https://care.example".into(),
         rate_limiter: web::rate_limit::RateLimiter::default(),

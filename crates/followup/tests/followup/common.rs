@@ -10,6 +10,11 @@ use std::sync::{Arc, OnceLock};
 use store::*;
 use store_sqlite::SqliteStore;
 
+pub fn languages() -> Arc<care::knowledge::locale::Languages> {
+    static L: OnceLock<Arc<care::knowledge::locale::Languages>> = OnceLock::new();
+    L.get_or_init(|| Arc::new(care::knowledge::locale::Languages::shipped().unwrap())).clone()
+}
+
 pub fn kb() -> Arc<Knowledge> {
     static KB: OnceLock<Arc<Knowledge>> = OnceLock::new();
     KB.get_or_init(|| Arc::new(Knowledge::builtin().expect("the built-in knowledge loads"))).clone()
@@ -67,6 +72,7 @@ pub async fn fixture<S: Store>(store: S, timezone: &str, email: Option<&str>, ph
     let therapist =
         store.create_staff(clinic.id, staff("tess@calm.example", "Tess Therapist", Role::Therapist)).await.unwrap();
     let client = NewClient {
+        language: None,
         name: "Ada Lovelace".into(),
         email: email.map(str::to_owned),
         phone: phone.map(str::to_owned),
@@ -126,7 +132,7 @@ pub fn smtp_to(addr: std::net::SocketAddr) -> Transports {
 }
 
 pub fn worker<S: Store>(store: S, transports: Transports) -> Worker<S> {
-    Worker { store, knowledge: kb(), transports: Arc::new(transports), base_url: "https://care.example".into() }
+    Worker { store, languages: languages(), transports: Arc::new(transports), base_url: "https://care.example".into() }
 }
 
 /// Runs the worker once at `now`.

@@ -102,7 +102,15 @@ async fn a_full_disk_loses_no_acknowledged_write_and_writing_recovers_when_space
             now,
         };
         let (clinic, owner) = s.create_clinic(clinic, owner).await.unwrap();
-        let client = NewClient { name: "Ada".into(), email: None, phone: None, timezone: None, age_months: None, now };
+        let client = NewClient {
+            language: None,
+            name: "Ada".into(),
+            email: None,
+            phone: None,
+            timezone: None,
+            age_months: None,
+            now,
+        };
         let client = s.create_client(clinic.id, client).await.unwrap();
         s.close().await;
         (clinic.id, client.id, owner.id)

@@ -116,7 +116,8 @@ async fn check_ins_sent_at_once_are_each_saved_or_refused_alone() {
         now,
     };
     let (clinic, owner) = s.create_clinic(clinic, owner).await.unwrap();
-    let new_client = NewClient { name: "C".into(), email: None, phone: None, timezone: None, age_months: None, now };
+    let new_client =
+        NewClient { language: None, name: "C".into(), email: None, phone: None, timezone: None, age_months: None, now };
     let client = s.create_client(clinic.id, new_client).await.unwrap();
     let session = NewSession {
         baby_birth_date: None,

@@ -7,9 +7,9 @@ use crate::AppState;
 use crate::error::Error;
 use crate::secret::{hash_secret, looks_like_link_token, new_link};
 use crate::service::profile::{client_doc, contacts};
-use care::Level;
 use care::checkin::{CheckInDoc, ReportDoc, SessionDoc};
 use care::triage::TriageReport;
+use care::{Knowledge, Level};
 use followup::outbox;
 use followup::window::time_zone;
 use serde::{Deserialize, Serialize};
@@ -360,6 +360,7 @@ pub async fn check_in<S: Store>(
     state: &AppState<S>,
     link: &LinkContext,
     body: CheckInBody,
+    words: &Knowledge,
 ) -> Result<Result<CheckInOutcome, NotRead>, Error> {
     let Prepared { doc, mut stored, hours_since, validated } = prepare(state, link, body).await?;
     let (kb, now) = (&state.knowledge, state.clock.now());
@@ -392,11 +393,7 @@ pub async fn check_in<S: Store>(
     };
     let decision = care::triage(kb, &checkin);
     let report = TriageReport::new(kb, &decision, contacts(kb, &link.clinic));
-    let note_flags: Vec<NoteFlag> = report
-        .note_flags
-        .iter()
-        .map(|n| NoteFlag { code: n.code.clone(), level: n.level, phrase: n.phrase.clone(), text: n.text.clone() })
-        .collect();
+    let note_flags = note_flags_of(&report);
     stored.symptoms = doc.report.symptoms.clone();
     stored.note_flags = Some(note_flags.clone());
     stored.baby_age_unknown = Some(report.baby_age_unknown);
@@ -429,6 +426,10 @@ pub async fn check_in<S: Store>(
             outbox::check_in(kb, hours, session.ended_at, now, &tz, &new_link())
         });
     let recorded = save(state, clinic_id, triaged, raised, next, emergency_number).await?;
+    // What the client reads is in their language: the same decision in `words`' texts (the
+    // codes, rules and thresholds of every language are the same).
+    let report = TriageReport::new(words, &decision, contacts(words, &link.clinic));
+    let note_flags = note_flags_of(&report);
     Ok(Ok(CheckInOutcome {
         advice: report.advice.iter().map(|a| (*a).to_owned()).collect(),
         check_in_id: recorded.id.get(),
@@ -452,6 +453,15 @@ pub async fn check_in<S: Store>(
         staff_told,
         staff_told_at_once: staff_told && notice_level >= Level::Doctor,
     }))
+}
+
+/// The warning signs a report found in the note, as stored and answered.
+fn note_flags_of(report: &TriageReport<'_>) -> Vec<NoteFlag> {
+    report
+        .note_flags
+        .iter()
+        .map(|n| NoteFlag { code: n.code.clone(), level: n.level, phrase: n.phrase.clone(), text: n.text.clone() })
+        .collect()
 }
 
 /// Stores a check-in with its alert and next follow-up in one transaction. When the database

@@ -33,9 +33,18 @@ pub struct NewClientBody {
     #[serde(default)]
     #[schema(value_type = Option<i64>, minimum = 0)]
     pub age_months: Option<serde_json::Number>,
+    /// The language of their pages and messages: `en` or `es`. Left out, their pages follow
+    /// their browser's language and messages are in English until they answer a page.
+    #[serde(default)]
+    #[schema(example = "es")]
+    pub language: Option<String>,
 }
 
-fn validate(body: NewClientBody, now: Timestamp) -> Result<NewClient, Error> {
+fn validate(
+    body: NewClientBody,
+    languages: &care::knowledge::locale::Languages,
+    now: Timestamp,
+) -> Result<NewClient, Error> {
     let name = domain::PersonName::parse(&body.name).map_err(|p| Error::invalid("name", p.to_string()))?.into_string();
     let email = match body.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
         Some(e) => Some(domain::Email::parse(e).map_err(|p| Error::invalid("email", p.to_string()))?.into_string()),
@@ -55,7 +64,27 @@ fn validate(body: NewClientBody, now: Timestamp) -> Result<NewClient, Error> {
         ),
         None => None,
     };
-    Ok(NewClient { name, email, phone, timezone: body.timezone, age_months, now })
+    let language = match body.language.as_deref() {
+        Some(code) => Some(
+            languages
+                .all()
+                .iter()
+                .find(|l| l.code == code)
+                .ok_or_else(|| {
+                    Error::invalid(
+                        "language",
+                        format!(
+                            "`{code}` is not a language Aftercare speaks; use one of {}",
+                            languages.codes().join(", ")
+                        ),
+                    )
+                })?
+                .code
+                .clone(),
+        ),
+        None => None,
+    };
+    Ok(NewClient { language, name, email, phone, timezone: body.timezone, age_months, now })
 }
 
 /// A client as the API answers it (fields in alphabetical order, as always answered).
@@ -69,6 +98,8 @@ pub struct ClientOut {
     pub email: Option<String>,
     /// The client's id.
     pub id: i64,
+    /// The language of their pages and messages (`en`, `es`), when known.
+    pub language: Option<String>,
     /// Name.
     pub name: String,
     /// When the client stopped messages (RFC 3339), if they did.
@@ -86,6 +117,7 @@ impl ClientOut {
             created_at: to_rfc3339(c.created_at),
             email: c.email.clone(),
             id: c.id.get(),
+            language: c.language.clone(),
             name: c.name.clone(),
             opted_out_at: c.opted_out_at.map(to_rfc3339),
             phone: c.phone.clone(),
@@ -100,7 +132,7 @@ pub async fn create<S: Store>(
     clinic_id: ClinicId,
     body: NewClientBody,
 ) -> Result<ClientOut, Error> {
-    let new = validate(body, state.clock.now())?;
+    let new = validate(body, &state.languages, state.clock.now())?;
     Ok(ClientOut::of(&state.store.create_client(clinic_id, new).await?))
 }
 

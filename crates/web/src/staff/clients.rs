@@ -32,6 +32,8 @@ struct ClientsPage {
     error: Option<String>,
     /// What was typed into the new client's form, kept after an error.
     typed: crate::extract::Fields,
+    /// The languages a client may read: (code, name in itself).
+    languages: Vec<(String, String)>,
 }
 
 /// `?q=` of the list, and `after=` where the page starts.
@@ -71,10 +73,11 @@ async fn list_page<S: Store>(
         let q: String = form_urlencoded::byte_serialize(search.as_bytes()).collect();
         format!("/clients?q={q}&after={cursor}")
     });
-    Ok(ClientsPage { layout: layout(who, &clinic, "Clients"), search, clients, next, error, typed })
+    let languages = state.languages.english().all.clone();
+    Ok(ClientsPage { layout: layout(who, &clinic, "Clients"), search, clients, next, error, typed, languages })
 }
 
-/// `POST /clients`: `csrf`, `name`, `email`, `phone`.
+/// `POST /clients`: `csrf`, `name`, `email`, `phone`, `timezone`, `language`.
 pub async fn create<S: Store>(State(state): State<AppState<S>>, StaffForm { who, fields }: StaffForm) -> Response {
     let field = |name: &str| fields.one(name).map(str::to_owned);
     let name = domain::PersonName::parse(fields.one("name").unwrap_or_default());
@@ -89,6 +92,11 @@ pub async fn create<S: Store>(State(state): State<AppState<S>>, StaffForm { who,
                     format!("“{tz}” is not a time zone. Choose one such as Europe/London, or leave it empty for the clinic's.")
                 })
             })
+            .or_else(|| {
+                field("language").filter(|l| state.languages.get(l).is_none()).map(|l| {
+                    format!("“{l}” is not a language Aftercare speaks: choose one from the list.")
+                })
+            })
     };
     let (Ok(name), None) = (name, problem.clone()) else {
         let p = problem.unwrap_or_default();
@@ -98,6 +106,7 @@ pub async fn create<S: Store>(State(state): State<AppState<S>>, StaffForm { who,
         };
     };
     let new = NewClient {
+        language: field("language").and_then(|l| state.languages.get(&l).map(|l| l.code.clone())),
         name: name.into_string(),
         email: field("email").and_then(|e| crate::fields::email(&e).ok()),
         phone: field("phone"),
@@ -174,6 +183,8 @@ fn message_line(m: &store::Message, tz: &str) -> MessageLine {
 struct ClientPage {
     layout: Layout,
     erased: bool,
+    /// The language of the client's pages and messages, in words.
+    language: String,
     opted_out: Option<String>,
     client: store::Client,
     intake: Vec<(String, String)>,
@@ -301,7 +312,12 @@ async fn client_page<S: Store>(state: &AppState<S>, who: &SignedIn, id: ClientId
             )
         })
         .collect();
+    let language = match client.language.as_deref().and_then(|l| state.languages.get(l)) {
+        Some(l) => format!("pages and messages in {}", l.name),
+        None => "language not known: pages in their browser's, messages in English".to_owned(),
+    };
     Ok(ClientPage {
+        language,
         erased: client.name == store::ERASED_NAME && client.email.is_none() && client.phone.is_none(),
         opted_out: client.opted_out_at.map(|t| local_time(t, &clinic.timezone)),
         feedback,

@@ -198,7 +198,7 @@ pub async fn save_intake<S: Store>(
     let kb = &state.knowledge;
     let tz = followup::window::time_zone(client.timezone.as_deref(), &clinic.timezone);
     let today = crate::time::local_date(state.clock.now(), &tz).unwrap_or_default();
-    let answers = match intake_answers(kb, &f, today) {
+    let answers = match intake_answers(state.languages.english(), &f, today) {
         Ok(a) => a,
         Err(problem) => {
             let before = match intake_context(&state, &clinic, &client).await {

@@ -56,9 +56,10 @@ async fn page<S: Store>(
     let clinic = state.store.clinic(who.staff.clinic_id).await?.ok_or_else(|| Error::not_found("clinic"))?;
     let item_title = |id: &str| kb.plan.items.iter().find(|i| i.id == id).map_or(id.to_owned(), |i| i.title.clone());
     let hours = clinic.check_in_hours.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
-    let plan_message = clinic.plan_message.clone().unwrap_or_else(|| followup::wording::DEFAULT_PLAN.to_owned());
+    let english = state.languages.english();
+    let plan_message = clinic.plan_message.clone().unwrap_or_else(|| english.word("message_plan").to_owned());
     let check_in_message =
-        clinic.check_in_message.clone().unwrap_or_else(|| followup::wording::DEFAULT_CHECK_IN.to_owned());
+        clinic.check_in_message.clone().unwrap_or_else(|| english.word("message_check_in").to_owned());
     let example = |t: &str| followup::wording::fill(t, "Ada", &clinic.name, &format!("{}/c/…", state.base_url));
     let (plan_example, check_in_example) = (example(&plan_message), example(&check_in_message));
     Ok(SettingsPage {
@@ -365,8 +366,9 @@ async fn apply<S: Store>(
             Ok(None)
         }
         Setting::Messages => {
-            let plan = f.one("plan_message").filter(|t| *t != followup::wording::DEFAULT_PLAN);
-            let check_in = f.one("check_in_message").filter(|t| *t != followup::wording::DEFAULT_CHECK_IN);
+            let english = state.languages.english();
+            let plan = f.one("plan_message").filter(|t| *t != english.word("message_plan"));
+            let check_in = f.one("check_in_message").filter(|t| *t != english.word("message_check_in"));
             match plan.into_iter().chain(check_in).map(followup::wording::check).find(Result::is_err) {
                 Some(Err(problem)) => Err(fix(problem)),
                 _ => state

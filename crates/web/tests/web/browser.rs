@@ -555,6 +555,54 @@ async fn the_check_in_form_works_with_a_keyboard_alone() {
     assert_eq!(shown["sessions"][0]["check_ins"][0]["report"]["sore_areas"], json!(["calves"]));
 }
 
+/// A client whose browser speaks English switches the check-in to Spanish and checks in
+/// end to end on a phone: the form, a refused send, the answer, an emergency and the plan,
+/// each in Spanish, with `lang` set and axe-core finding nothing on every page.
+#[tokio::test]
+async fn a_client_checks_in_in_spanish_on_a_phone() {
+    let languages = care::knowledge::locale::Languages::shipped().unwrap();
+    let es = languages.get("es").unwrap();
+    let app = spawn_app().await;
+    let (_, body) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
+    let link = body["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
+    let browser = Browser::start(390, 844).await;
+    browser.go(&link).await;
+    assert_eq!(browser.text("h1").await, "How are you feeling since your massage?");
+    browser.click("nav.languages a[lang=es]").await;
+    browser.wait_for("h1", es.word("check_in_heading")).await;
+    assert_eq!(browser.eval("return document.documentElement.lang").await, "es");
+    browser.screenshot("client-check-in-form-es").await;
+
+    browser.click("label[for=soreness-2]").await;
+    browser.click("button[type=submit]").await;
+    browser.wait_for("#errors", es.word("errors_title")).await;
+    browser.screenshot("client-check-in-incomplete-es").await;
+
+    browser.click("label[for=soreness-2]").await;
+    none_of_these_but(&browser, &[]).await;
+    browser.click("button[type=submit]").await;
+    let self_care = &es.knowledge.triage.level(care::Level::SelfCare).label;
+    browser.wait_for(".level h1", self_care).await;
+    assert_eq!(browser.eval("return document.documentElement.lang").await, "es");
+    assert!(browser.text("footer").await.contains(&es.knowledge.triage.disclaimer));
+    browser.screenshot("client-result-self-care-es").await;
+
+    // The client's language is now Spanish: the link opens in Spanish with no switch.
+    browser.go(&link).await;
+    browser.wait_for("h1", es.word("check_in_heading")).await;
+    browser.click("label[for=soreness-4]").await;
+    browser.click("#symptom-breathlessness").await;
+    none_of_these_but(&browser, &["emergency"]).await;
+    browser.click("button[type=submit]").await;
+    browser.wait_for("a.call", &es.word("call_number").replace("{number}", "999")).await;
+    browser.screenshot("client-result-emergency-es").await;
+
+    browser.go(&format!("{link}/plan")).await;
+    browser.wait_for("h1", es.word("plan_title")).await;
+    browser.screenshot("client-plan-es").await;
+    browser.stop().await;
+}
+
 // ----- Care policy v1.2 -----
 
 /// Ticks "none of these" for every group but `except`.
@@ -813,15 +861,18 @@ async fn a_self_care_check_in_on_a_phone_takes_few_taps_and_works_by_keyboard_al
 async fn every_kind_of_email_reads_well_in_a_browser() {
     use store::Store;
     let app = spawn_app().await;
-    let kb = care::Knowledge::builtin().unwrap();
+    let languages = care::knowledge::locale::Languages::shipped().unwrap();
+    let (en, es) = (languages.english(), languages.get("es").unwrap());
+    let kb = &en.knowledge;
     let client_id = app.new_client(&app.a.therapist).await;
     let clinic = app.store.clinics().await.unwrap().remove(0);
     let client = app.store.client(clinic.id, store::ClientId(client_id)).await.unwrap().unwrap();
     let link = format!("{}/c/{}", app.base, domain::secret::new_link_token());
     let letters = [
-        followup::compose::to_client(&kb, store::MessageKind::Plan, &clinic, &client, &format!("{link}/plan"), &link),
-        followup::compose::to_client(&kb, store::MessageKind::CheckIn, &clinic, &client, &link, &link),
-        followup::compose::alert(&kb, &clinic, &client, care::Level::Emergency, &format!("{}/alerts/1", app.base)),
+        followup::compose::to_client(en, store::MessageKind::Plan, &clinic, &client, &format!("{link}/plan"), &link),
+        followup::compose::to_client(en, store::MessageKind::CheckIn, &clinic, &client, &link, &link),
+        followup::compose::to_client(es, store::MessageKind::Reminder, &clinic, &client, &link, &link),
+        followup::compose::alert(kb, &clinic, &client, care::Level::Emergency, &format!("{}/alerts/1", app.base)),
         followup::compose::digest(&clinic, "Sam", &["Ada Lovelace".to_owned()], &format!("{}/alerts", app.base)),
         followup::compose::password(&clinic, "Sam", store::PasswordPurpose::Invitation, &link, 72),
     ];

@@ -112,9 +112,11 @@ async fn serve_store(
     let clock = Arc::new(TestClock(AtomicI64::new(T0)));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
+    let languages = Arc::new(care::knowledge::locale::Languages::shipped().unwrap());
     let state = AppState {
         store: store.clone(),
-        knowledge: Arc::new(care::Knowledge::builtin().unwrap()),
+        knowledge: languages.english().knowledge.clone(),
+        languages,
         clock: clock.clone(),
         base_url: base.clone(),
         rate_limiter: web::rate_limit::RateLimiter::default(),
@@ -213,7 +215,7 @@ pub fn file_worker(app: &App, dir: &std::path::Path) -> followup::Worker<SqliteS
     let outbox = followup::transport::file::FileTransport::new(dir.to_path_buf());
     followup::Worker {
         store: app.store.clone(),
-        knowledge: Arc::new(care::Knowledge::builtin().unwrap()),
+        languages: Arc::new(care::knowledge::locale::Languages::shipped().unwrap()),
         transports: Arc::new(followup::Transports {
             from: "Aftercare <care@aftercare.example>".into(),
             email: followup::transport::EmailTransport::File(outbox.clone()),

@@ -10,5 +10,6 @@ mod fhir;
 mod followups;
 mod from_the_clinic;
 mod harness;
+mod languages;
 mod pages;
 mod staff_pages;

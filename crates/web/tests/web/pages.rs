@@ -467,5 +467,5 @@ async fn the_why_sore_page_is_general_and_shows_the_clinics_number_from_its_link
     assert_eq!(s, StatusCode::OK);
     assert!(from_link.contains("href=\"tel:999\""), "reached from a clinic's link: its emergency number");
     let (_, form) = get_html(&app, &link).await;
-    assert!(form.contains("/why-sore\">Why am I sore"), "the check-in page links to it");
+    assert!(form.contains("/why-sore?lang=en\">Why am I sore"), "the check-in page links to it");
 }

@@ -682,6 +682,33 @@ async fn each_kind_of_knocking_has_its_own_budget() {
     assert_eq!(post_form(&app, &link, body).await.0, StatusCode::OK, "an hour later it is taken");
 }
 
+/// A new client on the clinic's public intake link reads it in their browser's language,
+/// is asked the language of their messages, and has it recorded.
+#[tokio::test]
+async fn the_public_intake_link_speaks_the_browsers_language_and_records_it() {
+    let app = spawn_app().await;
+    let owner = sign_in(&app, "owner@calm.example", PASSWORD).await.unwrap();
+    let csrf = owner.csrf().await;
+    let (_, html) = owner.post("/settings/intake-link", &format!("csrf={csrf}"), None).await;
+    let link = code_in(&html, "public-link");
+    let page = app.http.get(&link).header("accept-language", "es-ES,es;q=0.9").send().await.unwrap();
+    let page = page.text().await.unwrap();
+    assert!(page.contains("<html lang=\"es\">"), "{page}");
+    assert!(page.contains(r#"value="es" checked"#), "Spanish is chosen for the messages: {page}");
+    assert!(page.contains(&format!("action=\"{}?lang=es\"", link.trim_start_matches(&app.base))), "{page}");
+    let body =
+        "name=Luc%C3%ADa+Torres&email=lucia%40example.com&language=es&goal=relaxation&first_massage=yes&consent=yes";
+    let (s, done) = post_form(&app, &format!("{link}?lang=es"), body).await;
+    assert_eq!(s, StatusCode::OK, "{done}");
+    assert!(done.contains("<html lang=\"es\">"));
+    let (_, list) = owner.get("/clients?q=Torres").await;
+    let id = list.split("<td><a href=\"/clients/").nth(1).and_then(|r| r.split('"').next()).unwrap().to_owned();
+    let (_, record) = app.get(&format!("/api/v1/clients/{id}"), &app.a.owner).await;
+    assert_eq!(record["language"], "es", "{record}");
+    let (_, client_page) = owner.get(&format!("/clients/{id}")).await;
+    assert!(client_page.contains("pages and messages in Español"), "staff see it");
+}
+
 // ----- Care policy v1.2 -----
 
 /// A client's own intake link, made by the front desk.

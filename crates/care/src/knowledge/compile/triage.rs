@@ -26,6 +26,35 @@ pub(super) fn triage(
             String::new()
         }
     };
+    let note_flag = match &raw.note_flag {
+        Some(n) => {
+            text(p, &n.origin, "note_flag", &n.value);
+            for part in ["{phrase}", "{what}"] {
+                if !n.value.contains(part) {
+                    p.at(&n.origin, format!("note_flag must contain {part}"));
+                }
+            }
+            n.value.clone()
+        }
+        None => {
+            p.missing("triage.toml", "no `note_flag`");
+            String::new()
+        }
+    };
+    let mut required = |value: &Option<crate::knowledge::raw::Located<String>>, name: &str| match value {
+        Some(v) => {
+            text(p, &v.origin, name, &v.value);
+            v.value.clone()
+        }
+        None => {
+            p.missing("triage.toml", format!("no `{name}`"));
+            String::new()
+        }
+    };
+    let no_number = (
+        required(&raw.no_emergency_number, "no_emergency_number"),
+        required(&raw.no_urgent_advice_line, "no_urgent_advice_line"),
+    );
     let (fever_symptom, fever_at_least_c) = match &raw.normalise {
         Some(n) => {
             let s = code(p, &n.origin, "[normalise] fever_symptom", &v.symptoms, &n.value.fever_symptom);
@@ -61,6 +90,8 @@ pub(super) fn triage(
     TriageKnowledge {
         pregnancy,
         disclaimer,
+        note_flag,
+        no_number,
         fever_symptom,
         fever_at_least_c,
         levels,
