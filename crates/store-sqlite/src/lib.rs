@@ -129,6 +129,26 @@ fn role(code: &str) -> StoreResult<Role> {
 
 impl SqliteStore {
     /// The row of `select` (a column list and table) with `id` in the clinic, read by `read`.
+    /// The rows of `select` with an id among `ids` and the clinic's: one statement whatever
+    /// the number of ids (they travel as one JSON array).
+    async fn by_ids<T>(
+        &self,
+        select: &str,
+        ids: impl Iterator<Item = i64>,
+        clinic_id: ClinicId,
+        read: fn(&SqliteRow) -> StoreResult<T>,
+    ) -> StoreResult<Vec<T>> {
+        let ids = format!("[{}]", ids.map(|i| i.to_string()).collect::<Vec<_>>().join(","));
+        // `+clinic_id`: the ids lead (a primary-key look-up each), never an index of the clinic.
+        let rows = q(format!("{select} WHERE +clinic_id = ? AND id IN (SELECT value FROM json_each(?))"))
+            .bind(clinic_id.get())
+            .bind(ids)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        all(rows, read)
+    }
+
     async fn by_id<T>(
         &self,
         select: &str,
@@ -446,6 +466,11 @@ fn feedback(r: &SqliteRow) -> StoreResult<Feedback> {
         comment: r.try_get("comment").map_err(db)?,
         created_at: Timestamp(r.try_get("created_at").map_err(db)?),
     })
+}
+
+/// A `COUNT(*)` column.
+fn r_count(row: &SqliteRow, name: &str) -> StoreResult<u64> {
+    row.try_get::<i64, _>(name).map(|n| n.max(0) as u64).map_err(db)
 }
 
 fn all<T>(rows: Vec<SqliteRow>, f: fn(&SqliteRow) -> StoreResult<T>) -> StoreResult<Vec<T>> {
@@ -1145,6 +1170,10 @@ impl Store for SqliteStore {
         self.by_id(CLIENT, client_id, clinic_id, client).await
     }
 
+    async fn clients_by_ids(&self, clinic_id: ClinicId, ids: &[ClientId]) -> StoreResult<Vec<Client>> {
+        self.by_ids(CLIENT, ids.iter().map(|i| i.get()), clinic_id, client).await
+    }
+
     async fn clients(
         &self,
         clinic_id: ClinicId,
@@ -1363,6 +1392,31 @@ impl Store for SqliteStore {
 
     async fn session(&self, clinic_id: ClinicId, session_id: SessionId) -> StoreResult<Option<Session>> {
         self.by_id(SESSION, session_id, clinic_id, session).await
+    }
+
+    async fn sessions_by_ids(&self, clinic_id: ClinicId, ids: &[SessionId]) -> StoreResult<Vec<Session>> {
+        self.by_ids(SESSION, ids.iter().map(|i| i.get()), clinic_id, session).await
+    }
+
+    async fn count_follow_ups_due(
+        &self,
+        clinic_id: ClinicId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<(u64, u64)> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS due, \
+             COUNT(*) FILTER (WHERE EXISTS (SELECT 1 FROM check_ins c WHERE c.follow_up_id = f.id AND c.clinic_id = f.clinic_id)) \
+             AS answered FROM follow_ups f WHERE f.clinic_id = ? AND f.due_at >= ? AND f.due_at < ?",
+        )
+        .bind(clinic_id.get())
+        .bind(from.0)
+        .bind(to.0)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db)?;
+        let count = |name: &str| r_count(&row, name);
+        Ok((count("due")?, count("answered")?))
     }
 
     async fn sessions_of_client(

@@ -448,6 +448,20 @@ async fn searching_clients_and_the_days_work<S: Store>(s: S) {
     );
     assert_eq!(s.follow_ups_due(a.id, T0.plus_hours(30), T0.plus_hours(72)).await.unwrap().len(), 1);
     assert!(s.follow_ups_due(b.id, T0, T0.plus_hours(72)).await.unwrap().is_empty());
+    assert_eq!(s.count_follow_ups_due(a.id, T0, T0.plus_hours(72)).await.unwrap(), (2, 1));
+    assert_eq!(s.count_follow_ups_due(a.id, T0.plus_hours(30), T0.plus_hours(72)).await.unwrap(), (1, 0));
+    assert_eq!(s.count_follow_ups_due(b.id, T0, T0.plus_hours(72)).await.unwrap(), (0, 0));
+
+    // Many at once, in one read, and only the clinic's.
+    let other = client(&s, b.id, "Other clinic's").await;
+    let mut got = s.clients_by_ids(a.id, &[c.id, twin.id, other.id, ClientId(999_999)]).await.unwrap();
+    got.sort_by_key(|x| x.id);
+    let mut want = vec![c.clone(), twin.clone()];
+    want.sort_by_key(|x| x.id);
+    assert_eq!(got, want);
+    assert!(s.clients_by_ids(a.id, &[]).await.unwrap().is_empty());
+    assert_eq!(s.sessions_by_ids(a.id, &[sess.id]).await.unwrap(), vec![sess.clone()]);
+    assert!(s.sessions_by_ids(b.id, &[sess.id]).await.unwrap().is_empty(), "scoped to the clinic");
 }
 
 async fn clinics_and_staff<S: Store>(s: S) {

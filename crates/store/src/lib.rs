@@ -311,6 +311,13 @@ pub trait Store: Clone + Send + Sync + 'static {
         clinic_id: ClinicId,
         client_id: ClientId,
     ) -> impl Future<Output = StoreResult<Option<Client>>> + Send;
+    /// The clinic's clients among `ids`, in any order, in one read; ids not the clinic's are
+    /// left out.
+    fn clients_by_ids(
+        &self,
+        clinic_id: ClinicId,
+        ids: &[ClientId],
+    ) -> impl Future<Output = StoreResult<Vec<Client>>> + Send;
     /// The clinic's clients whose name, e-mail or phone contains `search` (any case), by name
     /// (any case) then id; those after `after`; at most `limit`.
     fn clients(
@@ -388,6 +395,21 @@ pub trait Store: Clone + Send + Sync + 'static {
         after: Option<&SessionPosition>,
         limit: u32,
     ) -> impl Future<Output = StoreResult<Vec<Session>>> + Send;
+    /// The clinic's sessions among `ids`, in any order, in one read; ids not the clinic's
+    /// are left out.
+    fn sessions_by_ids(
+        &self,
+        clinic_id: ClinicId,
+        ids: &[SessionId],
+    ) -> impl Future<Output = StoreResult<Vec<Session>>> + Send;
+    /// How many of the clinic's follow-ups were due in `[from, to)`, and how many of those
+    /// were answered: counted, not read.
+    fn count_follow_ups_due(
+        &self,
+        clinic_id: ClinicId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> impl Future<Output = StoreResult<(u64, u64)>> + Send;
     /// The clinic's sessions that ended in `[from, to)`, by end.
     fn sessions_between(
         &self,

@@ -11,7 +11,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use store::{AlertStatus, ClientId, MessageStatus, Store};
+use store::{AlertStatus, ClientId, MessageStatus, SessionId, Store};
 
 /// An alert in a list: who, when, and what the client said.
 #[derive(Debug)]
@@ -89,9 +89,9 @@ struct DashboardPage {
     notes: Vec<NoteLine>,
     due: Vec<DueLine>,
     sessions: Vec<SessionLine>,
-    answered: usize,
-    asked: usize,
-    rate: Option<usize>,
+    answered: u64,
+    asked: u64,
+    rate: Option<u64>,
 }
 
 /// A page of the alerts of `status` as lines, most urgent first, after `after`; and the
@@ -165,6 +165,18 @@ fn outage_notice<S: Store>(state: &AppState<S>, clinic: &store::Clinic, now: sto
     Some(format!("Aftercare could not save anything from {from} to {to}. {answers}"))
 }
 
+/// Each id once.
+fn unique<T: Ord + Copy>(mut ids: Vec<T>) -> Vec<T> {
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// Records by their id.
+fn by_id<T, K: std::hash::Hash + Eq>(records: Vec<T>, id: impl Fn(&T) -> K) -> std::collections::HashMap<K, T> {
+    records.into_iter().map(|r| (id(&r), r)).collect()
+}
+
 /// `GET /`.
 pub async fn show<S: Store>(State(state): State<AppState<S>>, who: SignedIn) -> Response {
     respond(page(&state, &who).await, StatusCode::OK)
@@ -175,26 +187,36 @@ async fn page<S: Store>(state: &AppState<S>, who: &SignedIn) -> Result<Dashboard
     let kb = &state.knowledge;
     let now = state.clock.now();
     let (start, end) = local_day(now, &clinic.timezone);
+    // Today's follow-ups, sessions and the week's notes, with their sessions and clients
+    // read in one go each, however busy the day.
+    let due_today = state.store.follow_ups_due(clinic.id, start, end).await?;
+    let sessions_today = state.store.sessions_between(clinic.id, start, end).await?;
+    let with_notes = state.store.check_ins_with_notes(clinic.id, now.plus_hours(-24 * NOTES_DAYS), NOTES_LIMIT).await?;
+    let mut session_ids: Vec<SessionId> = due_today.iter().map(|(f, _)| f.session_id).collect();
+    session_ids.extend(with_notes.iter().map(|c| c.session_id));
+    let of_session = by_id(state.store.sessions_by_ids(clinic.id, &unique(session_ids)).await?, |s| s.id);
+    let mut client_ids: Vec<ClientId> = of_session.values().map(|s| s.client_id).collect();
+    client_ids.extend(sessions_today.iter().map(|s| s.client_id));
+    let of_client = by_id(state.store.clients_by_ids(clinic.id, &unique(client_ids)).await?, |c| c.id);
+    let name = |id: ClientId| of_client.get(&id).map_or_else(String::new, |c| c.name.clone());
     let mut due = Vec::new();
-    for (f, answered) in state.store.follow_ups_due(clinic.id, start, end).await? {
-        let Some(session) = state.store.session(clinic.id, f.session_id).await? else { continue };
-        let client = state.store.client(clinic.id, session.client_id).await?;
+    for (f, answered) in due_today {
+        let Some(session) = of_session.get(&f.session_id) else { continue };
         due.push(DueLine {
             client_id: session.client_id,
-            client_name: client.map_or_else(String::new, |c| c.name),
+            client_name: name(session.client_id),
             what: format!("{} h check-in", f.offset_hours),
             due: local_time(f.due_at, &clinic.timezone),
             answered,
         });
     }
     let mut sessions = Vec::new();
-    for s in state.store.sessions_between(clinic.id, start, end).await? {
-        let client = state.store.client(clinic.id, s.client_id).await?;
+    for s in sessions_today {
         let kind =
             kb.vocabulary.massage_types.by_code(&s.massage_type).map_or(s.massage_type.clone(), |t| t.label.clone());
         sessions.push(SessionLine {
             client_id: s.client_id,
-            client_name: client.map_or_else(String::new, |c| c.name),
+            client_name: name(s.client_id),
             what: format!("{kind}, {} pressure", s.pressure),
             when: local_time(s.ended_at, &clinic.timezone),
         });
@@ -217,22 +239,19 @@ async fn page<S: Store>(state: &AppState<S>, who: &SignedIn) -> Result<Dashboard
         });
     }
     let mut notes = Vec::new();
-    for c in state.store.check_ins_with_notes(clinic.id, now.plus_hours(-24 * NOTES_DAYS), NOTES_LIMIT).await? {
-        let Some(session) = state.store.session(clinic.id, c.session_id).await? else { continue };
-        let client = state.store.client(clinic.id, session.client_id).await?;
+    for c in with_notes {
+        let Some(session) = of_session.get(&c.session_id) else { continue };
         let report = StoredReport::read(&c.report);
         notes.push(NoteLine {
             client_id: session.client_id,
-            client_name: client.map_or_else(String::new, |c| c.name),
+            client_name: name(session.client_id),
             when: local_time(c.submitted_at, &clinic.timezone),
             level: c.level,
             note: report.note().unwrap_or_default().to_owned(),
             notices: crate::staff::answer::notices(kb, &c, &report),
         });
     }
-    let month = state.store.follow_ups_due(clinic.id, now.plus_hours(-24 * 30), now).await?;
-    let asked = month.len();
-    let answered = month.iter().filter(|(_, a)| *a).count();
+    let (asked, answered) = state.store.count_follow_ups_due(clinic.id, now.plus_hours(-24 * 30), now).await?;
     Ok(DashboardPage {
         layout: Layout::signed_in(who, &clinic, "Dashboard", "dashboard"),
         outage: outage_notice(state, &clinic, now),
