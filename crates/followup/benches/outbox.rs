@@ -72,7 +72,8 @@ fn fixture(rt: &tokio::runtime::Runtime) -> (SqliteStore, PathBuf) {
         let kb = Knowledge::builtin().unwrap();
         let tz = time_zone(None, "Europe/London");
         for i in 0..MESSAGES {
-            let link = Link { token: format!("{i:064x}"), hash: (i as u64).to_be_bytes().repeat(4) };
+            let token = format!("{i:064x}");
+            let link = Link { hash: domain::secret::hash_secret(&token), token };
             let follow_ups = outbox::session(&kb, &[24], T, T, &tz, &[link]);
             let session = NewSession {
                 baby_birth_date: None,

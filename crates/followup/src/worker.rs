@@ -156,71 +156,97 @@ impl<S: Store> Worker<S> {
 
     /// Decides, composes and sends one message.
     async fn attempt(&self, m: &Message, now: Timestamp, wall: Timestamp) -> StoreResult<MessageOutcome> {
+        match m.recipient {
+            Recipient::Client => self.client_message(m, now, wall).await,
+            Recipient::Staff(staff_id) => self.staff_message(m, staff_id, now, wall).await,
+            Recipient::Clinic => self.clinic_message(m, now, wall).await,
+        }
+    }
+
+    /// A message to a staff member: an alert, a digest, an invitation or a password reset.
+    async fn staff_message(
+        &self,
+        m: &Message,
+        staff_id: store::StaffId,
+        now: Timestamp,
+        wall: Timestamp,
+    ) -> StoreResult<MessageOutcome> {
         let skip = |reason: &str| Ok(MessageOutcome::Skipped { reason: reason.to_owned() });
         let Some(clinic) = self.store.clinic(m.clinic_id).await? else { return skip("the clinic is gone") };
-        match m.recipient {
-            Recipient::Client => self.to_client(m, &clinic, now, wall).await,
-            Recipient::Staff(staff_id) => {
-                let staff = self.store.staff_in_clinic(clinic.id, staff_id).await?;
-                let Some(staff) = staff.filter(|s| s.active) else { return skip("the staff member is not active") };
-                let letter = match m.kind {
-                    MessageKind::Digest if self.later_digest_due(m, now).await? => {
-                        return skip("a later digest of the same therapist replaces it");
-                    }
-                    MessageKind::Digest => match self.digest(&clinic, staff_id, &staff.name).await? {
-                        Some(letter) => letter,
-                        None => return skip("no open alert to report"),
-                    },
-                    MessageKind::Invitation | MessageKind::PasswordReset => {
-                        match self.password_letter(m, &clinic, &staff, now).await? {
-                            Some(letter) => letter,
-                            None => return skip("the link was used, replaced or expired before it could go"),
-                        }
-                    }
-                    _ => match self.alert_letter(m, &clinic).await? {
-                        Some(letter) => letter,
-                        None => return skip("the alert was already acknowledged"),
-                    },
-                };
-                let to = Addresses { email: Some(&staff.email), phone: None };
-                Ok(self.deliver(m, to, &letter, None, now, wall).await)
+        let staff = self.store.staff_in_clinic(clinic.id, staff_id).await?;
+        let Some(staff) = staff.filter(|s| s.active) else { return skip("the staff member is not active") };
+        let letter = match m.kind {
+            MessageKind::Digest if self.later_digest_due(m, now).await? => {
+                return skip("a later digest of the same therapist replaces it");
             }
-            Recipient::Clinic => {
-                let Some(to) = clinic.alert_to.clone() else { return skip("the clinic has no alert address") };
-                let Some(letter) = self.alert_letter(m, &clinic).await? else {
-                    return skip("the alert was already acknowledged");
-                };
-                let to = if to.contains('@') {
-                    Addresses { email: Some(&to), phone: None }
-                } else {
-                    Addresses { email: None, phone: Some(&to) }
-                };
-                Ok(self.deliver(m, to, &letter, None, now, wall).await)
+            MessageKind::Digest => match self.digest(&clinic, staff_id, &staff.name).await? {
+                Some(letter) => letter,
+                None => return skip("no open alert to report"),
+            },
+            MessageKind::Invitation | MessageKind::PasswordReset => {
+                match self.password_letter(m, &clinic, &staff, now).await? {
+                    Some(letter) => letter,
+                    None => return skip("the link was used, replaced or expired before it could go"),
+                }
             }
+            _ => match self.alert_letter(m, &clinic).await? {
+                Some(letter) => letter,
+                None => return skip("the alert was already acknowledged"),
+            },
+        };
+        let to = Addresses { email: Some(&staff.email), phone: None };
+        Ok(self.deliver(m, to, &letter, None, now, wall).await)
+    }
+
+    /// An alert to the clinic's own alert address.
+    async fn clinic_message(&self, m: &Message, now: Timestamp, wall: Timestamp) -> StoreResult<MessageOutcome> {
+        let skip = |reason: &str| Ok(MessageOutcome::Skipped { reason: reason.to_owned() });
+        let Some(clinic) = self.store.clinic(m.clinic_id).await? else { return skip("the clinic is gone") };
+        let Some(to) = clinic.alert_to.clone() else { return skip("the clinic has no alert address") };
+        let Some(letter) = self.alert_letter(m, &clinic).await? else {
+            return skip("the alert was already acknowledged");
+        };
+        let to = if to.contains('@') {
+            Addresses { email: Some(&to), phone: None }
+        } else {
+            Addresses { email: None, phone: Some(&to) }
+        };
+        Ok(self.deliver(m, to, &letter, None, now, wall).await)
+    }
+
+    /// A message to a client: its link's follow-up, clinic, session and client in one read.
+    async fn client_message(&self, m: &Message, now: Timestamp, wall: Timestamp) -> StoreResult<MessageOutcome> {
+        let context = match m.link_token.as_ref() {
+            Some(token) => self.store.link_context(&domain::secret::hash_secret(token.expose())).await?,
+            None => None,
+        };
+        let own = context.filter(|c| c.clinic.id == m.clinic_id && Some(c.follow_up.id) == m.follow_up_id);
+        match own {
+            Some(context) => self.to_client(m, context, now, wall).await,
+            None if self.store.clinic(m.clinic_id).await?.is_none() => {
+                Ok(MessageOutcome::Skipped { reason: "the clinic is gone".to_owned() })
+            }
+            None => Ok(MessageOutcome::Failed { channel: None, error: "the message has no client link".to_owned() }),
         }
     }
 
     async fn to_client(
         &self,
         m: &Message,
-        clinic: &Clinic,
+        context: store::LinkRecords,
         now: Timestamp,
         wall: Timestamp,
     ) -> StoreResult<MessageOutcome> {
         let skip = |reason: &str| Ok(MessageOutcome::Skipped { reason: reason.to_owned() });
         let fail = |error: &str| Ok(MessageOutcome::Failed { channel: None, error: error.to_owned() });
-        let follow_up = match m.follow_up_id {
-            Some(id) => self.store.follow_up(clinic.id, id).await?,
-            None => None,
-        };
-        let (Some(f), Some(token)) = (follow_up, m.link_token.as_ref().map(|t| t.expose().as_str())) else {
+        let store::LinkRecords { follow_up: f, clinic, client, .. } = context;
+        let clinic = &clinic;
+        let Some(token) = m.link_token.as_ref().map(|t| t.expose().as_str()) else {
             return fail("the message has no client link");
         };
         if now > f.expires_at {
             return skip("the link expired before the message could go");
         }
-        let Some(session) = self.store.session(clinic.id, f.session_id).await? else { return fail("no session") };
-        let Some(client) = self.store.client(clinic.id, session.client_id).await? else { return fail("no client") };
         if client.opted_out_at.is_some() {
             return skip("the client asked for no more messages");
         }

@@ -25,9 +25,10 @@ pub fn at(text: &str) -> Timestamp {
     Timestamp(text.parse::<jiff::Timestamp>().expect("a time").as_millisecond())
 }
 
+/// The `n`th link: its token, and the token's hash as the follow-up stores it.
 pub fn link(n: u8) -> Link {
     let token = format!("{n:02x}").repeat(32);
-    Link { hash: vec![n; 32], token }
+    Link { hash: domain::secret::hash_secret(&token), token }
 }
 
 #[derive(Debug, Clone)]
