@@ -1394,6 +1394,10 @@ impl Store for SqliteStore {
         self.by_id(SESSION, session_id, clinic_id, session).await
     }
 
+    async fn check_ins_by_ids(&self, clinic_id: ClinicId, ids: &[CheckInId]) -> StoreResult<Vec<CheckIn>> {
+        self.by_ids(CHECK_IN, ids.iter().map(|i| i.get()), clinic_id, check_in).await
+    }
+
     async fn sessions_by_ids(&self, clinic_id: ClinicId, ids: &[SessionId]) -> StoreResult<Vec<Session>> {
         self.by_ids(SESSION, ids.iter().map(|i| i.get()), clinic_id, session).await
     }

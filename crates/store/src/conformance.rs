@@ -462,6 +462,9 @@ async fn searching_clients_and_the_days_work<S: Store>(s: S) {
     assert!(s.clients_by_ids(a.id, &[]).await.unwrap().is_empty());
     assert_eq!(s.sessions_by_ids(a.id, &[sess.id]).await.unwrap(), vec![sess.clone()]);
     assert!(s.sessions_by_ids(b.id, &[sess.id]).await.unwrap().is_empty(), "scoped to the clinic");
+    let answered = s.check_ins_of_session(a.id, sess.id).await.unwrap();
+    assert_eq!(s.check_ins_by_ids(a.id, &[answered[0].id, CheckInId(999_999)]).await.unwrap(), answered);
+    assert!(s.check_ins_by_ids(b.id, &[answered[0].id]).await.unwrap().is_empty(), "scoped to the clinic");
 }
 
 async fn clinics_and_staff<S: Store>(s: S) {

@@ -395,6 +395,13 @@ pub trait Store: Clone + Send + Sync + 'static {
         after: Option<&SessionPosition>,
         limit: u32,
     ) -> impl Future<Output = StoreResult<Vec<Session>>> + Send;
+    /// The clinic's check-ins among `ids`, in any order, in one read; ids not the clinic's
+    /// are left out.
+    fn check_ins_by_ids(
+        &self,
+        clinic_id: ClinicId,
+        ids: &[CheckInId],
+    ) -> impl Future<Output = StoreResult<Vec<CheckIn>>> + Send;
     /// The clinic's sessions among `ids`, in any order, in one read; ids not the clinic's
     /// are left out.
     fn sessions_by_ids(

@@ -106,9 +106,15 @@ pub async fn alert_lines<S: Store>(
     let rows = state.store.alerts(clinic.id, status, after, limit + 1).await?;
     let (page, more) = crate::page::split(rows, limit);
     let next = page.last().filter(|_| more).map(|a| crate::page::alert_cursor(&store::AlertPosition::of(a)));
+    // The page's clients and check-ins in one read each.
+    let client_ids = unique(page.iter().map(|a| a.client_id).collect());
+    let clients = by_id(state.store.clients_by_ids(clinic.id, &client_ids).await?, |c| c.id);
+    let check_in_ids = unique(page.iter().map(|a| a.check_in_id).collect());
+    let mut check_ins = by_id(state.store.check_ins_by_ids(clinic.id, &check_in_ids).await?, |c| c.id);
     let mut lines = Vec::new();
     for a in page {
-        lines.push(alert_line(state, clinic, a).await?);
+        let (client, check_in) = (clients.get(&a.client_id).cloned(), check_ins.remove(&a.check_in_id));
+        lines.push(line_of(state, clinic, a, client, check_in).await?);
     }
     Ok((lines, next))
 }
@@ -119,9 +125,20 @@ pub async fn alert_line<S: Store>(
     clinic: &store::Clinic,
     a: store::Alert,
 ) -> Result<AlertLine, Error> {
+    let client = state.store.client(clinic.id, a.client_id).await?;
+    let check_in = state.store.check_in(clinic.id, a.check_in_id).await?;
+    line_of(state, clinic, a, client, check_in).await
+}
+
+/// The line of an alert whose client and check-in are read.
+async fn line_of<S: Store>(
+    state: &AppState<S>,
+    clinic: &store::Clinic,
+    a: store::Alert,
+    client: Option<store::Client>,
+    check_in: Option<store::CheckIn>,
+) -> Result<AlertLine, Error> {
     {
-        let client = state.store.client(clinic.id, a.client_id).await?;
-        let check_in = state.store.check_in(clinic.id, a.check_in_id).await?;
         let acknowledged = match (a.acknowledged_at, a.acknowledged_by) {
             (Some(at), Some(by)) => {
                 let who =
