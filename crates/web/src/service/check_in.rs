@@ -427,9 +427,15 @@ pub async fn check_in<S: Store>(
         });
     let recorded = save(state, clinic_id, triaged, raised, next, emergency_number).await?;
     // What the client reads is in their language: the same decision in `words`' texts (the
-    // codes, rules and thresholds of every language are the same).
-    let report = TriageReport::new(words, &decision, contacts(words, &link.clinic));
-    let note_flags = note_flags_of(&report);
+    // codes, rules and thresholds of every language are the same). In English it is the
+    // report already made.
+    let (report, note_flags) = if std::ptr::eq(words, &**kb) {
+        (report, note_flags)
+    } else {
+        let shown = TriageReport::new(words, &decision, contacts(words, &link.clinic));
+        let flags = note_flags_of(&shown);
+        (shown, flags)
+    };
     Ok(Ok(CheckInOutcome {
         advice: report.advice.iter().map(|a| (*a).to_owned()).collect(),
         check_in_id: recorded.id.get(),
