@@ -92,13 +92,11 @@ async fn start(name: &str, own: i64, others: i64, each: i64) -> Scale {
     store.migrate().await.unwrap();
     store.close().await;
     {
-        let url = format!("sqlite://{}", dir.join("aftercare.db").display());
-        let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url).await.unwrap();
-        sqlx::raw_sql(sqlx::AssertSqlSafe(seed(own, others, each))).execute(&mut conn).await.unwrap();
-        sqlx::query("UPDATE staff SET password_hash = ? WHERE id = 1")
-            .bind(password_auth::generate_hash(PASSWORD))
-            .execute(&mut conn)
-            .await
+        let conn = rusqlite::Connection::open(dir.join("aftercare.db")).unwrap();
+        // Foreign keys enforced while seeding, as the store's connections enforce them.
+        conn.execute_batch("PRAGMA foreign_keys = ON").unwrap();
+        conn.execute_batch(&seed(own, others, each)).unwrap();
+        conn.execute("UPDATE staff SET password_hash = ?1 WHERE id = 1", [password_auth::generate_hash(PASSWORD)])
             .unwrap();
     }
     let store = SqliteStore::open_dir(&dir).await.unwrap();

@@ -1,7 +1,8 @@
 //! Every query the SQLite store runs keeps the access path written in `query_plans.txt`.
 //!
 //! The test records the SQL of every statement the store runs while the conformance suite
-//! uses every store method, then asks SQLite for each one's plan (`EXPLAIN QUERY PLAN`) on a
+//! uses every store method (the store logs each one it prepares, at trace level, under the
+//! target `store_sqlite::sql`), then asks SQLite for each one's plan (`EXPLAIN QUERY PLAN`) on a
 //! database the size of a busy clinic after a year (10,000 sessions, beside 99 small
 //! clinics) with the statistics `ANALYZE` gathers. It fails when:
 //! - a query scans a table (every table grows with use), or sorts for its `ORDER BY` in a
@@ -15,11 +16,16 @@ use std::sync::{Mutex, OnceLock};
 use store::Store;
 use store_sqlite::SqliteStore;
 use tracing::field::{Field, Visit};
+use tracing::level_filters::LevelFilter;
 use tracing::span::{Attributes, Id, Record};
 
 const PLANS_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/sqlite/query_plans.txt");
 
-/// The SQL of every statement run in this test binary, from sqlx's `sqlx::query` events.
+/// Where the store logs every statement it prepares, in the event's field `sql`.
+const SQL_TARGET: &str = "store_sqlite::sql";
+
+/// The SQL of every statement run in this test binary, from the store's `store_sqlite::sql`
+/// events.
 fn statements() -> &'static Mutex<BTreeSet<String>> {
     static SEEN: OnceLock<Mutex<BTreeSet<String>>> = OnceLock::new();
     SEEN.get_or_init(|| {
@@ -31,18 +37,14 @@ fn statements() -> &'static Mutex<BTreeSet<String>> {
 
 struct Recorder;
 
+/// The `sql` field of an event.
 #[derive(Default)]
-struct Sql {
-    summary: String,
-    statement: String,
-}
+struct Sql(String);
 
 impl Visit for Sql {
     fn record_str(&mut self, field: &Field, value: &str) {
-        match field.name() {
-            "summary" => value.clone_into(&mut self.summary),
-            "db.statement" => value.clone_into(&mut self.statement),
-            _ => {}
+        if field.name() == "sql" {
+            value.clone_into(&mut self.0);
         }
     }
 
@@ -50,8 +52,14 @@ impl Visit for Sql {
 }
 
 impl tracing::Subscriber for Recorder {
+    /// The store's statements; nothing else.
     fn enabled(&self, metadata: &tracing::Metadata<'_>) -> bool {
-        metadata.target() == "sqlx::query"
+        metadata.target() == SQL_TARGET
+    }
+
+    /// The store logs its statements at trace level: every level is wanted.
+    fn max_level_hint(&self) -> Option<LevelFilter> {
+        Some(LevelFilter::TRACE)
     }
 
     fn new_span(&self, _: &Attributes<'_>) -> Id {
@@ -63,11 +71,15 @@ impl tracing::Subscriber for Recorder {
     fn record_follows_from(&self, _: &Id, _: &Id) {}
 
     fn event(&self, event: &tracing::Event<'_>) {
+        if event.metadata().target() != SQL_TARGET {
+            return;
+        }
         let mut sql = Sql::default();
         event.record(&mut sql);
-        // sqlx sends the whole statement when it is longer than its four-word summary.
-        let text = if sql.statement.trim().is_empty() { sql.summary } else { sql.statement };
-        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let text = sql.0.split_whitespace().collect::<Vec<_>>().join(" ");
+        if text.is_empty() {
+            return;
+        }
         if let Ok(mut seen) = statements().lock() {
             seen.insert(text);
         }
@@ -78,13 +90,18 @@ impl tracing::Subscriber for Recorder {
     fn exit(&self, _: &Id) {}
 }
 
-/// A statement of the store's own that reads or writes the clinic's data.
+/// A statement of the store's own that reads or writes the clinic's data: not a `PRAGMA`,
+/// the health check (`SELECT 1`), the migrations' bookkeeping or a look at the schema.
 fn is_data_statement(sql: &str) -> bool {
     let first = sql.split_whitespace().next().unwrap_or("").to_uppercase();
+    let lower = sql.to_lowercase();
     ["SELECT", "INSERT", "UPDATE", "DELETE", "WITH"].contains(&first.as_str())
         && sql != "SELECT 1"
-        && !sql.contains("_sqlx_migrations")
-        && !sql.contains("sqlite_master")
+        && !lower.contains("migrations")
+        && !lower.contains("user_version")
+        && !lower.contains("pragma")
+        && !lower.contains("sqlite_master")
+        && !lower.contains("sqlite_schema")
 }
 
 /// One clinic a year into busy use (2,500 clients, 10,000 sessions, 20,000 check-ins) beside
@@ -223,45 +240,50 @@ async fn every_query_keeps_its_access_path_on_a_busy_clinic() {
     statements();
     store::conformance::run_all(super::fresh).await;
     let run: Vec<String> = statements().lock().unwrap().iter().filter(|s| is_data_statement(s)).cloned().collect();
-    assert!(run.len() > 40, "the conformance suite ran only {} statements: is sqlx still logging them?", run.len());
+    assert!(
+        run.len() > 40,
+        "the conformance suite ran only {} statements: does the store still log them (target {SQL_TARGET})?",
+        run.len()
+    );
 
     let dir = std::env::temp_dir().join(format!("aftercare-plans-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let s = SqliteStore::open_dir(&dir).await.unwrap();
     s.migrate().await.unwrap();
     s.close().await;
-    let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&format!(
-        "sqlite://{}",
-        dir.join("aftercare.db").display()
-    ))
-    .await
-    .unwrap();
-    sqlx::raw_sql(SEED).execute(&mut conn).await.unwrap();
+    let conn = rusqlite::Connection::open(dir.join("aftercare.db")).unwrap();
+    // As the store's connections: foreign keys enforced, so that an INSERT's plan holds the
+    // steps that check them (see `foreign_key_check`).
+    conn.execute_batch("PRAGMA foreign_keys = ON").unwrap();
+    conn.execute_batch(SEED).unwrap();
+    let pairs = |sql: &str| -> Vec<(String, String)> {
+        let mut statement = conn.prepare(sql).unwrap();
+        let rows = statement.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).unwrap();
+        rows.collect::<Result<_, _>>().unwrap()
+    };
     let mut children: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let links: Vec<(String, String)> = sqlx::query_as(
+    let links = pairs(
         "SELECT m.name, f.\"table\" FROM sqlite_schema m, pragma_foreign_key_list(m.name) f WHERE m.type = 'table'",
-    )
-    .fetch_all(&mut conn)
-    .await
-    .unwrap();
+    );
     for (child, parent) in links {
         children.entry(parent).or_default().insert(child);
     }
-    let indexes: Vec<(String, String)> =
-        sqlx::query_as("SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL")
-            .fetch_all(&mut conn)
-            .await
-            .unwrap();
+    let indexes = pairs("SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL");
 
     let held = read_file();
     let mut found = BTreeMap::new();
     for sql in &run {
-        let mut explain = sqlx::query(sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}")));
-        for _ in 0..sql.matches('?').count() {
-            explain = explain.bind(None::<i64>);
+        let mut explain =
+            conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap_or_else(|e| panic!("EXPLAIN {sql}: {e}"));
+        // NULL for every parameter, numbered (`?1`, used more than once) or not.
+        for i in 1..=explain.parameter_count() {
+            explain.raw_bind_parameter(i, rusqlite::types::Null).unwrap_or_else(|e| panic!("EXPLAIN {sql}: {e}"));
         }
-        let rows = explain.fetch_all(&mut conn).await.unwrap_or_else(|e| panic!("EXPLAIN {sql}: {e}"));
-        let plan = rows.iter().map(|r| sqlx::Row::get::<String, _>(r, "detail")).collect();
+        let plan = explain
+            .raw_query()
+            .mapped(|r| r.get::<_, String>("detail"))
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap_or_else(|e| panic!("EXPLAIN {sql}: {e}"));
         let allow = held.get(sql).and_then(|e| e.allow.clone());
         found.insert(sql.clone(), Entry { plan, allow });
     }
@@ -294,6 +316,7 @@ async fn every_query_keeps_its_access_path_on_a_busy_clinic() {
     for sql in held.keys().filter(|sql| !found.contains_key(*sql)) {
         problems.push(format!("in query_plans.txt but no longer run: {sql}"));
     }
+    drop(conn);
     std::fs::remove_dir_all(&dir).ok();
     assert!(problems.is_empty(), "{} queries need a look:\n{}", problems.len(), problems.join("\n"));
 }

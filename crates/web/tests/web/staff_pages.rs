@@ -940,9 +940,8 @@ async fn a_database_error_is_logged_with_its_cause_and_request_id_and_not_shown(
     std::fs::create_dir_all(&dir).unwrap();
     let app = spawn_app_in(&dir).await;
     let owner = sign_in(&app, "owner@calm.example", PASSWORD).await.unwrap();
-    let url = format!("sqlite://{}", dir.join("aftercare.db").display());
-    let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url).await.unwrap();
-    sqlx::raw_sql("DROP TABLE products").execute(&mut conn).await.unwrap();
+    let conn = rusqlite::Connection::open(dir.join("aftercare.db")).unwrap();
+    conn.execute_batch("DROP TABLE products").unwrap();
 
     let r =
         owner.http.get(format!("{}/settings", owner.base)).header(header::COOKIE, &owner.cookie).send().await.unwrap();
@@ -970,7 +969,7 @@ async fn a_database_error_is_logged_with_its_cause_and_request_id_and_not_shown(
         log.lines().any(|l| l.contains(&api_id) && l.contains("status=200")),
         "each request is logged once answered"
     );
-    sqlx::Connection::close(conn).await.unwrap();
+    conn.close().map_err(|(_, e)| e).unwrap();
     app.store.close().await;
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,0 +1,210 @@
+//! Alerts: what staff must look at, raised by check-ins, and their acknowledgement.
+
+use crate::error::Res;
+use crate::messages::{insert_message, recipient_columns};
+use crate::rows::{Cols, all, corrupt, exec, one, the, value};
+use rusqlite::{Connection, params};
+use store::{
+    Acknowledgement, Alert, AlertId, AlertPosition, AlertStatus, CheckIn, ClinicId, Level, MessageKind, NewAlert,
+    StoreError, Timestamp,
+};
+
+/// An alert's columns, in the order [`read_alert`] reads them.
+macro_rules! alert_columns {
+    ($p:literal) => {
+        $crate::rows::columns!($p; id, clinic_id, check_in_id, client_id, level, status, created_at, acknowledged_by,
+            acknowledged_at, note)
+    };
+    () => {
+        alert_columns!("")
+    };
+}
+
+/// An alert, from its columns (named apart from [`alert`], the look-up by id).
+pub fn read_alert(r: &mut Cols<'_, '_>) -> Res<Alert> {
+    Ok(Alert {
+        id: r.id()?,
+        clinic_id: r.id()?,
+        check_in_id: r.id()?,
+        client_id: r.id()?,
+        level: r.level()?,
+        status: {
+            let status: String = r.get()?;
+            AlertStatus::from_code(&status).ok_or_else(|| corrupt(format!("alert status `{status}`")))?
+        },
+        created_at: r.at()?,
+        acknowledged_by: r.opt_id()?,
+        acknowledged_at: r.opt_at()?,
+        note: r.get()?,
+    })
+}
+
+/// A clinic's alerts of one level (and one status), before a position, newest first.
+const PAGE_OF_STATUS: &str = concat!(
+    "SELECT ",
+    alert_columns!(),
+    " FROM alerts WHERE clinic_id = ? AND status = ? AND level = ? AND (created_at, id) < (?, ?) \
+     ORDER BY created_at DESC, id DESC LIMIT ?"
+);
+
+/// A clinic's alerts of one level, before a position, newest first.
+const PAGE: &str = concat!(
+    "SELECT ",
+    alert_columns!(),
+    " FROM alerts WHERE clinic_id = ? AND level = ? AND (created_at, id) < (?, ?) \
+     ORDER BY created_at DESC, id DESC LIMIT ?"
+);
+
+/// A page of the clinic's alerts (of `status`, when given): the most urgent level first,
+/// newest first within a level, after `after`.
+pub fn alerts(
+    c: &Connection,
+    clinic_id: ClinicId,
+    status: Option<AlertStatus>,
+    after: Option<&AlertPosition>,
+    limit: u32,
+) -> Res<Vec<Alert>> {
+    // One index seek per level, most urgent first, each reading only what the page shows:
+    // `(created_at, id) < (?, ?)` continues a level where the last page stopped.
+    let first = match after {
+        Some(p) => {
+            AlertPosition::LEVELS.iter().position(|l| *l == p.level).ok_or(StoreError::NotFound("alert position"))?
+        }
+        None => 0,
+    };
+    let mut page = Vec::new();
+    for (i, level) in AlertPosition::LEVELS.iter().enumerate().skip(first) {
+        let left = i64::from(limit) - page.len() as i64;
+        if left <= 0 {
+            break;
+        }
+        let (at, id) = match after {
+            Some(p) if i == first => (p.created_at.0, p.id),
+            _ => (i64::MAX, AlertId(i64::MAX)),
+        };
+        let rows = match status {
+            Some(s) => all(
+                c,
+                PAGE_OF_STATUS,
+                params![clinic_id.get(), s.code(), level.code(), at, id.get(), left],
+                read_alert,
+            )?,
+            None => all(c, PAGE, params![clinic_id.get(), level.code(), at, id.get(), left], read_alert)?,
+        };
+        page.extend(rows);
+    }
+    Ok(page)
+}
+
+/// An alert by its id and clinic.
+const BY_ID: &str = concat!("SELECT ", alert_columns!(), " FROM alerts WHERE id = ? AND clinic_id = ?");
+
+/// The clinic's alert `alert_id`.
+pub fn alert(c: &Connection, clinic_id: ClinicId, alert_id: AlertId) -> Res<Option<Alert>> {
+    one(c, BY_ID, params![alert_id.get(), clinic_id.get()], read_alert)
+}
+
+/// Acknowledges an open alert, by a staff member of the clinic; the alert as it now is and
+/// whether this call acknowledged it (`None` when the clinic has no such alert).
+pub fn acknowledge_alert(
+    c: &Connection,
+    clinic_id: ClinicId,
+    alert_id: AlertId,
+    ack: Acknowledgement,
+) -> Res<Option<(Alert, bool)>> {
+    let done = exec(
+        c,
+        "UPDATE alerts SET status = 'acknowledged', acknowledged_by = ?1, acknowledged_at = ?2, note = ?3 \
+         WHERE id = ?4 AND clinic_id = ?5 AND status = 'open' \
+         AND EXISTS (SELECT 1 FROM staff WHERE id = ?1 AND clinic_id = ?5)",
+        params![ack.staff_id.get(), ack.now.0, ack.note.as_deref(), alert_id.get(), clinic_id.get()],
+    )?;
+    Ok(one(c, BY_ID, params![alert_id.get(), clinic_id.get()], read_alert)?.map(|a| (a, done == 1)))
+}
+
+/// How urgent a level is: 0 for the most urgent.
+fn urgency(level: &Level) -> usize {
+    AlertPosition::LEVELS.iter().position(|l| l == level).unwrap_or(AlertPosition::LEVELS.len())
+}
+
+/// The open alert of a follow-up's link, the newest if several.
+const OPEN_OF_LINK: &str = concat!(
+    "SELECT ",
+    alert_columns!(),
+    " FROM alerts WHERE clinic_id = ? AND follow_up_id = ? AND status = 'open' ORDER BY id DESC LIMIT 1"
+);
+
+/// Moves an alert to another answer, at a level.
+const MOVE: &str =
+    concat!("UPDATE alerts SET level = ?, check_in_id = ? WHERE id = ? AND clinic_id = ? RETURNING ", alert_columns!());
+
+/// A new alert.
+const INSERT: &str = concat!(
+    "INSERT INTO alerts (clinic_id, check_in_id, follow_up_id, client_id, level, created_at) \
+     VALUES (?, ?, ?, ?, ?, ?) RETURNING ",
+    alert_columns!()
+);
+
+/// Raises the alert of a check-in; or, when its link has an open alert already, moves that
+/// alert to this answer, at the more urgent of the two levels. Staff are told of a new alert
+/// or of a rise in level, never of a repeat; and a new alert is not told again to a
+/// recipient told of one at its level or above on the same client in the last ten minutes.
+pub fn raise_alert(c: &Connection, clinic_id: ClinicId, answer: &CheckIn, a: NewAlert, now: Timestamp) -> Res<Alert> {
+    const QUIET_MS: i64 = 10 * 60 * 1000;
+    let open = one(c, OPEN_OF_LINK, params![clinic_id.get(), answer.follow_up_id.get()], read_alert)?;
+    let (raised, rises) = match open {
+        Some(open) => {
+            let rises = urgency(&a.level) < urgency(&open.level);
+            let level = if rises { a.level.code() } else { open.level.code() };
+            let moved = the(c, MOVE, params![level, answer.id.get(), open.id.get(), clinic_id.get()], read_alert)?;
+            if !rises {
+                return Ok(moved);
+            }
+            (moved, true)
+        }
+        None => {
+            let raised = the(
+                c,
+                INSERT,
+                params![
+                    clinic_id.get(),
+                    answer.id.get(),
+                    answer.follow_up_id.get(),
+                    a.client_id.get(),
+                    a.level.code(),
+                    now.0
+                ],
+                read_alert,
+            )?;
+            (raised, false)
+        }
+    };
+    for m in a.notices {
+        if m.kind == MessageKind::Alert && !rises {
+            let (recipient, staff_id) = recipient_columns(m.recipient);
+            let told: bool = value(
+                c,
+                // CROSS JOIN keeps SQLite's loop order: the client's alerts, then each one's messages.
+                "SELECT EXISTS (SELECT 1 FROM alerts a CROSS JOIN messages m ON m.alert_id = a.id \
+                 WHERE a.clinic_id = ? AND a.client_id = ? AND a.id != ? AND m.kind = 'alert' AND m.recipient = ? \
+                 AND m.staff_id IS ? AND m.created_at > ? \
+                 AND CASE a.level WHEN 'emergency' THEN 0 WHEN 'doctor' THEN 1 ELSE 2 END <= ?)",
+                params![
+                    clinic_id.get(),
+                    raised.client_id.get(),
+                    raised.id.get(),
+                    recipient,
+                    staff_id,
+                    now.0 - QUIET_MS,
+                    urgency(&raised.level) as i64
+                ],
+            )?;
+            if told {
+                continue;
+            }
+        }
+        let about = (m.kind == MessageKind::Alert).then_some(raised.id);
+        insert_message(c, clinic_id, None, about, &m)?;
+    }
+    Ok(raised)
+}

@@ -1,0 +1,169 @@
+//! Follow-ups: each session's scheduled check-ins, their client links, and what is due.
+
+use crate::clients::{self, client_columns};
+use crate::clinics::{self, clinic_columns};
+use crate::error::Res;
+use crate::messages;
+use crate::rows::{Cols, all, one, the};
+use crate::sessions::{read_session, session_columns};
+use rusqlite::{Connection, params};
+use store::*;
+
+/// A follow-up's columns, in the order [`read_follow_up`] reads them.
+macro_rules! follow_up_columns {
+    ($p:literal) => {
+        $crate::rows::columns!($p; id, clinic_id, session_id, kind, offset_hours, due_at, expires_at)
+    };
+    () => {
+        follow_up_columns!("")
+    };
+}
+
+/// Reads a follow-up from its columns ([`follow_up_columns!`]).
+pub fn read_follow_up(r: &mut Cols<'_, '_>) -> Res<FollowUp> {
+    Ok(FollowUp {
+        id: r.id()?,
+        clinic_id: r.id()?,
+        session_id: r.id()?,
+        kind: r.get()?,
+        offset_hours: r.get()?,
+        due_at: r.at()?,
+        expires_at: r.at()?,
+    })
+}
+
+/// Adds a follow-up and its messages; `None` when the session has one at its hour already.
+pub fn insert_follow_up(
+    c: &Connection,
+    clinic_id: ClinicId,
+    session_id: SessionId,
+    f: NewFollowUp,
+    now: Timestamp,
+) -> Res<Option<FollowUp>> {
+    const SQL: &str = concat!(
+        "INSERT INTO follow_ups (clinic_id, session_id, kind, offset_hours, due_at, expires_at, link_hash, ",
+        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (session_id, offset_hours) DO NOTHING ",
+        "RETURNING ",
+        follow_up_columns!()
+    );
+    let added = one(
+        c,
+        SQL,
+        params![
+            clinic_id.get(),
+            session_id.get(),
+            f.kind,
+            f.offset_hours,
+            f.due_at.0,
+            f.expires_at.0,
+            f.link_hash.expose().as_slice(),
+            now.0,
+        ],
+        read_follow_up,
+    )?;
+    let Some(scheduled) = added else { return Ok(None) };
+    for m in &f.messages {
+        messages::insert_message(c, clinic_id, Some(scheduled.id), None, m)?;
+    }
+    Ok(Some(scheduled))
+}
+
+/// How many of the clinic's follow-ups are due in `[from, to)`, and how many of those are
+/// answered.
+pub fn count_follow_ups_due(c: &Connection, clinic_id: ClinicId, from: Timestamp, to: Timestamp) -> Res<(u64, u64)> {
+    const SQL: &str = concat!(
+        "SELECT COUNT(*) AS due, ",
+        "COUNT(*) FILTER (WHERE EXISTS (SELECT 1 FROM check_ins c WHERE c.follow_up_id = f.id AND c.clinic_id = f.clinic_id)) ",
+        "AS answered FROM follow_ups f WHERE f.clinic_id = ? AND f.due_at >= ? AND f.due_at < ?"
+    );
+    the(c, SQL, (clinic_id.get(), from.0, to.0), read_due_answered)
+}
+
+/// Two counts: due, answered.
+fn read_due_answered(r: &mut Cols<'_, '_>) -> Res<(u64, u64)> {
+    let due = r.count()?;
+    let answered = r.count()?;
+    Ok((due, answered))
+}
+
+/// The clinic's follow-ups due in `[from, to)`, in that order, each with whether it is
+/// answered.
+pub fn follow_ups_due(
+    c: &Connection,
+    clinic_id: ClinicId,
+    from: Timestamp,
+    to: Timestamp,
+) -> Res<Vec<(FollowUp, bool)>> {
+    const SQL: &str = concat!(
+        "SELECT ",
+        follow_up_columns!("f."),
+        ", EXISTS (SELECT 1 FROM check_ins c WHERE c.follow_up_id = f.id AND c.clinic_id = f.clinic_id) AS answered ",
+        "FROM follow_ups f WHERE f.clinic_id = ? AND f.due_at >= ? AND f.due_at < ? ORDER BY f.due_at, f.id"
+    );
+    all(c, SQL, (clinic_id.get(), from.0, to.0), read_follow_up_answered)
+}
+
+/// A follow-up's columns, then whether it is answered.
+fn read_follow_up_answered(r: &mut Cols<'_, '_>) -> Res<(FollowUp, bool)> {
+    let follow_up = read_follow_up(r)?;
+    let answered = r.get::<bool>()?;
+    Ok((follow_up, answered))
+}
+
+/// A session's follow-ups, in the order they are due.
+pub fn follow_ups_of_session(c: &Connection, clinic_id: ClinicId, session_id: SessionId) -> Res<Vec<FollowUp>> {
+    const SQL: &str = concat!(
+        "SELECT ",
+        follow_up_columns!(),
+        " FROM follow_ups WHERE clinic_id = ? AND session_id = ? ORDER BY due_at, id"
+    );
+    all(c, SQL, (clinic_id.get(), session_id.get()), read_follow_up)
+}
+
+/// A follow-up of the clinic.
+pub fn follow_up(c: &Connection, clinic_id: ClinicId, follow_up_id: FollowUpId) -> Res<Option<FollowUp>> {
+    const SQL: &str = concat!("SELECT ", follow_up_columns!(), " FROM follow_ups WHERE id = ? AND clinic_id = ?");
+    one(c, SQL, (follow_up_id.get(), clinic_id.get()), read_follow_up)
+}
+
+/// The follow-up whose client link has this hash (a lookup by secret: no clinic).
+pub fn follow_up_by_link_hash(c: &Connection, link_hash: &[u8]) -> Res<Option<FollowUp>> {
+    const SQL: &str = concat!("SELECT ", follow_up_columns!(), " FROM follow_ups WHERE link_hash = ?");
+    one(c, SQL, params![link_hash], read_follow_up)
+}
+
+/// What a client link leads to: its follow-up, clinic, session, client and the session's
+/// check-ins so far, in one read.
+pub fn link_context(c: &Connection, link_hash: &[u8]) -> Res<Option<LinkRecords>> {
+    const SQL: &str = concat!(
+        "SELECT ",
+        follow_up_columns!("f."),
+        ", ",
+        clinic_columns!("c."),
+        ", ",
+        session_columns!("s."),
+        ", ",
+        client_columns!("k."),
+        ", ",
+        "(SELECT COUNT(*) FROM check_ins x WHERE x.clinic_id = f.clinic_id AND x.session_id = f.session_id) ",
+        "AS earlier_count, ",
+        "(SELECT MIN(soreness) FROM check_ins x WHERE x.clinic_id = f.clinic_id AND x.session_id = f.session_id) ",
+        "AS earlier_lowest ",
+        "FROM follow_ups f JOIN clinics c ON c.id = f.clinic_id ",
+        "JOIN sessions s ON s.id = f.session_id AND s.clinic_id = f.clinic_id ",
+        "JOIN clients k ON k.id = s.client_id AND k.clinic_id = f.clinic_id ",
+        "WHERE f.link_hash = ?"
+    );
+    one(c, SQL, params![link_hash], read_link_records)
+}
+
+/// A follow-up, its clinic, session and client, then the two aggregates, in that order.
+fn read_link_records(r: &mut Cols<'_, '_>) -> Res<LinkRecords> {
+    Ok(LinkRecords {
+        follow_up: read_follow_up(r)?,
+        clinic: clinics::read_clinic(r)?,
+        session: read_session(r)?,
+        client: clients::read_client(r)?,
+        earlier: CheckInStats { count: r.count()?, lowest_soreness: r.get::<Option<i64>>()?.map(|s| s as u8) },
+    })
+}
