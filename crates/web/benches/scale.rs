@@ -177,8 +177,9 @@ impl Scale {
     }
 
     /// Medians: a check-in, the dashboard, the alert queue page, the API's alert page, a
-    /// client's page (a seeded client with four sessions).
-    async fn measure(&self) -> [Duration; 5] {
+    /// client's page (a seeded client with four sessions), the outcomes page (its default
+    /// period, the last 90 days: the newest two months of the seeded history).
+    async fn measure(&self) -> [Duration; 6] {
         let check_in = median(101, async |i| {
             let body = json!({"soreness": 3, "symptoms": [], "note": "a bit stiff"});
             let r = self.http.post(&self.links[i % self.links.len()]).json(&body).send().await.unwrap();
@@ -190,26 +191,29 @@ impl Scale {
         let alerts = median(31, async |_| self.page("/alerts").await).await;
         let api_alerts = median(31, async |_| self.api("/api/v1/alerts?status=open").await).await;
         let client = median(31, async |_| self.page("/clients/2").await).await;
+        let outcomes = median(11, async |_| self.page("/outcomes").await).await;
         let _ = self.client_id;
-        [check_in, dashboard, alerts, api_alerts, client]
+        [check_in, dashboard, alerts, api_alerts, client, outcomes]
     }
 }
 
 fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     // (history, the measured clinic's clients, other clinics, clients in each)
-    let all: [(&str, i64, i64, i64); 4] = [
+    let all: [(&str, i64, i64, i64); 5] = [
         ("1,000 sessions, 1 clinic", 250, 0, 0),
         ("10,000 sessions, 1 clinic", 2_500, 0, 0),
         ("100,000 sessions, 1 clinic", 25_000, 0, 0),
+        ("625,000 sessions (1,000,000 check-ins), 1 clinic", 156_250, 0, 0),
         ("1,000 sessions beside 999 clinics of 100", 250, 999, 25),
     ];
     // `AFTERCARE_BENCH_QUICK=1`: the two smallest histories only, a few minutes, to compare
     // one build with another (run it on each, on the same machine, one after the other).
     let quick = std::env::var("AFTERCARE_BENCH_QUICK").is_ok_and(|v| v == "1");
     let sizes = if quick { &all[..2] } else { &all[..] };
-    let names = ["check-in (durable)", "dashboard page", "alert queue page", "API alert page", "client page"];
-    let mut rows: Vec<(&str, [Duration; 5])> = Vec::new();
+    let names =
+        ["check-in (durable)", "dashboard page", "alert queue page", "API alert page", "client page", "outcomes page"];
+    let mut rows: Vec<(&str, [Duration; 6])> = Vec::new();
     for &(name, own, others, each) in sizes {
         let figures = rt.block_on(async {
             let scale = start(&name.replace([' ', ','], ""), own, others, each).await;

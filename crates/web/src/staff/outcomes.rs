@@ -14,8 +14,9 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use std::collections::HashMap;
 use std::fmt::Write;
-use store::{Role, StaffId, Store, Timestamp};
+use store::{Role, Session, SessionId, StaffId, Store, Timestamp};
 
 /// The longest period the page reads at once.
 pub const MAX_DAYS: i64 = 366;
@@ -240,13 +241,15 @@ async fn page<S: Store>(state: &AppState<S>, who: &SignedIn, q: OutcomesQuery) -
     let alerts = state.store.outcome_alerts(clinic.id, start, end).await?;
     // The follow-ups due in the period belong to sessions that ended up to two weeks before.
     let sessions = state.store.sessions_between(clinic.id, start.plus_hours(-24 * 15), end).await?;
+    // By id: a busy clinic has tens of thousands of sessions and follow-ups in a quarter.
+    let sessions: HashMap<SessionId, &Session> = sessions.iter().map(|s| (s.id, s)).collect();
     let asked: Vec<(Timestamp, bool, String, StaffId)> = state
         .store
         .follow_ups_due(clinic.id, start, end.min(state.clock.now()))
         .await?
         .into_iter()
         .filter_map(|(f, answered)| {
-            let s = sessions.iter().find(|s| s.id == f.session_id)?;
+            let s = sessions.get(&f.session_id)?;
             Some((f.due_at, answered, s.massage_type.clone(), s.staff_id))
         })
         .collect();
