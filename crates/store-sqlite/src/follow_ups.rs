@@ -132,8 +132,8 @@ pub fn follow_up_by_link_hash(c: &Connection, link_hash: &[u8]) -> Res<Option<Fo
     one(c, SQL, params![link_hash], read_follow_up)
 }
 
-/// What a client link leads to: its follow-up, clinic, session, client and the session's
-/// check-ins so far, in one read.
+/// What a client link leads to: its follow-up, clinic, session, client, the session's
+/// check-ins so far and the hours of its follow-ups, in one read.
 pub fn link_context(c: &Connection, link_hash: &[u8]) -> Res<Option<LinkRecords>> {
     const SQL: &str = concat!(
         "SELECT ",
@@ -148,7 +148,9 @@ pub fn link_context(c: &Connection, link_hash: &[u8]) -> Res<Option<LinkRecords>
         "(SELECT COUNT(*) FROM check_ins x WHERE x.clinic_id = f.clinic_id AND x.session_id = f.session_id) ",
         "AS earlier_count, ",
         "(SELECT MIN(soreness) FROM check_ins x WHERE x.clinic_id = f.clinic_id AND x.session_id = f.session_id) ",
-        "AS earlier_lowest ",
+        "AS earlier_lowest, ",
+        "(SELECT json_group_array(offset_hours) FROM (SELECT x.offset_hours FROM follow_ups x ",
+        "WHERE x.clinic_id = f.clinic_id AND x.session_id = f.session_id ORDER BY x.offset_hours)) AS scheduled ",
         "FROM follow_ups f JOIN clinics c ON c.id = f.clinic_id ",
         "JOIN sessions s ON s.id = f.session_id AND s.clinic_id = f.clinic_id ",
         "JOIN clients k ON k.id = s.client_id AND k.clinic_id = f.clinic_id ",
@@ -157,7 +159,7 @@ pub fn link_context(c: &Connection, link_hash: &[u8]) -> Res<Option<LinkRecords>
     one(c, SQL, params![link_hash], read_link_records)
 }
 
-/// A follow-up, its clinic, session and client, then the two aggregates, in that order.
+/// A follow-up, its clinic, session and client, then the three aggregates, in that order.
 fn read_link_records(r: &mut Cols<'_, '_>) -> Res<LinkRecords> {
     Ok(LinkRecords {
         follow_up: read_follow_up(r)?,
@@ -165,5 +167,7 @@ fn read_link_records(r: &mut Cols<'_, '_>) -> Res<LinkRecords> {
         session: read_session(r)?,
         client: clients::read_client(r)?,
         earlier: CheckInStats { count: r.count()?, lowest_soreness: r.get::<Option<i64>>()?.map(|s| s as u8) },
+        scheduled_hours: serde_json::from_str(&r.get::<String>()?)
+            .map_err(|e| crate::rows::corrupt(format!("a session's follow-up hours: {e}")))?,
     })
 }

@@ -255,6 +255,9 @@ async fn check_ins_write_their_notices_and_next_follow_up<S: Store>(s: S) {
     assert_eq!(Some(ctx.client), s.client(a.id, c.id).await.unwrap());
     assert_eq!(ctx.earlier, s.check_in_stats(a.id, sess.id).await.unwrap());
     assert_eq!((ctx.earlier.count, ctx.earlier.lowest_soreness), (2, Some(7)));
+    let hours: Vec<i64> =
+        s.follow_ups_of_session(a.id, sess.id).await.unwrap().iter().map(|f| f.offset_hours).collect();
+    assert_eq!(ctx.scheduled_hours, hours, "the session's follow-up hours, in order");
     assert_eq!(s.link_context(&[9u8; 32]).await.unwrap(), None, "an unknown link");
 }
 

@@ -583,6 +583,8 @@ pub struct LinkRecords {
     pub client: Client,
     /// The session's check-ins so far.
     pub earlier: CheckInStats,
+    /// The hours after the session of its follow-ups (this one among them), in order.
+    pub scheduled_hours: Vec<i64>,
 }
 
 /// An alert for staff.

@@ -64,6 +64,8 @@ pub struct LinkContext {
     pub client: Client,
     /// The check-ins already given for the session.
     pub earlier: CheckInStats,
+    /// The hours after the session of its follow-ups, in order.
+    pub scheduled_hours: Vec<i64>,
 }
 
 /// A link that does not lead to a check-in now, and the clinic it belongs to when that is
@@ -100,7 +102,7 @@ pub async fn open_link<S: Store>(state: &AppState<S>, token: &str) -> Result<Lin
             return Err(LinkProblem { error: e.into(), clinic_id });
         }
     };
-    let store::LinkRecords { follow_up, clinic, session, client, earlier } = records;
+    let store::LinkRecords { follow_up, clinic, session, client, earlier, scheduled_hours } = records;
     if let Some(h) = &hash {
         state.write_health.numbers.remember_link(h, follow_up.clinic_id);
     }
@@ -110,7 +112,7 @@ pub async fn open_link<S: Store>(state: &AppState<S>, token: &str) -> Result<Lin
     if let Some(c) = state.knowledge.country(&clinic.country) {
         state.write_health.numbers.remember(clinic.id, &c.emergency);
     }
-    Ok(LinkContext { follow_up, clinic, session, client, earlier })
+    Ok(LinkContext { follow_up, clinic, session, client, earlier, scheduled_hours })
 }
 
 /// A rule that fired, as the client reads it: the gentle reason and the advice (clinical
@@ -417,14 +419,18 @@ pub async fn check_in<S: Store>(
     let staff_told = raised.is_some();
     // An answer that calls for one more check-in gets it, in the check-in's transaction.
     let (clinic_id, session) = (link.clinic.id, &link.session);
-    let scheduled: Vec<i64> =
-        state.store.follow_ups_of_session(clinic_id, session.id).await?.iter().map(|f| f.offset_hours).collect();
     let fired_ids: Vec<&str> = report.fired.iter().map(|r| r.rule).collect();
-    let next = care::schedule::extra_check_in(kb, link.follow_up.offset_hours, &decision.facts, &fired_ids, &scheduled)
-        .map(|hours| {
-            let tz = time_zone(link.client.timezone.as_deref(), &link.clinic.timezone);
-            outbox::check_in(kb, hours, session.ended_at, now, &tz, &new_link())
-        });
+    let next = care::schedule::extra_check_in(
+        kb,
+        link.follow_up.offset_hours,
+        &decision.facts,
+        &fired_ids,
+        &link.scheduled_hours,
+    )
+    .map(|hours| {
+        let tz = time_zone(link.client.timezone.as_deref(), &link.clinic.timezone);
+        outbox::check_in(kb, hours, session.ended_at, now, &tz, &new_link())
+    });
     let recorded = save(state, clinic_id, triaged, raised, next, emergency_number).await?;
     // What the client reads is in their language: the same decision in `words`' texts (the
     // codes, rules and thresholds of every language are the same). In English it is the
