@@ -77,12 +77,13 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             };
             operate::export_fhir(&load(&cli.global)?, &data.data, clinic, what, &out)
         }
-        Command::Followups(FollowupsCommand::RunDue { data, delivery, at, base_url }) => operate::run_due(
+        Command::Followups(FollowupsCommand::RunDue { data, delivery, at, base_url, lanes }) => operate::run_due(
             load_languages(&cli.global)?,
             &data.data,
             delivery.config.as_deref(),
             at.as_deref(),
             &base_url,
+            lanes,
         ),
         Command::Followups(FollowupsCommand::List { data, status, limit }) => {
             operate::list_follow_ups(&data.data, status.as_deref(), limit)

@@ -164,6 +164,10 @@ enum FollowupsCommand {
         /// The address clients reach the app at, used in the links in messages.
         #[arg(long, value_name = "URL", env = "AFTERCARE_BASE_URL", default_value = "http://127.0.0.1:8080")]
         base_url: String,
+        /// Send in N lanes side by side (1 to 64), to drain a large backlog faster. A run
+        /// killed mid-send may send again the one message each lane had in flight.
+        #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
+        lanes: u32,
     },
     /// List the messages in the outbox of every clinic, by next attempt.
     List {

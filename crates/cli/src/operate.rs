@@ -174,6 +174,7 @@ pub fn run_due(
     config: Option<&Path>,
     at: Option<&str>,
     base_url: &str,
+    lanes: u32,
 ) -> Result<(), Failure> {
     let at = match at {
         Some(text) => Some(store::Timestamp::parse_rfc3339(text).ok_or_else(|| {
@@ -196,8 +197,8 @@ pub fn run_due(
         // What is due follows --at; claims and signatures follow the real clock, so that a
         // run for a past time never takes a message a running server holds.
         let report = match at {
-            Some(t) => worker.run_due_as_of(&store::FixedClock(t), &SystemClock).await,
-            None => worker.run_due(&SystemClock).await,
+            Some(t) => worker.run_due_in_lanes(lanes, &store::FixedClock(t), &SystemClock).await,
+            None => worker.run_due_in_lanes(lanes, &SystemClock, &SystemClock).await,
         }
         .map_err(failed)?;
         println!("{report}");

@@ -96,6 +96,11 @@ fn fixture(rt: &tokio::runtime::Runtime) -> (SqliteStore, PathBuf) {
 }
 
 fn run(b: Bencher, transports: impl Fn(&PathBuf) -> Transports + Sync) {
+    run_in_lanes(b, 1, transports);
+}
+
+/// As [`run`], sending in `lanes` lanes side by side (`followups run-due --lanes`).
+fn run_in_lanes(b: Bencher, lanes: u32, transports: impl Fn(&PathBuf) -> Transports + Sync) {
     let rt = runtime();
     b.counter(divan::counter::ItemsCount::new(MESSAGES)).with_inputs(|| fixture(&rt)).bench_local_values(
         |(store, dir)| {
@@ -105,7 +110,7 @@ fn run(b: Bencher, transports: impl Fn(&PathBuf) -> Transports + Sync) {
                 transports: Arc::new(transports(&dir)),
                 base_url: "https://care.example".into(),
             };
-            rt.block_on(worker.run_due(&FixedClock(T))).unwrap();
+            rt.block_on(worker.run_due_in_lanes(lanes, &FixedClock(T), &FixedClock(T))).unwrap();
             dir
         },
     );
@@ -125,6 +130,13 @@ fn baseline_store_only(b: Bencher) {
 #[divan::bench(sample_count = 10, sample_size = 1)]
 fn file_transport(b: Bencher) {
     run(b, |dir| config("", dir));
+}
+
+/// The file transport in eight lanes: the lanes' fsyncs overlap, and their outcomes are
+/// committed together.
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn file_transport_eight_lanes(b: Bencher) {
+    run_in_lanes(b, 8, |dir| config("", dir));
 }
 
 /// SMTP to a server on 127.0.0.1: a connection, EHLO, MAIL, RCPT, DATA per message.

@@ -88,6 +88,8 @@ struct SmtpState {
     mode: SmtpMode,
     received: Vec<Received>,
     connections: usize,
+    open: usize,
+    most_at_once: usize,
 }
 
 /// An SMTP server on 127.0.0.1.
@@ -109,7 +111,13 @@ impl SmtpServer {
         let listener = TcpListener::bind(addr).await.expect("bind");
         let server = SmtpServer {
             addr: listener.local_addr().unwrap(),
-            state: Arc::new(Mutex::new(SmtpState { mode, received: Vec::new(), connections: 0 })),
+            state: Arc::new(Mutex::new(SmtpState {
+                mode,
+                received: Vec::new(),
+                connections: 0,
+                open: 0,
+                most_at_once: 0,
+            })),
         };
         let state = server.state.clone();
         tokio::spawn(async move {
@@ -138,6 +146,11 @@ impl SmtpServer {
         self.state.lock().unwrap().connections
     }
 
+    /// The most connections it has held open at once.
+    pub fn most_at_once(&self) -> usize {
+        self.state.lock().unwrap().most_at_once
+    }
+
     /// Waits until it has received `n` messages or `timeout` passed; what it received.
     pub async fn wait_for(&self, n: usize, timeout: Duration) -> Vec<Received> {
         let step = Duration::from_millis(20);
@@ -151,6 +164,17 @@ impl SmtpServer {
 }
 
 async fn session(socket: tokio::net::TcpStream, state: Arc<Mutex<SmtpState>>) -> std::io::Result<()> {
+    {
+        let mut s = state.lock().unwrap();
+        s.open += 1;
+        s.most_at_once = s.most_at_once.max(s.open);
+    }
+    let talked = talk(socket, &state).await;
+    state.lock().unwrap().open -= 1;
+    talked
+}
+
+async fn talk(socket: tokio::net::TcpStream, state: &Arc<Mutex<SmtpState>>) -> std::io::Result<()> {
     let mode = {
         let mut s = state.lock().unwrap();
         s.connections += 1;

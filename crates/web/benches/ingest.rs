@@ -231,8 +231,12 @@ async fn dashboard_p50(base: &str, n: usize) -> f64 {
     times[n / 2]
 }
 
+/// The lanes the dispatch sends in (`followups run-due --lanes`).
+const DISPATCH_LANES: u32 = 8;
+
 /// The plans' e-mails due now, drained by the follow-up worker through the file transport
-/// at the next noon (inside every client's sending window): messages a second.
+/// at the next noon (inside every client's sending window), in [`DISPATCH_LANES`] lanes:
+/// messages a second.
 async fn dispatch(state: &AppState<SqliteStore>, dir: &Path) -> (u32, f64) {
     let outbox = followup::transport::file::FileTransport::new(dir.join("outbox"));
     let worker = followup::Worker {
@@ -248,7 +252,7 @@ async fn dispatch(state: &AppState<SqliteStore>, dir: &Path) -> (u32, f64) {
     let now = SystemClock.now().0;
     let noon = Timestamp(now - now.rem_euclid(86_400_000) + 86_400_000 + 12 * 3_600_000);
     let start = Instant::now();
-    let report = worker.run_due(&FixedClock(noon)).await.unwrap();
+    let report = worker.run_due_in_lanes(DISPATCH_LANES, &FixedClock(noon), &FixedClock(noon)).await.unwrap();
     let seconds = start.elapsed().as_secs_f64();
     (report.sent, f64::from(report.sent) / seconds)
 }
@@ -278,7 +282,9 @@ fn main() {
         let tokens = seed(&base, &token, sessions).await;
         println!("seeded {sessions} sessions ({} links) in {:.1} s", tokens.len(), started.elapsed().as_secs_f64());
         let (sent, dispatch_per_s) = dispatch(&state, &dir).await;
-        println!("dispatch: {sent} plan e-mails through the file transport, {dispatch_per_s:.0} a second");
+        println!(
+            "dispatch: {sent} plan e-mails through the file transport in {DISPATCH_LANES} lanes, {dispatch_per_s:.0} a second"
+        );
         let rss_idle = rss_mb();
 
         let tokens_file = dir.join("tokens.txt");

@@ -251,6 +251,61 @@ fn a_run_killed_mid_batch_loses_nothing_and_its_duplicates_share_a_message_id() 
     std::fs::remove_dir_all(&dir).ok();
 }
 
+#[test]
+fn a_run_in_three_lanes_killed_mid_send_sends_again_only_what_its_lanes_had_in_flight() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let dir = temp_dir("sigkill-lanes");
+    let t = &noon_the_day_after_tomorrow();
+    let t_plus_6_minutes = &at(t).plus_minutes(6);
+    let store = rt.block_on(demo(&dir, at(t)));
+    // The mail server takes three messages, then hangs in the middle of every later one:
+    // each of the three lanes is left holding one message in flight.
+    let smtp = rt.block_on(SmtpServer::start(SmtpMode::HangAfter(3)));
+    let config = dir.join("smtp.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[email]\ntransport = \"smtp\"\nfrom = \"Riverside <care@riverside.demo>\"\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\n[sms]\ntransport = \"none\"\n",
+            smtp.addr.port()
+        ),
+    )
+    .unwrap();
+    let mut child = bin()
+        .args(["followups", "run-due", "--lanes", "3", "--data", dir.to_str().unwrap(), "--at", t])
+        .args(["--config", config.to_str().unwrap(), "--base-url", "https://care.example"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let got = rt.block_on(smtp.wait_for(6, Duration::from_secs(60)));
+    assert_eq!(got.len(), 6, "three delivered and one in flight in each lane");
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let in_flight: Vec<String> = got[3..].iter().map(|m| m.header("Message-ID").unwrap()).collect();
+
+    smtp.set_mode(SmtpMode::Accept);
+    let after_lease = run_due(&dir, t_plus_6_minutes, Some(&config));
+    assert!(sent_count(&after_lease) > 0, "{after_lease}");
+    let messages = rt.block_on(all_messages(&store));
+    assert!(
+        messages.iter().all(|m| m.status != MessageStatus::Pending || m.next_attempt > at(t)),
+        "every due message was dealt with"
+    );
+    let mut by_id: HashMap<String, usize> = HashMap::new();
+    for m in smtp.received() {
+        *by_id.entry(m.header("Message-ID").unwrap()).or_default() += 1;
+    }
+    let sent = messages.iter().filter(|m| m.status == MessageStatus::Sent).count();
+    assert_eq!(by_id.len(), sent, "every sent message arrived, under its own Message-ID");
+    let mut twice: Vec<&String> = by_id.iter().filter(|(_, n)| **n > 1).map(|(id, _)| id).collect();
+    twice.sort();
+    let mut expected: Vec<&String> = in_flight.iter().collect();
+    expected.sort();
+    assert_eq!(twice, expected, "only the three messages in flight at the kill came twice, each with one Message-ID");
+    assert!(by_id.values().all(|n| *n <= 2), "none came three times");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 /// A line of CSV (RFC 4180) read back into its cells.
 fn csv_rows(text: &str) -> Vec<Vec<String>> {
     let (mut rows, mut row, mut cell, mut quoted, mut chars) =

@@ -120,7 +120,10 @@ impl Transports {
     pub async fn send_email(&self, email: &Email) -> Result<(), SendError> {
         match &self.email {
             EmailTransport::Smtp(s) => s.send(email).await,
-            EmailTransport::File(f) => f.write_email(email),
+            EmailTransport::File(f) => {
+                let (f, email) = (f.clone(), email.clone());
+                blocking(move || f.write_email(&email)).await
+            }
             EmailTransport::Console => {
                 console::print_email(email);
                 Ok(())
@@ -136,7 +139,10 @@ impl Transports {
     pub async fn send_sms(&self, sms: &Sms, now: Timestamp) -> Result<(), SendError> {
         match &self.sms {
             SmsTransport::Webhook(w) => w.send(sms, now).await,
-            SmsTransport::File(f) => f.write_sms(sms),
+            SmsTransport::File(f) => {
+                let (f, sms) = (f.clone(), sms.clone());
+                blocking(move || f.write_sms(&sms)).await
+            }
             SmsTransport::Console => {
                 console::print_sms(sms);
                 Ok(())
@@ -166,4 +172,10 @@ impl fmt::Display for SmsTransport {
             SmsTransport::Disabled => f.write_str("nowhere (disabled)"),
         }
     }
+}
+
+/// Runs a file write (which waits for the disk) on a thread for blocking work, so that it
+/// holds up neither the server's threads nor the other messages being sent.
+async fn blocking(write: impl FnOnce() -> Result<(), SendError> + Send + 'static) -> Result<(), SendError> {
+    tokio::task::spawn_blocking(write).await.unwrap_or_else(|e| Err(SendError(format!("a file write stopped: {e}"))))
 }

@@ -116,6 +116,30 @@ async fn two_workers_over_one_database_send_each_message_once() {
 }
 
 #[tokio::test]
+async fn four_lanes_send_every_due_message_once_and_overlap_their_sends() {
+    let smtp = SmtpServer::start(SmtpMode::Accept).await;
+    let fx = fixture(memory().await, "Europe/London", Some("ada@example.com"), None).await;
+    let t = at("2026-11-27T10:00:00Z");
+    for i in 0..40u8 {
+        fx.session(t, t, 1 + 2 * i).await;
+    }
+    let w = worker(fx.store.clone(), smtp_to(smtp.addr));
+    let clock = store::FixedClock(t);
+    let r = w.run_due_in_lanes(4, &clock, &clock).await.unwrap();
+    assert_eq!(r.sent, 40, "{r}");
+    let got = smtp.received();
+    let mut ids: HashMap<String, usize> = HashMap::new();
+    for m in &got {
+        *ids.entry(m.header("Message-ID").unwrap()).or_default() += 1;
+    }
+    assert_eq!((got.len(), ids.len()), (40, 40), "every plan once");
+    let recorded = fx.messages().await.iter().filter(|m| m.status == MessageStatus::Sent).count();
+    assert_eq!(recorded, 40, "each outcome recorded");
+    assert!(smtp.most_at_once() > 1, "the lanes' sends overlapped: {}", smtp.most_at_once());
+    assert_eq!(w.run_due_in_lanes(4, &clock, &clock).await.unwrap().sent, 0, "a second run sends nothing");
+}
+
+#[tokio::test]
 async fn a_backlog_found_at_night_waits_for_the_morning() {
     let smtp = SmtpServer::start(SmtpMode::Accept).await;
     let fx = fixture(memory().await, "Europe/London", Some("ada@example.com"), None).await;
