@@ -304,19 +304,26 @@ fn frame(c: &Connection, sql: &str) -> rusqlite::Result<()> {
 fn write_batch(c: &Connection, batch: Vec<Box<dyn WriteJob>>) {
     let mut done: Vec<Box<dyn Pending>> = Vec::with_capacity(batch.len());
     let mut rest = batch.into_iter();
-    let failed = match frame(c, "BEGIN IMMEDIATE") {
-        Err(e) => Some(e),
+    let sql = |e: rusqlite::Error| StoreError::from(Error::from(e));
+    let failed: Option<StoreError> = match frame(c, "BEGIN IMMEDIATE") {
+        Err(e) => Some(sql(e)),
         Ok(()) => loop {
-            let Some(w) = rest.next() else { break frame(c, "COMMIT").err() };
+            let Some(w) = rest.next() else { break frame(c, "COMMIT").err().map(sql) };
             if let Err(e) = frame(c, "SAVEPOINT write") {
                 rest = std::iter::once(w).chain(rest).collect::<Vec<_>>().into_iter();
-                break Some(e);
+                break Some(sql(e));
             }
             let pending = w.run(c);
-            let undone = if pending.failed() { frame(c, "ROLLBACK TO write") } else { Ok(()) };
+            let failed = pending.failed();
             done.push(pending);
+            if failed && c.is_autocommit() {
+                // SQLite rolled the whole transaction back (a full disk or an I/O error in
+                // the middle of a statement does): nothing of the batch is written.
+                break Some(StoreError::Unavailable("the database rolled the writes back".to_owned()));
+            }
+            let undone = if failed { frame(c, "ROLLBACK TO write") } else { Ok(()) };
             if let Err(e) = undone.and_then(|()| frame(c, "RELEASE write")) {
-                break Some(e);
+                break Some(sql(e));
             }
         },
     };
@@ -327,7 +334,6 @@ fn write_batch(c: &Connection, batch: Vec<Box<dyn WriteJob>>) {
             if !c.is_autocommit() {
                 let _ = c.execute_batch("ROLLBACK");
             }
-            let e = StoreError::from(Error::from(e));
             done.into_iter().for_each(|d| d.finish(Err(&e)));
             rest.for_each(|w| w.refuse(&e));
         }
@@ -403,5 +409,68 @@ impl Readers {
         pool.idle.clear();
         drop(pool);
         self.freed.notify_all();
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn write<F>(write: F) -> (Box<dyn WriteJob>, oneshot::Receiver<StoreResult<()>>)
+    where
+        F: FnOnce(&Connection) -> Res<()> + Send + 'static,
+    {
+        let (to, answer) = oneshot::channel();
+        (Box::new(Write { write, to }), answer)
+    }
+
+    fn insert(x: i64) -> impl FnOnce(&Connection) -> Res<()> + Send + 'static {
+        move |c: &Connection| Ok(c.execute("INSERT INTO t (x) VALUES (?)", [x]).map(|_| ())?)
+    }
+
+    fn rows(c: &Connection) -> i64 {
+        c.query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0)).unwrap()
+    }
+
+    #[test]
+    fn a_failed_write_undoes_only_itself_and_the_batch_commits_the_rest() {
+        let c = Connection::open_in_memory().unwrap();
+        c.execute_batch("CREATE TABLE t (x INTEGER UNIQUE)").unwrap();
+        let (a, ra) = write(insert(1));
+        let (b, rb) = write(|c: &Connection| {
+            insert(2)(c)?;
+            insert(1)(c) // taken: this write fails, and its first insert goes with it
+        });
+        let (d, rd) = write(insert(3));
+        write_batch(&c, vec![a, b, d]);
+        assert!(ra.blocking_recv().unwrap().is_ok());
+        assert!(matches!(rb.blocking_recv().unwrap(), Err(StoreError::Conflict(_))));
+        assert!(rd.blocking_recv().unwrap().is_ok());
+        let kept: Vec<i64> =
+            c.prepare("SELECT x FROM t ORDER BY x").unwrap().query_map([], |r| r.get(0)).unwrap().flatten().collect();
+        assert_eq!(kept, vec![1, 3]);
+        assert!(c.is_autocommit(), "the batch's transaction is over");
+    }
+
+    #[test]
+    fn a_write_after_which_sqlite_rolled_everything_back_fails_the_whole_batch_as_unavailable() {
+        let c = Connection::open_in_memory().unwrap();
+        c.execute_batch("CREATE TABLE t (x INTEGER)").unwrap();
+        let (a, ra) = write(insert(1));
+        // What SQLite does on a full disk in the middle of a statement: the whole
+        // transaction is rolled back, not only the statement.
+        let (b, rb) = write(|c: &Connection| {
+            c.execute_batch("ROLLBACK")?;
+            Err(Error::Store(StoreError::Unavailable("database or disk is full".to_owned())))
+        });
+        let (d, rd) = write(insert(3));
+        write_batch(&c, vec![a, b, d]);
+        for answer in [ra, rb, rd] {
+            let got = answer.blocking_recv().unwrap();
+            assert!(matches!(got, Err(StoreError::Unavailable(_))), "{got:?}");
+        }
+        assert_eq!(rows(&c), 0, "nothing of the batch is written, and no caller heard it was");
+        assert!(c.is_autocommit());
     }
 }
