@@ -189,6 +189,28 @@ fn a_session_recorded_at_21_30_gets_its_plan_the_next_morning_and_its_check_in_t
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// Starts `followups run-due --at t --lanes N` on the demo in `dir`, sending e-mail to
+/// `smtp`; the configuration file it was given, and the running process.
+fn run_due_in_the_background(dir: &Path, t: &str, smtp: &SmtpServer, lanes: u32) -> (PathBuf, std::process::Child) {
+    let config = dir.join("smtp.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[email]\ntransport = \"smtp\"\nfrom = \"Riverside <care@riverside.demo>\"\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\n[sms]\ntransport = \"none\"\n",
+            smtp.addr.port()
+        ),
+    )
+    .unwrap();
+    let child = bin()
+        .args(["followups", "run-due", "--lanes", &lanes.to_string(), "--data", dir.to_str().unwrap(), "--at", t])
+        .args(["--config", config.to_str().unwrap(), "--base-url", "https://care.example"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    (config, child)
+}
+
 #[test]
 fn a_run_killed_mid_batch_loses_nothing_and_its_duplicates_share_a_message_id() {
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -200,22 +222,7 @@ fn a_run_killed_mid_batch_loses_nothing_and_its_duplicates_share_a_message_id() 
     let store = rt.block_on(demo(&dir, at(t)));
     // The mail server takes three messages, then hangs in the middle of the fourth.
     let smtp = rt.block_on(SmtpServer::start(SmtpMode::HangAfter(3)));
-    let config = dir.join("smtp.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[email]\ntransport = \"smtp\"\nfrom = \"Riverside <care@riverside.demo>\"\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\n[sms]\ntransport = \"none\"\n",
-            smtp.addr.port()
-        ),
-    )
-    .unwrap();
-    let mut child = bin()
-        .args(["followups", "run-due", "--data", dir.to_str().unwrap(), "--at", t])
-        .args(["--config", config.to_str().unwrap(), "--base-url", "https://care.example"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let (config, mut child) = run_due_in_the_background(&dir, t, &smtp, 1);
     let got = rt.block_on(smtp.wait_for(4, Duration::from_secs(60)));
     assert_eq!(got.len(), 4, "three delivered and one in flight");
     child.kill().unwrap(); // SIGKILL
@@ -261,22 +268,7 @@ fn a_run_in_three_lanes_killed_mid_send_sends_again_only_what_its_lanes_had_in_f
     // The mail server takes three messages, then hangs in the middle of every later one:
     // each of the three lanes is left holding one message in flight.
     let smtp = rt.block_on(SmtpServer::start(SmtpMode::HangAfter(3)));
-    let config = dir.join("smtp.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[email]\ntransport = \"smtp\"\nfrom = \"Riverside <care@riverside.demo>\"\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\n[sms]\ntransport = \"none\"\n",
-            smtp.addr.port()
-        ),
-    )
-    .unwrap();
-    let mut child = bin()
-        .args(["followups", "run-due", "--lanes", "3", "--data", dir.to_str().unwrap(), "--at", t])
-        .args(["--config", config.to_str().unwrap(), "--base-url", "https://care.example"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let (config, mut child) = run_due_in_the_background(&dir, t, &smtp, 3);
     let got = rt.block_on(smtp.wait_for(6, Duration::from_secs(60)));
     assert_eq!(got.len(), 6, "three delivered and one in flight in each lane");
     child.kill().unwrap(); // SIGKILL
