@@ -16,6 +16,9 @@
 //! - [`screening`]: intake screening and recommendation (policy section 4).
 //! - [`plan`]: what to expect and the aftercare plan (policy section 5).
 
+/// The care policy version the built-in knowledge follows.
+pub const POLICY_VERSION: &str = "1.2";
+
 pub mod checkin;
 pub mod codes;
 pub mod input;

@@ -13,6 +13,7 @@ use store::*;
 mod access;
 mod alerts;
 mod audit;
+mod backup;
 mod check_ins;
 mod clients;
 mod clinics;
@@ -21,6 +22,7 @@ mod error;
 mod follow_ups;
 mod intakes;
 mod messages;
+mod moving;
 mod outcomes;
 mod products;
 mod rows;
@@ -72,6 +74,18 @@ impl SqliteStore {
     /// Finishes the writes already sent, then closes every connection.
     pub async fn close(&self) {
         self.db.close().await;
+    }
+
+    /// Copies the database to the new file `file` while it keeps serving: the database as it
+    /// stood at one commit, checked, readable by its owner only. Its size in bytes. Put as
+    /// `aftercare.db` in a data directory, the copy opens and migrates like the original.
+    ///
+    /// # Errors
+    /// When `file` exists (it is never overwritten), cannot be created or written, or the
+    /// database is a private in-memory one. A copy that fails is removed.
+    pub async fn backup_to(&self, file: &Path) -> StoreResult<u64> {
+        let file = file.to_owned();
+        self.db.read(move |c| backup::backup_to(c, &file)).await
     }
 }
 
@@ -623,5 +637,22 @@ impl Store for SqliteStore {
 
     async fn messages_of_follow_up(&self, clinic_id: ClinicId, follow_up_id: FollowUpId) -> StoreResult<Vec<Message>> {
         self.db.read(move |c| messages::messages_of_follow_up(c, clinic_id, follow_up_id)).await
+    }
+
+    async fn export_clinic(&self, clinic_id: ClinicId, sink: store::moving::RowSink) -> StoreResult<bool> {
+        self.db.read(move |c| crate::moving::export_clinic(c, clinic_id, sink)).await
+    }
+
+    async fn import_clinic(
+        &self,
+        clinic: store::moving::Row,
+        rows: Vec<(usize, store::moving::Row)>,
+        written: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    ) -> StoreResult<ClinicId> {
+        self.db.write(move |c| crate::moving::import_clinic(c, &clinic, &rows, &written)).await
+    }
+
+    async fn count_clinic_rows(&self, clinic_id: ClinicId) -> StoreResult<Vec<u64>> {
+        self.db.read(move |c| crate::moving::count_clinic_rows(c, clinic_id)).await
     }
 }

@@ -1120,3 +1120,68 @@ async fn a_second_factor_takes_each_code_once<S: Store>(s: S) {
     let (_, session) = s.staff_session(&[5u8; 32], T0.plus_hours(11)).await.unwrap().expect("now lasts 12 hours");
     assert!(!session.second_factor_pending);
 }
+
+/// A table as a backend's catalogue describes it: for the check that the schema is ready to
+/// shard by clinic.
+#[derive(Debug, Clone)]
+pub struct TableShape {
+    /// The table's name.
+    pub name: String,
+    /// Its columns.
+    pub columns: Vec<String>,
+    /// Its primary key and each of its indexes: their columns, in order.
+    pub keys: Vec<Vec<String>>,
+}
+
+/// The tables that hold no clinic's data: the clinics themselves, the one-row write probe and
+/// the migrations' own record.
+pub const NOT_CLINIC_DATA: [&str; 4] = ["clinics", "write_probe", "_sqlx_migrations", "schema_migrations"];
+
+/// What keeps `tables` from being distributed by clinic: each table of clinic data must carry
+/// `clinic_id` and have its primary key or an index led by it. Empty when ready.
+pub fn not_ready_to_shard(tables: &[TableShape]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for t in tables.iter().filter(|t| !NOT_CLINIC_DATA.contains(&t.name.as_str())) {
+        if !t.columns.iter().any(|c| c == "clinic_id") {
+            problems.push(format!("{} has no clinic_id", t.name));
+        } else if !t.keys.iter().any(|k| k.first().is_some_and(|c| c == "clinic_id")) {
+            problems.push(format!("{}: neither its primary key nor an index starts with clinic_id", t.name));
+        }
+    }
+    problems
+}
+
+/// What a clinic's export would leave out or get wrong: a table of clinic data not in
+/// [`crate::moving::TABLES`], or a table whose columns there differ from the catalogue's
+/// (`clinic_id` aside; the clinic's own row without its `id`). Empty when every column of
+/// every table moves with its clinic.
+pub fn not_moved(tables: &[TableShape]) -> Vec<String> {
+    use crate::moving::{CLINIC, NOT_MOVED, TABLES};
+    let mut problems = Vec::new();
+    for t in tables {
+        let (listed, skip): (Option<&crate::moving::Table>, &[&str]) = if t.name == CLINIC.name {
+            (Some(&CLINIC), &["id"])
+        } else if NOT_MOVED.contains(&t.name.as_str()) {
+            continue;
+        } else {
+            (TABLES.iter().find(|m| m.name == t.name), &["clinic_id"])
+        };
+        let Some(listed) = listed else {
+            problems.push(format!("{} is not moved with its clinic", t.name));
+            continue;
+        };
+        let mut theirs: Vec<&str> = t.columns.iter().map(String::as_str).filter(|c| !skip.contains(c)).collect();
+        let mut ours: Vec<&str> = listed.columns.iter().map(|(name, _)| *name).collect();
+        theirs.sort_unstable();
+        ours.sort_unstable();
+        if theirs != ours {
+            problems.push(format!("{}: the table has {theirs:?}, an export moves {ours:?}", t.name));
+        }
+    }
+    for m in &TABLES {
+        if !tables.iter().any(|t| t.name == m.name) {
+            problems.push(format!("{} is moved but not in the schema", m.name));
+        }
+    }
+    problems
+}

@@ -12,6 +12,7 @@
 #[cfg(feature = "conformance")]
 pub mod conformance;
 mod ids;
+pub mod moving;
 mod records;
 
 pub use ids::*;
@@ -602,4 +603,24 @@ pub trait Store: Clone + Send + Sync + 'static {
         clinic_id: ClinicId,
         follow_up_id: FollowUpId,
     ) -> impl Future<Output = StoreResult<Vec<Message>>> + Send;
+
+    /// Reads every row of a clinic ([`moving::CLINIC`], then each of [`moving::TABLES`] by id)
+    /// in one consistent snapshot, giving each to `sink`; `false` when there is no such
+    /// clinic. For moving a clinic to another database.
+    fn export_clinic(
+        &self,
+        clinic_id: ClinicId,
+        sink: moving::RowSink,
+    ) -> impl Future<Output = StoreResult<bool>> + Send;
+    /// Creates a clinic from exported rows, in one transaction: the clinic's own row gets a
+    /// new id, every other row keeps its id; `written` counts the rows as they are written.
+    /// A row that cannot be written (an id or a unique value taken) undoes the whole import.
+    fn import_clinic(
+        &self,
+        clinic: moving::Row,
+        rows: Vec<(usize, moving::Row)>,
+        written: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    ) -> impl Future<Output = StoreResult<ClinicId>> + Send;
+    /// How many rows the clinic has in each of [`moving::TABLES`], in their order.
+    fn count_clinic_rows(&self, clinic_id: ClinicId) -> impl Future<Output = StoreResult<Vec<u64>>> + Send;
 }

@@ -171,3 +171,38 @@ async fn check_ins_sent_at_once_are_each_saved_or_refused_alone() {
     assert_eq!(again.check_ins_of_session(clinic.id, session.id).await.unwrap().len(), 180);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Every table of clinic data carries `clinic_id`, and an index of it leads with
+/// `clinic_id`: the schema is ready to be distributed by clinic. And every column of every
+/// table is in a clinic's export (`store::moving`), so that a moved clinic is whole.
+#[tokio::test]
+async fn every_table_of_clinic_data_is_indexed_by_clinic_id_and_moves_whole_with_its_clinic() {
+    let dir = std::env::temp_dir().join(format!("aftercare-shard-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let s = SqliteStore::open_dir(&dir).await.unwrap();
+    s.migrate().await.unwrap();
+    s.close().await;
+    let conn = rusqlite::Connection::open(dir.join("aftercare.db")).unwrap();
+    let strings = |sql: &str, arg: &str| -> Vec<String> {
+        let mut st = conn.prepare(sql).unwrap();
+        st.query_map([arg], |r| r.get::<_, String>(0)).unwrap().map(Result::unwrap).collect()
+    };
+    let names = strings("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE ?", "sqlite%");
+    let tables: Vec<store::conformance::TableShape> = names
+        .iter()
+        .map(|name| {
+            let columns = strings("SELECT name FROM pragma_table_info(?) ORDER BY cid", name);
+            let primary_key = strings("SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk", name);
+            let mut keys = vec![primary_key];
+            for index in strings("SELECT name FROM pragma_index_list(?)", name) {
+                keys.push(strings("SELECT coalesce(name, '') FROM pragma_index_info(?) ORDER BY seqno", &index));
+            }
+            store::conformance::TableShape { name: name.clone(), columns, keys }
+        })
+        .collect();
+    assert!(tables.len() >= 18, "the catalogue lists every table: {names:?}");
+    assert_eq!(store::conformance::not_ready_to_shard(&tables), Vec::<String>::new());
+    assert_eq!(store::conformance::not_moved(&tables), Vec::<String>::new(), "every column moves with its clinic");
+    conn.close().map_err(|(_, e)| e).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}

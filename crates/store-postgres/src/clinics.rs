@@ -1,0 +1,169 @@
+//! Clinics: their settings, schedule, message wording and contact.
+
+use crate::error::{Error, Res};
+use crate::rows::{Cols, all, corrupt, one, sql, the};
+use crate::staff::insert_staff;
+use sqlx::PgConnection;
+use store::{Clinic, ClinicId, NewClinic, NewStaff, Staff, StoreError};
+
+/// A clinic's columns, in the order [`read_clinic`] reads them.
+macro_rules! clinic_columns {
+    ($p:literal) => {
+        $crate::rows::columns!($p; id, name, country, timezone, check_in_hours, plan_message, check_in_message,
+            alert_to, require_two_factor, phone, email, created_at)
+    };
+    () => {
+        clinic_columns!("")
+    };
+}
+pub(crate) use clinic_columns;
+
+/// A clinic, from its columns (named apart from [`clinic`], the look-up by id).
+pub fn read_clinic(r: &mut Cols<'_>) -> Res<Clinic> {
+    Ok(Clinic {
+        id: r.id()?,
+        name: r.get()?,
+        country: r.get()?,
+        timezone: r.get()?,
+        check_in_hours: serde_json::from_str(&r.get::<String>()?)
+            .map_err(|e| corrupt(format!("a check-in schedule: {e}")))?,
+        plan_message: r.get()?,
+        check_in_message: r.get()?,
+        alert_to: r.get()?,
+        require_two_factor: r.get()?,
+        phone: r.get()?,
+        email: r.get()?,
+        created_at: r.at()?,
+    })
+}
+
+/// A new clinic.
+const INSERT: &str = concat!(
+    "INSERT INTO clinics (name, country, timezone, check_in_hours, created_at) VALUES ($1, $2, $3, $4, $5) \
+     RETURNING ",
+    clinic_columns!()
+);
+
+/// Creates a clinic with its owner, in one transaction.
+pub async fn create_clinic(c: &mut PgConnection, clinic: NewClinic, owner: NewStaff) -> Res<(Clinic, Staff)> {
+    let hours = serde_json::Value::from(clinic.check_in_hours.clone()).to_string();
+    let created = the(
+        c,
+        sql(INSERT).bind(clinic.name).bind(clinic.country).bind(clinic.timezone).bind(hours).bind(clinic.now.0),
+        read_clinic,
+    )
+    .await?;
+    let owner = insert_staff(c, created.id, &owner).await?;
+    Ok((created, owner))
+}
+
+/// Every clinic, oldest first.
+pub async fn clinics(c: &mut PgConnection) -> Res<Vec<Clinic>> {
+    all(c, sql(concat!("SELECT ", clinic_columns!(), " FROM clinics ORDER BY id")), read_clinic).await
+}
+
+/// The clinic `clinic_id`.
+pub async fn clinic(c: &mut PgConnection, clinic_id: ClinicId) -> Res<Option<Clinic>> {
+    one(c, sql(concat!("SELECT ", clinic_columns!(), " FROM clinics WHERE id = $1")).bind(clinic_id.get()), read_clinic)
+        .await
+}
+
+/// Renames a clinic, or moves it to another country or time zone.
+pub async fn update_clinic(
+    c: &mut PgConnection,
+    clinic_id: ClinicId,
+    name: &str,
+    country: &str,
+    timezone: &str,
+) -> Res<Clinic> {
+    the(
+        c,
+        sql(concat!(
+            "UPDATE clinics SET name = $1, country = $2, timezone = $3 WHERE id = $4 RETURNING ",
+            clinic_columns!()
+        ))
+        .bind(name)
+        .bind(country)
+        .bind(timezone)
+        .bind(clinic_id.get()),
+        read_clinic,
+    )
+    .await
+}
+
+/// Sets the hours after a session at which check-ins are due.
+pub async fn set_check_in_hours(c: &mut PgConnection, clinic_id: ClinicId, hours: &[i64]) -> Res<Clinic> {
+    the(
+        c,
+        sql(concat!("UPDATE clinics SET check_in_hours = $1 WHERE id = $2 RETURNING ", clinic_columns!()))
+            .bind(serde_json::Value::from(hours.to_vec()).to_string())
+            .bind(clinic_id.get()),
+        read_clinic,
+    )
+    .await
+}
+
+/// Sets the clinic's wording of its plan and check-in messages (`None`: the default).
+pub async fn set_message_texts(
+    c: &mut PgConnection,
+    clinic_id: ClinicId,
+    plan: Option<&str>,
+    check_in: Option<&str>,
+) -> Res<Clinic> {
+    the(
+        c,
+        sql(concat!(
+            "UPDATE clinics SET plan_message = $1, check_in_message = $2 WHERE id = $3 RETURNING ",
+            clinic_columns!()
+        ))
+        .bind(plan)
+        .bind(check_in)
+        .bind(clinic_id.get()),
+        read_clinic,
+    )
+    .await
+}
+
+/// Sets where urgent alerts go at once.
+pub async fn set_alert_to(c: &mut PgConnection, clinic_id: ClinicId, alert_to: Option<&str>) -> Res<Clinic> {
+    the(
+        c,
+        sql(concat!("UPDATE clinics SET alert_to = $1 WHERE id = $2 RETURNING ", clinic_columns!()))
+            .bind(alert_to)
+            .bind(clinic_id.get()),
+        read_clinic,
+    )
+    .await
+}
+
+/// Sets the phone and e-mail address clients see.
+pub async fn set_clinic_contact(
+    c: &mut PgConnection,
+    clinic_id: ClinicId,
+    phone: Option<&str>,
+    email: Option<&str>,
+) -> Res<Clinic> {
+    one(
+        c,
+        sql(concat!("UPDATE clinics SET phone = $1, email = $2 WHERE id = $3 RETURNING ", clinic_columns!()))
+            .bind(phone)
+            .bind(email)
+            .bind(clinic_id.get()),
+        read_clinic,
+    )
+    .await?
+    .ok_or(Error::Store(StoreError::NotFound("clinic")))
+}
+
+/// Sets whether every member must sign in with a second factor.
+pub async fn set_require_two_factor(c: &mut PgConnection, clinic_id: ClinicId, require: bool) -> Res<Clinic> {
+    one(
+        c,
+        sql(concat!("UPDATE clinics SET require_two_factor = $1 WHERE id = $2 RETURNING ", clinic_columns!()))
+            .bind(require)
+            .bind(clinic_id.get()),
+        read_clinic,
+    )
+    .await?
+    .ok_or(Error::Store(StoreError::NotFound("clinic")))
+}
