@@ -50,43 +50,38 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Serve(args) => operate::serve(load_languages(&cli.global)?, args),
-        Command::Migrate(args) => operate::migrate(&args.data),
+        Command::Migrate(args) => operate::migrate(&args),
         Command::Clinic(ClinicCommand::Create { data, name, country, timezone, owner_email, owner_name }) => {
-            operate::create_clinic(
-                &load(&cli.global)?,
-                &data.data,
-                &name,
-                &country,
-                &timezone,
-                &owner_email,
-                &owner_name,
-            )
+            operate::create_clinic(&load(&cli.global)?, &data, &name, &country, &timezone, &owner_email, &owner_name)
         }
         Command::Token(TokenCommand::Create { data, email, label, days }) => {
-            operate::create_token(&data.data, &email, &label, days)
+            operate::create_token(&data, &email, &label, days)
         }
-        Command::Token(TokenCommand::Revoke { data, email }) => operate::revoke_tokens(&data.data, &email),
+        Command::Token(TokenCommand::Revoke { data, email }) => operate::revoke_tokens(&data, &email),
         Command::Export(ExportCommand::Csv { data, clinic, from, to, out }) => {
-            operate::export_csv(&data.data, clinic, &from, &to, &out)
+            operate::export_csv(&data, clinic, &from, &to, &out)
         }
+        Command::Export(ExportCommand::Clinic { data, clinic, out }) => crate::moving::export(&data, clinic, &out),
+        Command::Import { data, file } => crate::moving::import(&data, &file),
+        Command::Backup { data, out } => crate::backup::backup(&data, &out),
         Command::Export(ExportCommand::Fhir { data, clinic, client, from, to, out }) => {
             let what = match (client, from, to) {
                 (Some(id), _, _) => operate::FhirExport::Client(id),
                 (None, Some(from), Some(to)) => operate::FhirExport::Period(from, to),
                 _ => return Err(Failure::input("aftercare export fhir: give --client ID, or --from and --to")),
             };
-            operate::export_fhir(&load(&cli.global)?, &data.data, clinic, what, &out)
+            operate::export_fhir(&load(&cli.global)?, &data, clinic, what, &out)
         }
         Command::Followups(FollowupsCommand::RunDue { data, delivery, at, base_url, lanes }) => operate::run_due(
             load_languages(&cli.global)?,
-            &data.data,
+            &data,
             delivery.config.as_deref(),
             at.as_deref(),
             &base_url,
             lanes,
         ),
         Command::Followups(FollowupsCommand::List { data, status, limit }) => {
-            operate::list_follow_ups(&data.data, status.as_deref(), limit)
+            operate::list_follow_ups(&data, status.as_deref(), limit)
         }
     }
 }

@@ -6,7 +6,9 @@
 // A command answers on standard output: printing is this crate's job, and only its.
 #![allow(clippy::print_stdout)]
 
+mod backup;
 mod commands;
+mod moving;
 mod operate;
 mod render;
 mod source;
@@ -77,9 +79,10 @@ enum Command {
     /// Check or show the clinical knowledge base.
     #[command(subcommand)]
     Kb(KbCommand),
-    /// Run the web app: the JSON API and the client check-in links (SQLite in --data).
+    /// Run the web app: the JSON API and the client check-in links (SQLite in --data, or the
+    /// database of --database).
     Serve(ServeArgs),
-    /// Create or bring up to date the database in --data, then exit.
+    /// Create or bring up to date the database (in --data, or of --database), then exit.
     Migrate(DataArgs),
     /// Manage clinics.
     #[command(subcommand)]
@@ -93,6 +96,27 @@ enum Command {
     /// Export a clinic's records.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Copy the SQLite database (in --data, or a sqlite: --database) to a new file while
+    /// `serve` keeps running: one consistent snapshot, checked, readable by its owner only;
+    /// an existing file is never overwritten. For PostgreSQL it names pg_dump and pg_restore.
+    Backup {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The file to write; it must not exist.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Load a clinic written by `export clinic` into this database, as a new clinic with the
+    /// same staff, clients, sessions, check-ins, alerts, messages and audit trail; every
+    /// table's row count is checked at the end. All or nothing: a row that cannot be written
+    /// (for example a staff e-mail already here) leaves the database as it was.
+    Import {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The file `aftercare export clinic` wrote.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -139,6 +163,20 @@ enum ExportCommand {
         #[arg(long, value_name = "FILE", default_value = "aftercare-fhir.json")]
         out: PathBuf,
     },
+    /// Write a clinic's whole data (every table but sign-in sessions) to one file, read from
+    /// one snapshot, to move the clinic to another database with `aftercare import`: JSON
+    /// lines, format `aftercare-clinic` version 1 (see docs/operations.md). The file holds
+    /// password hashes and unsent client links: keep it as safe as the database.
+    Clinic {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The clinic's id.
+        #[arg(long, value_name = "ID")]
+        clinic: i64,
+        /// The file to write (readable by its owner only).
+        #[arg(long, value_name = "FILE", default_value = "aftercare-clinic.jsonl")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -183,10 +221,19 @@ enum FollowupsCommand {
 }
 
 #[derive(Debug, Args)]
-struct DataArgs {
-    /// The directory of the SQLite database (created if missing).
+pub(crate) struct DataArgs {
+    /// The data directory: the SQLite database (unless --database says otherwise), the
+    /// delivery configuration and the outbox folder (created if missing).
     #[arg(long, value_name = "DIR", default_value = "aftercare-data", env = "AFTERCARE_DATA")]
-    data: PathBuf,
+    pub(crate) data: PathBuf,
+    /// The database: `postgres://USER@HOST:PORT/NAME` (add `?sslmode=require` for TLS) for
+    /// PostgreSQL; default: the SQLite database `aftercare.db` in --data.
+    #[arg(long, value_name = "URL", env = "AFTERCARE_DATABASE")]
+    pub(crate) database: Option<String>,
+    /// The most connections to PostgreSQL this process holds at once (1 to 1000).
+    #[arg(long, value_name = "N", default_value_t = 10, env = "AFTERCARE_DATABASE_POOL",
+          value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub(crate) database_pool: u32,
 }
 
 #[derive(Debug, Args)]

@@ -2,6 +2,7 @@
 //! database, create a clinic, create an API token, send and list follow-ups. This is the
 //! binary's edge: the only place that reads the system clock and the environment.
 
+use crate::DataArgs;
 use crate::commands::{Failure, failed};
 use care::Knowledge;
 use care::knowledge::locale::Languages;
@@ -10,6 +11,7 @@ use domain::{Email, PersonName, TimeZoneName};
 use std::path::Path;
 use std::sync::Arc;
 use store::{MessageStatus, NewApiToken, NewClinic, NewStaff, Recipient, Role, Store, Timestamp};
+use store_postgres::PgStore;
 use store_sqlite::SqliteStore;
 use web::{AppState, Clock};
 
@@ -25,21 +27,67 @@ impl Clock for SystemClock {
     }
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
     tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(failed)
 }
 
-async fn open(data: &Path) -> Result<SqliteStore, Failure> {
-    let store = SqliteStore::open_dir(data).await.map_err(failed)?;
-    store.migrate().await.map_err(failed)?;
-    Ok(store)
+/// The database of `--database`, or the SQLite database in `--data`, opened and migrated.
+pub(crate) enum Opened {
+    Sqlite(SqliteStore),
+    Postgres(PgStore),
+}
+
+pub(crate) async fn open(data: &DataArgs) -> Result<Opened, Failure> {
+    let opened = match data.database.as_deref() {
+        None => Opened::Sqlite(SqliteStore::open_dir(&data.data).await.map_err(failed)?),
+        Some(url) if url.starts_with("sqlite:") => Opened::Sqlite(SqliteStore::open_url(url).await.map_err(failed)?),
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            let options = store_postgres::PoolOptions {
+                max_connections: data.database_pool,
+                ..store_postgres::PoolOptions::default()
+            };
+            let store = PgStore::connect(url, &options)
+                .await
+                .map_err(|e| failed(format!("--database: cannot connect to {}: {e}", store_postgres::redact(url))))?;
+            Opened::Postgres(store)
+        }
+        Some(url) => {
+            return Err(Failure::input(format!(
+                "--database: `{}` is neither a postgres:// nor a sqlite: URL",
+                store_postgres::redact(url)
+            )));
+        }
+    };
+    match &opened {
+        Opened::Sqlite(s) => s.migrate().await.map_err(failed)?,
+        Opened::Postgres(s) => s.migrate().await.map_err(failed)?,
+    }
+    Ok(opened)
+}
+
+/// Runs `$body` with `$store` bound to the opened database, whichever backend it is.
+macro_rules! on_store {
+    ($data:expr, |$store:ident| $body:block) => {
+        match open($data).await? {
+            Opened::Sqlite($store) => $body,
+            Opened::Postgres($store) => $body,
+        }
+    };
+}
+
+/// Where the data is, in words.
+fn place(data: &DataArgs) -> String {
+    match data.database.as_deref() {
+        Some(url) => store_postgres::redact(url),
+        None => data.data.display().to_string(),
+    }
 }
 
 /// `aftercare migrate`.
-pub fn migrate(data: &Path) -> Result<(), Failure> {
+pub fn migrate(data: &DataArgs) -> Result<(), Failure> {
     runtime()?.block_on(async {
         open(data).await?;
-        println!("database in {} is up to date", data.display());
+        println!("database in {} is up to date", place(data));
         Ok(())
     })
 }
@@ -48,92 +96,98 @@ pub fn migrate(data: &Path) -> Result<(), Failure> {
 pub fn serve(languages: Languages, args: crate::ServeArgs) -> Result<(), Failure> {
     let transports = transports(&args.data.data, args.delivery.config.as_deref())?;
     runtime()?.block_on(async {
-        let store = open(&args.data.data).await?;
-        let listener = tokio::net::TcpListener::bind(&args.listen)
-            .await
-            .map_err(|e| Failure::input(format!("--listen: cannot listen on {}: {e}", args.listen)))?;
-        let address = listener.local_addr().map_err(failed)?;
-        let base_url =
-            args.base_url.clone().unwrap_or_else(|| format!("http://{address}")).trim_end_matches('/').to_owned();
-        let state = AppState {
-            store,
-            knowledge: languages.english().knowledge.clone(),
-            languages: Arc::new(languages),
-            clock: Arc::new(SystemClock),
-            base_url: base_url.clone(),
-            rate_limiter: web::rate_limit::RateLimiter::default(),
-            write_health: Default::default(),
-            outboxes: transports.folders(),
-        };
-        if args.demo {
-            let demo =
-                web::demo::seed(&state).await.map_err(|e| failed(format!("the demo could not be created: {e:?}")))?;
-            eprintln!("Demo clinic {}: owner {}", if demo.created { "created" } else { "already there" }, demo.email);
-            if let Some(p) = demo.password {
-                eprintln!("  owner password (shown once): {p}");
+        on_store!(&args.data, |store| {
+            let listener = tokio::net::TcpListener::bind(&args.listen)
+                .await
+                .map_err(|e| Failure::input(format!("--listen: cannot listen on {}: {e}", args.listen)))?;
+            let address = listener.local_addr().map_err(failed)?;
+            let base_url =
+                args.base_url.clone().unwrap_or_else(|| format!("http://{address}")).trim_end_matches('/').to_owned();
+            let state = AppState {
+                store,
+                knowledge: languages.english().knowledge.clone(),
+                languages: Arc::new(languages),
+                clock: Arc::new(SystemClock),
+                base_url: base_url.clone(),
+                rate_limiter: web::rate_limit::RateLimiter::default(),
+                write_health: Default::default(),
+                outboxes: transports.folders(),
+            };
+            if args.demo {
+                let demo = web::demo::seed(&state)
+                    .await
+                    .map_err(|e| failed(format!("the demo could not be created: {e:?}")))?;
+                eprintln!(
+                    "Demo clinic {}: owner {}",
+                    if demo.created { "created" } else { "already there" },
+                    demo.email
+                );
+                if let Some(p) = demo.password {
+                    eprintln!("  owner password (shown once): {p}");
+                }
+                if let Some(token) = &demo.api_token {
+                    eprintln!("  API token for the owner (shown once): {token}");
+                    eprintln!("  try: curl -H 'Authorization: Bearer {token}' {base_url}/api/v1/alerts?status=open");
+                }
             }
-            if let Some(token) = &demo.api_token {
-                eprintln!("  API token for the owner (shown once): {token}");
-                eprintln!("  try: curl -H 'Authorization: Bearer {token}' {base_url}/api/v1/alerts?status=open");
-            }
-        }
-        let worker = followup::Worker {
-            store: state.store.clone(),
-            languages: state.languages.clone(),
-            transports: Arc::new(transports),
-            base_url: base_url.clone(),
-        };
-        eprintln!("Aftercare is listening on {base_url} (data in {}); Ctrl-C stops it", args.data.data.display());
-        eprintln!("Follow-ups: e-mail to {}, SMS to {}", worker.transports.email, worker.transports.sms);
-        let (stop_worker, stopped) = tokio::sync::oneshot::channel::<()>();
-        let clock = state.clock.clone();
-        let sending = tokio::spawn(async move {
-            worker
-                .run(clock, WORKER_EVERY, async {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
-        let (stop_probes, probes_stopped) = tokio::sync::oneshot::channel::<()>();
-        let probing = tokio::spawn(web::write_health::watch(
-            state.write_health.clone(),
-            state.store.clone(),
-            state.clock.clone(),
-            WRITE_PROBE_EVERY,
-            async {
-                let _ = probes_stopped.await;
-            },
-        ));
-        let (stop_refresh, refresh_stopped) = tokio::sync::oneshot::channel::<()>();
-        let store = state.store.clone();
-        let refreshing = tokio::spawn(async move {
-            let mut ticks = tokio::time::interval(REFRESH_STATISTICS_EVERY);
-            tokio::pin!(refresh_stopped);
-            loop {
-                tokio::select! {
-                    _ = &mut refresh_stopped => return,
-                    _ = ticks.tick() => {
-                        if let Err(e) = store.refresh_statistics().await {
-                            tracing::warn!(cause = %e, "refreshing the query planner's statistics failed");
+            let worker = followup::Worker {
+                store: state.store.clone(),
+                languages: state.languages.clone(),
+                transports: Arc::new(transports),
+                base_url: base_url.clone(),
+            };
+            eprintln!("Aftercare is listening on {base_url} (data in {}); Ctrl-C stops it", place(&args.data));
+            eprintln!("Follow-ups: e-mail to {}, SMS to {}", worker.transports.email, worker.transports.sms);
+            let (stop_worker, stopped) = tokio::sync::oneshot::channel::<()>();
+            let clock = state.clock.clone();
+            let sending = tokio::spawn(async move {
+                worker
+                    .run(clock, WORKER_EVERY, async {
+                        let _ = stopped.await;
+                    })
+                    .await;
+            });
+            let (stop_probes, probes_stopped) = tokio::sync::oneshot::channel::<()>();
+            let probing = tokio::spawn(web::write_health::watch(
+                state.write_health.clone(),
+                state.store.clone(),
+                state.clock.clone(),
+                WRITE_PROBE_EVERY,
+                async {
+                    let _ = probes_stopped.await;
+                },
+            ));
+            let (stop_refresh, refresh_stopped) = tokio::sync::oneshot::channel::<()>();
+            let store = state.store.clone();
+            let refreshing = tokio::spawn(async move {
+                let mut ticks = tokio::time::interval(REFRESH_STATISTICS_EVERY);
+                tokio::pin!(refresh_stopped);
+                loop {
+                    tokio::select! {
+                        _ = &mut refresh_stopped => return,
+                        _ = ticks.tick() => {
+                            if let Err(e) = store.refresh_statistics().await {
+                                tracing::warn!(cause = %e, "refreshing the query planner's statistics failed");
+                            }
                         }
                     }
                 }
-            }
-        });
-        let limits = web::serve::Limits {
-            max_connections: args.max_connections as usize,
-            header_timeout: std::time::Duration::from_secs(args.header_timeout),
-            request_timeout: std::time::Duration::from_secs(args.request_timeout),
-            ..web::serve::Limits::default()
-        };
-        let served = web::serve::serve_with(listener, state, shutdown(), limits).await.map_err(failed);
-        let _ = stop_worker.send(());
-        let _ = stop_probes.send(());
-        let _ = stop_refresh.send(());
-        let _ = sending.await;
-        let _ = probing.await;
-        let _ = refreshing.await;
-        served
+            });
+            let limits = web::serve::Limits {
+                max_connections: args.max_connections as usize,
+                header_timeout: std::time::Duration::from_secs(args.header_timeout),
+                request_timeout: std::time::Duration::from_secs(args.request_timeout),
+                ..web::serve::Limits::default()
+            };
+            let served = web::serve::serve_with(listener, state, shutdown(), limits).await.map_err(failed);
+            let _ = stop_worker.send(());
+            let _ = stop_probes.send(());
+            let _ = stop_refresh.send(());
+            let _ = sending.await;
+            let _ = probing.await;
+            let _ = refreshing.await;
+            served
+        })
     })
 }
 
@@ -170,7 +224,7 @@ fn transports(data: &Path, config: Option<&Path>) -> Result<followup::Transports
 /// `aftercare followups run-due`.
 pub fn run_due(
     languages: Languages,
-    data: &Path,
+    data: &DataArgs,
     config: Option<&Path>,
     at: Option<&str>,
     base_url: &str,
@@ -185,29 +239,30 @@ pub fn run_due(
     if !(base_url.starts_with("https://") || base_url.starts_with("http://")) {
         return Err(Failure::input(format!("--base-url: `{base_url}` must start with https:// or http://")));
     }
-    let transports = transports(data, config)?;
+    let transports = transports(&data.data, config)?;
     runtime()?.block_on(async {
-        let store = open(data).await?;
-        let worker = followup::Worker {
-            store,
-            languages: Arc::new(languages),
-            transports: Arc::new(transports),
-            base_url: base_url.trim_end_matches('/').to_owned(),
-        };
-        // What is due follows --at; claims and signatures follow the real clock, so that a
-        // run for a past time never takes a message a running server holds.
-        let report = match at {
-            Some(t) => worker.run_due_in_lanes(lanes, &store::FixedClock(t), &SystemClock).await,
-            None => worker.run_due_in_lanes(lanes, &SystemClock, &SystemClock).await,
-        }
-        .map_err(failed)?;
-        println!("{report}");
-        Ok(())
+        on_store!(data, |store| {
+            let worker = followup::Worker {
+                store,
+                languages: Arc::new(languages),
+                transports: Arc::new(transports),
+                base_url: base_url.trim_end_matches('/').to_owned(),
+            };
+            // What is due follows --at; claims and signatures follow the real clock, so that a
+            // run for a past time never takes a message a running server holds.
+            let report = match at {
+                Some(t) => worker.run_due_in_lanes(lanes, &store::FixedClock(t), &SystemClock).await,
+                None => worker.run_due_in_lanes(lanes, &SystemClock, &SystemClock).await,
+            }
+            .map_err(failed)?;
+            println!("{report}");
+            Ok(())
+        })
     })
 }
 
 /// `aftercare followups list`.
-pub fn list_follow_ups(data: &Path, status: Option<&str>, limit: u32) -> Result<(), Failure> {
+pub fn list_follow_ups(data: &DataArgs, status: Option<&str>, limit: u32) -> Result<(), Failure> {
     let status = match status {
         Some(code) => Some(MessageStatus::from_code(code).ok_or_else(|| {
             Failure::input(format!("--status: `{code}` is not one of pending, sent, failed, skipped"))
@@ -215,37 +270,38 @@ pub fn list_follow_ups(data: &Path, status: Option<&str>, limit: u32) -> Result<
         None => None,
     };
     runtime()?.block_on(async {
-        let store = open(data).await?;
-        let mut out = String::from("id\tclinic\tkind\tto\twhen\tstatus\tattempts\tnote\n");
-        for clinic in store.clinics().await.map_err(failed)? {
-            let tz = followup::window::time_zone(None, &clinic.timezone);
-            let mut page = store.messages(clinic.id, status, limit.saturating_add(1)).await.map_err(failed)?;
-            if page.len() > limit as usize {
-                page.truncate(limit as usize);
-                eprintln!("clinic {}: the first {limit} messages shown; use --limit for more", clinic.id);
+        on_store!(data, |store| {
+            let mut out = String::from("id\tclinic\tkind\tto\twhen\tstatus\tattempts\tnote\n");
+            for clinic in store.clinics().await.map_err(failed)? {
+                let tz = followup::window::time_zone(None, &clinic.timezone);
+                let mut page = store.messages(clinic.id, status, limit.saturating_add(1)).await.map_err(failed)?;
+                if page.len() > limit as usize {
+                    page.truncate(limit as usize);
+                    eprintln!("clinic {}: the first {limit} messages shown; use --limit for more", clinic.id);
+                }
+                for m in page {
+                    let to = match m.recipient {
+                        Recipient::Client => "client".to_owned(),
+                        Recipient::Staff(id) => format!("staff {id}"),
+                        Recipient::Clinic => "clinic alert address".to_owned(),
+                    };
+                    let when = followup::window::local_time(m.sent_at.unwrap_or(m.next_attempt), &tz);
+                    let note = [m.channel.clone(), m.last_error.clone()].into_iter().flatten().collect::<Vec<_>>();
+                    out.push_str(&format!(
+                        "{}\t{}\t{}\t{to}\t{when}\t{}\t{}\t{}\n",
+                        m.id,
+                        clinic.id,
+                        m.kind.code(),
+                        m.status.code(),
+                        m.attempts,
+                        note.join("; ")
+                    ));
+                }
             }
-            for m in page {
-                let to = match m.recipient {
-                    Recipient::Client => "client".to_owned(),
-                    Recipient::Staff(id) => format!("staff {id}"),
-                    Recipient::Clinic => "clinic alert address".to_owned(),
-                };
-                let when = followup::window::local_time(m.sent_at.unwrap_or(m.next_attempt), &tz);
-                let note = [m.channel.clone(), m.last_error.clone()].into_iter().flatten().collect::<Vec<_>>();
-                out.push_str(&format!(
-                    "{}\t{}\t{}\t{to}\t{when}\t{}\t{}\t{}\n",
-                    m.id,
-                    clinic.id,
-                    m.kind.code(),
-                    m.status.code(),
-                    m.attempts,
-                    note.join("; ")
-                ));
-            }
-        }
-        // A closed pipe (`| head`) is not an error worth a message.
-        let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), out.as_bytes());
-        Ok(())
+            // A closed pipe (`| head`) is not an error worth a message.
+            let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), out.as_bytes());
+            Ok(())
+        })
     })
 }
 
@@ -267,7 +323,7 @@ async fn shutdown() {
 /// `aftercare clinic create`.
 pub fn create_clinic(
     knowledge: &Knowledge,
-    data: &Path,
+    data: &DataArgs,
     name: &str,
     country: &str,
     timezone: &str,
@@ -285,87 +341,90 @@ pub fn create_clinic(
     let password = new_secret()[..20].to_owned();
     let hash = password_auth::generate_hash(&password);
     runtime()?.block_on(async {
-        let store = open(data).await?;
-        let now = SystemClock.now();
-        let clinic = NewClinic {
-            check_in_hours: knowledge.triage.schedule.check_in_hours.clone(),
-            name: name.into_string(),
-            country: country.code.clone(),
-            timezone: timezone.as_str().to_owned(),
-            now,
-        };
-        let owner = NewStaff {
-            email: email.clone(),
-            name: owner_name.into_string(),
-            role: Role::Owner,
-            password_hash: Some(store::Redacted::new(hash)),
-            now,
-        };
-        let (clinic, _) = store.create_clinic(clinic, owner).await.map_err(|e| match e {
-            store::StoreError::Conflict(_) => {
-                Failure::input(format!("--owner-email: {email} already belongs to a staff member"))
-            }
-            other => failed(other),
-        })?;
-        println!(
-            "clinic {} created: {} ({}, emergency number {})",
-            clinic.id, clinic.name, clinic.country, country.emergency
-        );
-        println!("owner: {email}");
-        println!("owner password (shown once; store it safely): {password}");
-        Ok(())
+        on_store!(data, |store| {
+            let now = SystemClock.now();
+            let clinic = NewClinic {
+                check_in_hours: knowledge.triage.schedule.check_in_hours.clone(),
+                name: name.into_string(),
+                country: country.code.clone(),
+                timezone: timezone.as_str().to_owned(),
+                now,
+            };
+            let owner = NewStaff {
+                email: email.clone(),
+                name: owner_name.into_string(),
+                role: Role::Owner,
+                password_hash: Some(store::Redacted::new(hash)),
+                now,
+            };
+            let (clinic, _) = store.create_clinic(clinic, owner).await.map_err(|e| match e {
+                store::StoreError::Conflict(_) => {
+                    Failure::input(format!("--owner-email: {email} already belongs to a staff member"))
+                }
+                other => failed(other),
+            })?;
+            println!(
+                "clinic {} created: {} ({}, emergency number {})",
+                clinic.id, clinic.name, clinic.country, country.emergency
+            );
+            println!("owner: {email}");
+            println!("owner password (shown once; store it safely): {password}");
+            Ok(())
+        })
     })
 }
 
 /// `aftercare token create`.
-pub fn create_token(data: &Path, email: &str, label: &str, days: u32) -> Result<(), Failure> {
+pub fn create_token(data: &DataArgs, email: &str, label: &str, days: u32) -> Result<(), Failure> {
     let email = Email::parse(email).map_err(|p| Failure::input(format!("--email: {p}")))?.into_string();
     let label = label.trim();
     if label.is_empty() || label.chars().count() > 100 {
         return Err(Failure::input("--label: must be 1 to 100 characters"));
     }
     runtime()?.block_on(async {
-        let store = open(data).await?;
-        let staff = store
-            .staff_by_email(&email)
-            .await
-            .map_err(failed)?
-            .filter(|s| s.active)
-            .ok_or_else(|| Failure::input(format!("--email: no active staff member has the e-mail {email}")))?;
-        let token = new_secret();
-        let now = SystemClock.now();
-        let new = NewApiToken {
-            clinic_id: staff.clinic_id,
-            staff_id: staff.id,
-            label: label.to_owned(),
-            token_hash: store::Redacted::new(hash_secret(&token)),
-            expires_at: web::auth::token_expiry(now, i64::from(days)),
-            now,
-        };
-        let made = store.create_api_token(new).await.map_err(failed)?;
-        println!("{token}");
-        eprintln!(
-            "The token works until {} (UTC); revoke it sooner with `aftercare token revoke`.",
-            made.expires_at.to_rfc3339()
-        );
-        Ok(())
+        on_store!(data, |store| {
+            let staff = store
+                .staff_by_email(&email)
+                .await
+                .map_err(failed)?
+                .filter(|s| s.active)
+                .ok_or_else(|| Failure::input(format!("--email: no active staff member has the e-mail {email}")))?;
+            let token = new_secret();
+            let now = SystemClock.now();
+            let new = NewApiToken {
+                clinic_id: staff.clinic_id,
+                staff_id: staff.id,
+                label: label.to_owned(),
+                token_hash: store::Redacted::new(hash_secret(&token)),
+                expires_at: web::auth::token_expiry(now, i64::from(days)),
+                now,
+            };
+            let made = store.create_api_token(new).await.map_err(failed)?;
+            println!("{token}");
+            eprintln!(
+                "The token works until {} (UTC); revoke it sooner with `aftercare token revoke`.",
+                made.expires_at.to_rfc3339()
+            );
+            Ok(())
+        })
     })
 }
 
 /// `aftercare token revoke`.
-pub fn revoke_tokens(data: &Path, email: &str) -> Result<(), Failure> {
+pub fn revoke_tokens(data: &DataArgs, email: &str) -> Result<(), Failure> {
     let email = Email::parse(email).map_err(|p| Failure::input(format!("--email: {p}")))?.into_string();
     runtime()?.block_on(async {
-        let store = open(data).await?;
-        let staff = store
-            .staff_by_email(&email)
-            .await
-            .map_err(failed)?
-            .ok_or_else(|| Failure::input(format!("--email: no staff member has the e-mail {email}")))?;
-        let revoked =
-            store.revoke_tokens_of_staff(staff.clinic_id, staff.id, SystemClock.now()).await.map_err(failed)?;
-        println!("{revoked} token(s) of {email} revoked");
-        Ok(())
+        on_store!(data, |store| {
+            let staff = store
+                .staff_by_email(&email)
+                .await
+                .map_err(failed)?
+                .ok_or_else(|| Failure::input(format!("--email: no staff member has the e-mail {email}")))?;
+            let revoked =
+                store.revoke_tokens_of_staff(staff.clinic_id, staff.id, SystemClock.now()).await.map_err(failed)?;
+            println!("{revoked} token(s) of {email} revoked");
+            Ok(())
+        })
     })
 }
 
@@ -383,7 +442,7 @@ fn days(from: &str, to: &str) -> Result<(jiff::civil::Date, jiff::civil::Date), 
 }
 
 /// The clinic of `--clinic`.
-async fn clinic_of(store: &SqliteStore, clinic_id: i64) -> Result<store::Clinic, Failure> {
+async fn clinic_of<S: Store>(store: &S, clinic_id: i64) -> Result<store::Clinic, Failure> {
     store
         .clinic(store::ClinicId(clinic_id))
         .await
@@ -416,7 +475,7 @@ pub enum FhirExport {
 /// `aftercare export fhir`.
 pub fn export_fhir(
     knowledge: &care::Knowledge,
-    data: &Path,
+    data: &DataArgs,
     clinic_id: i64,
     what: FhirExport,
     out: &Path,
@@ -426,46 +485,51 @@ pub fn export_fhir(
         FhirExport::Client(_) => None,
     };
     runtime()?.block_on(async {
-        let store = open(data).await?;
-        let clinic = clinic_of(&store, clinic_id).await?;
-        let export_failed = |e: web::error::Error| failed(format!("the export failed: {e}"));
-        let records = match (what, days) {
-            (FhirExport::Client(id), _) => web::service::fhir::client_records(&store, &clinic, store::ClientId(id))
-                .await
-                .map_err(export_failed)?
-                .ok_or_else(|| Failure::input(format!("--client: there is no client {id} in clinic {clinic_id}")))?,
-            (FhirExport::Period(..), Some((first, last))) => {
-                let (from, to) = period(&clinic, first, last)?;
-                web::service::fhir::period_records(&store, &clinic, from, to).await.map_err(export_failed)?
-            }
-            (FhirExport::Period(..), None) => return Err(failed("the period was not read")),
-        };
-        let bundle = web::service::fhir::bundle(knowledge, &records, SystemClock.now());
-        let text = serde_json::to_string_pretty(&bundle).map_err(failed)?;
-        std::fs::write(out, text).map_err(|e| Failure::input(format!("--out: cannot write {}: {e}", out.display())))?;
-        println!("{}", out.display());
-        Ok(())
+        on_store!(data, |store| {
+            let clinic = clinic_of(&store, clinic_id).await?;
+            let export_failed = |e: web::error::Error| failed(format!("the export failed: {e}"));
+            let records = match (what, days) {
+                (FhirExport::Client(id), _) => web::service::fhir::client_records(&store, &clinic, store::ClientId(id))
+                    .await
+                    .map_err(export_failed)?
+                    .ok_or_else(|| {
+                        Failure::input(format!("--client: there is no client {id} in clinic {clinic_id}"))
+                    })?,
+                (FhirExport::Period(..), Some((first, last))) => {
+                    let (from, to) = period(&clinic, first, last)?;
+                    web::service::fhir::period_records(&store, &clinic, from, to).await.map_err(export_failed)?
+                }
+                (FhirExport::Period(..), None) => return Err(failed("the period was not read")),
+            };
+            let bundle = web::service::fhir::bundle(knowledge, &records, SystemClock.now());
+            let text = serde_json::to_string_pretty(&bundle).map_err(failed)?;
+            std::fs::write(out, text)
+                .map_err(|e| Failure::input(format!("--out: cannot write {}: {e}", out.display())))?;
+            println!("{}", out.display());
+            Ok(())
+        })
     })
 }
 
 /// `aftercare export csv`: a clinic's records of a period as four CSV files.
-pub fn export_csv(data: &Path, clinic_id: i64, from: &str, to: &str, out: &Path) -> Result<(), Failure> {
+pub fn export_csv(data: &DataArgs, clinic_id: i64, from: &str, to: &str, out: &Path) -> Result<(), Failure> {
     let (first, last) = days(from, to)?;
     runtime()?.block_on(async {
-        let store = open(data).await?;
-        let clinic = clinic_of(&store, clinic_id).await?;
-        let (from, to) = period(&clinic, first, last)?;
-        let files = web::service::export::csv(&store, &clinic, from, to)
-            .await
-            .map_err(|e| failed(format!("the export failed: {e}")))?;
-        std::fs::create_dir_all(out)
-            .map_err(|e| Failure::input(format!("--out: cannot create {}: {e}", out.display())))?;
-        for (name, body) in files.named() {
-            let path = out.join(name);
-            std::fs::write(&path, body)
-                .map_err(|e| Failure::input(format!("--out: cannot write {}: {e}", path.display())))?;
-            println!("{}", path.display());
-        }
-        Ok(())
+        on_store!(data, |store| {
+            let clinic = clinic_of(&store, clinic_id).await?;
+            let (from, to) = period(&clinic, first, last)?;
+            let files = web::service::export::csv(&store, &clinic, from, to)
+                .await
+                .map_err(|e| failed(format!("the export failed: {e}")))?;
+            std::fs::create_dir_all(out)
+                .map_err(|e| Failure::input(format!("--out: cannot create {}: {e}", out.display())))?;
+            for (name, body) in files.named() {
+                let path = out.join(name);
+                std::fs::write(&path, body)
+                    .map_err(|e| Failure::input(format!("--out: cannot write {}: {e}", path.display())))?;
+                println!("{}", path.display());
+            }
+            Ok(())
+        })
     })
 }

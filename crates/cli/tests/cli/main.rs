@@ -3,8 +3,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a failing test should stop loudly
 
+mod backup;
 mod disk_full;
 mod engine_commands;
 mod followups;
+mod moving;
 mod operate;
 mod server;
+mod several_processes;
