@@ -6,7 +6,12 @@
 //! this process, on SQLite in a temporary folder with `synchronous = FULL`, and on loopback;
 //! only its rate limits are lifted, since every request comes from one address.
 //!
-//! Run: `scripts/bench` (it installs `wrk` when missing), or
+//! With `AFTERCARE_BENCH_BACKEND=postgres` the app runs on PostgreSQL instead (a new schema
+//! of the test database, `store_postgres::testing::url()`, dropped at the end), and the
+//! check-ins are then also posted to two servers at once on that one database, each with its
+//! own pool of connections, as two `serve` processes behind a load balancer would be.
+//!
+//! Run: `scripts/bench` (it installs `wrk` when missing; `--postgres` for PostgreSQL), or
 //! `AFTERCARE_BENCH_QUICK=1 cargo bench -p web --bench ingest` for the quick mode (under two
 //! minutes). The last line is the summary, `summary: ingest_ratio=… rss_mb=…`.
 
@@ -20,6 +25,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Instant;
 use store::{Clock, FixedClock, NewApiToken, NewClinic, NewStaff, Role, Store, Timestamp};
+use store_postgres::PgStore;
 use store_sqlite::SqliteStore;
 use web::AppState;
 use web::secret::{hash_secret, new_secret};
@@ -101,11 +107,9 @@ async fn baseline() -> String {
     url
 }
 
-/// The app on a new database in `dir` with a clinic, its owner (who signs in with
-/// [`PASSWORD`]) and an API token; answers its address and the token.
-async fn app(dir: &Path) -> (String, String, AppState<SqliteStore>) {
-    let store = SqliteStore::open_dir(dir).await.unwrap();
-    store.migrate().await.unwrap();
+/// A clinic in `store`, its owner (who signs in with [`PASSWORD`]) and an API token;
+/// answers the token.
+async fn clinic<S: Store>(store: &S) -> String {
     let now = SystemClock.now();
     let clinic = NewClinic {
         check_in_hours: vec![24, 48],
@@ -132,6 +136,11 @@ async fn app(dir: &Path) -> (String, String, AppState<SqliteStore>) {
         now,
     };
     store.create_api_token(t).await.unwrap();
+    token
+}
+
+/// The app served on `store`; answers its address and its state.
+async fn app<S: Store>(store: S) -> (String, AppState<S>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let languages = Arc::new(care::knowledge::locale::Languages::shipped().unwrap());
@@ -147,7 +156,7 @@ async fn app(dir: &Path) -> (String, String, AppState<SqliteStore>) {
     };
     let limits = web::serve::Limits { max_connections: 1024, ..Default::default() };
     tokio::spawn(web::serve::serve_with(listener, state.clone(), std::future::pending(), limits));
-    (base, token, state)
+    (base, state)
 }
 
 /// `sessions` clients (with an e-mail address) and a session each, through the API, 16 at a
@@ -237,7 +246,7 @@ const DISPATCH_LANES: u32 = 8;
 /// The plans' e-mails due now, drained by the follow-up worker through the file transport
 /// at the next noon (inside every client's sending window), in [`DISPATCH_LANES`] lanes:
 /// messages a second.
-async fn dispatch(state: &AppState<SqliteStore>, dir: &Path) -> (u32, f64) {
+async fn dispatch<S: Store>(state: &AppState<S>, dir: &Path) -> (u32, f64) {
     let outbox = followup::transport::file::FileTransport::new(dir.join("outbox"));
     let worker = followup::Worker {
         store: state.store.clone(),
@@ -270,76 +279,135 @@ fn rss_mb() -> f64 {
 
 fn main() {
     let quick = std::env::var_os("AFTERCARE_BENCH_QUICK").is_some();
-    let (sessions, seconds, repeats) = if quick { (2000, 5, 1) } else { (4000, 15, 3) };
+    let postgres = std::env::var("AFTERCARE_BENCH_BACKEND").is_ok_and(|b| b == "postgres");
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     rt.block_on(async {
         let dir = std::env::temp_dir().join(format!("aftercare-ingest-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        let started = Instant::now();
-        let (base, token, state) = app(&dir).await;
-        let baseline = baseline().await;
-        let tokens = seed(&base, &token, sessions).await;
-        println!("seeded {sessions} sessions ({} links) in {:.1} s", tokens.len(), started.elapsed().as_secs_f64());
-        let (sent, dispatch_per_s) = dispatch(&state, &dir).await;
-        println!(
-            "dispatch: {sent} plan e-mails through the file transport in {DISPATCH_LANES} lanes, {dispatch_per_s:.0} a second"
-        );
-        let rss_idle = rss_mb();
-
-        let tokens_file = dir.join("tokens.txt");
-        std::fs::write(&tokens_file, tokens.join("\n")).unwrap();
-        let script = dir.join("check_in.lua");
-        std::fs::write(
-            &script,
-            format!(
-                "local tokens = {{}}\nfor line in io.lines(\"{}\") do tokens[#tokens + 1] = line end\n\
-                 local i = 0\nsetup = function(thread) end\n\
-                 init = function(args) i = math.random(#tokens) end\n\
-                 wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\n\
-                 wrk.body = '{{\"soreness\": 3, \"trend\": \"better\", \"symptoms\": []}}'\n\
-                 request = function()\n  i = i % #tokens + 1\n  return wrk.format(nil, \"/c/\" .. tokens[i])\nend\n",
-                tokens_file.display()
-            ),
-        )
-        .unwrap();
-
-        println!("| load | baseline (same JSON, no storage) | Aftercare check-in (durable) | ratio |");
-        println!("|---|---|---|---|");
-        let mut at_64 = Vec::new();
-        for connections in [16, 64] {
-            for _ in 0..repeats {
-                let b = tokio::task::block_in_place(|| wrk(&baseline, &script, connections, seconds));
-                let a = tokio::task::block_in_place(|| wrk(&base, &script, connections, seconds));
-                assert_eq!(b.errors, 0, "the baseline refused requests");
-                assert_eq!(a.errors, 0, "the app refused or failed requests");
-                println!(
-                    "| {connections} connections | {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms | {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms | {:.2} % |",
-                    b.rps,
-                    b.p50_ms,
-                    b.p99_ms,
-                    a.rps,
-                    a.p50_ms,
-                    a.p99_ms,
-                    a.rps / b.rps * 100.0
-                );
-                if connections == 64 {
-                    at_64.push((a, b));
-                }
-            }
+        if postgres {
+            let schemas = store_postgres::testing::Schemas::default();
+            let (first, schema) = schemas.fresh_named().await;
+            first.close().await;
+            // Two pools on the one database, each as `serve` opens it (10 connections).
+            let open = || {
+                let options = store_postgres::PoolOptions::default();
+                let url = store_postgres::testing::url();
+                let schema = schema.clone();
+                async move { PgStore::connect_in_schema(&url, &options, Some(&schema)).await.unwrap() }
+            };
+            let (a, b) = (open().await, open().await);
+            println!(
+                "backend: PostgreSQL ({}, schema {schema})",
+                store_postgres::redact(&store_postgres::testing::url())
+            );
+            run(a, Some(b), &dir, quick).await;
+            schemas.drop_all().await;
+        } else {
+            let store = SqliteStore::open_dir(&dir).await.unwrap();
+            store.migrate().await.unwrap();
+            println!("backend: SQLite (WAL, synchronous = FULL, in {})", dir.display());
+            run(store, None, &dir, quick).await;
         }
-        let rss_loaded = rss_mb();
-        let dashboard = dashboard_p50(&base, 30).await;
-        println!("dashboard: p50 {dashboard:.2} ms over 30 loads, after the load");
-        println!("resident size (server and harness, one process): {rss_idle:.0} MB idle, {rss_loaded:.0} MB after the load");
-        at_64.sort_by(|x, y| x.0.rps.total_cmp(&y.0.rps));
-        let (a, b) = at_64[at_64.len() / 2];
-        println!(
-            "summary: ingest_ratio={:.4} ingest_rps={:.0} ingest_p99_ms={:.1} dashboard_p50_ms={dashboard:.1} dispatch_per_s={dispatch_per_s:.0} rss_mb={rss_loaded:.0}",
-            a.rps / b.rps,
-            a.rps,
-            a.p99_ms
-        );
         let _ = std::fs::remove_dir_all(&dir);
     });
+}
+
+/// Every scenario on `store`; with `second`, a second server on the same database too.
+async fn run<S: Store>(store: S, second: Option<S>, dir: &Path, quick: bool) {
+    let (sessions, seconds, repeats) = if quick { (2000, 5, 1) } else { (4000, 15, 3) };
+    let started = Instant::now();
+    let token = clinic(&store).await;
+    let (base, state) = app(store).await;
+    let baseline = baseline().await;
+    let tokens = seed(&base, &token, sessions).await;
+    println!("seeded {sessions} sessions ({} links) in {:.1} s", tokens.len(), started.elapsed().as_secs_f64());
+    let (sent, dispatch_per_s) = dispatch(&state, dir).await;
+    println!(
+        "dispatch: {sent} plan e-mails through the file transport in {DISPATCH_LANES} lanes, {dispatch_per_s:.0} a second"
+    );
+    let rss_idle = rss_mb();
+
+    let tokens_file = dir.join("tokens.txt");
+    std::fs::write(&tokens_file, tokens.join("\n")).unwrap();
+    let script = dir.join("check_in.lua");
+    std::fs::write(
+        &script,
+        format!(
+            "local tokens = {{}}\nfor line in io.lines(\"{}\") do tokens[#tokens + 1] = line end\n\
+             local i = 0\nsetup = function(thread) end\n\
+             init = function(args) i = math.random(#tokens) end\n\
+             wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\n\
+             wrk.body = '{{\"soreness\": 3, \"trend\": \"better\", \"symptoms\": []}}'\n\
+             request = function()\n  i = i % #tokens + 1\n  return wrk.format(nil, \"/c/\" .. tokens[i])\nend\n",
+            tokens_file.display()
+        ),
+    )
+    .unwrap();
+
+    println!("| load | baseline (same JSON, no storage) | Aftercare check-in (durable) | ratio |");
+    println!("|---|---|---|---|");
+    let mut at_64 = Vec::new();
+    for connections in [16, 64] {
+        for _ in 0..repeats {
+            let b = tokio::task::block_in_place(|| wrk(&baseline, &script, connections, seconds));
+            let a = tokio::task::block_in_place(|| wrk(&base, &script, connections, seconds));
+            assert_eq!(b.errors, 0, "the baseline refused requests");
+            assert_eq!(a.errors, 0, "the app refused or failed requests");
+            println!(
+                "| {connections} connections | {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms | {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms | {:.2} % |",
+                b.rps,
+                b.p50_ms,
+                b.p99_ms,
+                a.rps,
+                a.p50_ms,
+                a.p99_ms,
+                a.rps / b.rps * 100.0
+            );
+            if connections == 64 {
+                at_64.push((a, b));
+            }
+        }
+    }
+    if let Some(second) = second {
+        // Two servers on one database, 32 connections each, at the same time.
+        let (other, _) = app(second).await;
+        for _ in 0..repeats {
+            let b = tokio::task::block_in_place(|| wrk(&baseline, &script, 64, seconds));
+            let (x, y) = tokio::task::block_in_place(|| {
+                std::thread::scope(|s| {
+                    let x = s.spawn(|| wrk(&base, &script, 32, seconds));
+                    let y = s.spawn(|| wrk(&other, &script, 32, seconds));
+                    (x.join().unwrap(), y.join().unwrap())
+                })
+            });
+            assert_eq!(x.errors + y.errors, 0, "the two servers refused or failed requests");
+            println!(
+                "| 2 servers × 32 connections | {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms | {:.0} req/s (p50 {:.2} / {:.2} ms, p99 {:.2} / {:.2} ms) | {:.2} % |",
+                b.rps,
+                b.p50_ms,
+                b.p99_ms,
+                x.rps + y.rps,
+                x.p50_ms,
+                y.p50_ms,
+                x.p99_ms,
+                y.p99_ms,
+                (x.rps + y.rps) / b.rps * 100.0
+            );
+        }
+    }
+    let rss_loaded = rss_mb();
+    let dashboard = dashboard_p50(&base, 30).await;
+    println!("dashboard: p50 {dashboard:.2} ms over 30 loads, after the load");
+    println!(
+        "resident size (server and harness, one process): {rss_idle:.0} MB idle, {rss_loaded:.0} MB after the load"
+    );
+    at_64.sort_by(|x, y| x.0.rps.total_cmp(&y.0.rps));
+    let (a, b) = at_64[at_64.len() / 2];
+    println!(
+        "summary: ingest_ratio={:.4} ingest_rps={:.0} ingest_p99_ms={:.1} dashboard_p50_ms={dashboard:.1} dispatch_per_s={dispatch_per_s:.0} rss_mb={rss_loaded:.0}",
+        a.rps / b.rps,
+        a.rps,
+        a.p99_ms
+    );
 }

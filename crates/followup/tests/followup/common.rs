@@ -1,5 +1,5 @@
-//! Shared set-up: a SQLite store, a clinic with a therapist and a client, sessions recorded
-//! with their outbox, and workers over real transports.
+//! Shared set-up: a SQLite or PostgreSQL store, a clinic with a therapist and a client,
+//! sessions recorded with their outbox, and workers over real transports.
 
 use care::Knowledge;
 use followup::outbox::{self, Link};
@@ -31,6 +31,12 @@ pub fn link(n: u8) -> Link {
     Link { hash: domain::secret::hash_secret(&token), token }
 }
 
+/// The `n`th link of a numbering wider than [`link`]'s, for tests that record many sessions.
+pub fn numbered_link(n: u32) -> Link {
+    let token = format!("{n:08x}").repeat(8);
+    Link { hash: domain::secret::hash_secret(&token), token }
+}
+
 #[derive(Debug, Clone)]
 pub struct Fixture<S> {
     pub store: S,
@@ -50,6 +56,32 @@ pub async fn on_disk(dir: &Path) -> SqliteStore {
     s.migrate().await.unwrap();
     s
 }
+
+/// A fresh, migrated PostgreSQL store in a schema of its own in the test database (left for
+/// the next run to drop).
+pub async fn postgres() -> store_postgres::PgStore {
+    store_postgres::testing::Schemas::default().fresh().await
+}
+
+/// Makes two tests of the `async fn $name<S: Store>(store: S)` beside it: `$name::sqlite` on
+/// an in-memory SQLite store and `$name::postgres` on a fresh PostgreSQL schema, each with
+/// the attributes given (`#[tokio::test]` and its flavour).
+macro_rules! on_each_store {
+    ($(#[$attr:meta])* $name:ident) => {
+        mod $name {
+            $(#[$attr])*
+            async fn sqlite() {
+                super::$name($crate::common::memory().await).await;
+            }
+
+            $(#[$attr])*
+            async fn postgres() {
+                super::$name($crate::common::postgres().await).await;
+            }
+        }
+    };
+}
+pub(crate) use on_each_store;
 
 /// A clinic in `timezone` with a therapist and a client reached at `email` or `phone`.
 pub async fn fixture<S: Store>(store: S, timezone: &str, email: Option<&str>, phone: Option<&str>) -> Fixture<S> {
@@ -89,10 +121,21 @@ impl<S: Store> Fixture<S> {
     /// Records a session that ended at `ended_at`, written at `now`, with the clinic's
     /// schedule and links numbered from `first_link`.
     pub async fn session(&self, ended_at: Timestamp, now: Timestamp, first_link: u8) -> (Session, Vec<FollowUp>) {
+        let links: Vec<Link> = (0..self.clinic.check_in_hours.len()).map(|i| link(first_link + i as u8)).collect();
+        self.session_with_links(ended_at, now, &links).await
+    }
+
+    /// Records a session as [`Fixture::session`] does, with `links` for its check-ins (one
+    /// for each of the clinic's check-in hours).
+    pub async fn session_with_links(
+        &self,
+        ended_at: Timestamp,
+        now: Timestamp,
+        links: &[Link],
+    ) -> (Session, Vec<FollowUp>) {
         let hours = &self.clinic.check_in_hours;
-        let links: Vec<Link> = (0..hours.len()).map(|i| link(first_link + i as u8)).collect();
         let tz = time_zone(self.client.timezone.as_deref(), &self.clinic.timezone);
-        let follow_ups = outbox::session(&kb(), hours, ended_at, now, &tz, &links);
+        let follow_ups = outbox::session(&kb(), hours, ended_at, now, &tz, links);
         let new = NewSession {
             baby_birth_date: None,
             client_id: self.client.id,

@@ -1,10 +1,51 @@
 //! The JSON API over HTTP: every route, validation errors, tenant isolation, roles, and the
-//! client check-in link (expired and reused).
+//! client check-in link (expired and reused). The API journey and tenant isolation run on both
+//! storage backends, SQLite and PostgreSQL.
 
 use crate::harness::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+use store::Store;
 use web::secret::new_secret;
+
+/// Runs each test body on a fresh app over SQLite and over PostgreSQL: `name::sqlite` and
+/// `name::postgres`.
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test]
+                async fn sqlite() {
+                    super::$name(crate::harness::spawn_app().await).await
+                }
+
+                #[tokio::test]
+                async fn postgres() {
+                    super::$name(crate::harness::spawn_app_on_postgres().await).await
+                }
+            }
+        )*
+    };
+}
+
+// The API journey and tenant isolation, on both storage backends.
+on_both_backends!(
+    the_api_needs_a_valid_token,
+    clients_are_created_validated_and_shown,
+    an_intake_answers_screening_and_recommendation,
+    a_session_answers_its_plan_and_schedules_24h_and_48h_check_ins,
+    a_check_in_is_triaged_stored_and_raises_an_alert,
+    hours_and_the_lowest_earlier_soreness_come_from_the_server,
+    check_in_links_validate_expire_and_never_leak,
+    alerts_are_acknowledged_with_a_note_by_therapists_and_owners,
+    another_clinics_token_gets_404_for_every_id_on_every_route,
+    the_alert_queue_comes_a_page_at_a_time_with_a_cursor,
+    a_clients_sessions_come_a_page_at_a_time,
+    fifty_emergency_answers_through_one_link_make_one_alert_and_one_notice_per_channel,
+    one_alert_acknowledged_ten_times_at_once_answers_one_200_and_nine_409s,
+    a_refused_answer_is_stored_and_alerts_the_clinic,
+    an_api_token_stops_working_after_ninety_days,
+);
 
 pub fn error_field(body: &Value) -> Option<&str> {
     body["error"]["field"].as_str()
@@ -79,9 +120,7 @@ async fn the_api_document_is_held_by_a_snapshot() {
     assert!(page.contains("/assets/swagger-ui-bundle.js") && !page.contains("https://"), "no CDN: {page}");
 }
 
-#[tokio::test]
-async fn the_api_needs_a_valid_token() {
-    let app = spawn_app().await;
+async fn the_api_needs_a_valid_token<S: Store>(app: App<S>) {
     let (s, body) = app.call(Method::POST, "/api/v1/clients", None, Some(json!({"name": "X"}))).await;
     assert_eq!((s, body["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthorized")));
     let (s, _) = app.post("/api/v1/clients", &new_secret(), json!({"name": "X"})).await;
@@ -90,9 +129,7 @@ async fn the_api_needs_a_valid_token() {
     assert_eq!(s, StatusCode::UNAUTHORIZED);
 }
 
-#[tokio::test]
-async fn clients_are_created_validated_and_shown() {
-    let app = spawn_app().await;
+async fn clients_are_created_validated_and_shown<S: Store>(app: App<S>) {
     let body = json!({"name": "  Grace Hopper ", "email": "Grace@Example.com", "phone": "+44 7700 900123", "timezone": "Europe/Paris", "age_months": 480});
     let (s, c) = app.post("/api/v1/clients", &app.a.front_desk, body).await;
     assert_eq!(s, StatusCode::CREATED, "{c}");
@@ -133,9 +170,7 @@ async fn clients_are_created_validated_and_shown() {
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
 
-#[tokio::test]
-async fn an_intake_answers_screening_and_recommendation() {
-    let app = spawn_app().await;
+async fn an_intake_answers_screening_and_recommendation<S: Store>(app: App<S>) {
     let id = app.new_client(&app.a.therapist).await;
     let intake = json!({"goals": ["low_back_pain"], "conditions": [{"code": "anticoagulants"}], "preferred_pressure": "deep", "first_massage": false});
     let (s, body) = app.post(&format!("/api/v1/clients/{id}/intake"), &app.a.therapist, intake).await;
@@ -161,9 +196,7 @@ async fn an_intake_answers_screening_and_recommendation() {
     assert_eq!((s, error_field(&e)), (StatusCode::UNPROCESSABLE_ENTITY, Some("history")));
 }
 
-#[tokio::test]
-async fn a_session_answers_its_plan_and_schedules_24h_and_48h_check_ins() {
-    let app = spawn_app().await;
+async fn a_session_answers_its_plan_and_schedules_24h_and_48h_check_ins<S: Store>(app: App<S>) {
     let intake =
         json!({"goals": ["sore_muscles"], "conditions": [{"code": "fluid_restriction"}], "first_massage": true});
     let (client, body) = app.session(&app.a.therapist, intake, leg_session()).await;
@@ -202,9 +235,7 @@ async fn a_session_answers_its_plan_and_schedules_24h_and_48h_check_ins() {
     assert_eq!(ok["follow_ups"][0]["due_at"], "2026-11-28T07:30:00Z");
 }
 
-#[tokio::test]
-async fn a_check_in_is_triaged_stored_and_raises_an_alert() {
-    let app = spawn_app().await;
+async fn a_check_in_is_triaged_stored_and_raises_an_alert<S: Store>(app: App<S>) {
     let (client, session) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
     let link = session["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
 
@@ -241,9 +272,7 @@ async fn a_check_in_is_triaged_stored_and_raises_an_alert() {
     assert_eq!(shown["sessions"][0]["check_ins"].as_array().unwrap().len(), 2);
 }
 
-#[tokio::test]
-async fn hours_and_the_lowest_earlier_soreness_come_from_the_server() {
-    let app = spawn_app().await;
+async fn hours_and_the_lowest_earlier_soreness_come_from_the_server<S: Store>(app: App<S>) {
     let (_, session) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
     let link = session["follow_ups"][1]["check_in_url"].as_str().unwrap().to_owned();
     app.advance_hours(48.0);
@@ -262,9 +291,7 @@ async fn hours_and_the_lowest_earlier_soreness_come_from_the_server() {
     );
 }
 
-#[tokio::test]
-async fn check_in_links_validate_expire_and_never_leak() {
-    let app = spawn_app().await;
+async fn check_in_links_validate_expire_and_never_leak<S: Store>(app: App<S>) {
     let (_, session) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
     let link = session["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
     for (body, field) in [
@@ -304,9 +331,7 @@ async fn check_in_links_validate_expire_and_never_leak() {
     assert_eq!((s, e["error"]["code"].as_str()), (StatusCode::GONE, Some("link_expired")));
 }
 
-#[tokio::test]
-async fn alerts_are_acknowledged_with_a_note_by_therapists_and_owners() {
-    let app = spawn_app().await;
+async fn alerts_are_acknowledged_with_a_note_by_therapists_and_owners<S: Store>(app: App<S>) {
     let (_, session) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
     let link = session["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
     let other_link = session["follow_ups"][1]["check_in_url"].as_str().unwrap().to_owned();
@@ -339,9 +364,7 @@ async fn alerts_are_acknowledged_with_a_note_by_therapists_and_owners() {
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
 
-#[tokio::test]
-async fn another_clinics_token_gets_404_for_every_id_on_every_route() {
-    let app = spawn_app().await;
+async fn another_clinics_token_gets_404_for_every_id_on_every_route<S: Store>(app: App<S>) {
     let (client, session) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
     let link = session["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
     app.advance_hours(5.0);
@@ -370,9 +393,7 @@ async fn another_clinics_token_gets_404_for_every_id_on_every_route() {
     assert_eq!(shown["sessions"].as_array().unwrap().len(), 1);
 }
 
-#[tokio::test]
-async fn the_alert_queue_comes_a_page_at_a_time_with_a_cursor() {
-    let app = spawn_app().await;
+async fn the_alert_queue_comes_a_page_at_a_time_with_a_cursor<S: Store>(app: App<S>) {
     // Twelve alerts: one link each (answers through one link share an alert).
     let (client, session) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
     let mut links: Vec<String> = Vec::new();
@@ -441,9 +462,7 @@ async fn the_alert_queue_comes_a_page_at_a_time_with_a_cursor() {
     assert_eq!((s, b["alerts"].clone()), (StatusCode::OK, json!([])));
 }
 
-#[tokio::test]
-async fn a_clients_sessions_come_a_page_at_a_time() {
-    let app = spawn_app().await;
+async fn a_clients_sessions_come_a_page_at_a_time<S: Store>(app: App<S>) {
     let (client, _) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
     for _ in 0..4 {
         app.advance_hours(24.0);
@@ -472,10 +491,7 @@ async fn a_clients_sessions_come_a_page_at_a_time() {
     assert_eq!((s, error_field(&e)), (StatusCode::UNPROCESSABLE_ENTITY, Some("limit")));
 }
 
-#[tokio::test]
-async fn fifty_emergency_answers_through_one_link_make_one_alert_and_one_notice_per_channel() {
-    use store::Store;
-    let app = spawn_app().await;
+async fn fifty_emergency_answers_through_one_link_make_one_alert_and_one_notice_per_channel<S: Store>(app: App<S>) {
     let clinic = app.store.clinics().await.unwrap().remove(0);
     app.store.set_alert_to(clinic.id, Some("+447700900123")).await.unwrap();
     let (client, session) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
@@ -561,9 +577,7 @@ async fn hundreds_of_idle_connections_neither_starve_check_ins_nor_stay_open() {
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
 }
 
-#[tokio::test]
-async fn one_alert_acknowledged_ten_times_at_once_answers_one_200_and_nine_409s() {
-    let app = spawn_app().await;
+async fn one_alert_acknowledged_ten_times_at_once_answers_one_200_and_nine_409s<S: Store>(app: App<S>) {
     let (_, session) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
     let link = session["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
     app.call(Method::POST, &link, None, Some(json!({"soreness": 4, "symptoms": ["one_leg_swelling"]}))).await;
@@ -614,9 +628,7 @@ async fn an_address_hidden_behind_a_display_name_is_refused() {
     }
 }
 
-#[tokio::test]
-async fn an_api_token_stops_working_after_ninety_days() {
-    let app = spawn_app().await;
+async fn an_api_token_stops_working_after_ninety_days<S: Store>(app: App<S>) {
     let (s, _) = app.get("/api/v1/alerts", &app.a.owner).await;
     assert_eq!(s, StatusCode::OK);
     app.advance_hours(24.0 * 90.0 - 1.0);
@@ -630,7 +642,7 @@ async fn an_api_token_stops_working_after_ninety_days() {
 // ----- Care policy v1.2: every channel asks the same questions, and no answer is lost -----
 
 /// A check-in link of a fresh deep-tissue session on the legs, 24 h later.
-async fn link_of(app: &crate::harness::App, intake: Value, session: Value) -> (i64, String) {
+async fn link_of<S: Store>(app: &App<S>, intake: Value, session: Value) -> (i64, String) {
     let (client, session) = app.session(&app.a.therapist, intake, session).await;
     app.advance_hours(24.0);
     (client, session["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned())
@@ -774,9 +786,7 @@ async fn a_five_week_old_who_feels_feverish_is_an_emergency() {
     assert_eq!(answer["level"], "therapist", "{answer}");
 }
 
-#[tokio::test]
-async fn a_refused_answer_is_stored_and_alerts_the_clinic() {
-    let app = spawn_app().await;
+async fn a_refused_answer_is_stored_and_alerts_the_clinic<S: Store>(app: App<S>) {
     let (client, link) = link_of(&app, json!({"first_massage": false}), leg_session()).await;
     let body = json!({"soreness": 4, "symptoms": ["tenderness"], "temperature_c": 50, "note": "hot and cold"});
     let (s, e) = app.call(Method::POST, &link, None, Some(body)).await;

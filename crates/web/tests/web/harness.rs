@@ -1,11 +1,13 @@
-//! The test app: started for real on 127.0.0.1:0 with a fresh SQLite database, two clinics
-//! with an owner, a therapist and a front desk each, and a clock the tests move.
+//! The test app: started for real on 127.0.0.1:0 with a fresh database (SQLite, or a schema of
+//! its own in the PostgreSQL test database), two clinics with an owner, a therapist and a front
+//! desk each, and a clock the tests move.
 
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use store::{NewApiToken, NewClinic, NewStaff, Role, Store, Timestamp};
+use store_postgres::PgStore;
 use store_sqlite::SqliteStore;
 use web::secret::{hash_secret, new_secret};
 use web::{AppState, Clock};
@@ -37,8 +39,9 @@ pub struct Clinic {
     pub front_desk: String,
 }
 
-pub struct App {
-    pub store: SqliteStore,
+/// The running test app over the store `S` (SQLite unless a test asks for PostgreSQL).
+pub struct App<S: Store = SqliteStore> {
+    pub store: S,
     pub base: String,
     pub http: Client,
     pub clock: Arc<TestClock>,
@@ -46,7 +49,7 @@ pub struct App {
     pub b: Clinic,
 }
 
-async fn clinic_with_staff(store: &SqliteStore, name: &str, country: &str) -> Clinic {
+async fn clinic_with_staff<S: Store>(store: &S, name: &str, country: &str) -> Clinic {
     let now = Timestamp(T0);
     let hash = Some(password_auth::generate_hash(PASSWORD));
     let staff = |email: String, role| NewStaff {
@@ -101,11 +104,20 @@ pub async fn spawn_app_in(dir: &std::path::Path) -> App {
     serve_store(SqliteStore::open_dir(dir).await.unwrap(), web::serve::Limits::default(), vec![outbox]).await
 }
 
-async fn serve_store(
-    store: SqliteStore,
+/// The test app over PostgreSQL, in a fresh schema of the test database.
+///
+/// The schema outlives the test: it is dropped by the first test store a later run makes, once
+/// the process that made it has finished.
+pub async fn spawn_app_on_postgres() -> App<PgStore> {
+    let store = store_postgres::testing::Schemas::default().fresh().await;
+    serve_store(store, web::serve::Limits::default(), Vec::new()).await
+}
+
+async fn serve_store<S: Store>(
+    store: S,
     limits: web::serve::Limits,
     outboxes: Vec<followup::transport::file::FileTransport>,
-) -> App {
+) -> App<S> {
     store.migrate().await.unwrap();
     let a = clinic_with_staff(&store, "Calm", "GB").await;
     let b = clinic_with_staff(&store, "Other", "US").await;
@@ -156,7 +168,7 @@ impl std::io::Write for LogWriter {
     }
 }
 
-impl App {
+impl<S: Store> App<S> {
     pub async fn call(
         &self,
         method: Method,
@@ -211,7 +223,7 @@ impl App {
 }
 
 /// The follow-up worker of the test app, both transports writing files into `dir`.
-pub fn file_worker(app: &App, dir: &std::path::Path) -> followup::Worker<SqliteStore> {
+pub fn file_worker<S: Store>(app: &App<S>, dir: &std::path::Path) -> followup::Worker<S> {
     let outbox = followup::transport::file::FileTransport::new(dir.to_path_buf());
     followup::Worker {
         store: app.store.clone(),
@@ -227,7 +239,7 @@ pub fn file_worker(app: &App, dir: &std::path::Path) -> followup::Worker<SqliteS
 
 /// Sends what is due into a new folder and answers each file's name and text, with
 /// quoted-printable soft line breaks joined (as a mail program shows it).
-pub async fn send_due_to_files(app: &App) -> Vec<(String, String)> {
+pub async fn send_due_to_files<S: Store>(app: &App<S>) -> Vec<(String, String)> {
     let dir = std::env::temp_dir().join(format!("aftercare-sent-{}-{}", std::process::id(), new_secret()));
     file_worker(app, &dir).run_due(app.clock.as_ref()).await.unwrap();
     let mut files = Vec::new();
