@@ -300,6 +300,8 @@ async fn import_into<S: Store>(store: &S, export: Export) -> Result<(), Failure>
             "clinic {clinic_id} was imported, but its rows do not add up: {stored:?} stored, {expected:?} in the file"
         )));
     }
+    // The planner's statistics, brought up to date now rather than at the next start.
+    store.refresh_statistics().await.map_err(failed)?;
     println!("clinic {clinic_id} imported: {total} rows, each table's count checked");
     Ok(())
 }
