@@ -38,7 +38,27 @@ pub(crate) enum Opened {
 }
 
 pub(crate) async fn open(data: &DataArgs) -> Result<Opened, Failure> {
-    let opened = match data.database.as_deref() {
+    open_with(data, None).await
+}
+
+/// The database URL: `--database` (or `AFTERCARE_DATABASE`), else the `[database]` section of
+/// `--config` (or of `aftercare.toml` in `--data`), else none (SQLite in `--data`).
+fn database_url(data: &DataArgs, config: Option<&Path>) -> Result<Option<String>, Failure> {
+    if let Some(url) = &data.database {
+        return Ok(Some(url.clone()));
+    }
+    let default = data.data.join("aftercare.toml");
+    let Some(file) = config.map(Path::to_path_buf).or_else(|| default.exists().then_some(default)) else {
+        return Ok(None);
+    };
+    let text = std::fs::read_to_string(&file)
+        .map_err(|e| Failure::input(format!("--config: cannot read {}: {e}", file.display())))?;
+    followup::config::database_url(&file.display().to_string(), &text).map_err(|e| Failure::input(e.to_string()))
+}
+
+/// [`open`], with the configuration file `serve` and `followups run-due` may be given.
+pub(crate) async fn open_with(data: &DataArgs, config: Option<&Path>) -> Result<Opened, Failure> {
+    let opened = match database_url(data, config)?.as_deref() {
         None => Opened::Sqlite(SqliteStore::open_dir(&data.data).await.map_err(failed)?),
         Some(url) if url.starts_with("sqlite:") => Opened::Sqlite(SqliteStore::open_url(url).await.map_err(failed)?),
         Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
@@ -68,7 +88,10 @@ pub(crate) async fn open(data: &DataArgs) -> Result<Opened, Failure> {
 /// Runs `$body` with `$store` bound to the opened database, whichever backend it is.
 macro_rules! on_store {
     ($data:expr, |$store:ident| $body:block) => {
-        match open($data).await? {
+        on_store!($data, None, |$store| $body)
+    };
+    ($data:expr, $config:expr, |$store:ident| $body:block) => {
+        match open_with($data, $config).await? {
             Opened::Sqlite($store) => $body,
             Opened::Postgres($store) => $body,
         }
@@ -76,10 +99,10 @@ macro_rules! on_store {
 }
 
 /// Where the data is, in words.
-fn place(data: &DataArgs) -> String {
-    match data.database.as_deref() {
-        Some(url) => store_postgres::redact(url),
-        None => data.data.display().to_string(),
+fn place(data: &DataArgs, config: Option<&Path>) -> String {
+    match database_url(data, config) {
+        Ok(Some(url)) => store_postgres::redact(&url),
+        _ => data.data.display().to_string(),
     }
 }
 
@@ -87,7 +110,7 @@ fn place(data: &DataArgs) -> String {
 pub fn migrate(data: &DataArgs) -> Result<(), Failure> {
     runtime()?.block_on(async {
         open(data).await?;
-        println!("database in {} is up to date", place(data));
+        println!("database in {} is up to date", place(data, None));
         Ok(())
     })
 }
@@ -96,7 +119,7 @@ pub fn migrate(data: &DataArgs) -> Result<(), Failure> {
 pub fn serve(languages: Languages, args: crate::ServeArgs) -> Result<(), Failure> {
     let transports = transports(&args.data.data, args.delivery.config.as_deref())?;
     runtime()?.block_on(async {
-        on_store!(&args.data, |store| {
+        on_store!(&args.data, args.delivery.config.as_deref(), |store| {
             let listener = tokio::net::TcpListener::bind(&args.listen)
                 .await
                 .map_err(|e| Failure::input(format!("--listen: cannot listen on {}: {e}", args.listen)))?;
@@ -136,7 +159,10 @@ pub fn serve(languages: Languages, args: crate::ServeArgs) -> Result<(), Failure
                 transports: Arc::new(transports),
                 base_url: base_url.clone(),
             };
-            eprintln!("Aftercare is listening on {base_url} (data in {}); Ctrl-C stops it", place(&args.data));
+            eprintln!(
+                "Aftercare is listening on {base_url} (data in {}); Ctrl-C stops it",
+                place(&args.data, args.delivery.config.as_deref())
+            );
             eprintln!("Follow-ups: e-mail to {}, SMS to {}", worker.transports.email, worker.transports.sms);
             let (stop_worker, stopped) = tokio::sync::oneshot::channel::<()>();
             let clock = state.clock.clone();
@@ -241,7 +267,7 @@ pub fn run_due(
     }
     let transports = transports(&data.data, config)?;
     runtime()?.block_on(async {
-        on_store!(data, |store| {
+        on_store!(data, config, |store| {
             let worker = followup::Worker {
                 store,
                 languages: Arc::new(languages),

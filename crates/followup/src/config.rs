@@ -1,9 +1,13 @@
-//! The installation's delivery configuration: a TOML file (`aftercare.toml` in the data
-//! directory, or `--config FILE`) choosing the e-mail and SMS transports. Without one, both
-//! write files under `<data>/outbox/`, so the product works with no mail server. Secrets may
-//! come from the environment instead of the file, and are never printed.
+//! The installation's configuration: a TOML file (`aftercare.toml` in the data directory, or
+//! `--config FILE`) choosing the e-mail and SMS transports, and the database. Without one,
+//! both transports write files under `<data>/outbox/`, so the product works with no mail
+//! server, and the database is SQLite in the data directory. Secrets may come from the
+//! environment instead of the file, and are never printed.
 //!
 //! ```toml
+//! [database]                    # read by the command line; --database or AFTERCARE_DATABASE wins
+//! url = "postgres://aftercare@db.example:5432/aftercare?sslmode=verify-full"
+//!
 //! [email]
 //! transport = "smtp"            # smtp, file, console or none
 //! from = "Calm Hands <care@calmhands.example>"
@@ -50,6 +54,8 @@ pub struct ConfigError {
 #[serde(deny_unknown_fields)]
 struct File {
     #[serde(default)]
+    database: DatabaseSection,
+    #[serde(default)]
     email: EmailSection,
     #[serde(default)]
     sms: SmsSection,
@@ -69,10 +75,33 @@ struct EmailSection {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
+struct DatabaseSection {
+    url: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct SmsSection {
     transport: Option<String>,
     url: Option<String>,
     secret: Option<String>,
+}
+
+/// The database URL of the `[database]` section of `text` (the contents of `file_name`),
+/// if it names one.
+///
+/// # Errors
+/// When the file is not valid, or the URL is neither a `postgres://` nor a `sqlite:` one (the
+/// message does not repeat the URL, which may hold a password).
+pub fn database_url(file_name: &str, text: &str) -> Result<Option<String>, ConfigError> {
+    let fail = |problem: String| ConfigError { file: file_name.to_owned(), problem };
+    let file: File = toml::from_str(text).map_err(|e| fail(e.message().trim().to_owned()))?;
+    match file.database.url {
+        Some(url) if !["postgres://", "postgresql://", "sqlite:"].iter().any(|scheme| url.starts_with(scheme)) => {
+            Err(fail("database.url: must start with postgres://, postgresql:// or sqlite:".to_owned()))
+        }
+        url => Ok(url),
+    }
 }
 
 /// The transports described by `text` (the contents of `file_name`, or `None` for the

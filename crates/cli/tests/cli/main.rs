@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a failing test should stop loudly
 
 mod backup;
+mod database_choice;
 mod disk_full;
 mod engine_commands;
 mod followups;

@@ -63,3 +63,28 @@ async fn every_table_of_clinic_data_is_keyed_by_clinic_id_and_moves_whole_with_i
     assert_eq!(store::conformance::not_moved(&tables), Vec::<String>::new(), "every column moves with its clinic");
     schemas.drop_all().await;
 }
+
+/// TLS to the database as the URL asks: `sslmode=require` connects encrypted (the test
+/// server has Debian's default, self-signed certificate), and `sslmode=verify-full` refuses a
+/// server whose certificate no known authority signed, rather than connecting in the clear.
+#[tokio::test]
+async fn the_url_chooses_tls_and_a_certificate_that_cannot_be_verified_is_refused() {
+    let url = store_postgres::testing::url();
+    let with = |mode: &str| format!("{url}{}sslmode={mode}", if url.contains('?') { '&' } else { '?' });
+    let options = store_postgres::PoolOptions { max_connections: 1, ..Default::default() };
+    let encrypted = store_postgres::PgStore::connect(&with("require"), &options).await.expect("TLS connects");
+    use store::Store;
+    encrypted.ping().await.unwrap();
+    let mut c = store_postgres::testing::connect(&url).await;
+    let (tls,): (i64,) = sqlx::query_as(
+        "SELECT count(*) FROM pg_stat_ssl s JOIN pg_stat_activity a ON a.pid = s.pid \
+         WHERE a.application_name = 'aftercare' AND s.ssl",
+    )
+    .fetch_one(&mut c)
+    .await
+    .unwrap();
+    assert!(tls >= 1, "the store's connection is encrypted");
+    encrypted.close().await;
+    let refused = store_postgres::PgStore::connect(&with("verify-full"), &options).await;
+    assert!(refused.is_err(), "a self-signed certificate is not taken on trust");
+}
