@@ -1,68 +1,14 @@
 //! Access: API tokens, staff sign-in sessions, password links, two-factor secrets and recovery codes.
 
 use crate::error::{Error, Res};
-use crate::rows::{Cols, corrupt, exec, one, sql, the, value};
-use crate::staff::{staff, staff_columns};
+use crate::rows::{exec, one, sql, the, value};
 use sqlx::PgConnection;
+use store::columns::{read_id, read_link_and_member, read_nothing, read_signed_in, read_staff, read_two_ids};
 use store::{
     ApiToken, ApiTokenId, ClinicId, NewApiToken, NewPasswordLink, NewStaffSession, PasswordLink, PasswordLinkId,
-    PasswordPurpose, Redacted, Staff, StaffId, StaffSession, StoreError, Timestamp,
+    Redacted, Staff, StaffId, StaffSession, StoreError, Timestamp,
 };
-
-/// The first column, an id.
-fn id_of<T: From<i64>>(r: &mut Cols<'_>) -> Res<T> {
-    r.id()
-}
-
-/// A sign-in session's own columns, in the order [`signed_in`] reads them after the member's.
-macro_rules! staff_session_columns {
-    ($p:literal) => {
-        $crate::rows::columns!($p; csrf_token, expires_at, second_factor_pending)
-    };
-    () => {
-        staff_session_columns!("")
-    };
-}
-
-/// A member and their sign-in session: the member's columns, the session's, then whether
-/// their clinic requires a second factor.
-fn signed_in(r: &mut Cols<'_>) -> Res<(Staff, StaffSession)> {
-    let who = staff(r)?;
-    let session = StaffSession {
-        staff_id: who.id,
-        csrf_token: Redacted::new(r.get()?),
-        expires_at: r.at()?,
-        second_factor_pending: r.get()?,
-        clinic_requires_two_factor: r.get()?,
-    };
-    Ok((who, session))
-}
-
-/// A password link's own columns, in the order [`link_and_member`] reads them before the
-/// member's.
-macro_rules! password_link_columns {
-    ($p:literal) => {
-        $crate::rows::columns!($p; id, purpose, expires_at)
-    };
-    () => {
-        password_link_columns!("")
-    };
-}
-
-/// A password link and its member: the link's columns, then the member's.
-fn link_and_member(r: &mut Cols<'_>) -> Res<(PasswordLink, Staff)> {
-    let id = r.id()?;
-    let purpose: String = r.get()?;
-    let purpose = match purpose.as_str() {
-        "invitation" => PasswordPurpose::Invitation,
-        "password_reset" => PasswordPurpose::PasswordReset,
-        other => return Err(corrupt(format!("a password link's purpose `{other}`"))),
-    };
-    let expires_at = r.at()?;
-    let member = staff(r)?;
-    let link = PasswordLink { id, clinic_id: member.clinic_id, staff_id: member.id, purpose, expires_at };
-    Ok((link, member))
-}
+use store::{password_link_columns, staff_columns, staff_session_columns};
 
 /// Stores an API token of a member of its clinic (not found when the clinic has no such
 /// member); only its hash is kept.
@@ -78,7 +24,7 @@ pub async fn create_api_token(c: &mut PgConnection, token: NewApiToken) -> Res<A
         .bind(token.expires_at.0)
         .bind(token.staff_id.get())
         .bind(token.clinic_id.get()),
-        id_of,
+        read_id,
     )
     .await?;
     Ok(ApiToken {
@@ -104,7 +50,7 @@ pub async fn staff_by_token_hash(c: &mut PgConnection, token_hash: &[u8], now: T
         ))
         .bind(token_hash)
         .bind(now.0),
-        staff,
+        read_staff,
     )
     .await
 }
@@ -150,7 +96,7 @@ pub async fn staff_session(
         ))
         .bind(token_hash)
         .bind(now.0),
-        signed_in,
+        read_signed_in,
     )
     .await
 }
@@ -182,11 +128,6 @@ pub async fn complete_second_factor(
     Ok(done == 1)
 }
 
-/// Whether a row came back.
-fn present(_: &mut Cols<'_>) -> Res<()> {
-    Ok(())
-}
-
 /// Creates a password link for an active member of the clinic, with the e-mail that carries
 /// it; earlier unused links of theirs stop working. With `void_password`, their password
 /// and every sign-in of theirs end too. `None` when the clinic has no such active member.
@@ -204,7 +145,7 @@ pub async fn create_password_link(
         sql("SELECT 1 FROM staff WHERE id = $1 AND clinic_id = $2 AND active FOR NO KEY UPDATE")
             .bind(member)
             .bind(clinic),
-        present,
+        read_nothing,
     )
     .await?;
     if active.is_none() {
@@ -239,7 +180,7 @@ pub async fn create_password_link(
         .bind(link.token_hash.expose().as_slice())
         .bind(link.expires_at.0)
         .bind(link.now.0),
-        id_of,
+        read_id,
     )
     .await?;
     exec(
@@ -282,14 +223,9 @@ pub async fn password_link(
         ))
         .bind(token_hash)
         .bind(now.0),
-        link_and_member,
+        read_link_and_member,
     )
     .await
-}
-
-/// The clinic and the member of a spent link.
-fn clinic_and_member(r: &mut Cols<'_>) -> Res<(i64, i64)> {
-    Ok((r.get()?, r.get()?))
 }
 
 /// Spends a password link: sets the password its member chose and ends every sign-in of
@@ -313,7 +249,7 @@ pub async fn use_password_link(
              RETURNING l.clinic_id, l.staff_id")
         .bind(now.0)
         .bind(token_hash),
-        clinic_and_member,
+        read_two_ids,
     )
     .await?;
     let Some((clinic, member)) = spent else { return Ok(None) };
@@ -326,7 +262,7 @@ pub async fn use_password_link(
         .bind(password_hash.expose().as_str())
         .bind(member)
         .bind(clinic),
-        staff,
+        read_staff,
     )
     .await?;
     exec(c, sql("DELETE FROM staff_sessions WHERE clinic_id = $1 AND staff_id = $2").bind(clinic).bind(member)).await?;

@@ -1,43 +1,15 @@
 //! Alerts: what staff must look at, raised by check-ins, and their acknowledgement.
 
 use crate::error::Res;
-use crate::messages::{insert_message, recipient_columns};
-use crate::rows::{Cols, all, corrupt, exec, one, sql, the, value};
+use crate::messages::insert_message;
+use crate::rows::{all, exec, one, sql, the, value};
 use sqlx::PgConnection;
+use store::alert_columns;
+use store::columns::{read_alert, recipient_columns};
 use store::{
     Acknowledgement, Alert, AlertId, AlertPosition, AlertStatus, CheckIn, ClinicId, Level, MessageKind, NewAlert,
     StoreError, Timestamp,
 };
-
-/// An alert's columns, in the order [`read_alert`] reads them.
-macro_rules! alert_columns {
-    ($p:literal) => {
-        $crate::rows::columns!($p; id, clinic_id, check_in_id, client_id, level, status, created_at, acknowledged_by,
-            acknowledged_at, note)
-    };
-    () => {
-        alert_columns!("")
-    };
-}
-
-/// An alert, from its columns (named apart from [`alert`], the look-up by id).
-pub fn read_alert(r: &mut Cols<'_>) -> Res<Alert> {
-    Ok(Alert {
-        id: r.id()?,
-        clinic_id: r.id()?,
-        check_in_id: r.id()?,
-        client_id: r.id()?,
-        level: r.level()?,
-        status: {
-            let status: String = r.get()?;
-            AlertStatus::from_code(&status).ok_or_else(|| corrupt(format!("alert status `{status}`")))?
-        },
-        created_at: r.at()?,
-        acknowledged_by: r.opt_id()?,
-        acknowledged_at: r.opt_at()?,
-        note: r.get()?,
-    })
-}
 
 /// A clinic's alerts of one level (and one status), before a position, newest first.
 const PAGE_OF_STATUS: &str = concat!(

@@ -1,45 +1,17 @@
 //! The audit trail, append-only (a trigger refuses every update and deletion).
 
 use crate::error::{Error, Res};
-use crate::rows::{Cols, all, corrupt, one, sql};
+use crate::rows::{all, one, sql};
 use sqlx::PgConnection;
-use store::{AuditAction, AuditEntry, AuditId, ClientId, ClinicId, NewAuditEntry, StoreError};
-
-/// An audit entry's columns, in the order [`audit_entry`] reads them.
-macro_rules! audit_entry_columns {
-    ($p:literal) => {
-        $crate::rows::columns!($p; id, staff_id, client_id, action, detail, address, at)
-    };
-    () => {
-        audit_entry_columns!("")
-    };
-}
-
-fn audit_entry(r: &mut Cols<'_>) -> Res<AuditEntry> {
-    Ok(AuditEntry {
-        id: r.id()?,
-        staff_id: r.opt_id()?,
-        client_id: r.opt_id()?,
-        action: {
-            let code: String = r.get()?;
-            AuditAction::from_code(&code).ok_or_else(|| corrupt(format!("audit action `{code}`")))?
-        },
-        detail: r.get()?,
-        address: r.get()?,
-        at: r.at()?,
-    })
-}
-
-/// An added entry's id.
-fn entry_id(r: &mut Cols<'_>) -> Res<i64> {
-    r.get()
-}
+use store::audit_entry_columns;
+use store::columns::{read_audit_entry, read_id};
+use store::{AuditEntry, AuditId, ClientId, ClinicId, NewAuditEntry, StoreError};
 
 /// Adds an entry to the clinic's audit trail. `NotFound` when the member is not of the
 /// clinic, or the client named is not.
 pub async fn record_audit(c: &mut PgConnection, clinic_id: ClinicId, entry: NewAuditEntry) -> Res<()> {
     // The member must be of the clinic, and so must the client, when one is named.
-    let added = one(
+    let added: Option<i64> = one(
         c,
         sql("INSERT INTO audit_log (clinic_id, staff_id, client_id, action, detail, address, at) \
              SELECT $1::bigint, s.id, $2::bigint, $3::text, $4::text, $5::text, $6::bigint FROM staff s \
@@ -52,7 +24,7 @@ pub async fn record_audit(c: &mut PgConnection, clinic_id: ClinicId, entry: NewA
         .bind(entry.address)
         .bind(entry.now.0)
         .bind(entry.staff_id.get()),
-        entry_id,
+        read_id,
     )
     .await?;
     added.map(|_| ()).ok_or(Error::Store(StoreError::NotFound("staff member or client")))
@@ -81,7 +53,7 @@ pub async fn audit_trail(
                 .bind(client.get())
                 .bind(before)
                 .bind(i64::from(limit)),
-                audit_entry,
+                read_audit_entry,
             )
             .await
         }
@@ -96,7 +68,7 @@ pub async fn audit_trail(
                 .bind(clinic_id.get())
                 .bind(before)
                 .bind(i64::from(limit)),
-                audit_entry,
+                read_audit_entry,
             )
             .await
         }

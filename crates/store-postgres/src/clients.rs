@@ -1,36 +1,11 @@
 //! Clients: their record, search, language, opting out of messages, and erasure.
 
 use crate::error::Res;
-use crate::rows::{Cols, all, exec, id_list, one, sql, the};
+use crate::rows::{all, exec, id_list, one, sql, the};
 use sqlx::PgConnection;
+use store::client_columns;
+use store::columns::{read_client, read_identifiers, read_text};
 use store::{Client, ClientId, ClientPosition, ClinicId, ERASED_NAME, Erased, NewClient, Timestamp};
-
-/// A client's columns, in the order [`read_client`] reads them.
-macro_rules! client_columns {
-    ($p:literal) => {
-        $crate::rows::columns!($p; id, clinic_id, name, email, phone, timezone, age_months, language, opted_out_at,
-            created_at)
-    };
-    () => {
-        client_columns!("")
-    };
-}
-pub(crate) use client_columns;
-
-pub fn read_client(r: &mut Cols<'_>) -> Res<Client> {
-    Ok(Client {
-        id: r.id()?,
-        clinic_id: r.id()?,
-        name: r.get()?,
-        email: r.get()?,
-        phone: r.get()?,
-        timezone: r.get()?,
-        age_months: r.get::<Option<i64>>()?.map(|a| a as u32),
-        language: r.get()?,
-        opted_out_at: r.opt_at()?,
-        created_at: r.at()?,
-    })
-}
 
 /// Adds a client to the clinic.
 pub async fn create_client(c: &mut PgConnection, clinic_id: ClinicId, new: NewClient) -> Res<Client> {
@@ -191,19 +166,6 @@ const ERASE_STEPS: [&str; 7] = [
     "UPDATE alerts SET note = NULL WHERE clinic_id = $1 AND client_id = $2",
 ];
 
-/// A client's name, e-mail and phone, as they are.
-fn identifiers_of(r: &mut Cols<'_>) -> Res<Vec<String>> {
-    let mut out: Vec<String> = vec![r.get()?];
-    out.extend(r.get::<Option<String>>()?);
-    out.extend(r.get::<Option<String>>()?);
-    Ok(out)
-}
-
-/// A message's idempotency key.
-fn message_key(r: &mut Cols<'_>) -> Res<String> {
-    r.get()
-}
-
 /// Erases a client (the right to erasure): their name, contact details, intakes, intake
 /// links, feedback, the words of their answers and of the sessions' notes, the alerts' notes
 /// and every message about them are deleted; their links stop working; what is left (levels,
@@ -223,10 +185,10 @@ pub async fn erase_client(
     // added for the client meanwhile (their foreign keys must share-lock this row).
     const IDENTIFIERS: &str = "SELECT name, email, phone FROM clients WHERE id = $1 AND clinic_id = $2 FOR UPDATE";
     let (clinic, client) = (clinic_id.get(), client_id.get());
-    let Some(identifiers) = one(&mut *c, sql(IDENTIFIERS).bind(client).bind(clinic), identifiers_of).await? else {
+    let Some(identifiers) = one(&mut *c, sql(IDENTIFIERS).bind(client).bind(clinic), read_identifiers).await? else {
         return Ok(None);
     };
-    let keys = all(&mut *c, sql(ERASE_MESSAGES).bind(clinic).bind(client), message_key).await?;
+    let keys = all(&mut *c, sql(ERASE_MESSAGES).bind(clinic).bind(client), read_text).await?;
     for step in ERASE_STEPS {
         exec(&mut *c, sql(step).bind(clinic).bind(client)).await?;
     }

@@ -1,41 +1,12 @@
 //! Clinics: their settings, schedule, message wording and contact.
 
 use crate::error::{Error, Res};
-use crate::rows::{Cols, all, corrupt, one, sql, the};
+use crate::rows::{all, one, sql, the};
 use crate::staff::insert_staff;
 use sqlx::PgConnection;
+use store::clinic_columns;
+use store::columns::read_clinic;
 use store::{Clinic, ClinicId, NewClinic, NewStaff, Staff, StoreError};
-
-/// A clinic's columns, in the order [`read_clinic`] reads them.
-macro_rules! clinic_columns {
-    ($p:literal) => {
-        $crate::rows::columns!($p; id, name, country, timezone, check_in_hours, plan_message, check_in_message,
-            alert_to, require_two_factor, phone, email, created_at)
-    };
-    () => {
-        clinic_columns!("")
-    };
-}
-pub(crate) use clinic_columns;
-
-/// A clinic, from its columns (named apart from [`clinic`], the look-up by id).
-pub fn read_clinic(r: &mut Cols<'_>) -> Res<Clinic> {
-    Ok(Clinic {
-        id: r.id()?,
-        name: r.get()?,
-        country: r.get()?,
-        timezone: r.get()?,
-        check_in_hours: serde_json::from_str(&r.get::<String>()?)
-            .map_err(|e| corrupt(format!("a check-in schedule: {e}")))?,
-        plan_message: r.get()?,
-        check_in_message: r.get()?,
-        alert_to: r.get()?,
-        require_two_factor: r.get()?,
-        phone: r.get()?,
-        email: r.get()?,
-        created_at: r.at()?,
-    })
-}
 
 /// A new clinic.
 const INSERT: &str = concat!(

@@ -1,36 +1,15 @@
 //! Follow-ups: each session's scheduled check-ins, their client links, and what is due.
 
-use crate::clients::{self, client_columns};
-use crate::clinics::{self, clinic_columns};
 use crate::error::Res;
 use crate::messages;
 use crate::rows::{Cols, all, one, sql, the};
-use crate::sessions::{read_session, session_columns};
 use sqlx::PgConnection;
+use store::columns::{
+    read_check_in_stats, read_client, read_clinic, read_due_answered, read_follow_up, read_follow_up_answered,
+    read_session,
+};
 use store::*;
-
-/// A follow-up's columns, in the order [`read_follow_up`] reads them.
-macro_rules! follow_up_columns {
-    ($p:literal) => {
-        $crate::rows::columns!($p; id, clinic_id, session_id, kind, offset_hours, due_at, expires_at)
-    };
-    () => {
-        follow_up_columns!("")
-    };
-}
-
-/// Reads a follow-up from its columns ([`follow_up_columns!`]).
-pub fn read_follow_up(r: &mut Cols<'_>) -> Res<FollowUp> {
-    Ok(FollowUp {
-        id: r.id()?,
-        clinic_id: r.id()?,
-        session_id: r.id()?,
-        kind: r.get()?,
-        offset_hours: r.get()?,
-        due_at: r.at()?,
-        expires_at: r.at()?,
-    })
-}
+use store::{client_columns, clinic_columns, follow_up_columns, session_columns};
 
 /// Adds a follow-up and its messages; `None` when the session has one at its hour already.
 pub async fn insert_follow_up(
@@ -87,13 +66,6 @@ pub async fn count_follow_ups_due(
     the(c, sql(SQL).bind(clinic_id.get()).bind(from.0).bind(to.0), read_due_answered).await
 }
 
-/// Two counts: due, answered.
-fn read_due_answered(r: &mut Cols<'_>) -> Res<(u64, u64)> {
-    let due = r.count()?;
-    let answered = r.count()?;
-    Ok((due, answered))
-}
-
 /// The clinic's follow-ups due in `[from, to)`, in that order, each with whether it is
 /// answered.
 pub async fn follow_ups_due(
@@ -109,13 +81,6 @@ pub async fn follow_ups_due(
         "FROM follow_ups f WHERE f.clinic_id = $1 AND f.due_at >= $2 AND f.due_at < $3 ORDER BY f.due_at, f.id"
     );
     all(c, sql(SQL).bind(clinic_id.get()).bind(from.0).bind(to.0), read_follow_up_answered).await
-}
-
-/// A follow-up's columns, then whether it is answered.
-fn read_follow_up_answered(r: &mut Cols<'_>) -> Res<(FollowUp, bool)> {
-    let follow_up = read_follow_up(r)?;
-    let answered = r.get::<bool>()?;
-    Ok((follow_up, answered))
 }
 
 /// A session's follow-ups, in the order they are due.
@@ -169,7 +134,10 @@ pub async fn link_context(c: &mut PgConnection, link_hash: &[u8]) -> Res<Option<
         "JOIN clients k ON k.clinic_id = f.clinic_id AND k.id = s.client_id ",
         "WHERE f.link_hash = $1"
     );
-    one(c, sql(SQL).bind(link_hash), read_link_records).await
+    // Read through this backend's own rows: the hours come as an array, which no reader of
+    // both backends takes.
+    let row = sql(SQL).bind(link_hash).fetch_optional(&mut *c).await?;
+    row.map(|row| read_link_records(&mut Cols::new(&row))).transpose()
 }
 
 /// A follow-up, its clinic, session and client, then the three aggregates, in that order
@@ -177,10 +145,10 @@ pub async fn link_context(c: &mut PgConnection, link_hash: &[u8]) -> Res<Option<
 fn read_link_records(r: &mut Cols<'_>) -> Res<LinkRecords> {
     Ok(LinkRecords {
         follow_up: read_follow_up(r)?,
-        clinic: clinics::read_clinic(r)?,
+        clinic: read_clinic(r)?,
         session: read_session(r)?,
-        client: clients::read_client(r)?,
-        earlier: CheckInStats { count: r.count()?, lowest_soreness: r.get::<Option<i64>>()?.map(|s| s as u8) },
+        client: read_client(r)?,
+        earlier: read_check_in_stats(r)?,
         scheduled_hours: r.get::<Vec<i64>>()?,
     })
 }

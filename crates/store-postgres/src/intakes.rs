@@ -1,38 +1,11 @@
 //! Intake links and the intake forms clients fill in.
 
 use crate::error::{Error, Res};
-use crate::rows::{Cols, exec, one, sql, the};
+use crate::rows::{exec, one, sql, the};
 use sqlx::PgConnection;
+use store::columns::{read_intake, read_intake_link};
 use store::{ClientId, ClinicId, Intake, IntakeLink, NewClient, NewIntake, NewIntakeLink, StoreError, Timestamp};
-
-/// An intake's columns, in the order [`intake`] reads them.
-macro_rules! intake_columns {
-    ($p:literal) => {
-        $crate::rows::columns!($p; id, clinic_id, client_id, body, created_at)
-    };
-    () => {
-        intake_columns!("")
-    };
-}
-
-fn intake(r: &mut Cols<'_>) -> Res<Intake> {
-    Ok(Intake { id: r.id()?, clinic_id: r.id()?, client_id: r.id()?, body: r.get()?, created_at: r.at()? })
-}
-
-/// A usable intake link's columns, in the order [`intake_link_row`] reads them.
-macro_rules! intake_link_columns {
-    ($p:literal) => {
-        $crate::rows::columns!($p; id, clinic_id, client_id, expires_at)
-    };
-    () => {
-        intake_link_columns!("")
-    };
-}
-
-/// An intake link (named apart from [`intake_link`], the look-up).
-fn intake_link_row(r: &mut Cols<'_>) -> Res<IntakeLink> {
-    Ok(IntakeLink { id: r.id()?, clinic_id: r.id()?, client_id: r.opt_id()?, expires_at: r.at()? })
-}
+use store::{intake_columns, intake_link_columns};
 
 /// Stores an intake link: a client's, or the clinic's public one (which ends any public
 /// link still working). `NotFound` when the client is not in the clinic.
@@ -76,7 +49,7 @@ pub async fn intake_link(c: &mut PgConnection, link_hash: &[u8], now: Timestamp)
         intake_link_columns!(),
         " FROM intake_links WHERE link_hash = $1 AND expires_at > $2 AND used_at IS NULL"
     );
-    one(c, sql(SQL).bind(link_hash).bind(now.0), intake_link_row).await
+    one(c, sql(SQL).bind(link_hash).bind(now.0), read_intake_link).await
 }
 
 /// Stores an intake sent through a link: for the link's client, or for `new_client`, added
@@ -115,7 +88,7 @@ pub async fn intake_by_link(
         (None, None) => return Err(Error::Store(StoreError::NotFound("client"))),
     };
     let saved =
-        the(c, sql(SQL).bind(link.clinic_id.get()).bind(client_id.get()).bind(body).bind(now.0), intake).await?;
+        the(c, sql(SQL).bind(link.clinic_id.get()).bind(client_id.get()).bind(body).bind(now.0), read_intake).await?;
     Ok(Some(saved))
 }
 
@@ -129,7 +102,7 @@ pub async fn save_intake(c: &mut PgConnection, clinic_id: ClinicId, intake: NewI
     the(
         c,
         sql(SQL).bind(clinic_id.get()).bind(intake.body).bind(intake.now.0).bind(intake.client_id.get()),
-        self::intake,
+        read_intake,
     )
     .await
 }
@@ -141,5 +114,5 @@ pub async fn latest_intake(c: &mut PgConnection, clinic_id: ClinicId, client_id:
         intake_columns!(),
         " FROM intakes WHERE clinic_id = $1 AND client_id = $2 ORDER BY id DESC LIMIT 1"
     );
-    one(c, sql(SQL).bind(clinic_id.get()).bind(client_id.get()), intake).await
+    one(c, sql(SQL).bind(clinic_id.get()).bind(client_id.get()), read_intake).await
 }

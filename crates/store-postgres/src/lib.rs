@@ -4,9 +4,9 @@
 //! one or several `serve` processes. It implements the same [`Store`] trait as the SQLite
 //! store and passes the same conformance suite. Each write is one transaction, committed (and
 //! so durable, with PostgreSQL's default `synchronous_commit`) before it answers; reads run on
-//! the pool's connections. Each table has its module, which holds its SQL, its column list and
-//! how a row becomes a record. The schema's migrations are embedded in the binary and run at
-//! start (`schema`), one process at a time.
+//! the pool's connections. Each table has its module, which holds its SQL; the records' column
+//! lists and readers are shared with the SQLite store (`store::columns`). The schema's
+//! migrations are embedded in the binary and run at start (`schema`), one process at a time.
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use std::str::FromStr;

@@ -1,52 +1,11 @@
 //! What the clinic learns: check-ins and alerts by technique and pressure, read for a period.
 
 use crate::error::Res;
-use crate::rows::{Cols, all, sql};
+use crate::rows::{all, sql};
 use sqlx::PgConnection;
+use store::columns::{read_outcome_alert, read_outcome_check_in};
 use store::{AlertPosition, ClinicId, Level, OutcomeAlert, OutcomeCheckIn, Timestamp};
-
-/// An outcome check-in's columns (its session `s`, follow-up `f` and check-in `c`), in the
-/// order [`outcome_check_in`] reads them.
-macro_rules! outcome_check_in_columns {
-    () => {
-        "s.id AS session_id, s.staff_id, s.massage_type, s.pressure, s.areas, s.ended_at, \
-         f.offset_hours, c.soreness, c.level, c.triaged, c.submitted_at"
-    };
-}
-
-fn outcome_check_in(r: &mut Cols<'_>) -> Res<OutcomeCheckIn> {
-    Ok(OutcomeCheckIn {
-        session_id: r.id()?,
-        staff_id: r.id()?,
-        massage_type: r.get()?,
-        pressure: r.get()?,
-        areas: r.list()?,
-        ended_at: r.at()?,
-        offset_hours: r.get()?,
-        soreness: r.get::<Option<i64>>()?.map(|s| s.clamp(0, 10) as u8),
-        level: r.level()?,
-        triaged: r.get::<bool>()?,
-        submitted_at: r.at()?,
-    })
-}
-
-/// An outcome alert's columns (the alert `a`, its check-in's session `s`), in the order
-/// [`outcome_alert`] reads them.
-macro_rules! outcome_alert_columns {
-    () => {
-        "a.level, s.staff_id, s.massage_type, a.created_at, a.acknowledged_at"
-    };
-}
-
-fn outcome_alert(r: &mut Cols<'_>) -> Res<OutcomeAlert> {
-    Ok(OutcomeAlert {
-        level: r.level()?,
-        staff_id: r.id()?,
-        massage_type: r.get()?,
-        created_at: r.at()?,
-        acknowledged_at: r.opt_at()?,
-    })
-}
+use store::{outcome_alert_columns, outcome_check_in_columns};
 
 /// The check-ins of the sessions that ended from `from` (included) to `to` (excluded), with
 /// what the outcomes are read by, in the order of the sessions' end.
@@ -68,7 +27,7 @@ pub async fn outcome_check_ins(
         .bind(clinic_id.get())
         .bind(from.0)
         .bind(to.0),
-        outcome_check_in,
+        read_outcome_check_in,
     )
     .await
 }
@@ -99,7 +58,7 @@ pub async fn outcome_alerts(
                 .bind(level_code)
                 .bind(from.0)
                 .bind(to.0),
-                outcome_alert,
+                read_outcome_alert,
             )
             .await?,
         );

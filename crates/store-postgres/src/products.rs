@@ -1,46 +1,11 @@
 //! A clinic's products, linked to aftercare plan items, and clients' feedback on their check-ins.
 
 use crate::error::Res;
-use crate::rows::{Cols, all, exec, sql, the};
+use crate::rows::{all, exec, sql, the};
 use sqlx::PgConnection;
+use store::columns::{read_feedback, read_product};
 use store::{ClientId, ClinicId, Feedback, NewFeedback, NewProduct, Product, ProductId};
-
-/// A product's columns, in the order [`product`] reads them.
-macro_rules! product_columns {
-    ($p:literal) => {
-        $crate::rows::columns!($p; id, clinic_id, name, item, url)
-    };
-    () => {
-        product_columns!("")
-    };
-}
-
-/// A product, from its columns.
-fn product(r: &mut Cols<'_>) -> Res<Product> {
-    Ok(Product { id: r.id()?, clinic_id: r.id()?, name: r.get()?, item: r.get()?, url: r.get()? })
-}
-
-/// A piece of feedback's columns, in the order [`feedback`] reads them.
-macro_rules! feedback_columns {
-    ($p:literal) => {
-        $crate::rows::columns!($p; id, clinic_id, check_in_id, rating, comment, created_at)
-    };
-    () => {
-        feedback_columns!("")
-    };
-}
-
-/// A piece of feedback, from its columns.
-fn feedback(r: &mut Cols<'_>) -> Res<Feedback> {
-    Ok(Feedback {
-        id: r.id()?,
-        clinic_id: r.id()?,
-        check_in_id: r.id()?,
-        rating: r.get::<Option<i64>>()?.map(|x| x as u8),
-        comment: r.get()?,
-        created_at: r.at()?,
-    })
-}
+use store::{feedback_columns, product_columns};
 
 /// The clinic's products, oldest first.
 pub async fn products(c: &mut PgConnection, clinic_id: ClinicId) -> Res<Vec<Product>> {
@@ -48,7 +13,7 @@ pub async fn products(c: &mut PgConnection, clinic_id: ClinicId) -> Res<Vec<Prod
         c,
         sql(concat!("SELECT ", product_columns!(), " FROM products WHERE clinic_id = $1 ORDER BY id"))
             .bind(clinic_id.get()),
-        product,
+        read_product,
     )
     .await
 }
@@ -66,7 +31,7 @@ pub async fn add_product(c: &mut PgConnection, clinic_id: ClinicId, product: New
         .bind(product.item)
         .bind(product.url)
         .bind(product.now.0),
-        self::product,
+        read_product,
     )
     .await
 }
@@ -97,7 +62,7 @@ pub async fn add_feedback(c: &mut PgConnection, clinic_id: ClinicId, feedback: N
         .bind(feedback.now.0)
         .bind(feedback.check_in_id.get())
         .bind(clinic_id.get()),
-        self::feedback,
+        read_feedback,
     )
     .await
 }
@@ -116,7 +81,7 @@ pub async fn feedback_of_client(c: &mut PgConnection, clinic_id: ClinicId, clien
         ))
         .bind(clinic_id.get())
         .bind(client_id.get()),
-        feedback,
+        read_feedback,
     )
     .await
 }

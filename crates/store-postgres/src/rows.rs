@@ -1,22 +1,14 @@
 //! Statements and rows: how every table module runs its SQL and reads its records.
 //!
-//! As in the SQLite store, a record's columns are written once, in the table's module, as a
-//! macro that gives the column list (`clinic_columns!()`, or `clinic_columns!("c.")` under a
-//! table alias), and its reader takes the columns in that order from a [`Cols`]. Statements
-//! are prepared once per connection and cached by the driver.
+//! As in the SQLite store, the records' column lists and their readers are written once, in
+//! [`store::columns`]; this backend reads a row for them through a [`Cols`]. Statements are
+//! prepared once per connection and cached by the driver.
 
 use crate::error::{Error, Res};
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::{PgConnection, Postgres, Row};
-use store::{Level, StoreError, Timestamp};
-
-/// `p` before each of the columns, joined by commas, as one string literal.
-macro_rules! columns {
-    ($p:literal; $first:ident $(, $rest:ident)* $(,)?) => {
-        concat!($p, stringify!($first) $(, ", ", $p, stringify!($rest))*)
-    };
-}
-pub(crate) use columns;
+use store::columns;
+use store::{StoreError, StoreResult};
 
 /// A statement with its parameters bound.
 pub type Query<'q> = sqlx::query::Query<'q, Postgres, PgArguments>;
@@ -28,13 +20,21 @@ pub fn sql(sql: &'static str) -> Query<'static> {
 }
 
 /// Every row of `q`, each read by `read`.
-pub async fn all<T>(c: &mut PgConnection, q: Query<'_>, read: fn(&mut Cols<'_>) -> Res<T>) -> Res<Vec<T>> {
+pub async fn all<T>(
+    c: &mut PgConnection,
+    q: Query<'_>,
+    read: fn(&mut dyn columns::Row) -> StoreResult<T>,
+) -> Res<Vec<T>> {
     let rows = q.fetch_all(&mut *c).await?;
-    rows.iter().map(|row| read(&mut Cols::new(row))).collect()
+    rows.iter().map(|row| read(&mut Cols::new(row)).map_err(Error::Store)).collect()
 }
 
 /// The first row of `q`, if any, read by `read`.
-pub async fn one<T>(c: &mut PgConnection, q: Query<'_>, read: fn(&mut Cols<'_>) -> Res<T>) -> Res<Option<T>> {
+pub async fn one<T>(
+    c: &mut PgConnection,
+    q: Query<'_>,
+    read: fn(&mut dyn columns::Row) -> StoreResult<T>,
+) -> Res<Option<T>> {
     match q.fetch_optional(&mut *c).await? {
         Some(row) => Ok(Some(read(&mut Cols::new(&row))?)),
         None => Ok(None),
@@ -42,7 +42,7 @@ pub async fn one<T>(c: &mut PgConnection, q: Query<'_>, read: fn(&mut Cols<'_>) 
 }
 
 /// The row `q` must give (a `RETURNING` or an aggregate), read by `read`.
-pub async fn the<T>(c: &mut PgConnection, q: Query<'_>, read: fn(&mut Cols<'_>) -> Res<T>) -> Res<T> {
+pub async fn the<T>(c: &mut PgConnection, q: Query<'_>, read: fn(&mut dyn columns::Row) -> StoreResult<T>) -> Res<T> {
     one(c, q, read).await?.ok_or(Error::Store(StoreError::NotFound("record")))
 }
 
@@ -81,52 +81,40 @@ impl<'r> Cols<'r> {
         self.next += 1;
         Ok(value)
     }
+}
 
-    /// The next column, an id.
-    pub fn id<T: From<i64>>(&mut self) -> Res<T> {
-        self.get::<i64>().map(T::from)
+/// The primitive reads; a column of another type, or a NULL where a value is due, is the
+/// driver's error.
+impl columns::Row for Cols<'_> {
+    fn int(&mut self) -> StoreResult<i64> {
+        Ok(self.get::<i64>()?)
     }
 
-    /// The next column, an id or nothing.
-    pub fn opt_id<T: From<i64>>(&mut self) -> Res<Option<T>> {
-        Ok(self.get::<Option<i64>>()?.map(T::from))
+    fn opt_int(&mut self) -> StoreResult<Option<i64>> {
+        Ok(self.get::<Option<i64>>()?)
     }
 
-    /// The next column, an instant.
-    pub fn at(&mut self) -> Res<Timestamp> {
-        self.get().map(Timestamp)
+    fn real(&mut self) -> StoreResult<f64> {
+        Ok(self.get::<f64>()?)
     }
 
-    /// The next column, an instant or nothing.
-    pub fn opt_at(&mut self) -> Res<Option<Timestamp>> {
-        Ok(self.get::<Option<i64>>()?.map(Timestamp))
+    fn text(&mut self) -> StoreResult<String> {
+        Ok(self.get::<String>()?)
     }
 
-    /// The next column, a count.
-    pub fn count(&mut self) -> Res<u64> {
-        Ok(self.get::<i64>()?.max(0) as u64)
+    fn opt_text(&mut self) -> StoreResult<Option<String>> {
+        Ok(self.get::<Option<String>>()?)
     }
 
-    /// The next column, a JSON list of strings.
-    pub fn list(&mut self) -> Res<Vec<String>> {
-        list(&self.get::<String>()?)
-    }
-
-    /// The next column, a triage level's code.
-    pub fn level(&mut self) -> Res<Level> {
-        let code: String = self.get()?;
-        Level::from_code(&code).ok_or_else(|| corrupt(format!("level `{code}`")))
+    /// PostgreSQL keeps yes or no as a BOOLEAN.
+    fn flag(&mut self) -> StoreResult<bool> {
+        Ok(self.get::<bool>()?)
     }
 }
 
 /// A stored value that cannot be read back.
 pub fn corrupt(what: String) -> Error {
     Error::Store(StoreError::Corrupt(what))
-}
-
-/// A JSON list of strings, as stored.
-pub fn list(json: &str) -> Res<Vec<String>> {
-    serde_json::from_str(json).map_err(|e| corrupt(format!("a stored list: {e}")))
 }
 
 /// A list of strings as stored: a JSON array.

@@ -1,40 +1,11 @@
 //! Sessions: the massages given, and what the therapist recorded of each.
 
 use crate::error::{Error, Res};
-use crate::rows::{Cols, all, id_list, one, sql, the, to_json};
+use crate::rows::{all, id_list, one, sql, the, to_json};
 use sqlx::PgConnection;
+use store::columns::read_session;
+use store::session_columns;
 use store::*;
-
-/// A session's columns, in the order [`read_session`] reads them.
-macro_rules! session_columns {
-    ($p:literal) => {
-        $crate::rows::columns!($p; id, clinic_id, client_id, staff_id, massage_type, pressure, areas, techniques,
-            first_massage, notes, baby_birth_date, ended_at, created_at)
-    };
-    () => {
-        session_columns!("")
-    };
-}
-pub(crate) use session_columns;
-
-/// Reads a session from its columns ([`session_columns!`]).
-pub fn read_session(r: &mut Cols<'_>) -> Res<Session> {
-    Ok(Session {
-        id: r.id()?,
-        clinic_id: r.id()?,
-        client_id: r.id()?,
-        staff_id: r.id()?,
-        massage_type: r.get()?,
-        pressure: r.get()?,
-        areas: r.list()?,
-        techniques: r.list()?,
-        first_massage: r.get()?,
-        notes: r.get()?,
-        baby_birth_date: r.get()?,
-        ended_at: r.at()?,
-        created_at: r.at()?,
-    })
-}
 
 /// Records a session of a client of the clinic by a staff member of the clinic, with its
 /// follow-ups (and their messages); a follow-up at an hour the session has already is a

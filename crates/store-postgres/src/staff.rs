@@ -1,38 +1,11 @@
 //! Staff: their accounts, roles and passwords.
 
 use crate::error::Res;
-use crate::rows::{Cols, all, corrupt, exec, one, sql, the};
+use crate::rows::{all, exec, one, sql, the};
 use sqlx::PgConnection;
+use store::columns::read_staff;
+use store::staff_columns;
 use store::{ClinicId, NewStaff, Redacted, Role, Staff, StaffId, Timestamp};
-
-/// A staff member's columns, in the order [`staff`] reads them.
-macro_rules! staff_columns {
-    ($p:literal) => {
-        $crate::rows::columns!($p; id, clinic_id, email, name, role, active, password_hash, password_chosen,
-            totp_secret)
-    };
-    () => {
-        staff_columns!("")
-    };
-}
-pub(crate) use staff_columns;
-
-pub fn staff(r: &mut Cols<'_>) -> Res<Staff> {
-    Ok(Staff {
-        id: r.id()?,
-        clinic_id: r.id()?,
-        email: r.get()?,
-        name: r.get()?,
-        role: {
-            let code: String = r.get()?;
-            Role::from_code(&code).ok_or_else(|| corrupt(format!("role `{code}`")))?
-        },
-        active: r.get()?,
-        password_hash: r.get::<Option<String>>()?.map(Redacted::new),
-        password_chosen: r.get()?,
-        totp_secret: r.get::<Option<String>>()?.map(Redacted::new),
-    })
-}
 
 /// A new staff member.
 const INSERT: &str = concat!(
@@ -52,7 +25,7 @@ pub async fn insert_staff(c: &mut PgConnection, clinic_id: ClinicId, s: &NewStaf
             .bind(s.role.code())
             .bind(s.password_hash.as_ref().map(|h| h.expose().as_str()))
             .bind(s.now.0),
-        staff,
+        read_staff,
     )
     .await
 }
@@ -63,7 +36,7 @@ pub async fn staff_of_clinic(c: &mut PgConnection, clinic_id: ClinicId) -> Res<V
         c,
         sql(concat!("SELECT ", staff_columns!(), " FROM staff WHERE clinic_id = $1 ORDER BY lower(name), id"))
             .bind(clinic_id.get()),
-        staff,
+        read_staff,
     )
     .await
 }
@@ -118,7 +91,7 @@ pub async fn update_staff(
         .bind(active)
         .bind(staff_id.get())
         .bind(clinic_id.get()),
-        staff,
+        read_staff,
     )
     .await?;
     if !active {
@@ -147,12 +120,12 @@ pub async fn staff_in_clinic(c: &mut PgConnection, clinic_id: ClinicId, staff_id
         sql(concat!("SELECT ", staff_columns!(), " FROM staff WHERE id = $1 AND clinic_id = $2"))
             .bind(staff_id.get())
             .bind(clinic_id.get()),
-        staff,
+        read_staff,
     )
     .await
 }
 
 /// The staff member with this e-mail address (lower case), in any clinic.
 pub async fn staff_by_email(c: &mut PgConnection, email: &str) -> Res<Option<Staff>> {
-    one(c, sql(concat!("SELECT ", staff_columns!(), " FROM staff WHERE email = $1")).bind(email), staff).await
+    one(c, sql(concat!("SELECT ", staff_columns!(), " FROM staff WHERE email = $1")).bind(email), read_staff).await
 }

@@ -1,68 +1,14 @@
 //! Access: API tokens, staff sign-in sessions, password links, two-factor secrets and recovery codes.
 
 use crate::error::{Error, Res};
-use crate::rows::{Cols, corrupt, exec, one, the, value};
-use crate::staff::{staff, staff_columns};
+use crate::rows::{exec, one, the, value};
 use rusqlite::{Connection, params};
+use store::columns::{read_id, read_link_and_member, read_nothing, read_signed_in, read_staff, read_two_ids};
 use store::{
     ApiToken, ApiTokenId, ClinicId, NewApiToken, NewPasswordLink, NewStaffSession, PasswordLink, PasswordLinkId,
-    PasswordPurpose, Redacted, Staff, StaffId, StaffSession, StoreError, Timestamp,
+    Redacted, Staff, StaffId, StaffSession, StoreError, Timestamp,
 };
-
-/// The first column, an id.
-fn id_of<T: From<i64>>(r: &mut Cols<'_, '_>) -> Res<T> {
-    r.id()
-}
-
-/// A sign-in session's own columns, in the order [`signed_in`] reads them after the member's.
-macro_rules! staff_session_columns {
-    ($p:literal) => {
-        $crate::rows::columns!($p; csrf_token, expires_at, second_factor_pending)
-    };
-    () => {
-        staff_session_columns!("")
-    };
-}
-
-/// A member and their sign-in session: the member's columns, the session's, then whether
-/// their clinic requires a second factor.
-fn signed_in(r: &mut Cols<'_, '_>) -> Res<(Staff, StaffSession)> {
-    let who = staff(r)?;
-    let session = StaffSession {
-        staff_id: who.id,
-        csrf_token: Redacted::new(r.get()?),
-        expires_at: r.at()?,
-        second_factor_pending: r.get()?,
-        clinic_requires_two_factor: r.get()?,
-    };
-    Ok((who, session))
-}
-
-/// A password link's own columns, in the order [`link_and_member`] reads them before the
-/// member's.
-macro_rules! password_link_columns {
-    ($p:literal) => {
-        $crate::rows::columns!($p; id, purpose, expires_at)
-    };
-    () => {
-        password_link_columns!("")
-    };
-}
-
-/// A password link and its member: the link's columns, then the member's.
-fn link_and_member(r: &mut Cols<'_, '_>) -> Res<(PasswordLink, Staff)> {
-    let id = r.id()?;
-    let purpose: String = r.get()?;
-    let purpose = match purpose.as_str() {
-        "invitation" => PasswordPurpose::Invitation,
-        "password_reset" => PasswordPurpose::PasswordReset,
-        other => return Err(corrupt(format!("a password link's purpose `{other}`"))),
-    };
-    let expires_at = r.at()?;
-    let member = staff(r)?;
-    let link = PasswordLink { id, clinic_id: member.clinic_id, staff_id: member.id, purpose, expires_at };
-    Ok((link, member))
-}
+use store::{password_link_columns, staff_columns, staff_session_columns};
 
 /// Stores an API token of a member of its clinic (not found when the clinic has no such
 /// member); only its hash is kept.
@@ -80,7 +26,7 @@ pub fn create_api_token(c: &Connection, token: NewApiToken) -> Res<ApiToken> {
             token.staff_id.get(),
             token.clinic_id.get()
         ],
-        id_of,
+        read_id,
     )?;
     Ok(ApiToken {
         id,
@@ -104,7 +50,7 @@ pub fn staff_by_token_hash(c: &Connection, token_hash: &[u8], now: Timestamp) ->
              WHERE t.token_hash = ? AND t.revoked_at IS NULL AND t.expires_at > ? AND s.active = 1"
         ),
         params![token_hash, now.0],
-        staff,
+        read_staff,
     )
 }
 
@@ -145,7 +91,7 @@ pub fn staff_session(c: &Connection, token_hash: &[u8], now: Timestamp) -> Res<O
              WHERE x.token_hash = ? AND x.expires_at > ? AND s.active = 1"
         ),
         params![token_hash, now.0],
-        signed_in,
+        read_signed_in,
     )
 }
 
@@ -167,18 +113,17 @@ pub fn complete_second_factor(c: &Connection, token_hash: &[u8], now: Timestamp,
     Ok(done == 1)
 }
 
-/// Whether a row came back.
-fn present(_: &mut Cols<'_, '_>) -> Res<()> {
-    Ok(())
-}
-
 /// Creates a password link for an active member of the clinic, with the e-mail that carries
 /// it; earlier unused links of theirs stop working. With `void_password`, their password
 /// and every sign-in of theirs end too. `None` when the clinic has no such active member.
 pub fn create_password_link(c: &Connection, clinic_id: ClinicId, link: NewPasswordLink) -> Res<Option<PasswordLink>> {
     let (clinic, member) = (clinic_id.get(), link.staff_id.get());
-    let active =
-        one(c, "SELECT 1 FROM staff WHERE id = ? AND clinic_id = ? AND active = 1", params![member, clinic], present)?;
+    let active = one(
+        c,
+        "SELECT 1 FROM staff WHERE id = ? AND clinic_id = ? AND active = 1",
+        params![member, clinic],
+        read_nothing,
+    )?;
     if active.is_none() {
         return Ok(None);
     }
@@ -200,7 +145,7 @@ pub fn create_password_link(c: &Connection, clinic_id: ClinicId, link: NewPasswo
         "INSERT INTO password_links (clinic_id, staff_id, purpose, token_hash, expires_at, created_at) \
          VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
         params![clinic, member, link.purpose.code(), link.token_hash.expose(), link.expires_at.0, link.now.0],
-        id_of,
+        read_id,
     )?;
     exec(
         c,
@@ -238,13 +183,8 @@ pub fn password_link(c: &Connection, token_hash: &[u8], now: Timestamp) -> Res<O
              WHERE l.token_hash = ? AND l.used_at IS NULL AND l.expires_at > ? AND s.active = 1"
         ),
         params![token_hash, now.0],
-        link_and_member,
+        read_link_and_member,
     )
-}
-
-/// The clinic and the member of a spent link.
-fn clinic_and_member(r: &mut Cols<'_, '_>) -> Res<(i64, i64)> {
-    Ok((r.get()?, r.get()?))
 }
 
 /// Spends a password link: sets the password its member chose and ends every sign-in of
@@ -262,7 +202,7 @@ pub fn use_password_link(
          AND EXISTS (SELECT 1 FROM staff s WHERE s.id = staff_id AND s.clinic_id = clinic_id AND s.active = 1) \
          RETURNING clinic_id, staff_id",
         params![now.0, token_hash],
-        clinic_and_member,
+        read_two_ids,
     )?;
     let Some((clinic, member)) = spent else { return Ok(None) };
     let changed = the(
@@ -272,7 +212,7 @@ pub fn use_password_link(
             staff_columns!()
         ),
         params![password_hash.expose(), member, clinic],
-        staff,
+        read_staff,
     )?;
     exec(c, "DELETE FROM staff_sessions WHERE clinic_id = ? AND staff_id = ?", params![clinic, member])?;
     Ok(Some(changed))

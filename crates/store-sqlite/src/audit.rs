@@ -1,45 +1,17 @@
 //! The audit trail, append-only.
 
 use crate::error::{Error, Res};
-use crate::rows::{Cols, all, corrupt, one};
+use crate::rows::{all, one};
 use rusqlite::{Connection, params};
-use store::{AuditAction, AuditEntry, AuditId, ClientId, ClinicId, NewAuditEntry, StoreError};
-
-/// An audit entry's columns, in the order [`audit_entry`] reads them.
-macro_rules! audit_entry_columns {
-    ($p:literal) => {
-        $crate::rows::columns!($p; id, staff_id, client_id, action, detail, address, at)
-    };
-    () => {
-        audit_entry_columns!("")
-    };
-}
-
-fn audit_entry(r: &mut Cols<'_, '_>) -> Res<AuditEntry> {
-    Ok(AuditEntry {
-        id: r.id()?,
-        staff_id: r.opt_id()?,
-        client_id: r.opt_id()?,
-        action: {
-            let code: String = r.get()?;
-            AuditAction::from_code(&code).ok_or_else(|| corrupt(format!("audit action `{code}`")))?
-        },
-        detail: r.get()?,
-        address: r.get()?,
-        at: r.at()?,
-    })
-}
-
-/// An added entry's id.
-fn entry_id(r: &mut Cols<'_, '_>) -> Res<i64> {
-    r.get()
-}
+use store::audit_entry_columns;
+use store::columns::{read_audit_entry, read_id};
+use store::{AuditEntry, AuditId, ClientId, ClinicId, NewAuditEntry, StoreError};
 
 /// Adds an entry to the clinic's audit trail. `NotFound` when the member is not of the
 /// clinic, or the client named is not.
 pub fn record_audit(c: &Connection, clinic_id: ClinicId, entry: NewAuditEntry) -> Res<()> {
     // The member must be of the clinic, and so must the client, when one is named.
-    let added = one(
+    let added: Option<i64> = one(
         c,
         "INSERT INTO audit_log (clinic_id, staff_id, client_id, action, detail, address, at) \
          SELECT ?1, s.id, ?2, ?3, ?4, ?5, ?6 FROM staff s WHERE s.id = ?7 AND s.clinic_id = ?1 \
@@ -53,7 +25,7 @@ pub fn record_audit(c: &Connection, clinic_id: ClinicId, entry: NewAuditEntry) -
             entry.now.0,
             entry.staff_id.get()
         ],
-        entry_id,
+        read_id,
     )?;
     added.map(|_| ()).ok_or(Error::Store(StoreError::NotFound("staff member or client")))
 }
@@ -77,7 +49,7 @@ pub fn audit_trail(
                 " FROM audit_log WHERE clinic_id = ? AND client_id = ? AND id < ? ORDER BY id DESC LIMIT ?"
             ),
             (clinic_id.get(), client.get(), before, i64::from(limit)),
-            audit_entry,
+            read_audit_entry,
         ),
         None => all(
             c,
@@ -87,7 +59,7 @@ pub fn audit_trail(
                 " FROM audit_log WHERE clinic_id = ? AND id < ? ORDER BY id DESC LIMIT ?"
             ),
             (clinic_id.get(), before, i64::from(limit)),
-            audit_entry,
+            read_audit_entry,
         ),
     }
 }

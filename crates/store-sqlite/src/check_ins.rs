@@ -1,41 +1,11 @@
 //! Check-ins: the clients' answers, as triaged and stored.
 
 use crate::error::Res;
-use crate::rows::{Cols, all, id_list, list, one, the, to_json};
+use crate::rows::{all, id_list, one, the, to_json};
 use rusqlite::{Connection, params};
+use store::check_in_columns;
+use store::columns::{read_check_in, read_check_in_stats};
 use store::*;
-
-/// A check-in's columns, in the order [`read_check_in`] reads them.
-macro_rules! check_in_columns {
-    ($p:literal) => {
-        $crate::rows::columns!($p; id, clinic_id, session_id, follow_up_id, report, soreness, hours_since, level,
-            fired, submitted_at, triaged, problems)
-    };
-    () => {
-        check_in_columns!("")
-    };
-}
-
-/// Reads a check-in from its columns ([`check_in_columns!`]).
-pub fn read_check_in(r: &mut Cols<'_, '_>) -> Res<CheckIn> {
-    Ok(CheckIn {
-        id: r.id()?,
-        clinic_id: r.id()?,
-        session_id: r.id()?,
-        follow_up_id: r.id()?,
-        report: r.get()?,
-        soreness: r.get::<Option<i64>>()?.map(|s| s as u8),
-        hours_since: r.get()?,
-        level: r.level()?,
-        fired: r.list()?,
-        submitted_at: r.at()?,
-        triaged: r.get::<i64>()? != 0,
-        problems: match r.get::<Option<String>>()? {
-            Some(p) => list(&p)?,
-            None => Vec::new(),
-        },
-    })
-}
 
 /// The clinic's check-ins among `ids`: one statement whatever the number of ids (they
 /// travel as one JSON array).
@@ -103,12 +73,7 @@ pub fn check_in(c: &Connection, clinic_id: ClinicId, check_in_id: CheckInId) -> 
 pub fn check_in_stats(c: &Connection, clinic_id: ClinicId, session_id: SessionId) -> Res<CheckInStats> {
     const SQL: &str =
         "SELECT COUNT(*) AS count, MIN(soreness) AS lowest FROM check_ins WHERE clinic_id = ? AND session_id = ?";
-    the(c, SQL, (clinic_id.get(), session_id.get()), read_stats)
-}
-
-/// A count, then the lowest soreness.
-fn read_stats(r: &mut Cols<'_, '_>) -> Res<CheckInStats> {
-    Ok(CheckInStats { count: r.count()?, lowest_soreness: r.get::<Option<i64>>()?.map(|s| s as u8) })
+    the(c, SQL, (clinic_id.get(), session_id.get()), read_check_in_stats)
 }
 
 /// A session's check-ins, in the order they came.

@@ -1,36 +1,11 @@
 //! Clients: their record, search, language, opting out of messages, and erasure.
 
 use crate::error::Res;
-use crate::rows::{Cols, all, exec, id_list, one, the, value};
+use crate::rows::{all, exec, id_list, one, the, value};
 use rusqlite::{Connection, params};
+use store::client_columns;
+use store::columns::{read_client, read_identifiers, read_text};
 use store::{Client, ClientId, ClientPosition, ClinicId, ERASED_NAME, Erased, NewClient, Timestamp};
-
-/// A client's columns, in the order [`read_client`] reads them.
-macro_rules! client_columns {
-    ($p:literal) => {
-        $crate::rows::columns!($p; id, clinic_id, name, email, phone, timezone, age_months, language, opted_out_at,
-            created_at)
-    };
-    () => {
-        client_columns!("")
-    };
-}
-pub(crate) use client_columns;
-
-pub fn read_client(r: &mut Cols<'_, '_>) -> Res<Client> {
-    Ok(Client {
-        id: r.id()?,
-        clinic_id: r.id()?,
-        name: r.get()?,
-        email: r.get()?,
-        phone: r.get()?,
-        timezone: r.get()?,
-        age_months: r.get::<Option<i64>>()?.map(|a| a as u32),
-        language: r.get()?,
-        opted_out_at: r.opt_at()?,
-        created_at: r.at()?,
-    })
-}
 
 /// Adds a client to the clinic.
 pub fn create_client(c: &Connection, clinic_id: ClinicId, new: NewClient) -> Res<Client> {
@@ -195,19 +170,6 @@ const ERASE_STEPS: [&str; 8] = [
     "UPDATE alerts SET note = NULL WHERE clinic_id = ?1 AND client_id = ?2",
 ];
 
-/// A client's name, e-mail and phone, as they are.
-fn identifiers_of(r: &mut Cols<'_, '_>) -> Res<Vec<String>> {
-    let mut out: Vec<String> = vec![r.get()?];
-    out.extend(r.get::<Option<String>>()?);
-    out.extend(r.get::<Option<String>>()?);
-    Ok(out)
-}
-
-/// A message's idempotency key.
-fn message_key(r: &mut Cols<'_, '_>) -> Res<String> {
-    r.get()
-}
-
 /// Erases a client (the right to erasure): their name, contact details, intakes, intake
 /// links, feedback, the words of their answers and of the sessions' notes, the alerts' notes
 /// and every message about them are deleted; their links stop working; what is left (levels,
@@ -222,7 +184,7 @@ pub fn erase_client(c: &Connection, clinic_id: ClinicId, client_id: ClientId, no
         c,
         "SELECT name, email, phone FROM clients WHERE id = ? AND clinic_id = ?",
         (client, clinic),
-        identifiers_of,
+        read_identifiers,
     )?
     else {
         return Ok(None);
@@ -231,7 +193,7 @@ pub fn erase_client(c: &Connection, clinic_id: ClinicId, client_id: ClientId, no
         c,
         concat!("SELECT idempotency_key FROM messages WHERE ", erased_messages!()),
         (clinic, client),
-        message_key,
+        read_text,
     )?;
     for sql in ERASE_STEPS {
         exec(c, sql, (clinic, client))?;

@@ -1,36 +1,15 @@
 //! Follow-ups: each session's scheduled check-ins, their client links, and what is due.
 
-use crate::clients::{self, client_columns};
-use crate::clinics::{self, clinic_columns};
 use crate::error::Res;
 use crate::messages;
-use crate::rows::{Cols, all, one, the};
-use crate::sessions::{read_session, session_columns};
+use crate::rows::{all, one, the};
 use rusqlite::{Connection, params};
+use store::columns::{
+    Row, read_check_in_stats, read_client, read_clinic, read_due_answered, read_follow_up, read_follow_up_answered,
+    read_session,
+};
 use store::*;
-
-/// A follow-up's columns, in the order [`read_follow_up`] reads them.
-macro_rules! follow_up_columns {
-    ($p:literal) => {
-        $crate::rows::columns!($p; id, clinic_id, session_id, kind, offset_hours, due_at, expires_at)
-    };
-    () => {
-        follow_up_columns!("")
-    };
-}
-
-/// Reads a follow-up from its columns ([`follow_up_columns!`]).
-pub fn read_follow_up(r: &mut Cols<'_, '_>) -> Res<FollowUp> {
-    Ok(FollowUp {
-        id: r.id()?,
-        clinic_id: r.id()?,
-        session_id: r.id()?,
-        kind: r.get()?,
-        offset_hours: r.get()?,
-        due_at: r.at()?,
-        expires_at: r.at()?,
-    })
-}
+use store::{client_columns, clinic_columns, follow_up_columns, session_columns};
 
 /// Adds a follow-up and its messages; `None` when the session has one at its hour already.
 pub fn insert_follow_up(
@@ -79,13 +58,6 @@ pub fn count_follow_ups_due(c: &Connection, clinic_id: ClinicId, from: Timestamp
     the(c, SQL, (clinic_id.get(), from.0, to.0), read_due_answered)
 }
 
-/// Two counts: due, answered.
-fn read_due_answered(r: &mut Cols<'_, '_>) -> Res<(u64, u64)> {
-    let due = r.count()?;
-    let answered = r.count()?;
-    Ok((due, answered))
-}
-
 /// The clinic's follow-ups due in `[from, to)`, in that order, each with whether it is
 /// answered.
 pub fn follow_ups_due(
@@ -101,13 +73,6 @@ pub fn follow_ups_due(
         "FROM follow_ups f WHERE f.clinic_id = ? AND f.due_at >= ? AND f.due_at < ? ORDER BY f.due_at, f.id"
     );
     all(c, SQL, (clinic_id.get(), from.0, to.0), read_follow_up_answered)
-}
-
-/// A follow-up's columns, then whether it is answered.
-fn read_follow_up_answered(r: &mut Cols<'_, '_>) -> Res<(FollowUp, bool)> {
-    let follow_up = read_follow_up(r)?;
-    let answered = r.get::<bool>()?;
-    Ok((follow_up, answered))
 }
 
 /// A session's follow-ups, in the order they are due.
@@ -159,15 +124,16 @@ pub fn link_context(c: &Connection, link_hash: &[u8]) -> Res<Option<LinkRecords>
     one(c, SQL, params![link_hash], read_link_records)
 }
 
-/// A follow-up, its clinic, session and client, then the three aggregates, in that order.
-fn read_link_records(r: &mut Cols<'_, '_>) -> Res<LinkRecords> {
+/// A follow-up, its clinic, session and client, then the three aggregates, in that order
+/// (the hours as a JSON array).
+fn read_link_records(r: &mut dyn Row) -> StoreResult<LinkRecords> {
     Ok(LinkRecords {
         follow_up: read_follow_up(r)?,
-        clinic: clinics::read_clinic(r)?,
+        clinic: read_clinic(r)?,
         session: read_session(r)?,
-        client: clients::read_client(r)?,
-        earlier: CheckInStats { count: r.count()?, lowest_soreness: r.get::<Option<i64>>()?.map(|s| s as u8) },
-        scheduled_hours: serde_json::from_str(&r.get::<String>()?)
-            .map_err(|e| crate::rows::corrupt(format!("a session's follow-up hours: {e}")))?,
+        client: read_client(r)?,
+        earlier: read_check_in_stats(r)?,
+        scheduled_hours: serde_json::from_str(&r.text()?)
+            .map_err(|e| StoreError::Corrupt(format!("a session's follow-up hours: {e}")))?,
     })
 }

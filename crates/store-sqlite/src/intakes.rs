@@ -1,38 +1,11 @@
 //! Intake links and the intake forms clients fill in.
 
 use crate::error::{Error, Res};
-use crate::rows::{Cols, exec, one, the};
+use crate::rows::{exec, one, the};
 use rusqlite::{Connection, params};
+use store::columns::{read_intake, read_intake_link};
 use store::{ClientId, ClinicId, Intake, IntakeLink, NewClient, NewIntake, NewIntakeLink, StoreError, Timestamp};
-
-/// An intake's columns, in the order [`intake`] reads them.
-macro_rules! intake_columns {
-    ($p:literal) => {
-        $crate::rows::columns!($p; id, clinic_id, client_id, body, created_at)
-    };
-    () => {
-        intake_columns!("")
-    };
-}
-
-fn intake(r: &mut Cols<'_, '_>) -> Res<Intake> {
-    Ok(Intake { id: r.id()?, clinic_id: r.id()?, client_id: r.id()?, body: r.get()?, created_at: r.at()? })
-}
-
-/// A usable intake link's columns, in the order [`intake_link_row`] reads them.
-macro_rules! intake_link_columns {
-    ($p:literal) => {
-        $crate::rows::columns!($p; id, clinic_id, client_id, expires_at)
-    };
-    () => {
-        intake_link_columns!("")
-    };
-}
-
-/// An intake link (named apart from [`intake_link`], the look-up).
-fn intake_link_row(r: &mut Cols<'_, '_>) -> Res<IntakeLink> {
-    Ok(IntakeLink { id: r.id()?, clinic_id: r.id()?, client_id: r.opt_id()?, expires_at: r.at()? })
-}
+use store::{intake_columns, intake_link_columns};
 
 /// Stores an intake link: a client's, or the clinic's public one (which ends any public
 /// link still working). `NotFound` when the client is not in the clinic.
@@ -72,7 +45,7 @@ pub fn intake_link(c: &Connection, link_hash: &[u8], now: Timestamp) -> Res<Opti
             " FROM intake_links WHERE link_hash = ? AND expires_at > ? AND used_at IS NULL"
         ),
         (link_hash, now.0),
-        intake_link_row,
+        read_intake_link,
     )
 }
 
@@ -108,7 +81,7 @@ pub fn intake_by_link(
             intake_columns!()
         ),
         (link.clinic_id.get(), client_id.get(), body, now.0),
-        intake,
+        read_intake,
     )?;
     Ok(Some(saved))
 }
@@ -123,7 +96,7 @@ pub fn save_intake(c: &Connection, clinic_id: ClinicId, intake: NewIntake) -> Re
             intake_columns!()
         ),
         (clinic_id.get(), intake.body, intake.now.0, intake.client_id.get()),
-        self::intake,
+        read_intake,
     )
 }
 
@@ -137,6 +110,6 @@ pub fn latest_intake(c: &Connection, clinic_id: ClinicId, client_id: ClientId) -
             " FROM intakes WHERE clinic_id = ? AND client_id = ? ORDER BY id DESC LIMIT 1"
         ),
         (clinic_id.get(), client_id.get()),
-        intake,
+        read_intake,
     )
 }

@@ -3,9 +3,9 @@
 //! Aftercare's embedded default: one SQLite file in WAL mode with `synchronous = FULL`, so a
 //! write is on disk when its transaction commits and survives a crash. One thread writes,
 //! committing the writes that arrive together in one transaction (`db`); reads run on a small
-//! pool of read-only connections. Each table has its module, which holds its SQL, its column
-//! list and how a row becomes a record. Migrations are embedded in the binary and run at
-//! start (`schema`).
+//! pool of read-only connections. Each table has its module, which holds its SQL; the records'
+//! column lists and readers are shared with the PostgreSQL store (`store::columns`).
+//! Migrations are embedded in the binary and run at start (`schema`).
 
 use std::path::Path;
 use store::*;

@@ -1,67 +1,11 @@
 //! The outbox: messages to clients and staff, claimed and sent by the follow-up worker.
 
 use crate::error::Res;
-use crate::rows::{Cols, all, corrupt, exec};
+use crate::rows::{all, exec};
 use rusqlite::{Connection, params};
-use store::{
-    AlertId, ClinicId, FollowUpId, Message, MessageId, MessageKind, MessageOutcome, MessageStatus, NewMessage,
-    Recipient, Redacted, StaffId, Timestamp,
-};
-
-/// A message's columns, in the order [`message`] reads them.
-macro_rules! message_columns {
-    ($p:literal) => {
-        $crate::rows::columns!($p; id, clinic_id, kind, recipient, staff_id, follow_up_id, alert_id, link_token,
-            idempotency_key, due_at, next_attempt, status, attempts, channel, last_error, sent_at, created_at)
-    };
-    () => {
-        message_columns!("")
-    };
-}
-
-pub fn message(r: &mut Cols<'_, '_>) -> Res<Message> {
-    let id = r.id()?;
-    let clinic_id = r.id()?;
-    let kind: String = r.get()?;
-    let recipient: String = r.get()?;
-    let staff_id: Option<StaffId> = r.opt_id()?;
-    let recipient = match (recipient.as_str(), staff_id) {
-        ("client", _) => Recipient::Client,
-        ("clinic", _) => Recipient::Clinic,
-        ("staff", Some(id)) => Recipient::Staff(id),
-        _ => return Err(corrupt(format!("a message's recipient `{recipient}`"))),
-    };
-    Ok(Message {
-        id,
-        clinic_id,
-        kind: MessageKind::from_code(&kind).ok_or_else(|| corrupt(format!("message kind `{kind}`")))?,
-        recipient,
-        follow_up_id: r.opt_id()?,
-        alert_id: r.opt_id()?,
-        link_token: r.get::<Option<String>>()?.map(Redacted::new),
-        idempotency_key: r.get()?,
-        due_at: r.at()?,
-        next_attempt: r.at()?,
-        status: {
-            let status: String = r.get()?;
-            MessageStatus::from_code(&status).ok_or_else(|| corrupt(format!("message status `{status}`")))?
-        },
-        attempts: r.get::<i64>()? as u32,
-        channel: r.get()?,
-        last_error: r.get()?,
-        sent_at: r.opt_at()?,
-        created_at: r.at()?,
-    })
-}
-
-/// A recipient as the messages table keeps it: who, and the staff member's id.
-pub fn recipient_columns(r: Recipient) -> (&'static str, Option<i64>) {
-    match r {
-        Recipient::Client => ("client", None),
-        Recipient::Staff(id) => ("staff", Some(id.get())),
-        Recipient::Clinic => ("clinic", None),
-    }
-}
+use store::columns::{read_message, recipient_columns};
+use store::message_columns;
+use store::{AlertId, ClinicId, FollowUpId, Message, MessageId, MessageOutcome, MessageStatus, NewMessage, Timestamp};
 
 /// Adds a message unless its idempotency key is taken; whether it was added. A message to a
 /// staff member is added only when that staff member is the clinic's.
@@ -123,7 +67,7 @@ pub fn claim_messages(
             message_columns!()
         ),
         params![claim, lease_until.0, now.0, i64::from(limit)],
-        message,
+        read_message,
     )?;
     // RETURNING gives the rows in no promised order.
     claimed.sort_by_key(|m| (m.next_attempt, m.id));
@@ -178,8 +122,8 @@ const OF_CLINIC: &str =
 pub fn messages(c: &Connection, clinic_id: ClinicId, status: Option<MessageStatus>, limit: u32) -> Res<Vec<Message>> {
     // Two statements, so that each has an index that gives its order.
     match status {
-        Some(s) => all(c, OF_STATUS, params![clinic_id.get(), s.code(), i64::from(limit)], message),
-        None => all(c, OF_CLINIC, params![clinic_id.get(), i64::from(limit)], message),
+        Some(s) => all(c, OF_STATUS, params![clinic_id.get(), s.code(), i64::from(limit)], read_message),
+        None => all(c, OF_CLINIC, params![clinic_id.get(), i64::from(limit)], read_message),
     }
 }
 
@@ -193,7 +137,7 @@ pub fn newest_messages(c: &Connection, clinic_id: ClinicId, status: MessageStatu
             " FROM messages WHERE clinic_id = ? AND status = ? ORDER BY next_attempt DESC, id DESC LIMIT ?"
         ),
         params![clinic_id.get(), status.code(), i64::from(limit)],
-        message,
+        read_message,
     )
 }
 
@@ -207,6 +151,6 @@ pub fn messages_of_follow_up(c: &Connection, clinic_id: ClinicId, follow_up_id: 
             " FROM messages WHERE clinic_id = ? AND follow_up_id = ? ORDER BY next_attempt, id"
         ),
         params![clinic_id.get(), follow_up_id.get()],
-        message,
+        read_message,
     )
 }

@@ -1,46 +1,11 @@
 //! A clinic's products, linked to aftercare plan items, and clients' feedback on their check-ins.
 
 use crate::error::Res;
-use crate::rows::{Cols, all, exec, the};
+use crate::rows::{all, exec, the};
 use rusqlite::{Connection, params};
+use store::columns::{read_feedback, read_product};
 use store::{ClientId, ClinicId, Feedback, NewFeedback, NewProduct, Product, ProductId};
-
-/// A product's columns, in the order [`product`] reads them.
-macro_rules! product_columns {
-    ($p:literal) => {
-        $crate::rows::columns!($p; id, clinic_id, name, item, url)
-    };
-    () => {
-        product_columns!("")
-    };
-}
-
-/// A product, from its columns.
-fn product(r: &mut Cols<'_, '_>) -> Res<Product> {
-    Ok(Product { id: r.id()?, clinic_id: r.id()?, name: r.get()?, item: r.get()?, url: r.get()? })
-}
-
-/// A piece of feedback's columns, in the order [`feedback`] reads them.
-macro_rules! feedback_columns {
-    ($p:literal) => {
-        $crate::rows::columns!($p; id, clinic_id, check_in_id, rating, comment, created_at)
-    };
-    () => {
-        feedback_columns!("")
-    };
-}
-
-/// A piece of feedback, from its columns.
-fn feedback(r: &mut Cols<'_, '_>) -> Res<Feedback> {
-    Ok(Feedback {
-        id: r.id()?,
-        clinic_id: r.id()?,
-        check_in_id: r.id()?,
-        rating: r.get::<Option<i64>>()?.map(|x| x as u8),
-        comment: r.get()?,
-        created_at: r.at()?,
-    })
-}
+use store::{feedback_columns, product_columns};
 
 /// The clinic's products, oldest first.
 pub fn products(c: &Connection, clinic_id: ClinicId) -> Res<Vec<Product>> {
@@ -48,7 +13,7 @@ pub fn products(c: &Connection, clinic_id: ClinicId) -> Res<Vec<Product>> {
         c,
         concat!("SELECT ", product_columns!(), " FROM products WHERE clinic_id = ? ORDER BY id"),
         params![clinic_id.get()],
-        product,
+        read_product,
     )
 }
 
@@ -61,7 +26,7 @@ pub fn add_product(c: &Connection, clinic_id: ClinicId, product: NewProduct) -> 
             product_columns!()
         ),
         params![clinic_id.get(), product.name, product.item, product.url, product.now.0],
-        self::product,
+        read_product,
     )
 }
 
@@ -87,7 +52,7 @@ pub fn add_feedback(c: &Connection, clinic_id: ClinicId, feedback: NewFeedback) 
             feedback.check_in_id.get(),
             clinic_id.get()
         ],
-        self::feedback,
+        read_feedback,
     )
 }
 
@@ -104,6 +69,6 @@ pub fn feedback_of_client(c: &Connection, clinic_id: ClinicId, client_id: Client
              WHERE f.clinic_id = ? AND s.client_id = ? ORDER BY f.created_at, f.id"
         ),
         params![clinic_id.get(), client_id.get()],
-        feedback,
+        read_feedback,
     )
 }

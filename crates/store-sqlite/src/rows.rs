@@ -1,23 +1,13 @@
 //! Statements and rows: how every table module runs its SQL and reads its records.
 //!
-//! A record's columns are written once, in the table's module, as a macro that gives the
-//! column list (`clinic_columns!()`, or `clinic_columns!("c.")` under a table alias), and its
-//! reader takes the columns in that order from a [`Cols`]. A query that joins several tables
-//! lists each table's columns one after the other and reads each record in turn from the
-//! same row.
+//! The records' column lists and their readers are written once, for both backends, in
+//! [`store::columns`]; this backend reads a row for them through a [`Cols`].
 
 use crate::error::{Error, Res};
 use rusqlite::types::FromSql;
 use rusqlite::{Connection, Params, Row};
-use store::{Level, StoreError, Timestamp};
-
-/// `p` before each of the columns, joined by commas, as one string literal.
-macro_rules! columns {
-    ($p:literal; $first:ident $(, $rest:ident)* $(,)?) => {
-        concat!($p, stringify!($first) $(, ", ", $p, stringify!($rest))*)
-    };
-}
-pub(crate) use columns;
+use store::columns;
+use store::{StoreError, StoreResult};
 
 /// Every statement passes here: prepared once per connection, then taken from its cache.
 /// The statement is logged (target `store_sqlite::sql`, level trace) for the query-plan test.
@@ -31,7 +21,7 @@ pub fn all<T>(
     c: &Connection,
     sql: &'static str,
     params: impl Params,
-    read: fn(&mut Cols<'_, '_>) -> Res<T>,
+    read: fn(&mut dyn columns::Row) -> StoreResult<T>,
 ) -> Res<Vec<T>> {
     let mut statement = prepare(c, sql)?;
     let mut rows = statement.query(params)?;
@@ -47,7 +37,7 @@ pub fn one<T>(
     c: &Connection,
     sql: &'static str,
     params: impl Params,
-    read: fn(&mut Cols<'_, '_>) -> Res<T>,
+    read: fn(&mut dyn columns::Row) -> StoreResult<T>,
 ) -> Res<Option<T>> {
     let mut statement = prepare(c, sql)?;
     let mut rows = statement.query(params)?;
@@ -58,7 +48,12 @@ pub fn one<T>(
 }
 
 /// The row `sql` must give (a `RETURNING` or an aggregate), read by `read`.
-pub fn the<T>(c: &Connection, sql: &'static str, params: impl Params, read: fn(&mut Cols<'_, '_>) -> Res<T>) -> Res<T> {
+pub fn the<T>(
+    c: &Connection,
+    sql: &'static str,
+    params: impl Params,
+    read: fn(&mut dyn columns::Row) -> StoreResult<T>,
+) -> Res<T> {
     one(c, sql, params, read)?.ok_or(Error::Store(StoreError::NotFound("record")))
 }
 
@@ -90,52 +85,40 @@ impl<'r, 's> Cols<'r, 's> {
         self.next += 1;
         Ok(value)
     }
+}
 
-    /// The next column, an id.
-    pub fn id<T: From<i64>>(&mut self) -> Res<T> {
-        self.get::<i64>().map(T::from)
+/// The primitive reads; a column of another type, or a NULL where a value is due, is
+/// SQLite's error.
+impl columns::Row for Cols<'_, '_> {
+    fn int(&mut self) -> StoreResult<i64> {
+        Ok(self.get()?)
     }
 
-    /// The next column, an id or nothing.
-    pub fn opt_id<T: From<i64>>(&mut self) -> Res<Option<T>> {
-        Ok(self.get::<Option<i64>>()?.map(T::from))
+    fn opt_int(&mut self) -> StoreResult<Option<i64>> {
+        Ok(self.get()?)
     }
 
-    /// The next column, an instant.
-    pub fn at(&mut self) -> Res<Timestamp> {
-        self.get().map(Timestamp)
+    fn real(&mut self) -> StoreResult<f64> {
+        Ok(self.get()?)
     }
 
-    /// The next column, an instant or nothing.
-    pub fn opt_at(&mut self) -> Res<Option<Timestamp>> {
-        Ok(self.get::<Option<i64>>()?.map(Timestamp))
+    fn text(&mut self) -> StoreResult<String> {
+        Ok(self.get()?)
     }
 
-    /// The next column, a count.
-    pub fn count(&mut self) -> Res<u64> {
-        Ok(self.get::<i64>()?.max(0) as u64)
+    fn opt_text(&mut self) -> StoreResult<Option<String>> {
+        Ok(self.get()?)
     }
 
-    /// The next column, a JSON list of strings.
-    pub fn list(&mut self) -> Res<Vec<String>> {
-        list(&self.get::<String>()?)
-    }
-
-    /// The next column, a triage level's code.
-    pub fn level(&mut self) -> Res<Level> {
-        let code: String = self.get()?;
-        Level::from_code(&code).ok_or_else(|| corrupt(format!("level `{code}`")))
+    /// SQLite keeps yes or no as an integer: anything but 0 is yes.
+    fn flag(&mut self) -> StoreResult<bool> {
+        Ok(self.get::<i64>()? != 0)
     }
 }
 
 /// A stored value that cannot be read back.
 pub fn corrupt(what: String) -> Error {
     Error::Store(StoreError::Corrupt(what))
-}
-
-/// A JSON list of strings, as stored.
-pub fn list(json: &str) -> Res<Vec<String>> {
-    serde_json::from_str(json).map_err(|e| corrupt(format!("a stored list: {e}")))
 }
 
 /// A list of strings as stored: a JSON array.

@@ -1,38 +1,11 @@
 //! Staff: their accounts, roles and passwords.
 
 use crate::error::Res;
-use crate::rows::{Cols, all, corrupt, exec, one, the};
+use crate::rows::{all, exec, one, the};
 use rusqlite::{Connection, params};
+use store::columns::read_staff;
+use store::staff_columns;
 use store::{ClinicId, NewStaff, Redacted, Role, Staff, StaffId, Timestamp};
-
-/// A staff member's columns, in the order [`staff`] reads them.
-macro_rules! staff_columns {
-    ($p:literal) => {
-        $crate::rows::columns!($p; id, clinic_id, email, name, role, active, password_hash, password_chosen,
-            totp_secret)
-    };
-    () => {
-        staff_columns!("")
-    };
-}
-pub(crate) use staff_columns;
-
-pub fn staff(r: &mut Cols<'_, '_>) -> Res<Staff> {
-    Ok(Staff {
-        id: r.id()?,
-        clinic_id: r.id()?,
-        email: r.get()?,
-        name: r.get()?,
-        role: {
-            let code: String = r.get()?;
-            Role::from_code(&code).ok_or_else(|| corrupt(format!("role `{code}`")))?
-        },
-        active: r.get()?,
-        password_hash: r.get::<Option<String>>()?.map(Redacted::new),
-        password_chosen: r.get()?,
-        totp_secret: r.get::<Option<String>>()?.map(Redacted::new),
-    })
-}
 
 /// A new staff member.
 const INSERT: &str = concat!(
@@ -47,7 +20,7 @@ pub fn insert_staff(c: &Connection, clinic_id: ClinicId, s: &NewStaff) -> Res<St
         c,
         INSERT,
         params![clinic_id.get(), s.email, s.name, s.role.code(), s.password_hash.as_ref().map(|h| h.expose()), s.now.0],
-        staff,
+        read_staff,
     )
 }
 
@@ -57,7 +30,7 @@ pub fn staff_of_clinic(c: &Connection, clinic_id: ClinicId) -> Res<Vec<Staff>> {
         c,
         concat!("SELECT ", staff_columns!(), " FROM staff WHERE clinic_id = ? ORDER BY name COLLATE NOCASE, id"),
         params![clinic_id.get()],
-        staff,
+        read_staff,
     )
 }
 
@@ -98,7 +71,7 @@ pub fn update_staff(
         c,
         concat!("UPDATE staff SET role = ?, active = ? WHERE id = ? AND clinic_id = ? RETURNING ", staff_columns!()),
         params![role.code(), active, staff_id.get(), clinic_id.get()],
-        staff,
+        read_staff,
     )?;
     if !active {
         // A deactivated member's tokens end with them: reactivation does not bring them back.
@@ -122,11 +95,11 @@ pub fn staff_in_clinic(c: &Connection, clinic_id: ClinicId, staff_id: StaffId) -
         c,
         concat!("SELECT ", staff_columns!(), " FROM staff WHERE id = ? AND clinic_id = ?"),
         params![staff_id.get(), clinic_id.get()],
-        staff,
+        read_staff,
     )
 }
 
 /// The staff member with this e-mail address (lower case), in any clinic.
 pub fn staff_by_email(c: &Connection, email: &str) -> Res<Option<Staff>> {
-    one(c, concat!("SELECT ", staff_columns!(), " FROM staff WHERE email = ?"), params![email], staff)
+    one(c, concat!("SELECT ", staff_columns!(), " FROM staff WHERE email = ?"), params![email], read_staff)
 }

@@ -9,6 +9,7 @@
 //! Times are UTC instants in milliseconds since the Unix epoch ([`Timestamp`]); the store
 //! never reads the clock, the caller passes `now` in.
 
+pub mod columns;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 mod ids;
