@@ -98,10 +98,12 @@ fn sunk(why: String) -> Error {
 }
 
 /// Reads the clinic's rows into `sink`, in one read transaction: one snapshot of the data.
+/// (A private in-memory database reads inside the writer's transaction, on its one
+/// connection, which is a snapshot already.)
 pub fn export_clinic(c: &Connection, clinic_id: ClinicId, mut sink: RowSink) -> Res<bool> {
-    let tx = c.unchecked_transaction()?;
+    let snapshot = if c.is_autocommit() { Some(c.unchecked_transaction()?) } else { None };
     let clinic = {
-        let mut st = tx.prepare_cached(clinic_select())?;
+        let mut st = c.prepare_cached(clinic_select())?;
         let mut rows = st.query([clinic_id.get()])?;
         match rows.next()? {
             Some(row) => read_row(&CLINIC, row)?,
@@ -110,13 +112,15 @@ pub fn export_clinic(c: &Connection, clinic_id: ClinicId, mut sink: RowSink) -> 
     };
     sink(&CLINIC, clinic).map_err(sunk)?;
     for (t, s) in TABLES.iter().zip(statements()) {
-        let mut st = tx.prepare_cached(&s.select)?;
+        let mut st = c.prepare_cached(&s.select)?;
         let mut rows = st.query([clinic_id.get()])?;
         while let Some(row) = rows.next()? {
             sink(t, read_row(t, row)?).map_err(sunk)?;
         }
     }
-    tx.commit()?;
+    if let Some(snapshot) = snapshot {
+        snapshot.commit()?;
+    }
     Ok(true)
 }
 

@@ -104,6 +104,51 @@ pub async fn run_all<S: Store, F: Fn() -> Fut, Fut: std::future::Future<Output =
     erasing_a_client_leaves_no_words_of_theirs_and_keeps_the_counts(fresh().await).await;
     password_links_work_once_until_they_expire_and_go_through_the_outbox(fresh().await).await;
     a_second_factor_takes_each_code_once(fresh().await).await;
+    a_clinic_moves_whole_to_another_store_once(fresh().await, fresh().await).await;
+}
+
+/// Every row of a clinic, as [`Store::export_clinic`] gives them.
+async fn exported<S: Store>(s: &S, clinic_id: ClinicId) -> (moving::Row, Vec<(usize, moving::Row)>) {
+    let rows = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink: moving::RowSink = {
+        let rows = rows.clone();
+        Box::new(move |table: &'static moving::Table, row: moving::Row| {
+            let index = moving::TABLES.iter().position(|t| t.name == table.name);
+            rows.lock().unwrap().push((index, row));
+            Ok(())
+        })
+    };
+    assert!(s.export_clinic(clinic_id, sink).await.unwrap(), "the clinic is there");
+    let mut rows = std::mem::take(&mut *rows.lock().unwrap()).into_iter();
+    let (first, clinic) = rows.next().expect("the clinic's own row first");
+    assert_eq!(first, None, "the clinic's own row first");
+    (clinic, rows.map(|(i, row)| (i.expect("a moved table"), row)).collect())
+}
+
+async fn a_clinic_moves_whole_to_another_store_once<S: Store>(from: S, to: S) {
+    let (a, owner) = clinic(&from, "A", "a@a.example").await;
+    let c = client(&from, a.id, "Ada").await;
+    let (sess, fus) = from.record_session(a.id, session(c.id, owner.id), vec![follow_up(24, 1)]).await.unwrap();
+    from.record_check_in(a.id, check_in(sess.id, fus[0].id, 4, "self_care", T0.plus_hours(24)), None, None)
+        .await
+        .unwrap();
+    let (clinic_row, rows) = exported(&from, a.id).await;
+    for (table, row) in &rows {
+        assert_eq!(moving::row_problem(&moving::TABLES[*table], row), None);
+    }
+    let written = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let moved = to.import_clinic(clinic_row.clone(), rows.clone(), written.clone()).await.unwrap();
+    assert_eq!(written.load(std::sync::atomic::Ordering::Relaxed), 1 + rows.len() as u64, "every row written");
+    assert_eq!(exported(&to, moved).await, (clinic_row.clone(), rows.clone()), "the same rows, ids and all");
+    assert_eq!(to.count_clinic_rows(moved).await.unwrap(), from.count_clinic_rows(a.id).await.unwrap());
+    assert_eq!(to.client(moved, c.id).await.unwrap().map(|k| k.name), Some("Ada".to_owned()));
+    // The moved clinic takes new rows, with ids past the moved ones.
+    let newer = client(&to, moved, "Cy").await;
+    assert!(newer.id.get() > c.id.get(), "a new client takes an id past the moved ones");
+    // A second import of the same rows meets the staff e-mail and leaves nothing behind.
+    let again = to.import_clinic(clinic_row, rows, written).await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    assert_eq!(to.clinics().await.unwrap().len(), 1, "the refused import left no clinic");
 }
 
 fn message(kind: MessageKind, recipient: Recipient, key: &str, at: Timestamp) -> NewMessage {
