@@ -3,7 +3,8 @@
 //! past sessions, and with the first clinic beside 999 others of 100 sessions each. The history is seeded older
 //! than a month, so each size has the same day's work and only the history differs; the
 //! ratio to the smallest size is what to read (the aim: within 1.5).
-//! Run: `cargo bench -p web --bench scale`.
+//! Run: `cargo bench -p web --bench scale`; with `AFTERCARE_BENCH_BACKEND=postgres`, the same
+//! on PostgreSQL (a new schema of the test database for each size, dropped after it).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stdout)]
 // A benchmark measures wall time: the one place the clock is read directly.
@@ -13,6 +14,7 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use store::{ClinicId, FixedClock, NewApiToken, StaffId, Store, Timestamp};
+use store_postgres::PgStore;
 use store_sqlite::SqliteStore;
 use web::AppState;
 use web::secret::{hash_secret, new_secret};
@@ -74,9 +76,63 @@ ANALYZE;
     )
 }
 
+/// [`seed`], as PostgreSQL writes it; the ids given explicitly are then moved past in their
+/// sequences, so that the rows the bench adds take new ones.
+fn seed_postgres(own: i64, others: i64, each: i64) -> String {
+    let clinics = 1 + others;
+    let total = own + others * each;
+    format!(
+        "
+INSERT INTO clinics (id, name, country, timezone, created_at)
+  SELECT i, 'Clinic ' || i, 'GB', 'Europe/London', 0 FROM generate_series(1, {clinics}) AS i;
+INSERT INTO staff (id, clinic_id, email, name, role, created_at)
+  SELECT i, (i + 1) / 2, 's' || i || '@bench.example', 'Staff ' || i,
+         CASE WHEN i % 2 = 1 THEN 'owner' ELSE 'therapist' END, 0
+  FROM generate_series(1, {clinics} * 2) AS i;
+INSERT INTO clients (id, clinic_id, name, email, created_at)
+  SELECT i, CASE WHEN i <= {own} THEN 1 ELSE 2 + (i - {own} - 1) / {each_or_1} END, 'Client ' || i,
+         'c' || i || '@bench.example', 0 FROM generate_series(1, {total}) AS i;
+INSERT INTO intakes (clinic_id, client_id, body, created_at)
+  SELECT clinic_id, id, '{{\"first_massage\": false}}', 0 FROM clients;
+INSERT INTO sessions (clinic_id, client_id, staff_id, massage_type, pressure, areas, techniques, first_massage, ended_at,
+                      created_at)
+  SELECT clinic, client, clinic * 2, 'swedish', 'medium', '[\"neck\", \"upper_back\"]', '[]', false, at, at
+  FROM (SELECT c.clinic_id AS clinic, c.id AS client,
+               {now} - 31 * {day}::bigint - floor(random() * 730 * {day})::bigint AS at
+        FROM clients c CROSS JOIN generate_series(1, 4)) AS s;
+INSERT INTO follow_ups (clinic_id, session_id, kind, offset_hours, due_at, expires_at, link_hash, created_at)
+  SELECT s.clinic_id, s.id, 'check_in', h.h, s.ended_at + h.h * 3600000, s.ended_at + (h.h + 168) * 3600000,
+         decode(md5(random()::text) || md5(random()::text), 'hex'), s.created_at
+  FROM sessions s CROSS JOIN (VALUES (24::bigint), (48)) AS h (h);
+INSERT INTO check_ins (clinic_id, session_id, follow_up_id, report, soreness, hours_since, level, fired, submitted_at)
+  SELECT clinic_id, session_id, id, '{{\"soreness\": 3, \"symptoms\": []}}', id % 11, offset_hours,
+         CASE WHEN id % 50 = 0 THEN 'emergency' WHEN id % 20 = 0 THEN 'doctor' WHEN id % 7 = 0 THEN 'therapist'
+              ELSE 'self_care' END, '[]', due_at
+  FROM follow_ups WHERE id % 5 != 0;
+INSERT INTO alerts (clinic_id, check_in_id, client_id, level, status, created_at)
+  SELECT c.clinic_id, c.id, s.client_id, c.level, 'acknowledged', c.submitted_at
+  FROM check_ins c JOIN sessions s ON s.clinic_id = c.clinic_id AND s.id = c.session_id WHERE c.level != 'self_care';
+UPDATE alerts SET status = 'open'
+  WHERE clinic_id = 1 AND id IN (SELECT id FROM alerts WHERE clinic_id = 1 ORDER BY created_at DESC LIMIT 60);
+INSERT INTO messages (clinic_id, kind, recipient, follow_up_id, idempotency_key, due_at, next_attempt, status,
+                      attempts, created_at)
+  SELECT f.clinic_id, k.kind, 'client', f.id, f.id || '-' || k.kind, f.due_at, f.due_at, 'sent', 1, f.created_at
+  FROM follow_ups f CROSS JOIN (VALUES ('check_in'), ('reminder')) AS k (kind);
+SELECT setval(pg_get_serial_sequence('clinics', 'id'), (SELECT max(id) FROM clinics));
+SELECT setval(pg_get_serial_sequence('staff', 'id'), (SELECT max(id) FROM staff));
+SELECT setval(pg_get_serial_sequence('clients', 'id'), (SELECT max(id) FROM clients));
+ANALYZE;
+",
+        now = NOW.0,
+        day = DAY,
+        each_or_1 = each.max(1),
+    )
+}
+
 /// One size: a running app over its database, signed in, with a few fresh check-in links.
 struct Scale {
-    dir: std::path::PathBuf,
+    /// The SQLite database's folder, removed after the size (PostgreSQL's schema is dropped).
+    dir: Option<std::path::PathBuf>,
     base: String,
     http: reqwest::Client,
     cookie: String,
@@ -85,21 +141,54 @@ struct Scale {
     token: String,
 }
 
-async fn start(name: &str, own: i64, others: i64, each: i64) -> Scale {
-    let dir = std::env::temp_dir().join(format!("aftercare-scale-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let store = SqliteStore::open_dir(&dir).await.unwrap();
-    store.migrate().await.unwrap();
-    store.close().await;
-    {
-        let conn = rusqlite::Connection::open(dir.join("aftercare.db")).unwrap();
-        // Foreign keys enforced while seeding, as the store's connections enforce them.
-        conn.execute_batch("PRAGMA foreign_keys = ON").unwrap();
-        conn.execute_batch(&seed(own, others, each)).unwrap();
-        conn.execute("UPDATE staff SET password_hash = ?1 WHERE id = 1", [password_auth::generate_hash(PASSWORD)])
-            .unwrap();
+async fn start(
+    name: &str,
+    own: i64,
+    others: i64,
+    each: i64,
+    postgres: Option<&store_postgres::testing::Schemas>,
+) -> Scale {
+    match postgres {
+        None => {
+            let dir = std::env::temp_dir().join(format!("aftercare-scale-{name}-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            let store = SqliteStore::open_dir(&dir).await.unwrap();
+            store.migrate().await.unwrap();
+            store.close().await;
+            {
+                let conn = rusqlite::Connection::open(dir.join("aftercare.db")).unwrap();
+                // Foreign keys enforced while seeding, as the store's connections enforce them.
+                conn.execute_batch("PRAGMA foreign_keys = ON").unwrap();
+                conn.execute_batch(&seed(own, others, each)).unwrap();
+                conn.execute(
+                    "UPDATE staff SET password_hash = ?1 WHERE id = 1",
+                    [password_auth::generate_hash(PASSWORD)],
+                )
+                .unwrap();
+            }
+            let store = SqliteStore::open_dir(&dir).await.unwrap();
+            serve(store, Some(dir)).await
+        }
+        Some(schemas) => {
+            let (first, schema) = schemas.fresh_named().await;
+            first.close().await;
+            let mut c = store_postgres::testing::connect(&store_postgres::testing::url_in_schema(&schema)).await;
+            sqlx::raw_sql(sqlx::AssertSqlSafe(seed_postgres(own, others, each))).execute(&mut c).await.unwrap();
+            sqlx::query("UPDATE staff SET password_hash = $1 WHERE clinic_id = 1 AND id = 1")
+                .bind(password_auth::generate_hash(PASSWORD))
+                .execute(&mut c)
+                .await
+                .unwrap();
+            // As `serve` opens it: a pool of ten connections.
+            let options = store_postgres::PoolOptions::default();
+            let url = store_postgres::testing::url();
+            serve(PgStore::connect_in_schema(&url, &options, Some(&schema)).await.unwrap(), None).await
+        }
     }
-    let store = SqliteStore::open_dir(&dir).await.unwrap();
+}
+
+/// The app on `store`, with an API token, today's work recorded and the owner signed in.
+async fn serve<S: Store>(store: S, dir: Option<std::path::PathBuf>) -> Scale {
     let token = new_secret();
     let t = NewApiToken {
         clinic_id: ClinicId(1),
@@ -210,15 +299,23 @@ fn main() {
     // `AFTERCARE_BENCH_QUICK=1`: the two smallest histories only, a few minutes, to compare
     // one build with another (run it on each, on the same machine, one after the other).
     let quick = std::env::var("AFTERCARE_BENCH_QUICK").is_ok_and(|v| v == "1");
+    let postgres = std::env::var("AFTERCARE_BENCH_BACKEND").is_ok_and(|b| b == "postgres");
+    let schemas = postgres.then(store_postgres::testing::Schemas::default);
+    println!("backend: {}", if postgres { "PostgreSQL (a schema of the test database each size)" } else { "SQLite" });
     let sizes = if quick { &all[..2] } else { &all[..] };
     let names =
         ["check-in (durable)", "dashboard page", "alert queue page", "API alert page", "client page", "outcomes page"];
     let mut rows: Vec<(&str, [Duration; 6])> = Vec::new();
     for &(name, own, others, each) in sizes {
         let figures = rt.block_on(async {
-            let scale = start(&name.replace([' ', ','], ""), own, others, each).await;
+            let scale = start(&name.replace([' ', ','], ""), own, others, each, schemas.as_ref()).await;
             let figures = scale.measure().await;
-            std::fs::remove_dir_all(&scale.dir).ok();
+            if let Some(dir) = &scale.dir {
+                std::fs::remove_dir_all(dir).ok();
+            }
+            if let Some(schemas) = &schemas {
+                schemas.drop_all().await;
+            }
             figures
         });
         eprintln!("measured {name}");

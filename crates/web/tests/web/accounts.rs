@@ -9,9 +9,17 @@ use domain::totp;
 use reqwest::{StatusCode, header};
 use store::{MessageKind, Store};
 
+// Password links and two-step sign-in, on both storage backends.
+on_both_backends!(
+    a_forgotten_password_is_reset_by_a_link_that_works_once_for_an_hour,
+    an_owner_requires_a_member_to_choose_their_own_password,
+    two_step_sign_in_takes_an_app_code_or_a_recovery_code_each_once,
+    a_clinic_that_requires_two_step_sign_in_sends_each_member_to_set_it_up,
+);
+
 /// Sends what is due through the file transport and reads the password link of the latest
 /// e-mail `to` received, as the member would from their inbox.
-pub async fn mailed_link(app: &App, to: &str, subject_word: &str) -> String {
+pub async fn mailed_link<S: Store>(app: &App<S>, to: &str, subject_word: &str) -> String {
     let mut found = None;
     for (_, text) in send_due_to_files(app).await {
         if text.contains(&format!("To: {to}")) && text.contains(subject_word) {
@@ -22,7 +30,7 @@ pub async fn mailed_link(app: &App, to: &str, subject_word: &str) -> String {
     found.unwrap_or_else(|| panic!("no e-mail to {to} about {subject_word}"))
 }
 
-async fn form(app: &App, path: &str, body: &str) -> (StatusCode, String) {
+async fn form<S: Store>(app: &App<S>, path: &str, body: &str) -> (StatusCode, String) {
     let r = no_redirects()
         .post(format!("{}{path}", app.base))
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -39,7 +47,7 @@ fn encoded(text: &str) -> String {
 
 /// Chooses `password` through the link of the latest e-mail to `email` whose subject has
 /// `subject_word`.
-pub async fn choose_password(app: &App, email: &str, subject_word: &str, password: &str) {
+pub async fn choose_password<S: Store>(app: &App<S>, email: &str, subject_word: &str, password: &str) {
     let token = mailed_link(app, email, subject_word).await;
     let (s, page) =
         no_redirects().get(format!("{}/password/{token}", app.base)).send().await.map(|r| (r.status(), r)).unwrap();
@@ -51,9 +59,7 @@ pub async fn choose_password(app: &App, email: &str, subject_word: &str, passwor
     assert!(page.contains("Your password is set"), "{page}");
 }
 
-#[tokio::test]
-async fn a_forgotten_password_is_reset_by_a_link_that_works_once_for_an_hour() {
-    let app = spawn_app().await;
+async fn a_forgotten_password_is_reset_by_a_link_that_works_once_for_an_hour<S: Store>(app: App<S>) {
     let before = sign_in(&app, "ther@calm.example", PASSWORD).await.unwrap();
     // The same answer whether or not the address has an account.
     let (s, known) = form(&app, "/password/forgot", "email=ther%40calm.example").await;
@@ -110,9 +116,7 @@ async fn a_forgotten_password_is_reset_by_a_link_that_works_once_for_an_hour() {
     assert!(statuses.contains(&StatusCode::TOO_MANY_REQUESTS));
 }
 
-#[tokio::test]
-async fn an_owner_requires_a_member_to_choose_their_own_password() {
-    let app = spawn_app().await;
+async fn an_owner_requires_a_member_to_choose_their_own_password<S: Store>(app: App<S>) {
     let owner = sign_in(&app, "owner@calm.example", PASSWORD).await.unwrap();
     let therapist = sign_in(&app, "ther@calm.example", PASSWORD).await.unwrap();
     let (_, settings) = owner.get("/settings").await;
@@ -146,13 +150,13 @@ fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
     &html[at..at + html[at..].find(end).unwrap()]
 }
 
-pub fn code_now(app: &App, secret: &str) -> String {
+pub fn code_now<S: Store>(app: &App<S>, secret: &str) -> String {
     let step = totp::step_at(app.clock.now_for_tests().0);
     format!("{:06}", totp::code_at(&totp::from_base32(secret).unwrap(), step))
 }
 
 /// Signs in with the password, then answers the code step with `code`.
-async fn sign_in_with_code(app: &App, email: &str, code: &str) -> (StatusCode, Option<Staff>) {
+async fn sign_in_with_code<S: Store>(app: &App<S>, email: &str, code: &str) -> (StatusCode, Option<Staff>) {
     let http = no_redirects();
     let body = format!("email={}&password={}&next=%2Fclients", encoded(email), encoded(PASSWORD));
     let r = http
@@ -193,9 +197,7 @@ async fn sign_in_with_code(app: &App, email: &str, code: &str) -> (StatusCode, O
     (status, Some(pending))
 }
 
-#[tokio::test]
-async fn two_step_sign_in_takes_an_app_code_or_a_recovery_code_each_once() {
-    let app = spawn_app().await;
+async fn two_step_sign_in_takes_an_app_code_or_a_recovery_code_each_once<S: Store>(app: App<S>) {
     let me = sign_in(&app, "ther@calm.example", PASSWORD).await.unwrap();
     let (s, page) = me.get("/account/two-factor").await;
     assert_eq!(s, StatusCode::OK);
@@ -245,9 +247,7 @@ async fn two_step_sign_in_takes_an_app_code_or_a_recovery_code_each_once() {
     sign_in(&app, "ther@calm.example", PASSWORD).await.expect("the password alone again");
 }
 
-#[tokio::test]
-async fn a_clinic_that_requires_two_step_sign_in_sends_each_member_to_set_it_up() {
-    let app = spawn_app().await;
+async fn a_clinic_that_requires_two_step_sign_in_sends_each_member_to_set_it_up<S: Store>(app: App<S>) {
     let owner = sign_in(&app, "owner@calm.example", PASSWORD).await.unwrap();
     let csrf = owner.csrf().await;
     let (s, _) = owner.post("/settings/two-factor", &format!("csrf={csrf}&require=yes"), None).await;

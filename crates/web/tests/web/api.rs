@@ -8,26 +8,6 @@ use serde_json::{Value, json};
 use store::Store;
 use web::secret::new_secret;
 
-/// Runs each test body on a fresh app over SQLite and over PostgreSQL: `name::sqlite` and
-/// `name::postgres`.
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        $(
-            mod $name {
-                #[tokio::test]
-                async fn sqlite() {
-                    super::$name(crate::harness::spawn_app().await).await
-                }
-
-                #[tokio::test]
-                async fn postgres() {
-                    super::$name(crate::harness::spawn_app_on_postgres().await).await
-                }
-            }
-        )*
-    };
-}
-
 // The API journey and tenant isolation, on both storage backends.
 on_both_backends!(
     the_api_needs_a_valid_token,

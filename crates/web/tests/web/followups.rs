@@ -8,11 +8,20 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use store::{ClientId, Message, MessageKind, MessageStatus, Recipient, SessionId, Store, Timestamp};
 
+// The outbox, the extra check-ins and the ways to stop messages, on both storage backends.
+on_both_backends!(
+    recording_a_session_puts_its_plan_check_ins_and_reminders_in_the_outbox,
+    a_sore_48_h_answer_adds_a_96_h_check_in_and_a_lasting_one_adds_day_7,
+    an_easing_48_h_answer_adds_no_check_in,
+    a_doctor_level_answer_tells_the_therapist_and_the_alert_address_at_once,
+    a_client_stops_messages_from_the_link_in_any_message_even_after_it_expired,
+);
+
 fn token_of(url: &str) -> String {
     url.rsplit('/').next().unwrap().to_owned()
 }
 
-async fn messages(app: &App) -> Vec<Message> {
+async fn messages<S: Store>(app: &App<S>) -> Vec<Message> {
     let mut all = Vec::new();
     for c in app.store.clinics().await.unwrap() {
         all.extend(app.store.messages(c.id, None, 1000).await.unwrap());
@@ -28,9 +37,7 @@ fn answer(soreness: u8, trend: &str, symptoms: &[&str]) -> Value {
     json!({"soreness": soreness, "trend": trend, "symptoms": symptoms})
 }
 
-#[tokio::test]
-async fn recording_a_session_puts_its_plan_check_ins_and_reminders_in_the_outbox() {
-    let app = spawn_app().await;
+async fn recording_a_session_puts_its_plan_check_ins_and_reminders_in_the_outbox<S: Store>(app: App<S>) {
     let (_, session) = app.session(&app.a.therapist, calm_intake(), leg_session()).await;
     let links: Vec<String> = session["follow_ups"]
         .as_array()
@@ -69,9 +76,7 @@ async fn recording_a_session_puts_its_plan_check_ins_and_reminders_in_the_outbox
     assert_eq!(client["opted_out_at"], Value::Null);
 }
 
-#[tokio::test]
-async fn a_sore_48_h_answer_adds_a_96_h_check_in_and_a_lasting_one_adds_day_7() {
-    let app = spawn_app().await;
+async fn a_sore_48_h_answer_adds_a_96_h_check_in_and_a_lasting_one_adds_day_7<S: Store>(app: App<S>) {
     let (_, session) = app.session(&app.a.therapist, calm_intake(), leg_session()).await;
     let link48 = session["follow_ups"][1]["check_in_url"].as_str().unwrap().to_owned();
     app.advance_hours(49.0);
@@ -105,9 +110,7 @@ async fn a_sore_48_h_answer_adds_a_96_h_check_in_and_a_lasting_one_adds_day_7() 
     assert_eq!(app.store.follow_ups_of_session(clinic_id, SessionId(session_id)).await.unwrap().len(), 4);
 }
 
-#[tokio::test]
-async fn an_easing_48_h_answer_adds_no_check_in() {
-    let app = spawn_app().await;
+async fn an_easing_48_h_answer_adds_no_check_in<S: Store>(app: App<S>) {
     let (_, session) = app.session(&app.a.therapist, calm_intake(), leg_session()).await;
     let link48 = session["follow_ups"][1]["check_in_url"].as_str().unwrap().to_owned();
     app.advance_hours(49.0);
@@ -126,9 +129,7 @@ async fn an_easing_48_h_answer_adds_no_check_in() {
     );
 }
 
-#[tokio::test]
-async fn a_doctor_level_answer_tells_the_therapist_and_the_alert_address_at_once() {
-    let app = spawn_app().await;
+async fn a_doctor_level_answer_tells_the_therapist_and_the_alert_address_at_once<S: Store>(app: App<S>) {
     let clinic = app.store.clinics().await.unwrap().remove(0);
     app.store.set_alert_to(clinic.id, Some("desk@calm.example")).await.unwrap();
     let (_, session) = app.session(&app.a.therapist, calm_intake(), leg_session()).await;
@@ -154,9 +155,7 @@ async fn a_doctor_level_answer_tells_the_therapist_and_the_alert_address_at_once
     assert_eq!(digests[0].next_attempt, Timestamp(T0).plus_hours(23), "08:00 the next day");
 }
 
-#[tokio::test]
-async fn a_client_stops_messages_from_the_link_in_any_message_even_after_it_expired() {
-    let app = spawn_app().await;
+async fn a_client_stops_messages_from_the_link_in_any_message_even_after_it_expired<S: Store>(app: App<S>) {
     let (client_id, session) = app.session(&app.a.therapist, calm_intake(), leg_session()).await;
     let token = token_of(session["follow_ups"][0]["check_in_url"].as_str().unwrap());
     app.advance_hours(24.0 * 30.0);

@@ -10,9 +10,13 @@ use reqwest::StatusCode;
 use serde_json::json;
 use store::Store;
 
-#[tokio::test]
-async fn a_clients_messages_come_from_the_clinic_with_a_button_and_a_short_link() {
-    let app = spawn_app().await;
+// What a client receives, on both storage backends.
+on_both_backends!(
+    a_clients_messages_come_from_the_clinic_with_a_button_and_a_short_link,
+    the_clinics_phone_is_a_call_link_and_the_printed_plan_says_whose_it_is,
+);
+
+async fn a_clients_messages_come_from_the_clinic_with_a_button_and_a_short_link<S: Store>(app: App<S>) {
     let owner = sign_in(&app, "owner@calm.example", PASSWORD).await.unwrap();
     let csrf = owner.csrf().await;
     let (s, page) =
@@ -57,9 +61,7 @@ async fn a_clients_messages_come_from_the_clinic_with_a_button_and_a_short_link(
     assert_eq!(url.rsplit('/').next().unwrap().trim_end_matches('.').len(), 43, "{body}");
 }
 
-#[tokio::test]
-async fn the_clinics_phone_is_a_call_link_and_the_printed_plan_says_whose_it_is() {
-    let app = spawn_app().await;
+async fn the_clinics_phone_is_a_call_link_and_the_printed_plan_says_whose_it_is<S: Store>(app: App<S>) {
     let clinic = app.store.clinics().await.unwrap().remove(0).id;
     app.store.set_clinic_contact(clinic, Some("+44 20 7946 0000"), None).await.unwrap();
     let (_, session) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;

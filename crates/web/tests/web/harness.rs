@@ -113,6 +113,27 @@ pub async fn spawn_app_on_postgres() -> App<PgStore> {
     serve_store(store, web::serve::Limits::default(), Vec::new()).await
 }
 
+/// Runs each test body, an `async fn name<S: Store>(app: App<S>)` of the module, on a fresh
+/// app over SQLite and over PostgreSQL: `name::sqlite` and `name::postgres`.
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test]
+                async fn sqlite() {
+                    super::$name(crate::harness::spawn_app().await).await
+                }
+
+                #[tokio::test]
+                async fn postgres() {
+                    super::$name(crate::harness::spawn_app_on_postgres().await).await
+                }
+            }
+        )*
+    };
+}
+pub(crate) use on_both_backends;
+
 async fn serve_store<S: Store>(
     store: S,
     limits: web::serve::Limits,

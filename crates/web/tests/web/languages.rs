@@ -8,6 +8,16 @@ use care::knowledge::locale::{Languages, Locale};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::sync::{Arc, OnceLock};
+use store::Store;
+
+// The client's language, on both storage backends.
+on_both_backends!(
+    the_api_records_a_clients_language_and_refuses_one_it_does_not_speak,
+    the_page_language_is_the_links_then_the_clients_then_the_browsers,
+    an_answer_in_spanish_is_answered_in_spanish_and_makes_it_the_clients_language,
+    a_spanish_note_is_flagged_and_asked_about,
+    messages_go_in_the_clients_language,
+);
 
 fn languages() -> &'static Languages {
     static L: OnceLock<Languages> = OnceLock::new();
@@ -19,7 +29,7 @@ fn spanish() -> &'static Arc<Locale> {
 }
 
 /// A client (with `language` when given), an intake and a session; (client id, check-in link).
-async fn client_with_link(app: &App, language: Option<&str>) -> (i64, String) {
+async fn client_with_link<S: Store>(app: &App<S>, language: Option<&str>) -> (i64, String) {
     let mut body = json!({"name": "Rosa García", "email": "rosa@example.com"});
     if let Some(l) = language {
         body["language"] = json!(l);
@@ -38,7 +48,7 @@ async fn client_with_link(app: &App, language: Option<&str>) -> (i64, String) {
     (id, b["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned())
 }
 
-async fn page(app: &App, url: &str, accept_language: Option<&str>) -> String {
+async fn page<S: Store>(app: &App<S>, url: &str, accept_language: Option<&str>) -> String {
     let mut request = app.http.get(url);
     if let Some(a) = accept_language {
         request = request.header("accept-language", a);
@@ -53,9 +63,7 @@ fn lang_of(html: &str) -> &str {
     &rest[..rest.find('"').unwrap()]
 }
 
-#[tokio::test]
-async fn the_api_records_a_clients_language_and_refuses_one_it_does_not_speak() {
-    let app = spawn_app().await;
+async fn the_api_records_a_clients_language_and_refuses_one_it_does_not_speak<S: Store>(app: App<S>) {
     let (id, _) = client_with_link(&app, Some("es")).await;
     let (s, record) = app.get(&format!("/api/v1/clients/{id}"), &app.a.therapist).await;
     assert_eq!(s, StatusCode::OK);
@@ -67,9 +75,7 @@ async fn the_api_records_a_clients_language_and_refuses_one_it_does_not_speak() 
     assert!(body["error"]["message"].as_str().unwrap().contains("en, es"), "{body}");
 }
 
-#[tokio::test]
-async fn the_page_language_is_the_links_then_the_clients_then_the_browsers() {
-    let app = spawn_app().await;
+async fn the_page_language_is_the_links_then_the_clients_then_the_browsers<S: Store>(app: App<S>) {
     let (_, unknown) = client_with_link(&app, None).await;
     assert_eq!(lang_of(&page(&app, &unknown, None).await), "en");
     assert_eq!(lang_of(&page(&app, &unknown, Some("es-MX,es;q=0.9,en;q=0.5")).await), "es");
@@ -98,9 +104,7 @@ async fn the_page_language_is_the_links_then_the_clients_then_the_browsers() {
     assert_eq!(lang_of(&page(&app, &format!("{}/why-sore?lang=es", app.base), None).await), "es");
 }
 
-#[tokio::test]
-async fn an_answer_in_spanish_is_answered_in_spanish_and_makes_it_the_clients_language() {
-    let app = spawn_app().await;
+async fn an_answer_in_spanish_is_answered_in_spanish_and_makes_it_the_clients_language<S: Store>(app: App<S>) {
     let (id, link) = client_with_link(&app, None).await;
     let resp = app
         .http
@@ -134,9 +138,7 @@ async fn an_answer_in_spanish_is_answered_in_spanish_and_makes_it_the_clients_la
     assert!(html.contains(spanish().word("error_soreness")));
 }
 
-#[tokio::test]
-async fn a_spanish_note_is_flagged_and_asked_about() {
-    let app = spawn_app().await;
+async fn a_spanish_note_is_flagged_and_asked_about<S: Store>(app: App<S>) {
     let (_, link) = client_with_link(&app, Some("es")).await;
     let resp = app
         .http
@@ -151,9 +153,7 @@ async fn a_spanish_note_is_flagged_and_asked_about() {
     assert!(html.contains("note-yes-breathlessness"), "as the breathing sign");
 }
 
-#[tokio::test]
-async fn messages_go_in_the_clients_language() {
-    let app = spawn_app().await;
+async fn messages_go_in_the_clients_language<S: Store>(app: App<S>) {
     client_with_link(&app, Some("es")).await;
     let files = send_due_to_files(&app).await;
     let plan = files.iter().find(|(name, _)| name.ends_with(".eml")).map(|(_, t)| t).expect("the plan's e-mail");

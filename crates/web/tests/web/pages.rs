@@ -7,9 +7,31 @@ use crate::api::leg_session;
 use crate::harness::*;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
+use store::Store;
+
+// The client's pages, on both storage backends.
+on_both_backends!(
+    the_check_in_form_asks_serious_signs_first_with_none_of_these_and_labels,
+    the_form_asks_the_pregnancy_signs_only_of_whom_they_can_apply_to,
+    an_infant_check_in_speaks_of_the_baby_and_asks_what_a_parent_can_see,
+    an_incomplete_form_is_refused_and_nothing_is_stored,
+    an_emergency_answer_shows_the_number_first_and_alerts_the_clinic,
+    follow_up_questions_record_the_serious_code_unless_answered_no,
+    a_temperature_in_fahrenheit_is_converted,
+    the_plan_and_why_sore_pages_are_honest_and_show_the_warning_signs,
+    expired_and_unknown_links_still_show_the_warning_signs,
+    client_links_are_rate_limited_per_address,
+    check_ins_are_limited_per_link_not_by_failed_links_and_the_limit_still_says_what_to_do,
+    every_response_carries_safe_headers,
+    feedback_through_one_link_is_limited_to_ten_an_hour,
+    a_refused_form_answer_is_stored_alerts_the_clinic_and_shows_no_code_names,
+    an_urgent_result_has_no_feedback_form,
+    the_form_asks_about_a_warning_sign_in_the_note_and_shows_it_first,
+    the_why_sore_page_is_general_and_shows_the_clinics_number_from_its_link,
+);
 
 /// Posts form fields (repeated keys allowed) to a check-in link; (status, html).
-async fn post_form(app: &App, link: &str, fields: &[(&str, &str)]) -> (StatusCode, String) {
+async fn post_form<S: Store>(app: &App<S>, link: &str, fields: &[(&str, &str)]) -> (StatusCode, String) {
     let body: String = fields
         .iter()
         .map(|(k, v)| {
@@ -28,13 +50,13 @@ async fn post_form(app: &App, link: &str, fields: &[(&str, &str)]) -> (StatusCod
     (resp.status(), resp.text().await.unwrap())
 }
 
-pub async fn get_html(app: &App, url: &str) -> (StatusCode, String) {
+pub async fn get_html<S: Store>(app: &App<S>, url: &str) -> (StatusCode, String) {
     let resp = app.http.get(url).send().await.unwrap();
     (resp.status(), resp.text().await.unwrap())
 }
 
 /// A session of a neck and calves deep-tissue massage; the 24 h check-in link.
-async fn link(app: &App) -> (String, i64) {
+async fn link<S: Store>(app: &App<S>) -> (String, i64) {
     let mut session = leg_session();
     session["areas"] = json!(["neck", "calves"]);
     let (client, body) = app.session(&app.a.therapist, json!({"first_massage": false}), session).await;
@@ -58,9 +80,7 @@ fn every_input_has_a_label(html: &str) {
     }
 }
 
-#[tokio::test]
-async fn the_check_in_form_asks_serious_signs_first_with_none_of_these_and_labels() {
-    let app = spawn_app().await;
+async fn the_check_in_form_asks_serious_signs_first_with_none_of_these_and_labels<S: Store>(app: App<S>) {
     let (link, _) = link(&app).await;
     let (s, html) = get_html(&app, &link).await;
     assert_eq!(s, StatusCode::OK);
@@ -77,9 +97,7 @@ async fn the_check_in_form_asks_serious_signs_first_with_none_of_these_and_label
 
 /// The pregnancy signs are asked of a client whose intake says pregnant, and of a client with
 /// no intake on record (nothing is known), never of another; the code is still accepted.
-#[tokio::test]
-async fn the_form_asks_the_pregnancy_signs_only_of_whom_they_can_apply_to() {
-    let app = spawn_app().await;
+async fn the_form_asks_the_pregnancy_signs_only_of_whom_they_can_apply_to<S: Store>(app: App<S>) {
     let pregnant = json!({"goals": ["pregnancy"], "conditions": [{"code": "pregnant"}], "first_massage": false, "pregnancy_weeks": 24});
     let mut form_of = Vec::new();
     for intake in [Some(pregnant), Some(json!({"first_massage": false})), None] {
@@ -108,9 +126,7 @@ async fn the_form_asks_the_pregnancy_signs_only_of_whom_they_can_apply_to() {
 
 /// An infant session's check-in is written to the parent about the baby, and asks only what
 /// a parent can see in a baby; the baby's warning signs still lead the form.
-#[tokio::test]
-async fn an_infant_check_in_speaks_of_the_baby_and_asks_what_a_parent_can_see() {
-    let app = spawn_app().await;
+async fn an_infant_check_in_speaks_of_the_baby_and_asks_what_a_parent_can_see<S: Store>(app: App<S>) {
     let session =
         json!({"massage_type": "infant", "pressure": "light", "areas": ["abdomen"], "baby_birth_date": "2026-09-01"});
     let (_, body) = app.session(&app.a.therapist, json!({"first_massage": false}), session).await;
@@ -138,9 +154,7 @@ async fn an_infant_check_in_speaks_of_the_baby_and_asks_what_a_parent_can_see() 
     assert!(html.contains("level emergency"), "{html}");
 }
 
-#[tokio::test]
-async fn an_incomplete_form_is_refused_and_nothing_is_stored() {
-    let app = spawn_app().await;
+async fn an_incomplete_form_is_refused_and_nothing_is_stored<S: Store>(app: App<S>) {
     let (link, client) = link(&app).await;
     let (s, html) = post_form(&app, &link, &[("soreness", "2"), ("none", "emergency")]).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
@@ -153,9 +167,7 @@ async fn an_incomplete_form_is_refused_and_nothing_is_stored() {
     assert_eq!(shown["sessions"][0]["check_ins"], json!([]));
 }
 
-#[tokio::test]
-async fn an_emergency_answer_shows_the_number_first_and_alerts_the_clinic() {
-    let app = spawn_app().await;
+async fn an_emergency_answer_shows_the_number_first_and_alerts_the_clinic<S: Store>(app: App<S>) {
     let (link, _) = link(&app).await;
     app.advance_hours(5.0);
     let mut fields = vec![("soreness", "3"), ("symptom", "chest_pain"), ("area", "calves")];
@@ -172,9 +184,7 @@ async fn an_emergency_answer_shows_the_number_first_and_alerts_the_clinic() {
     assert_eq!(alerts["alerts"][0]["check_in"]["report"]["sore_areas"], json!(["calves"]));
 }
 
-#[tokio::test]
-async fn follow_up_questions_record_the_serious_code_unless_answered_no() {
-    let app = spawn_app().await;
+async fn follow_up_questions_record_the_serious_code_unless_answered_no<S: Store>(app: App<S>) {
     let (link, _) = link(&app).await;
     app.advance_hours(20.0);
     let mut blank = vec![("soreness", "1"), ("symptom", "headache")];
@@ -201,9 +211,7 @@ async fn follow_up_questions_record_the_serious_code_unless_answered_no() {
     assert!(html.contains("level doctor"), "dizzy at rest after neck work: doctor today");
 }
 
-#[tokio::test]
-async fn a_temperature_in_fahrenheit_is_converted() {
-    let app = spawn_app().await;
+async fn a_temperature_in_fahrenheit_is_converted<S: Store>(app: App<S>) {
     let (link, _) = link(&app).await;
     app.advance_hours(24.0);
     let mut fields = vec![("soreness", "2"), ("temperature", "100.4"), ("temperature_unit", "f")];
@@ -229,9 +237,7 @@ async fn a_temperature_in_fahrenheit_is_converted() {
     assert!(!html.contains("temperature c") && !html.contains("temperature_c"), "{html}");
 }
 
-#[tokio::test]
-async fn the_plan_and_why_sore_pages_are_honest_and_show_the_warning_signs() {
-    let app = spawn_app().await;
+async fn the_plan_and_why_sore_pages_are_honest_and_show_the_warning_signs<S: Store>(app: App<S>) {
     let (link, _) = link(&app).await;
     let (s, plan) = get_html(&app, &format!("{link}/plan")).await;
     assert_eq!(s, StatusCode::OK);
@@ -254,9 +260,7 @@ async fn the_plan_and_why_sore_pages_are_honest_and_show_the_warning_signs() {
     assert!(why.contains("does not diagnose"));
 }
 
-#[tokio::test]
-async fn expired_and_unknown_links_still_show_the_warning_signs() {
-    let app = spawn_app().await;
+async fn expired_and_unknown_links_still_show_the_warning_signs<S: Store>(app: App<S>) {
     let (link, _) = link(&app).await;
     app.advance_hours(24.0 + 168.0 + 1.0);
     let (s, html) = get_html(&app, &link).await;
@@ -272,9 +276,7 @@ async fn expired_and_unknown_links_still_show_the_warning_signs() {
     assert_eq!(s, StatusCode::GONE);
 }
 
-#[tokio::test]
-async fn client_links_are_rate_limited_per_address() {
-    let app = spawn_app().await;
+async fn client_links_are_rate_limited_per_address<S: Store>(app: App<S>) {
     let unknown = format!("{}/c/{}", app.base, "cd".repeat(32));
     for _ in 0..web::rate_limit::REQUESTS_PER_WINDOW {
         let (s, _) = get_html(&app, &unknown).await;
@@ -288,9 +290,7 @@ async fn client_links_are_rate_limited_per_address() {
     assert_eq!(s, StatusCode::NOT_FOUND, "a new window lets the address in again");
 }
 
-#[tokio::test]
-async fn check_ins_are_limited_per_link_not_by_failed_links_and_the_limit_still_says_what_to_do() {
-    let app = spawn_app().await;
+async fn check_ins_are_limited_per_link_not_by_failed_links_and_the_limit_still_says_what_to_do<S: Store>(app: App<S>) {
     let (link, _) = link(&app).await;
     // Failed links from this address do not count against real answers.
     for _ in 0..(web::rate_limit::REQUESTS_PER_WINDOW + 5) {
@@ -315,9 +315,7 @@ async fn check_ins_are_limited_per_link_not_by_failed_links_and_the_limit_still_
     assert_eq!(s, StatusCode::OK, "an hour later the link takes answers again");
 }
 
-#[tokio::test]
-async fn every_response_carries_safe_headers() {
-    let app = spawn_app().await;
+async fn every_response_carries_safe_headers<S: Store>(app: App<S>) {
     let (link, _) = link(&app).await;
     let get = |url: String, token: Option<String>| {
         let mut r = app.http.get(url);
@@ -359,9 +357,7 @@ async fn every_response_carries_safe_headers() {
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 }
 
-#[tokio::test]
-async fn feedback_through_one_link_is_limited_to_ten_an_hour() {
-    let app = spawn_app().await;
+async fn feedback_through_one_link_is_limited_to_ten_an_hour<S: Store>(app: App<S>) {
     let (link, _) = link(&app).await;
     let (s, answer) = app.call(Method::POST, &link, None, Some(json!({"soreness": 1, "symptoms": []}))).await;
     assert_eq!(s, StatusCode::OK);
@@ -377,9 +373,7 @@ async fn feedback_through_one_link_is_limited_to_ten_an_hour() {
 
 // ----- Care policy v1.2 -----
 
-#[tokio::test]
-async fn a_refused_form_answer_is_stored_alerts_the_clinic_and_shows_no_code_names() {
-    let app = spawn_app().await;
+async fn a_refused_form_answer_is_stored_alerts_the_clinic_and_shows_no_code_names<S: Store>(app: App<S>) {
     let (link, client) = link(&app).await;
     app.advance_hours(24.0);
     // A tampered form: a soreness of 12 cannot come from the page, but must never be lost.
@@ -402,9 +396,7 @@ async fn a_refused_form_answer_is_stored_alerts_the_clinic_and_shows_no_code_nam
     assert_eq!(alerts["alerts"][0]["check_in"]["report"]["note"], "feel cold");
 }
 
-#[tokio::test]
-async fn an_urgent_result_has_no_feedback_form() {
-    let app = spawn_app().await;
+async fn an_urgent_result_has_no_feedback_form<S: Store>(app: App<S>) {
     let (link, _) = link(&app).await;
     app.advance_hours(24.0);
     let mut urgent = vec![("soreness", "2"), ("symptom", "one_leg_swelling")];
@@ -423,9 +415,7 @@ async fn an_urgent_result_has_no_feedback_form() {
     assert!(html.contains("How was your massage?"), "feedback is offered below doctor");
 }
 
-#[tokio::test]
-async fn the_form_asks_about_a_warning_sign_in_the_note_and_shows_it_first() {
-    let app = spawn_app().await;
+async fn the_form_asks_about_a_warning_sign_in_the_note_and_shows_it_first<S: Store>(app: App<S>) {
     let (link, _) = link(&app).await;
     app.advance_hours(24.0);
     let mut fields = vec![("soreness", "2"), ("note", "Crushing chest pain earlier")];
@@ -451,9 +441,7 @@ async fn the_form_asks_about_a_warning_sign_in_the_note_and_shows_it_first() {
     assert!(html.contains("level emergency"), "{html}");
 }
 
-#[tokio::test]
-async fn the_why_sore_page_is_general_and_shows_the_clinics_number_from_its_link() {
-    let app = spawn_app().await;
+async fn the_why_sore_page_is_general_and_shows_the_clinics_number_from_its_link<S: Store>(app: App<S>) {
     let (s, why) = get_html(&app, &format!("{}/why-sore", app.base)).await;
     assert_eq!(s, StatusCode::OK);
     assert!(why.contains("A first massage: muscles that are not used to massage"), "{why}");

@@ -7,6 +7,47 @@ use reqwest::{Client, StatusCode, header};
 use serde_json::json;
 use store::{ClientId, Store};
 
+// The staff's journeys, on both storage backends.
+on_both_backends!(
+    signing_in_needs_the_right_password_and_pages_need_signing_in,
+    sign_in_never_redirects_off_site,
+    alerts_are_acknowledged_from_the_queue_with_csrf_by_the_right_roles,
+    clients_are_searched_added_and_shown_with_their_soreness_chart,
+    intake_and_session_forms_need_the_token_and_the_right_role,
+    the_owner_invites_a_therapist_who_chooses_a_password_from_the_email_and_is_deactivated,
+    the_country_sets_the_emergency_number_and_products_join_the_plan,
+    a_client_leaves_feedback_the_clinic_reads,
+    new_clients_fill_their_intake_from_the_public_link,
+    a_clients_own_intake_link_works_once,
+    the_owner_sets_the_check_in_schedule_that_sessions_follow,
+    the_owner_rewords_the_client_messages_with_their_variables,
+    sign_in_refuses_control_characters_in_next_and_other_sites,
+    failed_sign_ins_are_limited_per_address,
+    staff_forms_check_phone_numbers_and_time_zones_and_a_second_acknowledgement_is_refused,
+    staff_stop_and_resume_a_clients_messages_set_the_alert_address_and_see_failed_messages,
+    the_client_list_comes_a_hundred_at_a_time_with_a_next_link,
+    each_kind_of_knocking_has_its_own_budget,
+    the_public_intake_link_speaks_the_browsers_language_and_records_it,
+    pregnancy_weeks_are_asked_at_intake_and_worked_out_at_the_check_in,
+    a_postponed_intake_tells_the_client_not_to_come_in_today,
+    staff_read_what_could_not_be_read_and_the_signs_a_note_mentions,
+    the_session_form_takes_the_babys_date_of_birth_for_an_infant_massage,
+    every_note_is_listed_on_the_dashboard_for_the_therapist_to_read,
+    every_error_from_a_staff_or_client_page_is_a_page,
+    an_alert_shows_what_the_client_said_in_plain_words,
+    the_screening_reaches_the_session_form,
+    a_session_is_recorded_for_the_time_it_ended,
+    each_role_sees_what_it_may_use_and_forms_keep_what_was_typed,
+    staff_change_their_password_and_other_sign_ins_end,
+    the_next_intake_starts_from_the_last_one_with_the_history_beside_it,
+    the_outcomes_match_counts_made_from_the_data,
+    the_owner_exports_a_period_as_csv,
+    reads_and_changes_are_in_the_audit_trail,
+    the_owner_downloads_a_clients_data,
+    an_erased_client_leaves_no_trace_in_the_clinics_rows,
+    another_clinics_owner_gets_404_on_every_staff_route_with_an_id,
+);
+
 /// A browser-like client that keeps the session cookie and does not follow redirects.
 pub struct Staff {
     pub http: Client,
@@ -18,7 +59,7 @@ pub fn no_redirects() -> Client {
     Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
-pub async fn sign_in(app: &App, email: &str, password: &str) -> Result<Staff, (StatusCode, String)> {
+pub async fn sign_in<S: Store>(app: &App<S>, email: &str, password: &str) -> Result<Staff, (StatusCode, String)> {
     let http = no_redirects();
     let body = format!("email={}&password={}&next=%2Falerts", email.replace('@', "%40"), password.replace(' ', "+"));
     let resp = http
@@ -70,9 +111,7 @@ impl Staff {
     }
 }
 
-#[tokio::test]
-async fn signing_in_needs_the_right_password_and_pages_need_signing_in() {
-    let app = spawn_app().await;
+async fn signing_in_needs_the_right_password_and_pages_need_signing_in<S: Store>(app: App<S>) {
     let anonymous = no_redirects();
     let r = anonymous.get(format!("{}/clients?q=ada", app.base)).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
@@ -107,9 +146,7 @@ async fn signing_in_needs_the_right_password_and_pages_need_signing_in() {
     assert_eq!(again.get("/").await.0, StatusCode::SEE_OTHER);
 }
 
-#[tokio::test]
-async fn sign_in_never_redirects_off_site() {
-    let app = spawn_app().await;
+async fn sign_in_never_redirects_off_site<S: Store>(app: App<S>) {
     let http = no_redirects();
     let r = http
         .post(format!("{}/sign-in", app.base))
@@ -121,9 +158,7 @@ async fn sign_in_never_redirects_off_site() {
     assert_eq!(r.headers()[header::LOCATION], "/");
 }
 
-#[tokio::test]
-async fn alerts_are_acknowledged_from_the_queue_with_csrf_by_the_right_roles() {
-    let app = spawn_app().await;
+async fn alerts_are_acknowledged_from_the_queue_with_csrf_by_the_right_roles<S: Store>(app: App<S>) {
     let (client, session) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
     let link = session["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
     app.advance_hours(20.0);
@@ -169,9 +204,7 @@ async fn alerts_are_acknowledged_from_the_queue_with_csrf_by_the_right_roles() {
     assert_eq!(other.get(&format!("/clients/{client}")).await.0, StatusCode::NOT_FOUND);
 }
 
-#[tokio::test]
-async fn clients_are_searched_added_and_shown_with_their_soreness_chart() {
-    let app = spawn_app().await;
+async fn clients_are_searched_added_and_shown_with_their_soreness_chart<S: Store>(app: App<S>) {
     let (client, session) = app
         .session(
             &app.a.therapist,
@@ -209,9 +242,7 @@ async fn clients_are_searched_added_and_shown_with_their_soreness_chart() {
     assert!(!all.contains("Mallory"));
 }
 
-#[tokio::test]
-async fn intake_and_session_forms_need_the_token_and_the_right_role() {
-    let app = spawn_app().await;
+async fn intake_and_session_forms_need_the_token_and_the_right_role<S: Store>(app: App<S>) {
     let client = app.new_client(&app.a.owner).await;
     let therapist = sign_in(&app, "ther@calm.example", PASSWORD).await.unwrap();
     let csrf = therapist.csrf().await;
@@ -264,9 +295,7 @@ async fn intake_and_session_forms_need_the_token_and_the_right_role() {
     assert_eq!(shown["sessions"].as_array().unwrap().len(), 1);
 }
 
-#[tokio::test]
-async fn the_owner_invites_a_therapist_who_chooses_a_password_from_the_email_and_is_deactivated() {
-    let app = spawn_app().await;
+async fn the_owner_invites_a_therapist_who_chooses_a_password_from_the_email_and_is_deactivated<S: Store>(app: App<S>) {
     let owner = sign_in(&app, "owner@calm.example", PASSWORD).await.unwrap();
     let csrf = owner.csrf().await;
     let (s, html) = owner
@@ -306,9 +335,7 @@ async fn the_owner_invites_a_therapist_who_chooses_a_password_from_the_email_and
     assert_eq!(s, StatusCode::FORBIDDEN, "no CSRF token");
 }
 
-#[tokio::test]
-async fn the_country_sets_the_emergency_number_and_products_join_the_plan() {
-    let app = spawn_app().await;
+async fn the_country_sets_the_emergency_number_and_products_join_the_plan<S: Store>(app: App<S>) {
     let owner = sign_in(&app, "owner@calm.example", PASSWORD).await.unwrap();
     let csrf = owner.csrf().await;
     let (s, _) = owner
@@ -340,9 +367,7 @@ async fn the_country_sets_the_emergency_number_and_products_join_the_plan() {
     assert!(plan.contains("Clinic bath flakes") && plan.contains("href=\"tel:000\""));
 }
 
-#[tokio::test]
-async fn a_client_leaves_feedback_the_clinic_reads() {
-    let app = spawn_app().await;
+async fn a_client_leaves_feedback_the_clinic_reads<S: Store>(app: App<S>) {
     let (client, session) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
     let link = session["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
     app.advance_hours(24.0);
@@ -380,7 +405,7 @@ fn code_in(html: &str, id: &str) -> String {
     html[at..at + html[at..].find("</code>").unwrap()].to_owned()
 }
 
-async fn post_form(app: &App, url: &str, body: &str) -> (StatusCode, String) {
+async fn post_form<S: Store>(app: &App<S>, url: &str, body: &str) -> (StatusCode, String) {
     let r = app
         .http
         .post(url)
@@ -392,9 +417,7 @@ async fn post_form(app: &App, url: &str, body: &str) -> (StatusCode, String) {
     (r.status(), r.text().await.unwrap())
 }
 
-#[tokio::test]
-async fn new_clients_fill_their_intake_from_the_public_link() {
-    let app = spawn_app().await;
+async fn new_clients_fill_their_intake_from_the_public_link<S: Store>(app: App<S>) {
     let owner = sign_in(&app, "owner@calm.example", PASSWORD).await.unwrap();
     let csrf = owner.csrf().await;
     let (s, html) = owner.post("/settings/intake-link", &format!("csrf={csrf}"), None).await;
@@ -429,9 +452,7 @@ async fn new_clients_fill_their_intake_from_the_public_link() {
     assert_eq!(app.http.get(&link).send().await.unwrap().status(), StatusCode::NOT_FOUND);
 }
 
-#[tokio::test]
-async fn a_clients_own_intake_link_works_once() {
-    let app = spawn_app().await;
+async fn a_clients_own_intake_link_works_once<S: Store>(app: App<S>) {
     let client = app.new_client(&app.a.owner).await;
     let desk = sign_in(&app, "desk@calm.example", PASSWORD).await.unwrap();
     let csrf = desk.csrf().await;
@@ -454,9 +475,7 @@ async fn a_clients_own_intake_link_works_once() {
     assert_eq!(s, StatusCode::NOT_FOUND, "another clinic's client");
 }
 
-#[tokio::test]
-async fn the_owner_sets_the_check_in_schedule_that_sessions_follow() {
-    let app = spawn_app().await;
+async fn the_owner_sets_the_check_in_schedule_that_sessions_follow<S: Store>(app: App<S>) {
     let owner = sign_in(&app, "owner@calm.example", PASSWORD).await.unwrap();
     let csrf = owner.csrf().await;
     let (_, page) = owner.get("/settings").await;
@@ -473,9 +492,7 @@ async fn the_owner_sets_the_check_in_schedule_that_sessions_follow() {
     assert_eq!(due, vec!["2026-11-27T21:00:00Z", "2026-11-28T21:00:00Z", "2026-12-01T09:00:00Z"]);
 }
 
-#[tokio::test]
-async fn the_owner_rewords_the_client_messages_with_their_variables() {
-    let app = spawn_app().await;
+async fn the_owner_rewords_the_client_messages_with_their_variables<S: Store>(app: App<S>) {
     let owner = sign_in(&app, "owner@calm.example", PASSWORD).await.unwrap();
     let csrf = owner.csrf().await;
     let (_, page) = owner.get("/settings").await;
@@ -496,9 +513,7 @@ async fn the_owner_rewords_the_client_messages_with_their_variables() {
     assert!(page.contains("For example: Hi Ada, your plan:"), "the new wording is shown filled in");
 }
 
-#[tokio::test]
-async fn sign_in_refuses_control_characters_in_next_and_other_sites() {
-    let app = spawn_app().await;
+async fn sign_in_refuses_control_characters_in_next_and_other_sites<S: Store>(app: App<S>) {
     let http = no_redirects();
     let r = http
         .post(format!("{}/sign-in", app.base))
@@ -533,9 +548,7 @@ async fn sign_in_refuses_control_characters_in_next_and_other_sites() {
     assert_eq!(s, StatusCode::FORBIDDEN, "the Origin must match exactly, not by prefix");
 }
 
-#[tokio::test]
-async fn failed_sign_ins_are_limited_per_address() {
-    let app = spawn_app().await;
+async fn failed_sign_ins_are_limited_per_address<S: Store>(app: App<S>) {
     for _ in 0..web::rate_limit::REQUESTS_PER_WINDOW {
         assert_eq!(sign_in(&app, "owner@calm.example", "guess").await.err().unwrap().0, StatusCode::UNAUTHORIZED);
     }
@@ -546,9 +559,7 @@ async fn failed_sign_ins_are_limited_per_address() {
     assert!(sign_in(&app, "owner@calm.example", PASSWORD).await.is_ok(), "a new window lets the address in again");
 }
 
-#[tokio::test]
-async fn staff_forms_check_phone_numbers_and_time_zones_and_a_second_acknowledgement_is_refused() {
-    let app = spawn_app().await;
+async fn staff_forms_check_phone_numbers_and_time_zones_and_a_second_acknowledgement_is_refused<S: Store>(app: App<S>) {
     let owner = sign_in(&app, "owner@calm.example", PASSWORD).await.unwrap();
     let csrf = owner.csrf().await;
     let (s, html) = owner.post("/clients", &format!("csrf={csrf}&name=Pat&phone=call+me"), None).await;
@@ -577,9 +588,7 @@ async fn staff_forms_check_phone_numbers_and_time_zones_and_a_second_acknowledge
     assert_eq!(all["alerts"][0]["note"], "first");
 }
 
-#[tokio::test]
-async fn staff_stop_and_resume_a_clients_messages_set_the_alert_address_and_see_failed_messages() {
-    let app = spawn_app().await;
+async fn staff_stop_and_resume_a_clients_messages_set_the_alert_address_and_see_failed_messages<S: Store>(app: App<S>) {
     let (client_id, _) = app
         .session(&app.a.therapist, json!({"goals": ["relaxation"], "first_massage": false}), crate::api::leg_session())
         .await;
@@ -625,9 +634,7 @@ async fn staff_stop_and_resume_a_clients_messages_set_the_alert_address_and_see_
     assert!(html.contains(&format!("/clients/{client_id}")));
 }
 
-#[tokio::test]
-async fn the_client_list_comes_a_hundred_at_a_time_with_a_next_link() {
-    let app = spawn_app().await;
+async fn the_client_list_comes_a_hundred_at_a_time_with_a_next_link<S: Store>(app: App<S>) {
     let mut ids = Vec::new();
     for i in 0..130 {
         // Names that sort differently by case, and twins that only the id tells apart.
@@ -656,9 +663,7 @@ async fn the_client_list_comes_a_hundred_at_a_time_with_a_next_link() {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a cursor the list never gave is refused");
 }
 
-#[tokio::test]
-async fn each_kind_of_knocking_has_its_own_budget() {
-    let app = spawn_app().await;
+async fn each_kind_of_knocking_has_its_own_budget<S: Store>(app: App<S>) {
     // Sixty-odd bad client links from one address do not lock its staff out of signing in.
     for _ in 0..(web::rate_limit::REQUESTS_PER_WINDOW + 5) {
         app.http.get(format!("{}/c/{}", app.base, "0".repeat(64))).send().await.unwrap();
@@ -684,9 +689,7 @@ async fn each_kind_of_knocking_has_its_own_budget() {
 
 /// A new client on the clinic's public intake link reads it in their browser's language,
 /// is asked the language of their messages, and has it recorded.
-#[tokio::test]
-async fn the_public_intake_link_speaks_the_browsers_language_and_records_it() {
-    let app = spawn_app().await;
+async fn the_public_intake_link_speaks_the_browsers_language_and_records_it<S: Store>(app: App<S>) {
     let owner = sign_in(&app, "owner@calm.example", PASSWORD).await.unwrap();
     let csrf = owner.csrf().await;
     let (_, html) = owner.post("/settings/intake-link", &format!("csrf={csrf}"), None).await;
@@ -712,7 +715,7 @@ async fn the_public_intake_link_speaks_the_browsers_language_and_records_it() {
 // ----- Care policy v1.2 -----
 
 /// A client's own intake link, made by the front desk.
-async fn own_intake_link(app: &App) -> (i64, String) {
+async fn own_intake_link<S: Store>(app: &App<S>) -> (i64, String) {
     let client = app.new_client(&app.a.owner).await;
     let desk = sign_in(app, "desk@calm.example", PASSWORD).await.unwrap();
     let csrf = desk.csrf().await;
@@ -720,9 +723,7 @@ async fn own_intake_link(app: &App) -> (i64, String) {
     (client, code_in(&html, "intake-link"))
 }
 
-#[tokio::test]
-async fn pregnancy_weeks_are_asked_at_intake_and_worked_out_at_the_check_in() {
-    let app = spawn_app().await;
+async fn pregnancy_weeks_are_asked_at_intake_and_worked_out_at_the_check_in<S: Store>(app: App<S>) {
     let (client, link) = own_intake_link(&app).await;
     // Weeks without a pregnancy ticked: asked to fix it, nothing stored.
     let (s, html) = post_form(&app, &link, "goal=relaxation&first_massage=no&pregnancy_weeks=18&consent=yes").await;
@@ -753,9 +754,7 @@ async fn pregnancy_weeks_are_asked_at_intake_and_worked_out_at_the_check_in() {
     assert!(rules.contains(&"D-pregnancy"), "{rules:?}");
 }
 
-#[tokio::test]
-async fn a_postponed_intake_tells_the_client_not_to_come_in_today() {
-    let app = spawn_app().await;
+async fn a_postponed_intake_tells_the_client_not_to_come_in_today<S: Store>(app: App<S>) {
     let (_, link) = own_intake_link(&app).await;
     let (s, html) =
         post_form(&app, &link, "goal=relaxation&condition=fever_or_infection&first_massage=no&consent=yes").await;
@@ -767,9 +766,7 @@ async fn a_postponed_intake_tells_the_client_not_to_come_in_today() {
     assert!(html.contains("Thank you") && !html.contains("do not come in"), "{html}");
 }
 
-#[tokio::test]
-async fn staff_read_what_could_not_be_read_and_the_signs_a_note_mentions() {
-    let app = spawn_app().await;
+async fn staff_read_what_could_not_be_read_and_the_signs_a_note_mentions<S: Store>(app: App<S>) {
     let (client, session) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
     let link = session["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
     app.advance_hours(24.0);
@@ -789,9 +786,7 @@ async fn staff_read_what_could_not_be_read_and_the_signs_a_note_mentions() {
     assert!(page.contains("from 30 to 45"), "what was wrong is shown to staff: {page}");
 }
 
-#[tokio::test]
-async fn the_session_form_takes_the_babys_date_of_birth_for_an_infant_massage() {
-    let app = spawn_app().await;
+async fn the_session_form_takes_the_babys_date_of_birth_for_an_infant_massage<S: Store>(app: App<S>) {
     let client = app.new_client(&app.a.owner).await;
     let therapist = sign_in(&app, "ther@calm.example", PASSWORD).await.unwrap();
     let csrf = therapist.csrf().await;
@@ -811,9 +806,7 @@ async fn the_session_form_takes_the_babys_date_of_birth_for_an_infant_massage() 
     assert_eq!(shown["sessions"][0]["baby_birth_date"], "2026-09-01");
 }
 
-#[tokio::test]
-async fn every_note_is_listed_on_the_dashboard_for_the_therapist_to_read() {
-    let app = spawn_app().await;
+async fn every_note_is_listed_on_the_dashboard_for_the_therapist_to_read<S: Store>(app: App<S>) {
     let (_, session) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
     let link = session["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
     app.advance_hours(24.0);
@@ -840,9 +833,7 @@ fn is_html(r: &reqwest::Response) -> bool {
 
 /// A browser reads every error as a page, never as JSON: the staff's in the staff layout, a
 /// client's with the warning signs; the framework's own rejections too.
-#[tokio::test]
-async fn every_error_from_a_staff_or_client_page_is_a_page() {
-    let app = spawn_app().await;
+async fn every_error_from_a_staff_or_client_page_is_a_page<S: Store>(app: App<S>) {
     let owner = sign_in(&app, "owner@calm.example", PASSWORD).await.unwrap();
     let desk = sign_in(&app, "desk@calm.example", PASSWORD).await.unwrap();
     let (_, session) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
@@ -979,9 +970,7 @@ async fn a_database_error_is_logged_with_its_cause_and_request_id_and_not_shown(
 /// temperature in both scales, the note, how long after the session; each rule's clinical
 /// reason and what the client was told, with the rule's id beside it. The client's page
 /// shows the same answers, and each session's techniques, notes and who recorded it.
-#[tokio::test]
-async fn an_alert_shows_what_the_client_said_in_plain_words() {
-    let app = spawn_app().await;
+async fn an_alert_shows_what_the_client_said_in_plain_words<S: Store>(app: App<S>) {
     let kb = care::Knowledge::builtin().unwrap();
     let (s, c) =
         app.post("/api/v1/clients", &app.a.owner, json!({"name": "Tom Baker", "phone": "+44 7700 900123"})).await;
@@ -1046,9 +1035,7 @@ async fn an_alert_shows_what_the_client_said_in_plain_words() {
 /// that must be acknowledged before a session is saved, areas to avoid are marked and ticking
 /// one must be confirmed, the pressure caps stand beside the pressure, and each
 /// acknowledgement is kept in the session's notes.
-#[tokio::test]
-async fn the_screening_reaches_the_session_form() {
-    let app = spawn_app().await;
+async fn the_screening_reaches_the_session_form<S: Store>(app: App<S>) {
     let kb = care::Knowledge::builtin().unwrap();
     let therapist = sign_in(&app, "ther@calm.example", PASSWORD).await.unwrap();
     let csrf = therapist.csrf().await;
@@ -1108,9 +1095,7 @@ async fn the_screening_reaches_the_session_form() {
 
 /// A session can be recorded after the fact, for the local time it ended, within the API's
 /// limits (not in the future, not over a year ago), and the form says so in plain words.
-#[tokio::test]
-async fn a_session_is_recorded_for_the_time_it_ended() {
-    let app = spawn_app().await;
+async fn a_session_is_recorded_for_the_time_it_ended<S: Store>(app: App<S>) {
     let therapist = sign_in(&app, "ther@calm.example", PASSWORD).await.unwrap();
     let csrf = therapist.csrf().await;
     let (id, _) = app.session(&app.a.owner, json!({"first_massage": false}), leg_session()).await;
@@ -1138,9 +1123,7 @@ async fn a_session_is_recorded_for_the_time_it_ended() {
 /// The navigation shows only what a role may use, and a front-desk user who opens the
 /// session form anyway reads a page that says no, in the staff layout. Forms speak plain
 /// words and keep what was typed after an error.
-#[tokio::test]
-async fn each_role_sees_what_it_may_use_and_forms_keep_what_was_typed() {
-    let app = spawn_app().await;
+async fn each_role_sees_what_it_may_use_and_forms_keep_what_was_typed<S: Store>(app: App<S>) {
     let id = app.new_client(&app.a.owner).await;
     let desk = sign_in(&app, "desk@calm.example", PASSWORD).await.unwrap();
     let (_, page) = desk.get(&format!("/clients/{id}")).await;
@@ -1179,9 +1162,7 @@ async fn each_role_sees_what_it_may_use_and_forms_keep_what_was_typed() {
 /// Staff change their own password with the current one; the new one works, the old one
 /// no longer does, and every other sign-in of theirs ends. A wrong current password changes
 /// nothing and counts like a failed sign-in.
-#[tokio::test]
-async fn staff_change_their_password_and_other_sign_ins_end() {
-    let app = spawn_app().await;
+async fn staff_change_their_password_and_other_sign_ins_end<S: Store>(app: App<S>) {
     let here = sign_in(&app, "ther@calm.example", PASSWORD).await.unwrap();
     let elsewhere = sign_in(&app, "ther@calm.example", PASSWORD).await.unwrap();
     let csrf = here.csrf().await;
@@ -1218,9 +1199,7 @@ async fn staff_change_their_password_and_other_sign_ins_end() {
 /// The next intake starts from the last one, as it stands now (not a first massage once
 /// there have been sessions), with the client's sessions beside it and the pressure the
 /// history now suggests, with why.
-#[tokio::test]
-async fn the_next_intake_starts_from_the_last_one_with_the_history_beside_it() {
-    let app = spawn_app().await;
+async fn the_next_intake_starts_from_the_last_one_with_the_history_beside_it<S: Store>(app: App<S>) {
     let intake = json!({"goals": ["low_back_pain"], "conditions": [{"code": "varicose_veins"}], "usual_pain": 3,
                         "preferred_pressure": "firm", "first_massage": true});
     let (id, session) = app.session(&app.a.owner, intake, leg_session()).await;
@@ -1259,9 +1238,7 @@ async fn the_next_intake_starts_from_the_last_one_with_the_history_beside_it() {
 /// mean soreness at 24 h of a type with ten answers, "too few to compare" for a type with
 /// two, the answers at each level, the response rate, the alerts per therapist; a therapist
 /// sees only their own sessions, and the front desk none.
-#[tokio::test]
-async fn the_outcomes_match_counts_made_from_the_data() {
-    let app = spawn_app().await;
+async fn the_outcomes_match_counts_made_from_the_data<S: Store>(app: App<S>) {
     let deep: Vec<u8> = vec![2, 3, 4, 5, 6, 7, 8, 3, 4, 9];
     let mut links = Vec::new();
     for (i, soreness) in deep.iter().enumerate() {
@@ -1318,9 +1295,7 @@ async fn the_outcomes_match_counts_made_from_the_data() {
 /// The owner downloads a period's check-ins as CSV; a note that a spreadsheet would run as a
 /// formula is written so that it cannot, quotes and commas survive the round trip, and only
 /// the owner may export.
-#[tokio::test]
-async fn the_owner_exports_a_period_as_csv() {
-    let app = spawn_app().await;
+async fn the_owner_exports_a_period_as_csv<S: Store>(app: App<S>) {
     let (_, session) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
     let link = session["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
     app.advance_hours(24.0);
@@ -1353,9 +1328,7 @@ async fn the_owner_exports_a_period_as_csv() {
 /// Every read of a client's record and every change is in the audit trail, with who, what
 /// and from where; the owner reads it for the clinic and for one client, nobody else can,
 /// and another clinic's trail is not theirs.
-#[tokio::test]
-async fn reads_and_changes_are_in_the_audit_trail() {
-    let app = spawn_app().await;
+async fn reads_and_changes_are_in_the_audit_trail<S: Store>(app: App<S>) {
     let (id, session) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
     let therapist = sign_in(&app, "ther@calm.example", PASSWORD).await.unwrap();
     let (s, _) = therapist.get(&format!("/clients/{id}")).await;
@@ -1395,9 +1368,7 @@ async fn reads_and_changes_are_in_the_audit_trail() {
 /// The owner hands a client their data on request (the right of access): everything
 /// recorded about them as JSON, every session with its check-ins; the download is in the
 /// audit trail, and only the owner may make it.
-#[tokio::test]
-async fn the_owner_downloads_a_clients_data() {
-    let app = spawn_app().await;
+async fn the_owner_downloads_a_clients_data<S: Store>(app: App<S>) {
     let (id, session) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
     let link = session["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
     app.call(reqwest::Method::POST, &link, None, Some(json!({"soreness": 3, "symptoms": [], "note": "fine"}))).await;
@@ -1421,6 +1392,117 @@ async fn the_owner_downloads_a_clients_data() {
     assert!(trail.contains("exported records: the client&#39;s data"), "{trail}");
     let therapist = sign_in(&app, "ther@calm.example", PASSWORD).await.unwrap();
     assert_eq!(therapist.get(&format!("/clients/{id}/data.json")).await.0, StatusCode::FORBIDDEN);
+}
+
+/// Every text of the clinic's rows, read as the operator's export reads them, for searching.
+async fn every_text_of_clinic<S: Store>(app: &App<S>, clinic: store::ClinicId) -> String {
+    use store::moving::{Row, Table, Value};
+    let text = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let sink: store::moving::RowSink = {
+        let text = text.clone();
+        Box::new(move |_: &'static Table, row: Row| {
+            let mut text = text.lock().unwrap();
+            for value in row {
+                match value {
+                    Value::Text(t) => text.push_str(&t),
+                    Value::Bytes(b) => text.push_str(&String::from_utf8_lossy(&b)),
+                    _ => continue,
+                }
+                text.push('\n');
+            }
+            Ok::<(), String>(())
+        })
+    };
+    assert!(app.store.export_clinic(clinic, sink).await.unwrap(), "the clinic is there");
+    text.lock().unwrap().clone()
+}
+
+/// Quilla Erasewell, a client with an intake, a session with notes, a doctor-level and a
+/// therapist-level answer, and the messages about them sent into `outbox` (the alert at once,
+/// the digest the next morning): every kind of row an erasure must clear. Answers the id and
+/// the session's check-in links.
+async fn a_client_with_answers_sent<S: Store>(app: &App<S>, outbox: &std::path::Path) -> (i64, Vec<String>) {
+    let who = json!({"name": "Quilla Erasewell", "email": "quilla@example.com", "phone": "+44 7700 900777"});
+    let (s, client) = app.post("/api/v1/clients", &app.a.therapist, who).await;
+    assert_eq!(s, StatusCode::CREATED, "{client}");
+    let id = client["id"].as_i64().unwrap();
+    let intake = json!({"goals": ["relaxation"], "first_massage": false});
+    let (s, body) = app.post(&format!("/api/v1/clients/{id}/intake"), &app.a.therapist, intake).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let mut session = leg_session();
+    session["client_id"] = json!(id);
+    session["notes"] = json!("Zebraquartz session notes");
+    let (_, session) = app.post("/api/v1/sessions", &app.a.therapist, session).await;
+    let link = |i: usize| session["follow_ups"][i]["check_in_url"].as_str().unwrap().to_owned();
+    app.advance_hours(14.0);
+    let doctor = json!({"soreness": 5, "trend": "worse", "symptoms": ["one_leg_swelling"], "note": "Wobblecrane calf"});
+    let (s, r) = app.call(reqwest::Method::POST, &link(0), None, Some(doctor)).await;
+    assert_eq!((s, r["level"].as_str()), (StatusCode::OK, Some("doctor")), "{r}");
+    let (s, r) = app.call(reqwest::Method::POST, &link(1), None, Some(json!({"soreness": 7, "symptoms": []}))).await;
+    assert_eq!((s, r["level"].as_str()), (StatusCode::OK, Some("therapist")), "{r}");
+    let worker = file_worker(app, outbox);
+    worker.run_due(app.clock.as_ref()).await.unwrap();
+    app.advance_hours(12.0); // 08:00 the next day: the digest
+    worker.run_due(app.clock.as_ref()).await.unwrap();
+    (id, vec![link(0), link(1)])
+}
+
+/// The owner erases a client from their page, on either database: nothing the client said
+/// or was said about them is left in any of the clinic's rows, the outcome counts stay, the
+/// name leaves the search, the links stop and the trail keeps the id. Only the owner erases,
+/// and only with the name typed whole. (The test below also searches SQLite's files.)
+async fn an_erased_client_leaves_no_trace_in_the_clinics_rows<S: Store>(app: App<S>) {
+    let outbox = std::env::temp_dir().join(format!(
+        "aftercare-web-erase-rows-{}-{}",
+        std::process::id(),
+        web::secret::new_secret()
+    ));
+    let (id, links) = a_client_with_answers_sent(&app, &outbox).await;
+    let link = |i: usize| links[i].clone();
+    let _ = std::fs::remove_dir_all(&outbox);
+    let clinic = app.store.clinics().await.unwrap().remove(0).id;
+    let words = ["Erasewell", "quilla@example.com", "900777", "Zebraquartz", "Wobblecrane"];
+    let before = every_text_of_clinic(&app, clinic).await;
+    for w in words {
+        assert!(before.contains(w), "{w} is in the clinic's rows before the erasure");
+    }
+    let (from, to) = (store::Timestamp(0), store::Timestamp(i64::MAX));
+    let levels_before = app.store.outcome_check_ins(clinic, from, to).await.unwrap();
+
+    let owner = sign_in(&app, "owner@calm.example", PASSWORD).await.unwrap();
+    let therapist = sign_in(&app, "ther@calm.example", PASSWORD).await.unwrap();
+    let form = |csrf: &str, name: &str| format!("csrf={csrf}&confirm={}", name.replace(' ', "+"));
+    let (s, _) =
+        therapist.post(&format!("/clients/{id}/erase"), &form(&therapist.csrf().await, "Quilla Erasewell"), None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "only the owner erases");
+    let csrf = owner.csrf().await;
+    let (s, page) = owner.post(&format!("/clients/{id}/erase"), &form(&csrf, "Quilla"), None).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "the name must be typed whole: {page}");
+    assert!(every_text_of_clinic(&app, clinic).await.contains("Erasewell"), "nothing erased on a refusal");
+    let (s, went) = owner.post(&format!("/clients/{id}/erase"), &form(&csrf, "quilla erasewell"), None).await;
+    assert_eq!((s, went.as_str()), (StatusCode::SEE_OTHER, format!("/clients/{id}").as_str()));
+
+    let after = every_text_of_clinic(&app, clinic).await;
+    for w in words {
+        assert!(!after.contains(w), "{w} is left in the clinic's rows");
+    }
+    // The counts stay; the name is gone from search; the links stop; the trail keeps the id.
+    let levels_after = app.store.outcome_check_ins(clinic, from, to).await.unwrap();
+    assert_eq!(
+        levels_after.iter().map(|c| (c.level, c.soreness)).collect::<Vec<_>>(),
+        levels_before.iter().map(|c| (c.level, c.soreness)).collect::<Vec<_>>()
+    );
+    let (_, found) = owner.get("/clients?q=Erasewell").await;
+    assert!(!found.contains(&format!("/clients/{id}\"")), "{found}");
+    let (s, page) = owner.get(&format!("/clients/{id}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("Erased client") && page.contains("id=\"erased\""), "{page}");
+    for i in 0..2 {
+        let (s, _) = app.call(reqwest::Method::GET, &link(i), None, None).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "the client's links no longer work");
+    }
+    let (_, trail) = owner.get(&format!("/audit?client={id}")).await;
+    assert!(trail.contains("erased the client&#39;s data"), "{trail}");
 }
 
 /// Every file under `dir` (the database, its log, the outbox) as text, for searching.
@@ -1448,29 +1530,8 @@ async fn an_erased_client_leaves_no_trace_in_the_database_or_the_outbox() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let app = spawn_app_in(&dir).await;
-    let who = json!({"name": "Quilla Erasewell", "email": "quilla@example.com", "phone": "+44 7700 900777"});
-    let (_, client) = app.post("/api/v1/clients", &app.a.therapist, who).await;
-    let id = client["id"].as_i64().unwrap();
-    let intake = json!({"goals": ["relaxation"], "first_massage": false});
-    let (s, body) = app.post(&format!("/api/v1/clients/{id}/intake"), &app.a.therapist, intake).await;
-    assert_eq!(s, StatusCode::OK, "{body}");
-    let mut session = leg_session();
-    session["client_id"] = json!(id);
-    session["notes"] = json!("Zebraquartz session notes");
-    let (_, session) = app.post("/api/v1/sessions", &app.a.therapist, session).await;
-    let link = |i: usize| session["follow_ups"][i]["check_in_url"].as_str().unwrap().to_owned();
-    // A doctor-level answer (alert e-mails at once), then a therapist-level one (a digest
-    // naming the client the next morning).
-    app.advance_hours(14.0);
-    let doctor = json!({"soreness": 5, "trend": "worse", "symptoms": ["one_leg_swelling"], "note": "Wobblecrane calf"});
-    let (s, r) = app.call(reqwest::Method::POST, &link(0), None, Some(doctor)).await;
-    assert_eq!((s, r["level"].as_str()), (StatusCode::OK, Some("doctor")), "{r}");
-    let (s, r) = app.call(reqwest::Method::POST, &link(1), None, Some(json!({"soreness": 7, "symptoms": []}))).await;
-    assert_eq!((s, r["level"].as_str()), (StatusCode::OK, Some("therapist")), "{r}");
-    let worker = file_worker(&app, &dir.join("outbox"));
-    worker.run_due(app.clock.as_ref()).await.unwrap();
-    app.advance_hours(12.0); // 08:00 the next day: the digest
-    worker.run_due(app.clock.as_ref()).await.unwrap();
+    let (id, links) = a_client_with_answers_sent(&app, &dir.join("outbox")).await;
+    let link = |i: usize| links[i].clone();
     let words = ["Erasewell", "quilla@example.com", "900777", "Zebraquartz", "Wobblecrane"];
     let (files_before, before) = every_byte_under(&dir);
     for w in words {
@@ -1518,9 +1579,7 @@ async fn an_erased_client_leaves_no_trace_in_the_database_or_the_outbox() {
 
 /// Every staff page and form that names a record answers 404 to another clinic's owner, as
 /// for an id that does not exist, and changes nothing.
-#[tokio::test]
-async fn another_clinics_owner_gets_404_on_every_staff_route_with_an_id() {
-    let app = spawn_app().await;
+async fn another_clinics_owner_gets_404_on_every_staff_route_with_an_id<S: Store>(app: App<S>) {
     let (client, session) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
     let link = session["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned();
     let answer = json!({"soreness": 5, "trend": "worse", "symptoms": ["one_leg_swelling"]});
