@@ -222,12 +222,13 @@ enum FollowupsCommand {
 
 #[derive(Debug, Args)]
 pub(crate) struct DataArgs {
-    /// The data directory: the SQLite database (unless --database says otherwise), the
-    /// delivery configuration and the outbox folder (created if missing).
+    /// The data directory: the SQLite database (unless another is chosen), the configuration
+    /// (aftercare.toml) and the outbox folder (created if missing).
     #[arg(long, value_name = "DIR", default_value = "aftercare-data", env = "AFTERCARE_DATA")]
     pub(crate) data: PathBuf,
     /// The database: `postgres://USER@HOST:PORT/NAME` (add `?sslmode=require` for TLS) for
-    /// PostgreSQL; default: the SQLite database `aftercare.db` in --data.
+    /// PostgreSQL, or `sqlite:PATH`; default: `url` in the configuration's [database]
+    /// section, else the SQLite database `aftercare.db` in --data.
     #[arg(long, value_name = "URL", env = "AFTERCARE_DATABASE")]
     pub(crate) database: Option<String>,
     /// The most connections to PostgreSQL this process holds at once (1 to 1000).

@@ -206,9 +206,17 @@ fn a_server_on_postgres_killed_under_load_loses_no_answered_check_in_and_each_ke
         let kept = store.check_ins_by_ids(clinic.id, &ids).await.unwrap();
         assert_eq!(kept.len(), ids.len(), "every check-in answered as saved is there after the kill");
         let alerts = store::every_alert(&store, clinic.id, None).await.unwrap();
+        // Every check-in saved, answered or not (the kill may fall between a commit and its
+        // answer): a link's one alert follows its latest answer.
+        let mut saved = Vec::new();
+        for c in &kept {
+            if !saved.iter().any(|s: &store::CheckIn| s.session_id == c.session_id) {
+                saved.extend(store.check_ins_of_session(clinic.id, c.session_id).await.unwrap());
+            }
+        }
         for check_in in &kept {
             let follow_up = check_in.follow_up_id;
-            let on_link: Vec<_> = kept.iter().filter(|c| c.follow_up_id == follow_up).map(|c| c.id).collect();
+            let on_link: Vec<_> = saved.iter().filter(|c| c.follow_up_id == follow_up).map(|c| c.id).collect();
             assert!(
                 alerts.iter().any(|a| on_link.contains(&a.check_in_id)),
                 "the link of check-in {} keeps its alert",
@@ -218,6 +226,151 @@ fn a_server_on_postgres_killed_under_load_loses_no_answered_check_in_and_each_ke
         assert_eq!(links.len(), 8);
     });
     drop(_again);
+    rt.block_on(store.close());
+    rt.block_on(schemas.drop_all());
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A time zone where it is now about noon, so that client messages are inside their sending
+/// window whatever the hour this test runs at.
+#[allow(clippy::disallowed_methods)] // `serve` sends by the real clock; so this test must read it
+fn a_zone_at_noon_now() -> (String, Timestamp) {
+    let now = jiff::Timestamp::now();
+    let hour = i64::from(now.to_zoned_datetime(jiff::tz::TimeZone::UTC).hour());
+    let ahead = (12 - hour).clamp(-12, 14);
+    // Etc/GMT-N is N hours ahead of UTC (the sign is POSIX's).
+    let zone = match ahead {
+        0 => "UTC".to_owned(),
+        n if n > 0 => format!("Etc/GMT-{n}"),
+        n => format!("Etc/GMT+{}", -n),
+    };
+    (zone, Timestamp(now.as_millisecond()))
+}
+
+#[test]
+fn two_serve_processes_on_one_postgres_database_send_each_of_a_thousand_due_messages_once() {
+    const DUE: u32 = 1000;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let dir = std::env::temp_dir().join(format!("aftercare-two-serves-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let schemas = Schemas::default();
+    let (store, schema) = rt.block_on(schemas.fresh_named());
+    let (zone, now) = a_zone_at_noon_now();
+    // A thousand sessions just ended: each puts its plan e-mail in the outbox, due now.
+    let due: std::collections::HashSet<String> = rt.block_on(async {
+        let staff = |email: &str, role| store::NewStaff {
+            email: email.into(),
+            name: "Staff".into(),
+            role,
+            password_hash: None,
+            now,
+        };
+        let clinic = store::NewClinic {
+            check_in_hours: vec![24, 48],
+            name: "Calm Hands".into(),
+            country: "GB".into(),
+            timezone: zone.clone(),
+            now,
+        };
+        let (clinic, owner) =
+            store.create_clinic(clinic, staff("owner@calm.example", store::Role::Owner)).await.unwrap();
+        let kb = care::Knowledge::builtin().unwrap();
+        let tz = followup::window::time_zone(None, &clinic.timezone);
+        for i in 0..DUE {
+            let client = store::NewClient {
+                language: None,
+                name: format!("Client {i}"),
+                email: Some(format!("c{i}@example.com")),
+                phone: None,
+                timezone: None,
+                age_months: Some(420),
+                now,
+            };
+            let client = store.create_client(clinic.id, client).await.unwrap();
+            let links: Vec<followup::outbox::Link> = (0..2)
+                .map(|j| {
+                    let token = format!("{:08x}", i * 2 + j).repeat(8);
+                    followup::outbox::Link { hash: domain::secret::hash_secret(&token), token }
+                })
+                .collect();
+            let follow_ups = followup::outbox::session(&kb, &clinic.check_in_hours, now, now, &tz, &links);
+            let session = store::NewSession {
+                baby_birth_date: None,
+                client_id: client.id,
+                staff_id: owner.id,
+                massage_type: "swedish".into(),
+                pressure: "medium".into(),
+                areas: vec!["neck".into()],
+                techniques: vec![],
+                first_massage: false,
+                notes: None,
+                ended_at: now,
+                now,
+            };
+            store.record_session(clinic.id, session, follow_ups).await.unwrap();
+        }
+        let pending = store.messages(clinic.id, Some(MessageStatus::Pending), 10 * DUE).await.unwrap();
+        pending
+            .iter()
+            .filter(|m| m.next_attempt <= now)
+            .map(|m| format!("<{}@calm.example>", m.idempotency_key))
+            .collect()
+    });
+    assert_eq!(due.len(), DUE as usize, "a thousand plan e-mails are due now (in {zone})");
+
+    let smtp = rt.block_on(SmtpServer::start(SmtpMode::Accept));
+    let config = dir.join("smtp.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[email]\ntransport = \"smtp\"\nfrom = \"Calm Hands <care@calm.example>\"\nhost = \"127.0.0.1\"\n\
+             port = {}\nsecurity = \"none\"\n[sms]\ntransport = \"none\"\n",
+            smtp.addr.port()
+        ),
+    )
+    .unwrap();
+    let url = url_in_schema(&schema);
+    let serve = |name: &str| {
+        let data = dir.join(name);
+        let args = ["--database", url.as_str(), "--config", config.to_str().unwrap()];
+        crate::server::serve(&data, &args)
+    };
+    // Both servers start at once; each one's follow-up worker runs at its start.
+    let (first, _, _, first_log) = serve("first");
+    let (second, _, _, second_log) = serve("second");
+    let got = rt.block_on(smtp.wait_for(DUE as usize, Duration::from_secs(120)));
+    assert_eq!(got.len(), DUE as usize, "the two servers sent every due e-mail");
+    // What each server's worker says it sent ("follow-ups: N sent, …"), over its rounds.
+    let sent_by = |log: &std::sync::Mutex<Vec<String>>| -> usize {
+        let lines = log.lock().unwrap();
+        lines
+            .iter()
+            .filter_map(|l| l.split("follow-ups: ").nth(1))
+            .filter_map(|rest| rest.split(" sent").next()?.parse::<usize>().ok())
+            .sum()
+    };
+    for _ in 0..100 {
+        if sent_by(&first_log) + sent_by(&second_log) >= DUE as usize {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_secs(1)); // time for a second sending of any, to show
+    drop((first, second));
+    let (by_first, by_second) = (sent_by(&first_log), sent_by(&second_log));
+    eprintln!("the first server sent {by_first}, the second {by_second}");
+    assert_eq!(by_first + by_second, DUE as usize, "the two servers' own counts add up to the thousand");
+    let mut ids: HashMap<String, usize> = HashMap::new();
+    for m in smtp.received() {
+        *ids.entry(m.header("Message-ID").unwrap()).or_default() += 1;
+    }
+    assert!(ids.values().all(|n| *n == 1), "no e-mail went twice");
+    assert_eq!(ids.into_keys().collect::<std::collections::HashSet<_>>(), due, "every due e-mail went, and only those");
+    let clinic = rt.block_on(store.clinics()).unwrap().remove(0);
+    let messages = rt.block_on(store.messages(clinic.id, None, 10 * DUE)).unwrap();
+    let sent = messages.iter().filter(|m| m.next_attempt <= now || m.status == MessageStatus::Sent);
+    assert!(sent.clone().all(|m| m.status == MessageStatus::Sent && m.attempts == 1), "each recorded sent, once");
     rt.block_on(store.close());
     rt.block_on(schemas.drop_all());
     std::fs::remove_dir_all(&dir).ok();
