@@ -92,6 +92,15 @@ struct SmtpState {
     most_at_once: usize,
 }
 
+/// How many times each Message-ID is among `received`.
+pub fn by_message_id<'a>(received: impl IntoIterator<Item = &'a Received>) -> std::collections::HashMap<String, usize> {
+    let mut counts = std::collections::HashMap::new();
+    for m in received {
+        *counts.entry(m.header("Message-ID").unwrap_or_default()).or_default() += 1;
+    }
+    counts
+}
+
 /// An SMTP server on 127.0.0.1.
 #[derive(Debug, Clone)]
 pub struct SmtpServer {
@@ -134,6 +143,11 @@ impl SmtpServer {
     /// Changes what it does with later connections.
     pub fn set_mode(&self, mode: SmtpMode) {
         self.state.lock().unwrap().mode = mode;
+    }
+
+    /// How many times each Message-ID arrived so far.
+    pub fn received_by_message_id(&self) -> std::collections::HashMap<String, usize> {
+        by_message_id(&self.received())
     }
 
     /// What it received so far.

@@ -7,8 +7,7 @@ use sqlx::PgConnection;
 use store::alert_columns;
 use store::columns::{read_alert, recipient_columns};
 use store::{
-    Acknowledgement, Alert, AlertId, AlertPosition, AlertStatus, CheckIn, ClinicId, Level, MessageKind, NewAlert,
-    StoreError, Timestamp,
+    Acknowledgement, Alert, AlertId, AlertPosition, AlertStatus, CheckIn, ClinicId, MessageKind, NewAlert, Timestamp,
 };
 
 /// A clinic's alerts of one level (and one status), before a position, newest first.
@@ -38,22 +37,12 @@ pub async fn alerts(
 ) -> Res<Vec<Alert>> {
     // One index seek per level, most urgent first, each reading only what the page shows:
     // `(created_at, id) < ($n, $m)` continues a level where the last page stopped.
-    let first = match after {
-        Some(p) => {
-            AlertPosition::LEVELS.iter().position(|l| *l == p.level).ok_or(StoreError::NotFound("alert position"))?
-        }
-        None => 0,
-    };
     let mut page = Vec::new();
-    for (i, level) in AlertPosition::LEVELS.iter().enumerate().skip(first) {
+    for (level, Timestamp(at), id) in AlertPosition::starts(after)? {
         let left = i64::from(limit) - page.len() as i64;
         if left <= 0 {
             break;
         }
-        let (at, id) = match after {
-            Some(p) if i == first => (p.created_at.0, p.id),
-            _ => (i64::MAX, AlertId(i64::MAX)),
-        };
         let rows = match status {
             Some(s) => {
                 let q = sql(PAGE_OF_STATUS)
@@ -106,11 +95,6 @@ pub async fn acknowledge_alert(
     )
     .await?;
     Ok(one(c, sql(BY_ID).bind(alert_id.get()).bind(clinic_id.get()), read_alert).await?.map(|a| (a, done == 1)))
-}
-
-/// How urgent a level is: 0 for the most urgent.
-fn urgency(level: &Level) -> usize {
-    AlertPosition::LEVELS.iter().position(|l| l == level).unwrap_or(AlertPosition::LEVELS.len())
 }
 
 /// Locks a follow-up's row until the transaction ends, so that the alerts of its link are
@@ -167,7 +151,7 @@ pub async fn raise_alert(
     let open = one(c, sql(OPEN_OF_LINK).bind(clinic_id.get()).bind(answer.follow_up_id.get()), read_alert).await?;
     let (raised, rises) = match open {
         Some(open) => {
-            let rises = urgency(&a.level) < urgency(&open.level);
+            let rises = AlertPosition::urgency(a.level) < AlertPosition::urgency(open.level);
             let level = if rises { a.level.code() } else { open.level.code() };
             let q = sql(MOVE).bind(level).bind(answer.id.get()).bind(open.id.get()).bind(clinic_id.get());
             let moved = the(c, q, read_alert).await?;
@@ -197,7 +181,7 @@ pub async fn raise_alert(
                 .bind(recipient)
                 .bind(staff_id)
                 .bind(now.0 - QUIET_MS)
-                .bind(urgency(&raised.level) as i64);
+                .bind(AlertPosition::urgency(raised.level) as i64);
             let told: bool = value(c, q).await?;
             if told {
                 continue;

@@ -7,8 +7,7 @@ use rusqlite::{Connection, params};
 use store::alert_columns;
 use store::columns::{read_alert, recipient_columns};
 use store::{
-    Acknowledgement, Alert, AlertId, AlertPosition, AlertStatus, CheckIn, ClinicId, Level, MessageKind, NewAlert,
-    StoreError, Timestamp,
+    Acknowledgement, Alert, AlertId, AlertPosition, AlertStatus, CheckIn, ClinicId, MessageKind, NewAlert, Timestamp,
 };
 
 /// A clinic's alerts of one level (and one status), before a position, newest first.
@@ -38,22 +37,12 @@ pub fn alerts(
 ) -> Res<Vec<Alert>> {
     // One index seek per level, most urgent first, each reading only what the page shows:
     // `(created_at, id) < (?, ?)` continues a level where the last page stopped.
-    let first = match after {
-        Some(p) => {
-            AlertPosition::LEVELS.iter().position(|l| *l == p.level).ok_or(StoreError::NotFound("alert position"))?
-        }
-        None => 0,
-    };
     let mut page = Vec::new();
-    for (i, level) in AlertPosition::LEVELS.iter().enumerate().skip(first) {
+    for (level, Timestamp(at), id) in AlertPosition::starts(after)? {
         let left = i64::from(limit) - page.len() as i64;
         if left <= 0 {
             break;
         }
-        let (at, id) = match after {
-            Some(p) if i == first => (p.created_at.0, p.id),
-            _ => (i64::MAX, AlertId(i64::MAX)),
-        };
         let rows = match status {
             Some(s) => all(
                 c,
@@ -94,11 +83,6 @@ pub fn acknowledge_alert(
     Ok(one(c, BY_ID, params![alert_id.get(), clinic_id.get()], read_alert)?.map(|a| (a, done == 1)))
 }
 
-/// How urgent a level is: 0 for the most urgent.
-fn urgency(level: &Level) -> usize {
-    AlertPosition::LEVELS.iter().position(|l| l == level).unwrap_or(AlertPosition::LEVELS.len())
-}
-
 /// The open alert of a follow-up's link, the newest if several.
 const OPEN_OF_LINK: &str = concat!(
     "SELECT ",
@@ -126,7 +110,7 @@ pub fn raise_alert(c: &Connection, clinic_id: ClinicId, answer: &CheckIn, a: New
     let open = one(c, OPEN_OF_LINK, params![clinic_id.get(), answer.follow_up_id.get()], read_alert)?;
     let (raised, rises) = match open {
         Some(open) => {
-            let rises = urgency(&a.level) < urgency(&open.level);
+            let rises = AlertPosition::urgency(a.level) < AlertPosition::urgency(open.level);
             let level = if rises { a.level.code() } else { open.level.code() };
             let moved = the(c, MOVE, params![level, answer.id.get(), open.id.get(), clinic_id.get()], read_alert)?;
             if !rises {
@@ -168,7 +152,7 @@ pub fn raise_alert(c: &Connection, clinic_id: ClinicId, answer: &CheckIn, a: New
                     recipient,
                     staff_id,
                     now.0 - QUIET_MS,
-                    urgency(&raised.level) as i64
+                    AlertPosition::urgency(raised.level) as i64
                 ],
             )?;
             if told {

@@ -84,15 +84,8 @@ pub fn finish_message(
     outcome: MessageOutcome,
     now: Timestamp,
 ) -> Res<bool> {
-    let (status, channel, error, next, tried): (_, _, Option<String>, _, i64) = match outcome {
-        MessageOutcome::Sent { channel } => (MessageStatus::Sent, Some(channel), None, None, 1),
-        MessageOutcome::Retry { channel, error, next_attempt } => {
-            (MessageStatus::Pending, channel, Some(error), Some(next_attempt.0), 1)
-        }
-        MessageOutcome::Failed { channel, error } => (MessageStatus::Failed, channel, Some(error), None, 1),
-        MessageOutcome::Postponed { next_attempt } => (MessageStatus::Pending, None, None, Some(next_attempt.0), 0),
-        MessageOutcome::Skipped { reason } => (MessageStatus::Skipped, None, Some(reason), None, 0),
-    };
+    let store::OutcomeFields { status, channel, error, next_attempt, attempts: tried } = outcome.fields();
+    let next = next_attempt.map(|t| t.0);
     // A message done with (sent, failed or skipped) no longer keeps its link.
     let done = status != MessageStatus::Pending;
     let updated = exec(

@@ -527,6 +527,36 @@ impl AlertPosition {
     pub fn of(alert: &Alert) -> AlertPosition {
         AlertPosition { level: alert.level, created_at: alert.created_at, id: alert.id }
     }
+
+    /// How urgent a level is among alerts: 0 for the most urgent (a level no alert has comes
+    /// after them all).
+    pub fn urgency(level: Level) -> usize {
+        Self::LEVELS.iter().position(|l| *l == level).unwrap_or(Self::LEVELS.len())
+    }
+
+    /// The levels a page of alerts reads after `after`, most urgent first, each with the time
+    /// and id it continues below: the page's own level where `after` stopped, every later
+    /// level from its newest.
+    ///
+    /// # Errors
+    /// `NotFound` when `after` is at a level no alert has.
+    pub fn starts(after: Option<&AlertPosition>) -> crate::StoreResult<Vec<(Level, Timestamp, AlertId)>> {
+        let first = match after {
+            Some(p) => {
+                Self::LEVELS.iter().position(|l| *l == p.level).ok_or(crate::StoreError::NotFound("alert position"))?
+            }
+            None => 0,
+        };
+        Ok(Self::LEVELS
+            .iter()
+            .enumerate()
+            .skip(first)
+            .map(|(i, level)| match after {
+                Some(p) if i == first => (*level, p.created_at, p.id),
+                _ => (*level, Timestamp(i64::MAX), AlertId(i64::MAX)),
+            })
+            .collect())
+    }
 }
 
 /// Where a page of clients ended: the last client's name and id.
@@ -867,6 +897,21 @@ pub struct Message {
     pub created_at: Timestamp,
 }
 
+/// What an attempt's outcome writes on its message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutcomeFields {
+    /// The message's status after it (pending again for a retry or a postponement).
+    pub status: MessageStatus,
+    /// The channel used, when one was chosen.
+    pub channel: Option<String>,
+    /// Why it failed, or why it was skipped.
+    pub error: Option<String>,
+    /// The next attempt, when there is one.
+    pub next_attempt: Option<Timestamp>,
+    /// How many attempts it counts (a postponement or a skip counts none).
+    pub attempts: i64,
+}
+
 /// How an attempt to send a message ended.
 #[derive(Debug, Clone, PartialEq)]
 pub enum MessageOutcome {
@@ -902,6 +947,22 @@ pub enum MessageOutcome {
         /// Why.
         reason: String,
     },
+}
+
+impl MessageOutcome {
+    /// What the outcome writes on its message.
+    pub fn fields(self) -> OutcomeFields {
+        let (status, channel, error, next_attempt, attempts) = match self {
+            MessageOutcome::Sent { channel } => (MessageStatus::Sent, Some(channel), None, None, 1),
+            MessageOutcome::Retry { channel, error, next_attempt } => {
+                (MessageStatus::Pending, channel, Some(error), Some(next_attempt), 1)
+            }
+            MessageOutcome::Failed { channel, error } => (MessageStatus::Failed, channel, Some(error), None, 1),
+            MessageOutcome::Postponed { next_attempt } => (MessageStatus::Pending, None, None, Some(next_attempt), 0),
+            MessageOutcome::Skipped { reason } => (MessageStatus::Skipped, None, Some(reason), None, 0),
+        };
+        OutcomeFields { status, channel, error, next_attempt, attempts }
+    }
 }
 
 /// A check-in with what the outcomes are read by: its session's therapist, type, pressure

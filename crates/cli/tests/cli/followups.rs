@@ -3,7 +3,6 @@
 //! times, and a process killed (SIGKILL) in the middle of a batch loses nothing.
 
 use followup::testing::{SmtpMode, SmtpServer};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -244,10 +243,7 @@ fn a_run_killed_mid_batch_loses_nothing_and_its_duplicates_share_a_message_id() 
         "every due message was dealt with"
     );
     let sent: Vec<&store::Message> = messages.iter().filter(|m| m.status == MessageStatus::Sent).collect();
-    let mut by_id: HashMap<String, usize> = HashMap::new();
-    for m in smtp.received() {
-        *by_id.entry(m.header("Message-ID").unwrap()).or_default() += 1;
-    }
+    let by_id = smtp.received_by_message_id();
     assert_eq!(by_id.len(), sent.len(), "every sent message arrived, under its own Message-ID");
     for m in &sent {
         assert!(by_id.contains_key(&format!("<{}@riverside.demo>", m.idempotency_key)));
@@ -283,10 +279,7 @@ fn a_run_in_three_lanes_killed_mid_send_sends_again_only_what_its_lanes_had_in_f
         messages.iter().all(|m| m.status != MessageStatus::Pending || m.next_attempt > at(t)),
         "every due message was dealt with"
     );
-    let mut by_id: HashMap<String, usize> = HashMap::new();
-    for m in smtp.received() {
-        *by_id.entry(m.header("Message-ID").unwrap()).or_default() += 1;
-    }
+    let by_id = smtp.received_by_message_id();
     let sent = messages.iter().filter(|m| m.status == MessageStatus::Sent).count();
     assert_eq!(by_id.len(), sent, "every sent message arrived, under its own Message-ID");
     let mut twice: Vec<&String> = by_id.iter().filter(|(_, n)| **n > 1).map(|(id, _)| id).collect();

@@ -3,7 +3,6 @@
 //! with SIGKILL in the middle of its batch loses none.
 
 use followup::testing::{SmtpMode, SmtpServer};
-use std::collections::HashMap;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -105,10 +104,7 @@ fn follow_up_runs_in_two_processes_on_one_postgres_database_send_each_message_on
         messages.iter().all(|m| m.status != MessageStatus::Pending || m.next_attempt > at(t)),
         "every due message was dealt with"
     );
-    let mut by_id: HashMap<String, usize> = HashMap::new();
-    for m in smtp.received() {
-        *by_id.entry(m.header("Message-ID").unwrap()).or_default() += 1;
-    }
+    let by_id = smtp.received_by_message_id();
     let sent = messages.iter().filter(|m| m.status == MessageStatus::Sent).count();
     assert_eq!(by_id.len(), sent, "every sent message arrived, under its own Message-ID");
     let mut twice: Vec<&String> = by_id.iter().filter(|(_, n)| **n > 1).map(|(id, _)| id).collect();
@@ -361,10 +357,7 @@ fn two_serve_processes_on_one_postgres_database_send_each_of_a_thousand_due_mess
     let (by_first, by_second) = (sent_by(&first_log), sent_by(&second_log));
     eprintln!("the first server sent {by_first}, the second {by_second}");
     assert_eq!(by_first + by_second, DUE as usize, "the two servers' own counts add up to the thousand");
-    let mut ids: HashMap<String, usize> = HashMap::new();
-    for m in smtp.received() {
-        *ids.entry(m.header("Message-ID").unwrap()).or_default() += 1;
-    }
+    let ids = smtp.received_by_message_id();
     assert!(ids.values().all(|n| *n == 1), "no e-mail went twice");
     assert_eq!(ids.into_keys().collect::<std::collections::HashSet<_>>(), due, "every due e-mail went, and only those");
     let clinic = rt.block_on(store.clinics()).unwrap().remove(0);

@@ -6,7 +6,7 @@ use crate::common::*;
 use crate::delivery::tempdir;
 use followup::testing::{SmtpMode, SmtpServer};
 use followup::worker::{FIRST_RETRY, LEASE, MAX_ATTEMPTS};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::time::Duration;
 use store::*;
 
@@ -157,10 +157,7 @@ async fn two_workers_on_one_postgres_database_send_each_of_a_thousand_due_messag
 
     let (got_a, got_b) = (smtp_a.received(), smtp_b.received());
     assert_eq!((got_a.len(), got_b.len()), (ra.sent as usize, rb.sent as usize), "each worker's e-mails arrived");
-    let mut ids: HashMap<String, usize> = HashMap::new();
-    for m in got_a.iter().chain(&got_b) {
-        *ids.entry(m.header("Message-ID").unwrap()).or_default() += 1;
-    }
+    let ids = followup::testing::by_message_id(got_a.iter().chain(&got_b));
     assert_eq!(got_a.len() + got_b.len(), DUE as usize, "a thousand e-mails in all");
     assert!(ids.values().all(|n| *n == 1), "no message went twice");
     assert_eq!(ids.into_keys().collect::<HashSet<_>>(), due, "every due message went, and nothing else");
@@ -191,10 +188,7 @@ async fn two_workers_over_one_database_send_each_message_once() {
     assert_eq!(ra.sent + rb.sent, 30, "{ra} / {rb}");
     let got = smtp.received();
     assert_eq!(got.len(), 30);
-    let mut ids: HashMap<String, usize> = HashMap::new();
-    for m in &got {
-        *ids.entry(m.header("Message-ID").unwrap()).or_default() += 1;
-    }
+    let ids = followup::testing::by_message_id(&got);
     assert_eq!(ids.len(), 30, "every plan once");
     assert!(ids.values().all(|n| *n == 1));
     std::fs::remove_dir_all(&dir).unwrap();
@@ -217,10 +211,7 @@ async fn four_lanes_send_every_due_message_once_and_overlap_their_sends<S: Store
     let r = w.run_due_in_lanes(4, &clock, &clock).await.unwrap();
     assert_eq!(r.sent, 40, "{r}");
     let got = smtp.received();
-    let mut ids: HashMap<String, usize> = HashMap::new();
-    for m in &got {
-        *ids.entry(m.header("Message-ID").unwrap()).or_default() += 1;
-    }
+    let ids = followup::testing::by_message_id(&got);
     assert_eq!((got.len(), ids.len()), (40, 40), "every plan once");
     let recorded = fx.messages().await.iter().filter(|m| m.status == MessageStatus::Sent).count();
     assert_eq!(recorded, 40, "each outcome recorded");
