@@ -135,3 +135,7 @@ SELECT create_distributed_table('products', 'clinic_id', colocate_with => 'clini
 SELECT create_distributed_table('feedback', 'clinic_id', colocate_with => 'clinics');
 SELECT create_distributed_table('messages', 'clinic_id', colocate_with => 'clinics');
 SELECT create_distributed_table('audit_log', 'clinic_id', colocate_with => 'clinics');
+SELECT create_distributed_table('outcome_answers', 'clinic_id', colocate_with => 'clinics');
+SELECT create_distributed_table('outcome_areas', 'clinic_id', colocate_with => 'clinics');
+SELECT create_distributed_table('outcome_asked', 'clinic_id', colocate_with => 'clinics');
+SELECT create_distributed_table('outcome_tally_zones', 'clinic_id', colocate_with => 'clinics');

@@ -74,7 +74,7 @@ fn fixture(rt: &tokio::runtime::Runtime) -> (SqliteStore, PathBuf) {
         for i in 0..MESSAGES {
             let token = format!("{i:064x}");
             let link = Link { hash: domain::secret::hash_secret(&token), token };
-            let follow_ups = outbox::session(&kb, &[24], T, T, &tz, &[link]);
+            let follow_ups = outbox::session(&kb, &[24], T, T, (&tz, &tz), &[link]);
             let session = NewSession {
                 baby_birth_date: None,
                 client_id: client.id,

@@ -14,6 +14,7 @@ use crate::window::{local_date, next_window_start, sending_time};
 use care::Level;
 use care::knowledge::Knowledge;
 use jiff::tz::TimeZone;
+use store::tally::Day;
 use store::{ClinicId, MessageKind, NewFollowUp, NewMessage, Recipient, Redacted, StaffId, Timestamp};
 
 /// How long a check-in link stays valid after its follow-up is due, in hours.
@@ -55,13 +56,14 @@ fn client_message(kind: MessageKind, link: &Link, due_at: Timestamp, send_at: Ti
     }
 }
 
-/// A check-in follow-up at `hours` after `ended_at`, with its invitation and reminder.
+/// A check-in follow-up at `hours` after `ended_at`, with its invitation and reminder, sent
+/// in the client's hours of `tz`; the clinic counts it due on its day in `clinic_tz`.
 pub fn check_in(
     kb: &Knowledge,
     hours: i64,
     ended_at: Timestamp,
     now: Timestamp,
-    tz: &TimeZone,
+    (tz, clinic_tz): (&TimeZone, &TimeZone),
     link: &Link,
 ) -> NewFollowUp {
     let schedule = &kb.triage.schedule;
@@ -72,6 +74,7 @@ pub fn check_in(
         kind: "check_in".to_owned(),
         offset_hours: hours,
         due_at,
+        due_day: Day::of(due_at, clinic_tz),
         expires_at: due_at.plus_hours(LINK_VALID_AFTER_DUE_HOURS),
         link_hash: Redacted::new(link.hash.clone()),
         messages: vec![
@@ -82,17 +85,21 @@ pub fn check_in(
 }
 
 /// A newly recorded session's follow-ups, one per link in `links` (a link per hour of
-/// `check_in_hours`); the first also carries the aftercare plan, sent right away.
+/// `check_in_hours`); the first also carries the aftercare plan, sent right away. Messages go
+/// in the client's hours of `tz`; the clinic counts each follow-up on its day in `clinic_tz`.
 pub fn session(
     kb: &Knowledge,
     check_in_hours: &[i64],
     ended_at: Timestamp,
     now: Timestamp,
-    tz: &TimeZone,
+    (tz, clinic_tz): (&TimeZone, &TimeZone),
     links: &[Link],
 ) -> Vec<NewFollowUp> {
-    let mut follow_ups: Vec<NewFollowUp> =
-        check_in_hours.iter().zip(links).map(|(&h, link)| check_in(kb, h, ended_at, now, tz, link)).collect();
+    let mut follow_ups: Vec<NewFollowUp> = check_in_hours
+        .iter()
+        .zip(links)
+        .map(|(&h, link)| check_in(kb, h, ended_at, now, (tz, clinic_tz), link))
+        .collect();
     if let (Some(first), Some(link)) = (follow_ups.first_mut(), links.first()) {
         let send_at = sending_time(now, tz, &kb.triage.schedule);
         first.messages.insert(0, client_message(MessageKind::Plan, link, now, send_at, now));

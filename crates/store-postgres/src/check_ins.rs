@@ -53,8 +53,11 @@ pub async fn record_check_in(
         None => None,
     };
     if let Some(f) = next {
-        crate::follow_ups::insert_follow_up(c, clinic_id, recorded.session_id, f, check_in.now).await?;
+        crate::follow_ups::insert_follow_up(&mut *c, clinic_id, recorded.session_id, f, check_in.now).await?;
     }
+    // Last: a tally row is shared by the clinic's other answers of the day, and its lock is
+    // held until the commit.
+    crate::outcomes::count_check_in(c, clinic_id, &recorded, check_in.day, check_in.due_day).await?;
     Ok((recorded, raised))
 }
 

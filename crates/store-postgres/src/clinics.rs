@@ -24,7 +24,8 @@ pub async fn create_clinic(c: &mut PgConnection, clinic: NewClinic, owner: NewSt
         read_clinic,
     )
     .await?;
-    let owner = insert_staff(c, created.id, &owner).await?;
+    let owner = insert_staff(&mut *c, created.id, &owner).await?;
+    crate::outcomes::start_tallies(c, created.id, &created.timezone).await?;
     Ok((created, owner))
 }
 
@@ -39,7 +40,8 @@ pub async fn clinic(c: &mut PgConnection, clinic_id: ClinicId) -> Res<Option<Cli
         .await
 }
 
-/// Renames a clinic, or moves it to another country or time zone.
+/// Renames a clinic, or moves it to another country or time zone. A new time zone recounts
+/// the clinic's outcome tallies by its days.
 pub async fn update_clinic(
     c: &mut PgConnection,
     clinic_id: ClinicId,
@@ -47,8 +49,9 @@ pub async fn update_clinic(
     country: &str,
     timezone: &str,
 ) -> Res<Clinic> {
-    the(
-        c,
+    let before = clinic(&mut *c, clinic_id).await?;
+    let updated = the(
+        &mut *c,
         sql(concat!(
             "UPDATE clinics SET name = $1, country = $2, timezone = $3 WHERE id = $4 RETURNING ",
             clinic_columns!()
@@ -59,7 +62,11 @@ pub async fn update_clinic(
         .bind(clinic_id.get()),
         read_clinic,
     )
-    .await
+    .await?;
+    if before.is_some_and(|b| b.timezone != updated.timezone) {
+        crate::outcomes::recount(c, clinic_id, &updated.timezone).await?;
+    }
+    Ok(updated)
 }
 
 /// Sets the hours after a session at which check-ins are due.

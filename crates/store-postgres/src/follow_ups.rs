@@ -46,6 +46,7 @@ pub async fn insert_follow_up(
     for m in &f.messages {
         messages::insert_message(&mut *c, clinic_id, Some(scheduled.id), None, m).await?;
     }
+    crate::outcomes::count_follow_up(c, clinic_id, session_id, scheduled.id.get(), f.due_day).await?;
     Ok(Some(scheduled))
 }
 

@@ -11,6 +11,7 @@
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use std::str::FromStr;
 use std::time::Duration;
+use store::tally::{Day, Tallies};
 use store::*;
 
 mod access;
@@ -124,7 +125,9 @@ pub fn redact(url: &str) -> String {
 
 impl Store for PgStore {
     async fn migrate(&self) -> StoreResult<()> {
-        self.db.read(|c| Box::pin(schema::migrate(c))).await
+        self.db.read(|c| Box::pin(schema::migrate(c))).await?;
+        // Tallies from before they were kept, or counted in a time zone the clinic left.
+        self.db.write(|c| Box::pin(outcomes::recount_stale(c))).await
     }
 
     async fn ping(&self) -> StoreResult<()> {
@@ -573,6 +576,10 @@ impl Store for PgStore {
         to: Timestamp,
     ) -> StoreResult<Vec<OutcomeCheckIn>> {
         self.db.read(move |c| Box::pin(async move { outcomes::outcome_check_ins(c, clinic_id, from, to).await })).await
+    }
+
+    async fn outcome_tallies(&self, clinic_id: ClinicId, from: Day, to: Day) -> StoreResult<Tallies> {
+        self.db.read(move |c| Box::pin(async move { outcomes::outcome_tallies(c, clinic_id, from, to).await })).await
     }
 
     async fn outcome_alerts(

@@ -162,6 +162,9 @@ pub async fn import_clinic(
     for s in all {
         sql(&s.sequence).execute(&mut *c).await?;
     }
+    // The outcome tallies are not moved: they are counted here from the rows.
+    let timezone = crate::clinics::clinic(&mut *c, ClinicId(id)).await?.map(|k| k.timezone).unwrap_or_default();
+    crate::outcomes::recount(c, ClinicId(id), &timezone).await?;
     Ok(ClinicId(id))
 }
 

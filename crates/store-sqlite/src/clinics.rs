@@ -20,6 +20,7 @@ pub fn create_clinic(c: &Connection, clinic: NewClinic, owner: NewStaff) -> Res<
     let created =
         the(c, INSERT, params![clinic.name, clinic.country, clinic.timezone, hours, clinic.now.0], read_clinic)?;
     let owner = insert_staff(c, created.id, &owner)?;
+    crate::outcomes::start_tallies(c, created.id, &created.timezone)?;
     Ok((created, owner))
 }
 
@@ -34,13 +35,19 @@ pub fn clinic(c: &Connection, clinic_id: ClinicId) -> Res<Option<Clinic>> {
 }
 
 /// Renames a clinic, or moves it to another country or time zone.
+/// A new time zone recounts the clinic's outcome tallies by its days.
 pub fn update_clinic(c: &Connection, clinic_id: ClinicId, name: &str, country: &str, timezone: &str) -> Res<Clinic> {
-    the(
+    let before = clinic(c, clinic_id)?;
+    let updated = the(
         c,
         concat!("UPDATE clinics SET name = ?, country = ?, timezone = ? WHERE id = ? RETURNING ", clinic_columns!()),
         params![name, country, timezone, clinic_id.get()],
         read_clinic,
-    )
+    )?;
+    if before.is_some_and(|b| b.timezone != updated.timezone) {
+        crate::outcomes::recount(c, clinic_id, &updated.timezone)?;
+    }
+    Ok(updated)
 }
 
 /// Sets the hours after a session at which check-ins are due.

@@ -41,6 +41,7 @@ pub fn insert_follow_up(
         read_follow_up,
     )?;
     let Some(scheduled) = added else { return Ok(None) };
+    crate::outcomes::count_follow_up(c, clinic_id, session_id, f.due_day)?;
     for m in &f.messages {
         messages::insert_message(c, clinic_id, Some(scheduled.id), None, m)?;
     }

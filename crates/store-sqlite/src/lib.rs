@@ -8,6 +8,7 @@
 //! Migrations are embedded in the binary and run at start (`schema`).
 
 use std::path::Path;
+use store::tally::{Day, Tallies};
 use store::*;
 
 mod access;
@@ -109,7 +110,9 @@ fn owner_only(dir: &Path, file: &Path) -> std::io::Result<()> {
 
 impl Store for SqliteStore {
     async fn migrate(&self) -> StoreResult<()> {
-        self.db.alone(schema::migrate).await
+        self.db.alone(schema::migrate).await?;
+        // Tallies from before they were kept, or counted in a time zone the clinic left.
+        self.db.write(outcomes::recount_stale).await
     }
 
     async fn ping(&self) -> StoreResult<()> {
@@ -475,6 +478,10 @@ impl Store for SqliteStore {
         to: Timestamp,
     ) -> StoreResult<Vec<OutcomeCheckIn>> {
         self.db.read(move |c| outcomes::outcome_check_ins(c, clinic_id, from, to)).await
+    }
+
+    async fn outcome_tallies(&self, clinic_id: ClinicId, from: Day, to: Day) -> StoreResult<Tallies> {
+        self.db.read(move |c| outcomes::outcome_tallies(c, clinic_id, from, to)).await
     }
 
     async fn outcome_alerts(

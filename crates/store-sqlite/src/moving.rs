@@ -138,6 +138,9 @@ pub fn import_clinic(c: &Connection, clinic: &Row, rows: &[(usize, Row)], writte
         c.prepare_cached(&s.insert)?.execute(rusqlite::params_from_iter(values))?;
         written.fetch_add(1, Ordering::Relaxed);
     }
+    // The outcome tallies are not moved: they are counted here from the rows.
+    let timezone = crate::clinics::clinic(c, ClinicId(id))?.map(|k| k.timezone).unwrap_or_default();
+    crate::outcomes::recount(c, ClinicId(id), &timezone)?;
     Ok(ClinicId(id))
 }
 

@@ -229,6 +229,33 @@ macro_rules! outcome_alert_columns {
     };
 }
 
+/// An answer tally's columns, in the order [`read_answer_tally`](crate::columns::read_answer_tally)
+/// reads them.
+#[macro_export]
+macro_rules! answer_tally_columns {
+    () => {
+        "day, massage_type, staff_id, offset_hours, pressure, level, answers, sore, soreness_sum, very_sore"
+    };
+}
+
+/// An area tally's columns, in the order [`read_area_tally`](crate::columns::read_area_tally)
+/// reads them.
+#[macro_export]
+macro_rules! area_tally_columns {
+    () => {
+        "day, massage_type, staff_id, offset_hours, area, sore, soreness_sum, very_sore"
+    };
+}
+
+/// An asked tally's columns, in the order [`read_asked_tally`](crate::columns::read_asked_tally)
+/// reads them.
+#[macro_export]
+macro_rules! asked_tally_columns {
+    () => {
+        "day, massage_type, staff_id, asked, answered"
+    };
+}
+
 /// A row's columns, read in order: every read takes the next column. A backend implements
 /// the primitive reads for its rows, turning its own errors into the store's; the others are
 /// built on them.
@@ -599,6 +626,60 @@ pub fn read_outcome_alert(r: &mut dyn Row) -> StoreResult<OutcomeAlert> {
         created_at: r.at()?,
         acknowledged_at: r.opt_at()?,
     })
+}
+
+/// A tally's day.
+fn day(r: &mut dyn Row) -> StoreResult<crate::tally::Day> {
+    let n = r.int()?;
+    i32::try_from(n).map(crate::tally::Day).map_err(|_| StoreError::Corrupt(format!("day {n} is out of range")))
+}
+
+/// A tally's soreness: its count, sum and very sore count.
+fn soreness(r: &mut dyn Row) -> StoreResult<crate::tally::Soreness> {
+    Ok(crate::tally::Soreness { count: r.count()?, sum: r.count()?, very_sore: r.count()? })
+}
+
+/// An answer tally, from its columns ([`answer_tally_columns!`](crate::answer_tally_columns)).
+pub fn read_answer_tally(r: &mut dyn Row) -> StoreResult<crate::tally::AnswerTally> {
+    Ok(crate::tally::AnswerTally {
+        day: day(r)?,
+        massage_type: r.text()?,
+        staff_id: r.id()?,
+        offset_hours: r.int()?,
+        pressure: r.text()?,
+        level: r.level()?,
+        answers: r.count()?,
+        soreness: soreness(r)?,
+    })
+}
+
+/// An area tally, from its columns ([`area_tally_columns!`](crate::area_tally_columns)).
+pub fn read_area_tally(r: &mut dyn Row) -> StoreResult<crate::tally::AreaTally> {
+    Ok(crate::tally::AreaTally {
+        day: day(r)?,
+        massage_type: r.text()?,
+        staff_id: r.id()?,
+        offset_hours: r.int()?,
+        area: r.text()?,
+        soreness: soreness(r)?,
+    })
+}
+
+/// An asked tally, from its columns ([`asked_tally_columns!`](crate::asked_tally_columns)).
+pub fn read_asked_tally(r: &mut dyn Row) -> StoreResult<crate::tally::AskedTally> {
+    Ok(crate::tally::AskedTally {
+        day: day(r)?,
+        massage_type: r.text()?,
+        staff_id: r.id()?,
+        asked: r.count()?,
+        answered: r.count()?,
+    })
+}
+
+/// A follow-up as the tallies count it: when due, whether answered, its session's massage
+/// type and therapist.
+pub fn read_follow_up_asked(r: &mut dyn Row) -> StoreResult<(Timestamp, bool, String, StaffId)> {
+    Ok((r.at()?, r.flag()?, r.text()?, r.id()?))
 }
 
 /// The first column, an id (of a row just added, say).

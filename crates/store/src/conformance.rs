@@ -42,11 +42,17 @@ async fn client<S: Store>(s: &S, clinic_id: ClinicId, name: &str) -> Client {
     s.create_client(clinic_id, new).await.expect("client is created")
 }
 
+/// The suite's clinics' time zone, unless a check says otherwise.
+fn london() -> jiff::tz::TimeZone {
+    jiff::tz::TimeZone::get("Europe/London").expect("a time zone")
+}
+
 fn follow_up(hours: i64, link: u8) -> NewFollowUp {
     NewFollowUp {
         kind: "check_in".to_owned(),
         offset_hours: hours,
         due_at: T0.plus_hours(hours),
+        due_day: tally::Day::of(T0.plus_hours(hours), &london()),
         expires_at: T0.plus_hours(hours + 168),
         link_hash: Redacted::new(vec![link; 32]),
         messages: vec![],
@@ -81,6 +87,9 @@ fn check_in(session_id: SessionId, follow_up_id: FollowUpId, soreness: u8, level
         level: lv(level),
         fired: vec![],
         now: at,
+        day: tally::Day::of(at, &london()),
+        // The suite's follow-ups are due a day after T0 unless a check says otherwise.
+        due_day: tally::Day::of(T0.plus_hours(24), &london()),
     }
 }
 
@@ -100,6 +109,7 @@ pub async fn run_all<S: Store, F: Fn() -> Fut, Fut: std::future::Future<Output =
     alerts_come_a_page_at_a_time(fresh().await).await;
     repeated_answers_update_one_alert_and_tell_staff_once(fresh().await).await;
     outcomes_read_the_check_ins_and_alerts_of_a_period(fresh().await).await;
+    outcome_tallies_are_what_the_rows_count(fresh().await).await;
     the_audit_trail_is_the_clinics_own_and_pages_newest_first(fresh().await).await;
     erasing_a_client_leaves_no_words_of_theirs_and_keeps_the_counts(fresh().await).await;
     password_links_work_once_until_they_expire_and_go_through_the_outbox(fresh().await).await;
@@ -125,6 +135,134 @@ async fn exported<S: Store>(s: &S, clinic_id: ClinicId) -> (moving::Row, Vec<(us
     (clinic, rows.map(|(i, row)| (i.expect("a moved table"), row)).collect())
 }
 
+/// Every outcome tally a store keeps of a clinic.
+async fn every_tally<S: Store>(s: &S, clinic_id: ClinicId) -> tally::Tallies {
+    s.outcome_tallies(clinic_id, tally::Day(i32::MIN), tally::Day(i32::MAX)).await.unwrap()
+}
+
+/// What the builder counts from a clinic's rows, in `tz`: the tallies a store must keep.
+async fn counted_from_rows<S: Store>(s: &S, clinic_id: ClinicId, tz: &jiff::tz::TimeZone) -> tally::Tallies {
+    let (ever, never) = (Timestamp(0), Timestamp(i64::MAX / 2));
+    let mut b = tally::TallyBuilder::default();
+    for c in s.outcome_check_ins(clinic_id, ever, never).await.unwrap() {
+        b.add_check_in(&c, tz);
+    }
+    for (f, answered) in s.follow_ups_due(clinic_id, ever, never).await.unwrap() {
+        let session = s.session(clinic_id, f.session_id).await.unwrap().expect("the follow-up's session");
+        b.add_follow_up(f.due_at, answered, &session.massage_type, session.staff_id, tz);
+    }
+    b.finish()
+}
+
+/// The outcome tallies a store keeps as it writes check-ins and follow-ups are what the
+/// rows count, day by day in the clinic's time zone (one of half and quarter hours here):
+/// answers by type, pressure, therapist, hour and level, soreness by area, follow-ups due
+/// and answered once however many answers they had, extra follow-ups, answers that could not
+/// be read. A clinic's tallies are its own; a day range gives only its days; a new time zone
+/// counts them again by the new days.
+async fn outcome_tallies_are_what_the_rows_count<S: Store>(s: S) {
+    let kathmandu = jiff::tz::TimeZone::get("Asia/Kathmandu").unwrap();
+    let new = NewClinic {
+        check_in_hours: vec![24, 48],
+        name: "K".to_owned(),
+        country: "NP".to_owned(),
+        timezone: "Asia/Kathmandu".to_owned(),
+        now: T0,
+    };
+    let (a, owner) = s.create_clinic(new, staff("k@k.example", Role::Owner)).await.unwrap();
+    let therapist = s.create_staff(a.id, staff("t@k.example", Role::Therapist)).await.unwrap();
+    let (b, b_owner) = clinic(&s, "B", "b@b.example").await;
+    let kinds = [("deep_tissue", "firm", vec!["calves", "hamstrings"]), ("swedish", "light", vec!["upper_back"])];
+    let mut link = 0u8;
+    let mut sessions = Vec::new();
+    for i in 0..12i64 {
+        let (kind, pressure, areas) = &kinds[(i % 2) as usize];
+        let ended = T0.plus_hours(i * 7);
+        let who = if i % 3 == 0 { owner.id } else { therapist.id };
+        let k = client(&s, a.id, &format!("Client {i}")).await;
+        let new = NewSession {
+            massage_type: (*kind).to_owned(),
+            pressure: (*pressure).to_owned(),
+            areas: areas.iter().map(|a| (*a).to_owned()).collect(),
+            ended_at: ended,
+            now: ended,
+            ..session(k.id, who)
+        };
+        let follow_ups: Vec<NewFollowUp> = [24, 48]
+            .into_iter()
+            .map(|h| {
+                link += 1;
+                let due = ended.plus_hours(h);
+                NewFollowUp { due_at: due, due_day: tally::Day::of(due, &kathmandu), ..follow_up(h, link) }
+            })
+            .collect();
+        let (sess, fus) = s.record_session(a.id, new, follow_ups).await.unwrap();
+        sessions.push((sess, fus));
+    }
+    // Answers: most follow-ups once, some twice, some never; some not read; one calls for
+    // an extra follow-up at 72 h.
+    for (i, (sess, fus)) in sessions.iter().enumerate() {
+        for (j, f) in fus.iter().enumerate() {
+            if (i + j) % 4 == 3 {
+                continue;
+            }
+            let at = f.due_at.plus_hours(i as i64 % 5);
+            let soreness = ((i * 3 + j * 5) % 11) as u8;
+            let level = ["self_care", "self_care", "therapist", "doctor", "emergency"][(i + j) % 5];
+            let mut answer = NewCheckIn {
+                day: tally::Day::of(at, &kathmandu),
+                due_day: tally::Day::of(f.due_at, &kathmandu),
+                ..check_in(sess.id, f.id, soreness, level, at)
+            };
+            if i % 5 == 4 {
+                answer.triaged = false;
+                answer.problems = vec!["soreness: choose a number from 0 to 10".to_owned()];
+            }
+            let next = (i == 2 && j == 0).then(|| {
+                link += 1;
+                let due = sess.ended_at.plus_hours(72);
+                NewFollowUp { due_at: due, due_day: tally::Day::of(due, &kathmandu), ..follow_up(72, link) }
+            });
+            s.record_check_in(a.id, answer.clone(), None, next).await.unwrap();
+            if i % 6 == 1 {
+                let again =
+                    NewCheckIn { now: at.plus_hours(2), day: tally::Day::of(at.plus_hours(2), &kathmandu), ..answer };
+                s.record_check_in(a.id, again, None, None).await.unwrap();
+            }
+        }
+    }
+    // Another clinic's answer, on the same days.
+    let kb = client(&s, b.id, "Other").await;
+    let (bs, bf) = s.record_session(b.id, session(kb.id, b_owner.id), vec![follow_up(24, 200)]).await.unwrap();
+    s.record_check_in(b.id, check_in(bs.id, bf[0].id, 9, "doctor", T0.plus_hours(24)), None, None).await.unwrap();
+
+    let kept = every_tally(&s, a.id).await;
+    let expected = counted_from_rows(&s, a.id, &kathmandu).await;
+    assert!(expected.answers.len() > 10 && !expected.areas.is_empty() && expected.asked.len() > 5, "{expected:?}");
+    assert_eq!(kept.clone().sorted(), expected, "kept as written = counted from the rows");
+    let answered: u64 = kept.asked.iter().map(|t| t.answered).sum();
+    let asked: u64 = kept.asked.iter().map(|t| t.asked).sum();
+    assert_eq!(asked, 25, "24 follow-ups and the extra one");
+    assert!(answered < kept.answers.iter().map(|t| t.answers).sum::<u64>(), "a second answer is not a second response");
+    assert_eq!(every_tally(&s, b.id).await, counted_from_rows(&s, b.id, &london()).await, "B's own");
+    assert_eq!(every_tally(&s, b.id).await.answers.len(), 1, "B's one answer, none of A's");
+
+    let day = expected.answers[expected.answers.len() / 2].day;
+    let one_day = s.outcome_tallies(a.id, day, day).await.unwrap();
+    assert!(!one_day.answers.is_empty());
+    assert!(one_day.answers.iter().all(|t| t.day == day));
+    assert!(one_day.areas.iter().all(|t| t.day == day) && one_day.asked.iter().all(|t| t.day == day));
+
+    // A new time zone: the same rows counted by Newfoundland's days (UTC-03:30).
+    s.update_clinic(a.id, "K", "CA", "America/St_Johns").await.unwrap();
+    let st_johns = jiff::tz::TimeZone::get("America/St_Johns").unwrap();
+    let recounted = counted_from_rows(&s, a.id, &st_johns).await;
+    assert_ne!(recounted, expected, "other days");
+    assert_eq!(every_tally(&s, a.id).await.sorted(), recounted, "counted again by the new days");
+    s.update_clinic(a.id, "K renamed", "CA", "America/St_Johns").await.unwrap();
+    assert_eq!(every_tally(&s, a.id).await.sorted(), recounted, "a new name changes nothing");
+}
+
 async fn a_clinic_moves_whole_to_another_store_once<S: Store>(from: S, to: S) {
     let (a, owner) = clinic(&from, "A", "a@a.example").await;
     let c = client(&from, a.id, "Ada").await;
@@ -141,6 +279,9 @@ async fn a_clinic_moves_whole_to_another_store_once<S: Store>(from: S, to: S) {
     assert_eq!(written.load(std::sync::atomic::Ordering::Relaxed), 1 + rows.len() as u64, "every row written");
     assert_eq!(exported(&to, moved).await, (clinic_row.clone(), rows.clone()), "the same rows, ids and all");
     assert_eq!(to.count_clinic_rows(moved).await.unwrap(), from.count_clinic_rows(a.id).await.unwrap());
+    let counted = every_tally(&from, a.id).await;
+    assert!(!counted.answers.is_empty(), "the check-in is counted");
+    assert_eq!(every_tally(&to, moved).await, counted, "the import counts the outcome tallies again");
     assert_eq!(to.client(moved, c.id).await.unwrap().map(|k| k.name), Some("Ada".to_owned()));
     // The moved clinic takes new rows, with ids past the moved ones.
     let newer = client(&to, moved, "Cy").await;

@@ -15,6 +15,7 @@ pub mod conformance;
 mod ids;
 pub mod moving;
 mod records;
+pub mod tally;
 
 pub use ids::*;
 pub use records::*;
@@ -106,7 +107,8 @@ pub trait Store: Clone + Send + Sync + 'static {
     fn clinics(&self) -> impl Future<Output = StoreResult<Vec<Clinic>>> + Send;
     /// A clinic by id.
     fn clinic(&self, clinic_id: ClinicId) -> impl Future<Output = StoreResult<Option<Clinic>>> + Send;
-    /// Changes a clinic's name, country and time zone.
+    /// Changes a clinic's name, country and time zone. A new time zone recounts the clinic's
+    /// outcome tallies by its days, in the same transaction.
     fn update_clinic(
         &self,
         clinic_id: ClinicId,
@@ -442,6 +444,15 @@ pub trait Store: Clone + Send + Sync + 'static {
         from: Timestamp,
         to: Timestamp,
     ) -> impl Future<Output = StoreResult<Vec<OutcomeCheckIn>>> + Send;
+    /// The clinic's outcome tallies of the days `from` to `to`, both included, each list in
+    /// the order of its key: kept as check-ins and follow-ups are written, in the clinic's
+    /// time zone ([`tally`]).
+    fn outcome_tallies(
+        &self,
+        clinic_id: ClinicId,
+        from: tally::Day,
+        to: tally::Day,
+    ) -> impl Future<Output = StoreResult<tally::Tallies>> + Send;
     /// The alerts raised from `from` (included) to `to` (excluded), with their sessions'
     /// therapist and when each was acknowledged.
     fn outcome_alerts(

@@ -246,9 +246,20 @@ pub const TABLES: [Table; 15] = [
     },
 ];
 
-/// The tables that are not moved with a clinic: sign-in sessions (staff sign in again), and
-/// those that hold no clinic's data.
-pub const NOT_MOVED: [&str; 5] = ["staff_sessions", "clinics", "write_probe", "_sqlx_migrations", "schema_migrations"];
+/// The tables that are not moved with a clinic: sign-in sessions (staff sign in again), the
+/// outcome tallies (derived from the rows: the import counts them again), and those that
+/// hold no clinic's data.
+pub const NOT_MOVED: [&str; 9] = [
+    "staff_sessions",
+    "outcome_answers",
+    "outcome_areas",
+    "outcome_asked",
+    "outcome_tally_zones",
+    "clinics",
+    "write_probe",
+    "_sqlx_migrations",
+    "schema_migrations",
+];
 
 /// A row of a clinic's table: its values in the order of the table's columns.
 pub type Row = Vec<Value>;

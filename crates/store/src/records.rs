@@ -413,6 +413,8 @@ pub struct NewFollowUp {
     pub offset_hours: i64,
     /// When it is due.
     pub due_at: Timestamp,
+    /// The day it is due, in the clinic's calendar (what the outcome tallies count it by).
+    pub due_day: crate::tally::Day,
     /// When its client link stops working.
     pub expires_at: Timestamp,
     /// SHA-256 of the client link's token.
@@ -465,6 +467,10 @@ pub struct NewCheckIn {
     pub fired: Vec<String>,
     /// When.
     pub now: Timestamp,
+    /// The day it was sent, in the clinic's calendar (what the outcome tallies count it by).
+    pub day: crate::tally::Day,
+    /// The day its follow-up was due, in the clinic's calendar.
+    pub due_day: crate::tally::Day,
 }
 
 /// A recorded check-in.

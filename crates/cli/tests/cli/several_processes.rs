@@ -290,7 +290,7 @@ fn two_serve_processes_on_one_postgres_database_send_each_of_a_thousand_due_mess
                     followup::outbox::Link { hash: domain::secret::hash_secret(&token), token }
                 })
                 .collect();
-            let follow_ups = followup::outbox::session(&kb, &clinic.check_in_hours, now, now, &tz, &links);
+            let follow_ups = followup::outbox::session(&kb, &clinic.check_in_hours, now, now, (&tz, &tz), &links);
             let session = store::NewSession {
                 baby_birth_date: None,
                 client_id: client.id,

@@ -135,7 +135,7 @@ impl<S: Store> Fixture<S> {
     ) -> (Session, Vec<FollowUp>) {
         let hours = &self.clinic.check_in_hours;
         let tz = time_zone(self.client.timezone.as_deref(), &self.clinic.timezone);
-        let follow_ups = outbox::session(&kb(), hours, ended_at, now, &tz, links);
+        let follow_ups = outbox::session(&kb(), hours, ended_at, now, (&tz, &tz), links);
         let new = NewSession {
             baby_birth_date: None,
             client_id: self.client.id,

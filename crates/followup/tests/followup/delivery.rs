@@ -178,6 +178,8 @@ async fn alert_at<S: Store>(fx: &Fixture<S>, f: &FollowUp, level: care::Level, n
         level,
         fired: vec![],
         now,
+        day: store::tally::Day::of(now, &jiff::tz::TimeZone::UTC),
+        due_day: store::tally::Day::of(f.due_at, &jiff::tz::TimeZone::UTC),
     };
     let alert = NewAlert { client_id: fx.client.id, level, notices };
     fx.store.record_check_in(fx.clinic.id, check_in, Some(alert), None).await.unwrap().1.unwrap()
@@ -250,6 +252,8 @@ async fn messages_are_rightly_not_sent_to_a_client_who_stopped_them_answered_or_
         level: Level::SelfCare,
         fired: vec![],
         now: at("2026-11-28T11:00:00Z"),
+        day: store::tally::Day::of(at("2026-11-28T11:00:00Z"), &jiff::tz::TimeZone::UTC),
+        due_day: store::tally::Day::of(fus[0].due_at, &jiff::tz::TimeZone::UTC),
     };
     fx.store.record_check_in(fx.clinic.id, check_in, None, None).await.unwrap();
     let r = run_at(&w, at("2026-11-28T18:00:00Z")).await;
@@ -302,6 +306,8 @@ async fn an_alert_to_read_now_below_doctor_says_so_and_not_that_a_doctor_is_need
         level: Level::SelfCare,
         fired: vec![],
         now,
+        day: store::tally::Day::of(now, &jiff::tz::TimeZone::UTC),
+        due_day: store::tally::Day::of(fus[0].due_at, &jiff::tz::TimeZone::UTC),
     };
     let tz = time_zone(None, &fx.clinic.timezone);
     let notices = outbox::alert_notices(&kb(), fx.clinic.id, care::Level::Doctor, fx.therapist.id, false, now, &tz);

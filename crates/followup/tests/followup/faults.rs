@@ -277,6 +277,8 @@ async fn an_alert_that_no_transport_can_carry_is_failed_for_staff_to_see<S: Stor
         level: Level::Doctor,
         fired: vec![],
         now: at("2026-11-27T23:00:00Z"),
+        day: store::tally::Day::of(at("2026-11-27T23:00:00Z"), &jiff::tz::TimeZone::UTC),
+        due_day: store::tally::Day::of(fus[0].due_at, &jiff::tz::TimeZone::UTC),
     };
     let alert = NewAlert { client_id: fx.client.id, level: Level::Doctor, notices: vec![notice] };
     fx.store.record_check_in(fx.clinic.id, check_in, Some(alert), None).await.unwrap();

@@ -11,7 +11,8 @@ use store::{MessageKind, Timestamp};
 /// was recorded then) in `tz` is first sent.
 fn invitation(tz: &str, ended: &str, hours: i64) -> Timestamp {
     let ended = at(ended);
-    let f = outbox::check_in(&kb(), hours, ended, ended, &time_zone(Some(tz), "UTC"), &link(1));
+    let f =
+        outbox::check_in(&kb(), hours, ended, ended, (&time_zone(Some(tz), "UTC"), &jiff::tz::TimeZone::UTC), &link(1));
     assert_eq!(f.due_at, ended.plus_hours(hours), "due exactly {hours} h after the session");
     let invite = f.messages.iter().find(|m| m.kind == MessageKind::CheckIn).unwrap();
     assert_eq!(invite.due_at, f.due_at);
@@ -99,7 +100,7 @@ fn the_plan_goes_right_away_and_the_reminder_eight_hours_after_the_invitation() 
     let london = time_zone(Some("Europe/London"), "UTC");
     let ended = at("2026-11-27T17:00:00Z");
     let now = at("2026-11-27T17:05:00Z");
-    let f = outbox::session(&kb(), &[24, 48], ended, now, &london, &[link(1), link(2)]);
+    let f = outbox::session(&kb(), &[24, 48], ended, now, (&london, &london), &[link(1), link(2)]);
     assert_eq!(f.len(), 2);
     let kinds: Vec<MessageKind> = f[0].messages.iter().map(|m| m.kind).collect();
     assert_eq!(kinds, vec![MessageKind::Plan, MessageKind::CheckIn, MessageKind::Reminder]);
@@ -119,7 +120,7 @@ fn the_plan_goes_right_away_and_the_reminder_eight_hours_after_the_invitation() 
     keys.dedup();
     assert_eq!(keys.len(), 5);
     // A session recorded at 22:00 sends its plan at the next 08:00.
-    let late = outbox::session(&kb(), &[24], ended, at("2026-11-27T22:00:00Z"), &london, &[link(1)]);
+    let late = outbox::session(&kb(), &[24], ended, at("2026-11-27T22:00:00Z"), (&london, &london), &[link(1)]);
     assert_eq!(late[0].messages[0].send_at, at("2026-11-28T08:00:00Z"));
 }
 

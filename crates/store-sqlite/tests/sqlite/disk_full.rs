@@ -62,6 +62,7 @@ async fn record_sessions(
                         kind: "check_in".into(),
                         offset_hours: h,
                         due_at: now.plus_hours(h),
+                        due_day: tally::Day::of(now.plus_hours(h), &jiff::tz::TimeZone::UTC),
                         expires_at: now.plus_hours(h + 168),
                         link_hash: Redacted::new(format!("{key}-{h}").into_bytes()),
                         messages: link_messages(&format!("{key}-{h}"), now),

@@ -135,6 +135,7 @@ async fn check_ins_sent_at_once_are_each_saved_or_refused_alone() {
         kind: "check_in".into(),
         offset_hours: 24,
         due_at: now.plus_hours(24),
+        due_day: tally::Day::of(now.plus_hours(24), &jiff::tz::TimeZone::UTC),
         expires_at: now.plus_hours(200),
         link_hash: Redacted::new(vec![7; 32]),
         messages: vec![],
@@ -155,6 +156,8 @@ async fn check_ins_sent_at_once_are_each_saved_or_refused_alone() {
             level: Level::SelfCare,
             fired: vec![],
             now: now.plus_hours(24),
+            day: tally::Day::of(now.plus_hours(24), &jiff::tz::TimeZone::UTC),
+            due_day: tally::Day::of(now.plus_hours(24), &jiff::tz::TimeZone::UTC),
         };
         answers.push(tokio::spawn(async move { s.record_check_in(clinic.id, c, None, None).await }));
     }
@@ -169,6 +172,100 @@ async fn check_ins_sent_at_once_are_each_saved_or_refused_alone() {
     drop(s);
     let again = SqliteStore::open_dir(&dir).await.unwrap();
     assert_eq!(again.check_ins_of_session(clinic.id, session.id).await.unwrap().len(), 180);
+    let tallies = again.outcome_tallies(clinic.id, tally::Day(i32::MIN), tally::Day(i32::MAX)).await.unwrap();
+    let answers: u64 = tallies.answers.iter().map(|t| t.answers).sum();
+    assert_eq!(answers, 180, "a failed check-in undoes its tallies with it");
+    assert_eq!(tallies.asked.iter().map(|t| (t.asked, t.answered)).collect::<Vec<_>>(), [(1, 1)]);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A database from before the outcome tallies (or whose tallies were lost) counts them from
+/// its rows when it is next opened and migrated.
+#[tokio::test]
+async fn a_database_without_its_outcome_tallies_counts_them_when_opened() {
+    let dir = std::env::temp_dir().join(format!("aftercare-tallies-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let s = SqliteStore::open_dir(&dir).await.unwrap();
+    s.migrate().await.unwrap();
+    let now = Timestamp(1_790_000_000_000);
+    let clinic = NewClinic {
+        check_in_hours: vec![24],
+        name: "C".into(),
+        country: "IN".into(),
+        timezone: "Asia/Kolkata".into(),
+        now,
+    };
+    let owner = NewStaff { email: "o@c.example".into(), name: "O".into(), role: Role::Owner, password_hash: None, now };
+    let (clinic, owner) = s.create_clinic(clinic, owner).await.unwrap();
+    let tz = jiff::tz::TimeZone::get("Asia/Kolkata").unwrap();
+    for i in 0..5i64 {
+        let new = NewClient {
+            language: None,
+            name: format!("K{i}"),
+            email: None,
+            phone: None,
+            timezone: None,
+            age_months: None,
+            now,
+        };
+        let client = s.create_client(clinic.id, new).await.unwrap();
+        let ended = now.plus_hours(i * 9);
+        let session = NewSession {
+            baby_birth_date: None,
+            client_id: client.id,
+            staff_id: owner.id,
+            massage_type: "swedish".into(),
+            pressure: "light".into(),
+            areas: vec!["neck".into()],
+            techniques: vec![],
+            first_massage: false,
+            notes: None,
+            ended_at: ended,
+            now: ended,
+        };
+        let follow_up = NewFollowUp {
+            kind: "check_in".into(),
+            offset_hours: 24,
+            due_at: ended.plus_hours(24),
+            due_day: tally::Day::of(ended.plus_hours(24), &tz),
+            expires_at: ended.plus_hours(200),
+            link_hash: Redacted::new(vec![i as u8; 32]),
+            messages: vec![],
+        };
+        let (session, fus) = s.record_session(clinic.id, session, vec![follow_up]).await.unwrap();
+        let at = ended.plus_hours(25);
+        let answer = NewCheckIn {
+            session_id: session.id,
+            follow_up_id: fus[0].id,
+            report: "{}".into(),
+            soreness: Some(i as u8 + 3),
+            triaged: true,
+            problems: vec![],
+            hours_since: 25.0,
+            level: Level::SelfCare,
+            fired: vec![],
+            now: at,
+            day: tally::Day::of(at, &tz),
+            due_day: tally::Day::of(fus[0].due_at, &tz),
+        };
+        s.record_check_in(clinic.id, answer, None, None).await.unwrap();
+    }
+    let every = |s: SqliteStore| async move {
+        s.outcome_tallies(clinic.id, tally::Day(i32::MIN), tally::Day(i32::MAX)).await.unwrap()
+    };
+    let kept = every(s.clone()).await;
+    assert_eq!(kept.answers.iter().map(|t| t.answers).sum::<u64>(), 5);
+    s.close().await;
+    let conn = rusqlite::Connection::open(dir.join("aftercare.db")).unwrap();
+    conn.execute_batch(
+        "DELETE FROM outcome_answers; DELETE FROM outcome_areas; DELETE FROM outcome_asked; \
+         DELETE FROM outcome_tally_zones;",
+    )
+    .unwrap();
+    drop(conn);
+    let again = SqliteStore::open_dir(&dir).await.unwrap();
+    again.migrate().await.unwrap();
+    assert_eq!(every(again.clone()).await, kept, "counted again from the rows, as they were kept");
     std::fs::remove_dir_all(&dir).ok();
 }
 

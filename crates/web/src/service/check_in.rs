@@ -15,6 +15,7 @@ use followup::window::time_zone;
 use serde::{Deserialize, Serialize};
 use serde_json::Number;
 use std::collections::BTreeMap;
+use store::tally::Day;
 use store::{CheckInStats, Client, Clinic, ClinicId, FollowUp, NewAlert, NewCheckIn, Session, Store, StoreError};
 
 /// What the client sends.
@@ -367,6 +368,9 @@ pub async fn check_in<S: Store>(
     let Prepared { doc, mut stored, hours_since, validated } = prepare(state, link, body).await?;
     let (kb, now) = (&state.knowledge, state.clock.now());
     let emergency_number = contacts(kb, &link.clinic).country.map(|c| c.emergency.as_str());
+    // The clinic's outcomes count the answer on its day, and its follow-up on the day it was due.
+    let clinic_tz = time_zone(None, &link.clinic.timezone);
+    let (day, due_day) = (Day::of(now, &clinic_tz), Day::of(link.follow_up.due_at, &clinic_tz));
     let new = |stored: &StoredReport| NewCheckIn {
         session_id: link.session.id,
         follow_up_id: link.follow_up.id,
@@ -378,6 +382,8 @@ pub async fn check_in<S: Store>(
         level: Level::Therapist,
         fired: Vec::new(),
         now,
+        day,
+        due_day,
     };
     let checkin = match validated {
         Ok(c) => c,
@@ -429,7 +435,7 @@ pub async fn check_in<S: Store>(
     )
     .map(|hours| {
         let tz = time_zone(link.client.timezone.as_deref(), &link.clinic.timezone);
-        outbox::check_in(kb, hours, session.ended_at, now, &tz, &new_link())
+        outbox::check_in(kb, hours, session.ended_at, now, (&tz, &clinic_tz), &new_link())
     });
     let recorded = save(state, clinic_id, triaged, raised, next, emergency_number).await?;
     // What the client reads is in their language: the same decision in `words`' texts (the

@@ -1,11 +1,12 @@
-//! Outcomes (journey 6): how clients fare after their sessions, read from the check-ins and
-//! alerts of a period. Pure: the rows come in, the figures go out, and every figure says
-//! how many answers it stands on; a group of fewer than [`MIN_GROUP`] says "too few to
-//! compare" instead of a figure.
+//! Outcomes (journey 6): how clients fare after their sessions, read from the tallies of a
+//! period's days (the answers sent, the follow-ups due) and its alerts. Pure: the rows come
+//! in, the figures go out, and every figure says how many answers it stands on; a group of
+//! fewer than [`MIN_GROUP`] says "too few to compare" instead of a figure.
 
 use care::Level;
 use std::collections::BTreeMap;
-use store::{OutcomeAlert, OutcomeCheckIn, StaffId, Timestamp};
+use store::tally::{Day, Soreness, Tallies};
+use store::{OutcomeAlert, StaffId, Timestamp};
 
 /// The fewest answers a group needs before its figure is shown.
 pub const MIN_GROUP: usize = 10;
@@ -112,47 +113,55 @@ pub struct Outcomes {
 /// What the outcomes are read from.
 #[derive(Debug)]
 pub struct Rows<'a> {
-    /// The check-ins of the period's sessions.
-    pub check_ins: &'a [OutcomeCheckIn],
+    /// The tallies of the period's days: the answers sent on them, and the follow-ups due on
+    /// them. Follow-ups are read from them for the days before `today` only.
+    pub tallies: &'a Tallies,
+    /// The clinic's day today: its follow-ups are in `asked_today`, those due so far.
+    pub today: Day,
+    /// The follow-ups due today so far, when today is in the period: (due, answered, the
+    /// session's type, its therapist).
+    pub asked_today: &'a [(Timestamp, bool, String, StaffId)],
     /// The alerts of the period, with their session's therapist and type.
     pub alerts: &'a [OutcomeAlert],
-    /// The follow-ups due in the period: (due, answered, the session's type, its therapist).
-    pub asked: &'a [(Timestamp, bool, String, StaffId)],
     /// The check-in times of the clinic's schedule.
     pub hours: &'a [i64],
 }
 
-/// The week (starting on Monday) of an instant in the clinic's time zone, `YYYY-MM-DD`.
-fn week_of(t: Timestamp, tz: &jiff::tz::TimeZone) -> String {
-    t.local_date(tz)
-        .and_then(|d| {
-            let back = i64::from(d.weekday().to_monday_zero_offset());
-            d.checked_sub(jiff::Span::new().days(back)).ok()
-        })
-        .map(|d| d.to_string())
-        .unwrap_or_default()
+/// The week (starting on Monday) of a day, `YYYY-MM-DD`.
+fn week_of_day(day: Day) -> String {
+    let d = day.date();
+    let back = i64::from(d.weekday().to_monday_zero_offset());
+    d.checked_sub(jiff::Span::new().days(back)).map(|d| d.to_string()).unwrap_or_default()
 }
 
-/// A group's figures from its soreness answers.
-fn group(label: String, values: &[u8]) -> Group {
-    let count = values.len();
+/// The week (starting on Monday) of an instant in the clinic's time zone, `YYYY-MM-DD`.
+fn week_of(t: Timestamp, tz: &jiff::tz::TimeZone) -> String {
+    week_of_day(Day::of(t, tz))
+}
+
+/// Adds `of` and `did` to a week's counts.
+fn count_week(weeks: &mut BTreeMap<String, Week>, week: String, of: u64, did: u64) {
+    let w = weeks.entry(week.clone()).or_insert(Week { start: week, of: 0, did: 0 });
+    w.of += usize::try_from(of).unwrap_or(usize::MAX);
+    w.did += usize::try_from(did).unwrap_or(usize::MAX);
+}
+
+/// A group's figures from its answers' soreness.
+fn group(label: String, s: Soreness) -> Group {
+    let count = usize::try_from(s.count).unwrap_or(usize::MAX);
     let enough = count >= MIN_GROUP;
-    let mean = enough.then(|| values.iter().map(|v| f64::from(*v)).sum::<f64>() / count as f64);
-    let very_sore = enough.then(|| values.iter().filter(|v| **v >= 7).count() as f64 * 100.0 / count as f64);
+    let mean = enough.then(|| s.sum as f64 / s.count as f64);
+    let very_sore = enough.then(|| s.very_sore as f64 * 100.0 / s.count as f64);
     Group { label, count, mean, very_sore }
 }
 
-/// Soreness by one key of each check-in (a check-in may fall in several groups: its areas).
-fn breakdown(by: &'static str, rows: &[&OutcomeCheckIn], keys: impl Fn(&OutcomeCheckIn) -> Vec<String>) -> Breakdown {
-    let mut values: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    for r in rows {
-        if let Some(s) = r.soreness {
-            for k in keys(r) {
-                values.entry(k).or_default().push(s);
-            }
-        }
+/// Soreness by a label of each tally row (rows with the same label are one group).
+fn breakdown(by: &'static str, rows: impl Iterator<Item = (String, Soreness)>) -> Breakdown {
+    let mut sums: BTreeMap<String, Soreness> = BTreeMap::new();
+    for (label, s) in rows.filter(|(_, s)| s.count > 0) {
+        sums.entry(label).or_default().add(s);
     }
-    let mut groups: Vec<Group> = values.into_iter().map(|(label, v)| group(label, &v)).collect();
+    let mut groups: Vec<Group> = sums.into_iter().map(|(label, s)| group(label, s)).collect();
     groups.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.label.cmp(&b.label)));
     Breakdown { by, groups }
 }
@@ -175,38 +184,48 @@ pub fn read(
     staff: &dyn Fn(StaffId) -> String,
     tz: &jiff::tz::TimeZone,
 ) -> Outcomes {
-    let kept: Vec<&OutcomeCheckIn> =
-        rows.check_ins.iter().filter(|r| filter.keeps(&r.massage_type, r.staff_id)).collect();
+    let t = rows.tallies;
+    let answers: Vec<_> = t.answers.iter().filter(|a| filter.keeps(&a.massage_type, a.staff_id)).collect();
+    let areas: Vec<_> = t.areas.iter().filter(|a| filter.keeps(&a.massage_type, a.staff_id)).collect();
 
     let mut response: BTreeMap<String, Week> = BTreeMap::new();
-    for (due, answered, _, _) in rows.asked.iter().filter(|(_, _, k, w)| filter.keeps(k, *w)) {
-        let week = week_of(*due, tz);
-        let w = response.entry(week.clone()).or_insert(Week { start: week, of: 0, did: 0 });
-        w.of += 1;
-        w.did += usize::from(*answered);
+    for a in t.asked.iter().filter(|a| a.day < rows.today && filter.keeps(&a.massage_type, a.staff_id)) {
+        count_week(&mut response, week_of_day(a.day), a.asked, a.answered);
+    }
+    for (due, answered, _, _) in rows.asked_today.iter().filter(|(_, _, k, w)| filter.keeps(k, *w)) {
+        count_week(&mut response, week_of(*due, tz), 1, u64::from(*answered));
     }
 
     let soreness = rows
         .hours
         .iter()
         .map(|h| {
-            let at: Vec<&OutcomeCheckIn> = kept.iter().copied().filter(|r| r.offset_hours == *h && r.triaged).collect();
+            let at = || answers.iter().filter(|a| a.offset_hours == *h);
             let tables = vec![
-                breakdown("massage type", &at, |r| vec![name(&r.massage_type)]),
-                breakdown("pressure", &at, |r| vec![name(&r.pressure)]),
-                breakdown("therapist", &at, |r| vec![staff(r.staff_id)]),
-                breakdown("body area", &at, |r| r.areas.iter().map(|a| name(a)).collect()),
+                breakdown("massage type", at().map(|a| (name(&a.massage_type), a.soreness))),
+                breakdown("pressure", at().map(|a| (name(&a.pressure), a.soreness))),
+                breakdown("therapist", at().map(|a| (staff(a.staff_id), a.soreness))),
+                breakdown(
+                    "body area",
+                    areas.iter().filter(|a| a.offset_hours == *h).map(|a| (name(&a.area), a.soreness)),
+                ),
             ];
             (*h, tables)
         })
         .collect();
 
-    let levels = Level::ALL.iter().map(|l| (*l, kept.iter().filter(|r| r.level == *l).count())).collect();
+    let levels = Level::ALL
+        .iter()
+        .map(|l| {
+            let n: u64 = answers.iter().filter(|a| a.level == *l).map(|a| a.answers).sum();
+            (*l, usize::try_from(n).unwrap_or(usize::MAX))
+        })
+        .collect();
 
     let alerts: Vec<&OutcomeAlert> = rows.alerts.iter().filter(|a| filter.keeps(&a.massage_type, a.staff_id)).collect();
     let mut by_therapist: BTreeMap<StaffId, (usize, usize)> = BTreeMap::new();
-    for r in &kept {
-        by_therapist.entry(r.staff_id).or_default().0 += 1;
+    for a in &answers {
+        by_therapist.entry(a.staff_id).or_default().0 += usize::try_from(a.answers).unwrap_or(usize::MAX);
     }
     for a in &alerts {
         by_therapist.entry(a.staff_id).or_default().1 += 1;
@@ -221,13 +240,11 @@ pub fn read(
         })
         .collect();
     let mut weekly: BTreeMap<String, Week> = BTreeMap::new();
-    for r in &kept {
-        let week = week_of(r.submitted_at, tz);
-        weekly.entry(week.clone()).or_insert(Week { start: week, of: 0, did: 0 }).of += 1;
+    for a in &answers {
+        count_week(&mut weekly, week_of_day(a.day), a.answers, 0);
     }
     for a in &alerts {
-        let week = week_of(a.created_at, tz);
-        weekly.entry(week.clone()).or_insert(Week { start: week, of: 0, did: 0 }).did += 1;
+        count_week(&mut weekly, week_of(a.created_at, tz), 0, 1);
     }
 
     let mut waits: Vec<f64> =
@@ -266,8 +283,8 @@ mod tests {
 
     #[test]
     fn a_group_of_fewer_than_ten_has_no_figure() {
-        assert_eq!(group("x".into(), &[5; 9]).mean, None);
-        let g = group("x".into(), &[2, 2, 2, 2, 2, 8, 8, 8, 8, 8]);
+        assert_eq!(group("x".into(), Soreness { count: 9, sum: 45, very_sore: 0 }).mean, None);
+        let g = group("x".into(), Soreness { count: 10, sum: 50, very_sore: 5 });
         assert_eq!((g.count, g.mean, g.very_sore), (10, Some(5.0), Some(50.0)));
     }
 

@@ -185,7 +185,8 @@ pub async fn record<S: Store>(state: &AppState<S>, staff: &Staff, body: SessionB
     // The clinic's schedule (24 h and 48 h after the session's end unless it changed them),
     // each check-in with its own link; the plan goes with the first.
     let links: Vec<Link> = clinic.check_in_hours.iter().map(|_| new_link()).collect();
-    let follow_ups = outbox::session(kb, &clinic.check_in_hours, ended_at, now, &tz, &links);
+    let clinic_tz = time_zone(None, &clinic.timezone);
+    let follow_ups = outbox::session(kb, &clinic.check_in_hours, ended_at, now, (&tz, &clinic_tz), &links);
     let new = NewSession {
         baby_birth_date,
         client_id: client.id,

@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::fmt::Write;
+use store::tally::Day;
 use store::{Role, Session, SessionId, StaffId, Store, Timestamp};
 
 /// The longest period the page reads at once.
@@ -237,16 +238,21 @@ async fn page<S: Store>(state: &AppState<S>, who: &SignedIn, q: OutcomesQuery) -
         (Err(e), _) | (_, Err(e)) => error = Some(e),
     }
     let (start, end) = (start_of(from, &tz), start_of(to.tomorrow().unwrap_or(to), &tz));
-    let check_ins = state.store.outcome_check_ins(clinic.id, start, end).await?;
+    // The period's days from the tallies kept as answers and follow-ups are written; today's
+    // follow-ups from the rows, as only those due so far count as asked.
+    let tallies = state.store.outcome_tallies(clinic.id, Day::from_date(from), Day::from_date(to)).await?;
     let alerts = state.store.outcome_alerts(clinic.id, start, end).await?;
-    // The follow-ups due in the period belong to sessions that ended up to two weeks before.
-    let sessions = state.store.sessions_between(clinic.id, start.plus_hours(-24 * 15), end).await?;
-    // By id: a busy clinic has tens of thousands of sessions and follow-ups in a quarter.
+    let now = state.clock.now();
+    let today_starts = start_of(today, &tz);
+    let due_today = if to >= today {
+        state.store.follow_ups_due(clinic.id, start.max(today_starts), end.min(now)).await?
+    } else {
+        Vec::new()
+    };
+    let ids: Vec<SessionId> = due_today.iter().map(|(f, _)| f.session_id).collect();
+    let sessions = if ids.is_empty() { Vec::new() } else { state.store.sessions_by_ids(clinic.id, &ids).await? };
     let sessions: HashMap<SessionId, &Session> = sessions.iter().map(|s| (s.id, s)).collect();
-    let asked: Vec<(Timestamp, bool, String, StaffId)> = state
-        .store
-        .follow_ups_due(clinic.id, start, end.min(state.clock.now()))
-        .await?
+    let asked_today: Vec<(Timestamp, bool, String, StaffId)> = due_today
         .into_iter()
         .filter_map(|(f, answered)| {
             let s = sessions.get(&f.session_id)?;
@@ -265,7 +271,13 @@ async fn page<S: Store>(state: &AppState<S>, who: &SignedIn, q: OutcomesQuery) -
     };
     let staff_name =
         |id: StaffId| staff.iter().find(|s| s.id == id).map_or_else(|| "staff".to_owned(), |s| s.name.clone());
-    let rows = Rows { check_ins: &check_ins, alerts: &alerts, asked: &asked, hours: &clinic.check_in_hours };
+    let rows = Rows {
+        tallies: &tallies,
+        today: Day::from_date(today),
+        asked_today: &asked_today,
+        alerts: &alerts,
+        hours: &clinic.check_in_hours,
+    };
     let outcomes = outcomes::read(&rows, &filter, &name, &staff_name, &tz);
     let response_rows: Vec<(String, Option<f64>)> =
         outcomes.response.iter().map(|w| (format!("week of {}", w.start), w.rate())).collect();

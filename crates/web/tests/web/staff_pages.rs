@@ -41,6 +41,7 @@ on_both_backends!(
     staff_change_their_password_and_other_sign_ins_end,
     the_next_intake_starts_from_the_last_one_with_the_history_beside_it,
     the_outcomes_match_counts_made_from_the_data,
+    the_outcomes_count_past_days_and_today_so_far,
     the_owner_exports_a_period_as_csv,
     reads_and_changes_are_in_the_audit_trail,
     the_owner_downloads_a_clients_data,
@@ -1290,6 +1291,43 @@ async fn the_outcomes_match_counts_made_from_the_data<S: Store>(app: App<S>) {
     let (s, page) = owner.get("/outcomes?from=2025-01-01&to=2026-11-30").await;
     assert_eq!(s, StatusCode::OK);
     assert!(page.contains("Choose at most 366 days at a time."));
+}
+
+/// The outcomes page counts the period's past days from the tallies kept as answers and
+/// follow-ups are written, and today only so far: a follow-up due later today is not asked
+/// yet. An answer counts on the day it was sent, its follow-up on the day it was due.
+async fn the_outcomes_count_past_days_and_today_so_far<S: Store>(app: App<S>) {
+    // The test's clock: 2026-11-27 09:00 in London.
+    let ended = |at: &str| json!({"massage_type": "swedish", "pressure": "light", "areas": ["neck"], "ended_at": at});
+    let intake = json!({"first_massage": false});
+    // Due on the 25th and the 26th; the first answered late, today.
+    let (_, x) = app.session(&app.a.therapist, intake.clone(), ended("2026-11-24T10:00:00Z")).await;
+    // Due today at 08:00, answered; and tomorrow.
+    let (_, z) = app.session(&app.a.therapist, intake.clone(), ended("2026-11-26T08:00:00Z")).await;
+    // Due today at 12:00: not yet.
+    app.session(&app.a.therapist, intake, ended("2026-11-26T12:00:00Z")).await;
+    for s in [&x, &z] {
+        let link = s["follow_ups"][0]["check_in_url"].as_str().unwrap();
+        let (status, told) =
+            app.call(reqwest::Method::POST, link, None, Some(json!({"soreness": 3, "symptoms": []}))).await;
+        assert_eq!(status, StatusCode::OK, "{told}");
+    }
+    let owner = sign_in(&app, "owner@calm.example", PASSWORD).await.unwrap();
+    let week = |asked: u32, answered: u32| {
+        format!("<tr><td>2026-11-23</td><td>{asked}</td><td>{answered}</td><td>too few to compare</td></tr>")
+    };
+    let (s, page) = owner.get("/outcomes?from=2026-11-23&to=2026-11-29").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains(&week(3, 2)), "two past follow-ups and one due so far today; two answered");
+    assert!(page.contains("self care</span></td><td>2</td>"), "both answers, sent today");
+    let (_, page) = owner.get("/outcomes?from=2026-11-25&to=2026-11-25").await;
+    assert!(page.contains(&week(1, 1)), "the 25th's follow-up, answered since");
+    assert!(page.contains("self care</span></td><td>0</td>"), "no answer was sent on the 25th");
+    let (_, page) = owner.get("/outcomes?from=2026-11-27&to=2026-11-27").await;
+    assert!(page.contains(&week(1, 1)), "today's follow-up due so far, answered");
+    app.advance_hours(4.0);
+    let (_, page) = owner.get("/outcomes?from=2026-11-27&to=2026-11-27").await;
+    assert!(page.contains(&week(2, 1)), "13:00: the noon follow-up is due now, unanswered");
 }
 
 /// The owner downloads a period's check-ins as CSV; a note that a spreadsheet would run as a

@@ -1,0 +1,301 @@
+//! Outcome tallies: the figures of the outcomes page kept as they are written, one row a
+//! clinic day and group, so that a period's figures are read from a few thousand rows
+//! whatever the size of the clinic's history.
+//!
+//! Three tallies, each counted by the day in the clinic's calendar (its time zone) and by
+//! the session's massage type and therapist, the two things the page filters by:
+//!
+//! - [`AnswerTally`]: check-ins by the day they were sent, the follow-up's hour, the
+//!   pressure and the level, with their soreness;
+//! - [`AreaTally`]: the same check-ins' soreness by each body area worked;
+//! - [`AskedTally`]: follow-ups by the day they were due, and how many were answered.
+//!
+//! A store updates them in the same transaction as the check-in or the follow-up they
+//! count. [`TallyBuilder`] computes them from the rows themselves: a store rebuilds a
+//! clinic's tallies with it when they were counted in another time zone (the clinic's time
+//! zone changed), when a clinic is imported, and when a database from before the tallies is
+//! opened; the conformance suite checks that what a store keeps equals what the builder
+//! computes from its rows.
+
+use crate::{OutcomeCheckIn, StaffId, Timestamp};
+use care::Level;
+use std::collections::BTreeMap;
+
+/// The soreness from which an answer counts as "very sore" (0 to 10 scale).
+pub const VERY_SORE: u8 = 7;
+
+/// A day in a clinic's calendar: days since 1970-01-01, of the local date in the clinic's
+/// time zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Day(pub i32);
+
+const EPOCH: jiff::civil::Date = jiff::civil::date(1970, 1, 1);
+
+impl Day {
+    /// The day of an instant in a time zone.
+    pub fn of(t: Timestamp, tz: &jiff::tz::TimeZone) -> Day {
+        t.local_date(tz).map_or(Day(0), Day::from_date)
+    }
+
+    /// The day of a date.
+    pub fn from_date(date: jiff::civil::Date) -> Day {
+        let days = date.since((jiff::Unit::Day, EPOCH)).map_or(0, |s| s.get_days());
+        Day(days)
+    }
+
+    /// The day's date.
+    pub fn date(self) -> jiff::civil::Date {
+        EPOCH.checked_add(jiff::Span::new().days(i64::from(self.0))).unwrap_or(EPOCH)
+    }
+}
+
+/// How long a window is in which a recount reads a clinic's rows: its memory is a window's
+/// rows, whatever the clinic's history.
+pub const RECOUNT_WINDOW_MS: i64 = 30 * 24 * 3_600_000;
+
+/// The windows `[from, to)` of [`RECOUNT_WINDOW_MS`] that cover `first` to `last` (none when
+/// there is nothing: `None`).
+pub fn recount_windows(first: Option<i64>, last: Option<i64>) -> impl Iterator<Item = (i64, i64)> {
+    let (first, last) = match (first, last) {
+        (Some(f), Some(l)) => (f, l),
+        _ => (1, 0),
+    };
+    (0..)
+        .map(move |k| first.saturating_add(k * RECOUNT_WINDOW_MS))
+        .take_while(move |from| *from <= last)
+        .map(|from| (from, from.saturating_add(RECOUNT_WINDOW_MS)))
+}
+
+/// The soreness of some answers: how many were triaged with a soreness, its sum, and how
+/// many were at [`VERY_SORE`] or more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Soreness {
+    /// Answers triaged with a soreness.
+    pub count: u64,
+    /// The sum of their soreness.
+    pub sum: u64,
+    /// Those at [`VERY_SORE`] or more.
+    pub very_sore: u64,
+}
+
+impl Soreness {
+    /// One answer's share: nothing unless it was triaged and gave a soreness.
+    pub fn of(triaged: bool, soreness: Option<u8>) -> Soreness {
+        match soreness.filter(|_| triaged) {
+            Some(s) => Soreness { count: 1, sum: u64::from(s), very_sore: u64::from(s >= VERY_SORE) },
+            None => Soreness::default(),
+        }
+    }
+
+    /// Adds another's counts.
+    pub fn add(&mut self, other: Soreness) {
+        self.count += other.count;
+        self.sum += other.sum;
+        self.very_sore += other.very_sore;
+    }
+}
+
+/// Check-ins of a day and group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnswerTally {
+    /// The day they were sent, in the clinic's calendar.
+    pub day: Day,
+    /// The session's massage type code.
+    pub massage_type: String,
+    /// Who recorded the session.
+    pub staff_id: StaffId,
+    /// The follow-up's hour after the session (24, 48, …).
+    pub offset_hours: i64,
+    /// The session's pressure code.
+    pub pressure: String,
+    /// The check-ins' level.
+    pub level: Level,
+    /// How many check-ins.
+    pub answers: u64,
+    /// Their soreness.
+    pub soreness: Soreness,
+}
+
+/// The soreness of a day's check-ins by a body area their session worked (a check-in counts
+/// once for each of its session's areas).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AreaTally {
+    /// The day they were sent, in the clinic's calendar.
+    pub day: Day,
+    /// The session's massage type code.
+    pub massage_type: String,
+    /// Who recorded the session.
+    pub staff_id: StaffId,
+    /// The follow-up's hour after the session.
+    pub offset_hours: i64,
+    /// The area's code.
+    pub area: String,
+    /// Their soreness.
+    pub soreness: Soreness,
+}
+
+/// Follow-ups due on a day, by their session's type and therapist, and how many of them
+/// were answered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AskedTally {
+    /// The day they were due, in the clinic's calendar.
+    pub day: Day,
+    /// The session's massage type code.
+    pub massage_type: String,
+    /// Who recorded the session.
+    pub staff_id: StaffId,
+    /// How many follow-ups were due.
+    pub asked: u64,
+    /// How many of them a check-in answered.
+    pub answered: u64,
+}
+
+/// A clinic's tallies of some days, each list in the order of its key.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Tallies {
+    /// Check-ins.
+    pub answers: Vec<AnswerTally>,
+    /// Check-ins' soreness by area.
+    pub areas: Vec<AreaTally>,
+    /// Follow-ups due and answered.
+    pub asked: Vec<AskedTally>,
+}
+
+impl Tallies {
+    /// The same tallies in the order of their keys, without empty rows: for comparing.
+    pub fn sorted(self) -> Tallies {
+        let mut b = TallyBuilder::default();
+        for a in self.answers {
+            let key = (a.day, a.massage_type, a.staff_id, a.offset_hours, a.pressure, a.level);
+            let e = b.answers.entry(key).or_default();
+            e.0 += a.answers;
+            e.1.add(a.soreness);
+        }
+        for a in self.areas {
+            b.areas.entry((a.day, a.massage_type, a.staff_id, a.offset_hours, a.area)).or_default().add(a.soreness);
+        }
+        for a in self.asked {
+            let e = b.asked.entry((a.day, a.massage_type, a.staff_id)).or_default();
+            e.0 += a.asked;
+            e.1 += a.answered;
+        }
+        b.finish()
+    }
+}
+
+type AnswerKey = (Day, String, StaffId, i64, String, Level);
+type AreaKey = (Day, String, StaffId, i64, String);
+type AskedKey = (Day, String, StaffId);
+
+/// Computes a clinic's tallies from its rows, in its time zone.
+#[derive(Debug, Default)]
+pub struct TallyBuilder {
+    answers: BTreeMap<AnswerKey, (u64, Soreness)>,
+    areas: BTreeMap<AreaKey, Soreness>,
+    asked: BTreeMap<AskedKey, (u64, u64)>,
+}
+
+impl TallyBuilder {
+    /// Counts a check-in.
+    pub fn add_check_in(&mut self, c: &OutcomeCheckIn, tz: &jiff::tz::TimeZone) {
+        let day = Day::of(c.submitted_at, tz);
+        let sore = Soreness::of(c.triaged, c.soreness);
+        let key = (day, c.massage_type.clone(), c.staff_id, c.offset_hours, c.pressure.clone(), c.level);
+        let e = self.answers.entry(key).or_default();
+        e.0 += 1;
+        e.1.add(sore);
+        if sore.count > 0 {
+            for area in &c.areas {
+                let key = (day, c.massage_type.clone(), c.staff_id, c.offset_hours, area.clone());
+                self.areas.entry(key).or_default().add(sore);
+            }
+        }
+    }
+
+    /// Counts a follow-up due at `due_at` of a session of `massage_type` recorded by
+    /// `staff_id`, answered or not.
+    pub fn add_follow_up(
+        &mut self,
+        due_at: Timestamp,
+        answered: bool,
+        massage_type: &str,
+        staff_id: StaffId,
+        tz: &jiff::tz::TimeZone,
+    ) {
+        let e = self.asked.entry((Day::of(due_at, tz), massage_type.to_owned(), staff_id)).or_default();
+        e.0 += 1;
+        e.1 += u64::from(answered);
+    }
+
+    /// The tallies, each in the order of its key.
+    pub fn finish(self) -> Tallies {
+        Tallies {
+            answers: self
+                .answers
+                .into_iter()
+                .filter(|(_, (n, _))| *n > 0)
+                .map(|((day, massage_type, staff_id, offset_hours, pressure, level), (answers, soreness))| {
+                    AnswerTally { day, massage_type, staff_id, offset_hours, pressure, level, answers, soreness }
+                })
+                .collect(),
+            areas: self
+                .areas
+                .into_iter()
+                .filter(|(_, s)| s.count > 0)
+                .map(|((day, massage_type, staff_id, offset_hours, area), soreness)| AreaTally {
+                    day,
+                    massage_type,
+                    staff_id,
+                    offset_hours,
+                    area,
+                    soreness,
+                })
+                .collect(),
+            asked: self
+                .asked
+                .into_iter()
+                .filter(|(_, (asked, answered))| *asked > 0 || *answered > 0)
+                .map(|((day, massage_type, staff_id), (asked, answered))| AskedTally {
+                    day,
+                    massage_type,
+                    staff_id,
+                    asked,
+                    answered,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_day_is_the_local_date_in_the_clinics_time_zone() {
+        let t = Timestamp("2026-11-29T20:00:00Z".parse::<jiff::Timestamp>().unwrap().as_millisecond());
+        let london = jiff::tz::TimeZone::get("Europe/London").unwrap();
+        let kathmandu = jiff::tz::TimeZone::get("Asia/Kathmandu").unwrap();
+        assert_eq!(Day::of(t, &london).date(), jiff::civil::date(2026, 11, 29));
+        assert_eq!(Day::of(t, &kathmandu).date(), jiff::civil::date(2026, 11, 30), "01:45 the next day at +05:45");
+        assert_eq!(Day::from_date(jiff::civil::date(1970, 1, 2)), Day(1));
+        assert_eq!(Day::from_date(jiff::civil::date(1969, 12, 31)), Day(-1));
+    }
+
+    #[test]
+    fn recount_windows_cover_the_span_once() {
+        let w = RECOUNT_WINDOW_MS;
+        assert_eq!(recount_windows(None, None).count(), 0);
+        assert_eq!(recount_windows(Some(5), Some(5)).collect::<Vec<_>>(), [(5, 5 + w)]);
+        assert_eq!(recount_windows(Some(0), Some(w)).collect::<Vec<_>>(), [(0, w), (w, 2 * w)]);
+    }
+
+    #[test]
+    fn only_a_triaged_answer_with_a_soreness_counts_for_soreness() {
+        assert_eq!(Soreness::of(true, Some(7)), Soreness { count: 1, sum: 7, very_sore: 1 });
+        assert_eq!(Soreness::of(true, Some(6)), Soreness { count: 1, sum: 6, very_sore: 0 });
+        assert_eq!(Soreness::of(false, Some(9)), Soreness::default());
+        assert_eq!(Soreness::of(true, None), Soreness::default());
+    }
+}
