@@ -6,7 +6,7 @@ use sqlx::PgConnection;
 use sqlx::postgres::PgPool;
 use std::future::Future;
 use std::pin::Pin;
-use store::StoreResult;
+use store::{StoreError, StoreResult};
 
 /// The work of one store operation on a connection.
 pub type Work<'c, T> = Pin<Box<dyn Future<Output = Res<T>> + Send + 'c>>;
@@ -20,11 +20,31 @@ pub struct Db {
 impl Db {
     /// Runs `work` in a transaction of its own and commits it: what it wrote is durable when
     /// this answers. A failure rolls the whole operation back.
-    pub async fn write<T>(&self, work: impl for<'c> FnOnce(&'c mut PgConnection) -> Work<'c, T>) -> StoreResult<T> {
-        let mut tx = self.pool.begin().await.map_err(Error::from)?;
-        let out = work(&mut tx).await?;
-        tx.commit().await.map_err(Error::from)?;
-        Ok(out)
+    ///
+    /// Once begun, a write runs to its commit or its rollback on a task of its own, whether or
+    /// not its caller still waits: a request dropped half-way (its client went away) must not
+    /// leave a transaction open on a pooled connection, holding its row locks (a follow-up, a
+    /// shared outcome tally) until that connection is next used.
+    pub async fn write<T: Send + 'static>(
+        &self,
+        work: impl for<'c> FnOnce(&'c mut PgConnection) -> Work<'c, T> + Send + 'static,
+    ) -> StoreResult<T> {
+        let pool = self.pool.clone();
+        let task = tokio::spawn(async move {
+            let mut tx = pool.begin().await.map_err(Error::from)?;
+            match work(&mut tx).await {
+                Ok(out) => {
+                    tx.commit().await.map_err(Error::from)?;
+                    Ok(out)
+                }
+                Err(e) => {
+                    // At once, not when the connection is next taken from the pool.
+                    let _ = tx.rollback().await;
+                    Err(StoreError::from(e))
+                }
+            }
+        });
+        task.await.map_err(|e| StoreError::Database(format!("a write stopped: {e}").into()))?
     }
 
     /// Runs `work` on a connection of the pool, outside any transaction of ours (each
