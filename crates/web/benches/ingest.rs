@@ -14,6 +14,11 @@
 //! Run: `scripts/bench` (it installs `wrk` when missing; `--postgres` for PostgreSQL), or
 //! `AFTERCARE_BENCH_QUICK=1 cargo bench -p web --bench ingest` for the quick mode (under two
 //! minutes). The last line is the summary, `summary: ingest_ratio=… rss_mb=…`.
+//!
+//! `AFTERCARE_BENCH_DISPATCH=N` measures the dispatch alone, at scale: N sessions seeded
+//! through the API, then every message due at the next noon drained through the file
+//! transport (the N plans, and the first check-in invitations when the run starts before
+//! noon); it checks that each was written once (as many sends as files, one file a message).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stdout)]
 // A benchmark measures wall time: the one place the clock is read directly.
@@ -319,6 +324,21 @@ async fn run<S: Store>(store: S, second: Option<S>, dir: &Path, quick: bool) {
     let started = Instant::now();
     let token = clinic(&store).await;
     let (base, state) = app(store).await;
+    if let Some(n) = std::env::var("AFTERCARE_BENCH_DISPATCH").ok().and_then(|n| n.parse::<usize>().ok()) {
+        seed(&base, &token, n).await;
+        println!("seeded {n} sessions in {:.1} s", started.elapsed().as_secs_f64());
+        let (sent, per_s) = dispatch(&state, dir).await;
+        let files = std::fs::read_dir(dir.join("outbox")).unwrap().count();
+        println!(
+            "dispatch: {sent} messages through the file transport in {DISPATCH_LANES} lanes in {:.1} s, \
+             {per_s:.0} a second; {files} files; resident {:.0} MB",
+            f64::from(sent) / per_s,
+            rss_mb()
+        );
+        assert!(sent as usize >= n, "every session's plan was sent");
+        assert_eq!(sent as usize, files, "each message sent once, none twice");
+        return;
+    }
     let baseline = baseline().await;
     let tokens = seed(&base, &token, sessions).await;
     println!("seeded {sessions} sessions ({} links) in {:.1} s", tokens.len(), started.elapsed().as_secs_f64());
