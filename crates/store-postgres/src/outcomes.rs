@@ -4,7 +4,9 @@
 use crate::error::Res;
 use crate::rows::{all, exec, sql, the};
 use sqlx::PgConnection;
-use store::columns::{read_answer_tally, read_area_tally, read_asked_tally, read_follow_up_asked};
+use store::columns::{
+    read_answer_tally, read_area_tally, read_asked_tally, read_follow_up_asked, read_span, read_zone,
+};
 use store::columns::{read_outcome_alert, read_outcome_check_in};
 use store::tally::{Day, Soreness, Tallies, TallyBuilder, recount_windows};
 use store::{AlertPosition, CheckIn, ClinicId, Level, OutcomeAlert, OutcomeCheckIn, SessionId, Timestamp};
@@ -312,14 +314,4 @@ pub async fn recount_stale(c: &mut PgConnection) -> Res<()> {
         recount(&mut *c, clinic, &timezone).await?;
     }
     Ok(())
-}
-
-/// The first two columns, the least and the greatest of something, when there is any.
-fn read_span(r: &mut dyn store::columns::Row) -> store::StoreResult<(Option<i64>, Option<i64>)> {
-    Ok((r.opt_int()?, r.opt_int()?))
-}
-
-/// A clinic and its time zone.
-fn read_zone(r: &mut dyn store::columns::Row) -> store::StoreResult<(ClinicId, String)> {
-    Ok((r.id()?, r.text()?))
 }

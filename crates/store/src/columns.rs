@@ -682,6 +682,16 @@ pub fn read_follow_up_asked(r: &mut dyn Row) -> StoreResult<(Timestamp, bool, St
     Ok((r.at()?, r.flag()?, r.text()?, r.id()?))
 }
 
+/// The first two columns, the least and the greatest of something, when there is any.
+pub fn read_span(r: &mut dyn Row) -> StoreResult<(Option<i64>, Option<i64>)> {
+    Ok((r.opt_int()?, r.opt_int()?))
+}
+
+/// A clinic and its time zone.
+pub fn read_zone(r: &mut dyn Row) -> StoreResult<(crate::ClinicId, String)> {
+    Ok((r.id()?, r.text()?))
+}
+
 /// The first column, an id (of a row just added, say).
 pub fn read_id<T: From<i64>>(r: &mut dyn Row) -> StoreResult<T> {
     r.id()
