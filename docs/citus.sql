@@ -138,4 +138,5 @@ SELECT create_distributed_table('audit_log', 'clinic_id', colocate_with => 'clin
 SELECT create_distributed_table('outcome_answers', 'clinic_id', colocate_with => 'clinics');
 SELECT create_distributed_table('outcome_areas', 'clinic_id', colocate_with => 'clinics');
 SELECT create_distributed_table('outcome_asked', 'clinic_id', colocate_with => 'clinics');
+SELECT create_distributed_table('outcome_alerts', 'clinic_id', colocate_with => 'clinics');
 SELECT create_distributed_table('outcome_tally_zones', 'clinic_id', colocate_with => 'clinics');

@@ -94,7 +94,11 @@ pub async fn acknowledge_alert(
         .bind(clinic_id.get()),
     )
     .await?;
-    Ok(one(c, sql(BY_ID).bind(alert_id.get()).bind(clinic_id.get()), read_alert).await?.map(|a| (a, done == 1)))
+    let alert = one(&mut *c, sql(BY_ID).bind(alert_id.get()).bind(clinic_id.get()), read_alert).await?;
+    if let Some(a) = alert.as_ref().filter(|_| done == 1) {
+        crate::outcomes::count_acknowledgement(c, clinic_id, a).await?;
+    }
+    Ok(alert.map(|a| (a, done == 1)))
 }
 
 /// Locks a follow-up's row until the transaction ends, so that the alerts of its link are
@@ -135,13 +139,14 @@ const TOLD: &str = "SELECT EXISTS (SELECT 1 FROM alerts a \
 /// alert to this answer, at the more urgent of the two levels. Staff are told of a new alert
 /// or of a rise in level, never of a repeat; and a new alert is not told again to a
 /// recipient told of one at its level or above on the same client in the last ten minutes.
+/// The alert, and whether it is new (the caller counts a new one in the tallies).
 pub async fn raise_alert(
     c: &mut PgConnection,
     clinic_id: ClinicId,
     answer: &CheckIn,
     a: NewAlert,
     now: Timestamp,
-) -> Res<Alert> {
+) -> Res<(Alert, bool)> {
     const QUIET_MS: i64 = 10 * 60 * 1000;
     // Whether the link has an open alert decides between a new alert and a move: the
     // follow-up's row is locked first, so that two check-ins of one link at once (each in its
@@ -149,6 +154,7 @@ pub async fn raise_alert(
     // to commit, and its look-up, a statement of its own, then sees the first's alert.
     exec(c, sql(LOCK_LINK).bind(clinic_id.get()).bind(answer.follow_up_id.get())).await?;
     let open = one(c, sql(OPEN_OF_LINK).bind(clinic_id.get()).bind(answer.follow_up_id.get()), read_alert).await?;
+    let new = open.is_none();
     let (raised, rises) = match open {
         Some(open) => {
             let rises = AlertPosition::urgency(a.level) < AlertPosition::urgency(open.level);
@@ -156,7 +162,7 @@ pub async fn raise_alert(
             let q = sql(MOVE).bind(level).bind(answer.id.get()).bind(open.id.get()).bind(clinic_id.get());
             let moved = the(c, q, read_alert).await?;
             if !rises {
-                return Ok(moved);
+                return Ok((moved, false));
             }
             (moved, true)
         }
@@ -190,5 +196,5 @@ pub async fn raise_alert(
         let about = (m.kind == MessageKind::Alert).then_some(raised.id);
         insert_message(c, clinic_id, None, about, &m).await?;
     }
-    Ok(raised)
+    Ok((raised, new))
 }

@@ -52,13 +52,14 @@ pub async fn record_check_in(
         Some(a) => Some(crate::alerts::raise_alert(c, clinic_id, &recorded, a, check_in.now).await?),
         None => None,
     };
+    let new_alert = raised.as_ref().filter(|(_, new)| *new).map(|(a, _)| a.id);
     if let Some(f) = next {
         crate::follow_ups::insert_follow_up(&mut *c, clinic_id, recorded.session_id, f, check_in.now).await?;
     }
     // Last: a tally row is shared by the clinic's other answers of the day, and its lock is
     // held until the commit.
-    crate::outcomes::count_check_in(c, clinic_id, &recorded, check_in.day, check_in.due_day).await?;
-    Ok((recorded, raised))
+    crate::outcomes::count_check_in(c, clinic_id, &recorded, (check_in.day, check_in.due_day), new_alert).await?;
+    Ok((recorded, raised.map(|(a, _)| a)))
 }
 
 /// A check-in of the clinic.

@@ -582,15 +582,6 @@ impl Store for PgStore {
         self.db.read(move |c| Box::pin(async move { outcomes::outcome_tallies(c, clinic_id, from, to).await })).await
     }
 
-    async fn outcome_alerts(
-        &self,
-        clinic_id: ClinicId,
-        from: Timestamp,
-        to: Timestamp,
-    ) -> StoreResult<Vec<OutcomeAlert>> {
-        self.db.read(move |c| Box::pin(async move { outcomes::outcome_alerts(c, clinic_id, from, to).await })).await
-    }
-
     async fn erase_client(
         &self,
         clinic_id: ClinicId,

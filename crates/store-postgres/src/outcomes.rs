@@ -5,12 +5,14 @@ use crate::error::Res;
 use crate::rows::{all, exec, sql, the};
 use sqlx::PgConnection;
 use store::columns::{
-    read_answer_tally, read_area_tally, read_asked_tally, read_follow_up_asked, read_span, read_zone,
+    read_alert_tally, read_answer_tally, read_area_tally, read_asked_tally, read_follow_up_asked, read_span, read_zone,
 };
 use store::columns::{read_outcome_alert, read_outcome_check_in};
-use store::tally::{Day, Soreness, Tallies, TallyBuilder, recount_windows};
-use store::{AlertPosition, CheckIn, ClinicId, Level, OutcomeAlert, OutcomeCheckIn, SessionId, Timestamp};
-use store::{answer_tally_columns, area_tally_columns, asked_tally_columns};
+use store::tally::{Day, Soreness, Tallies, TallyBuilder, ack_step, recount_windows};
+use store::{
+    Alert, AlertId, AlertPosition, CheckIn, ClinicId, Level, OutcomeAlert, OutcomeCheckIn, SessionId, Timestamp,
+};
+use store::{alert_tally_columns, answer_tally_columns, area_tally_columns, asked_tally_columns};
 use store::{outcome_alert_columns, outcome_check_in_columns};
 
 /// The check-ins of the sessions that ended from `from` (included) to `to` (excluded), with
@@ -39,7 +41,7 @@ pub async fn outcome_check_ins(
 }
 
 /// The alerts raised from `from` (included) to `to` (excluded), with their sessions'
-/// therapist and when each was acknowledged, oldest first.
+/// therapist and when each was acknowledged, oldest first: what a recount counts.
 pub async fn outcome_alerts(
     c: &mut PgConnection,
     clinic_id: ClinicId,
@@ -73,7 +75,7 @@ pub async fn outcome_alerts(
     Ok(out)
 }
 
-/// The clinic's tallies of the days `from` to `to`, both included: three ranges along
+/// The clinic's tallies of the days `from` to `to`, both included: four ranges along
 /// their primary keys, each group's slots added.
 pub async fn outcome_tallies(c: &mut PgConnection, clinic_id: ClinicId, from: Day, to: Day) -> Res<Tallies> {
     let (clinic, from, to) = (clinic_id.get(), i64::from(from.0), i64::from(to.0));
@@ -121,18 +123,33 @@ pub async fn outcome_tallies(c: &mut PgConnection, clinic_id: ClinicId, from: Da
             read_asked_tally,
         )
         .await?,
+        alerts: all(
+            &mut *c,
+            sql(concat!(
+                "SELECT day, massage_type, staff_id, ack_step, SUM(alerts)::bigint ",
+                "FROM outcome_alerts WHERE clinic_id = $1 AND day BETWEEN $2 AND $3 ",
+                "GROUP BY day, massage_type, staff_id, ack_step HAVING SUM(alerts) <> 0 ",
+                "ORDER BY day, massage_type, staff_id, ack_step"
+            ))
+            .bind(clinic)
+            .bind(from)
+            .bind(to),
+            read_alert_tally,
+        )
+        .await?,
     })
 }
 
 /// Counts a check-in just written in the tallies, in its transaction: its answer, its
-/// soreness by its session's areas, and its follow-up as answered if it is the first answer.
-/// One statement (three inserts in a `WITH`): one round trip to the server.
+/// soreness by its session's areas, its follow-up as answered if it is the first answer, and
+/// the alert it raised, when it raised a new one (`new_alert`). One statement (four inserts
+/// in a `WITH`): one round trip to the server.
 pub async fn count_check_in(
     c: &mut PgConnection,
     clinic_id: ClinicId,
     recorded: &CheckIn,
-    day: Day,
-    due_day: Day,
+    (day, due_day): (Day, Day),
+    new_alert: Option<AlertId>,
 ) -> Res<()> {
     const SQL: &str = "WITH answer AS (INSERT INTO outcome_answers (clinic_id, day, massage_type, staff_id, \
         offset_hours, pressure, level, answers, sore, soreness_sum, very_sore, slot) \
@@ -161,7 +178,13 @@ pub async fn count_check_in(
         WHERE f.clinic_id = $1 AND f.id = $7 AND NOT EXISTS (SELECT 1 FROM check_ins c \
         WHERE c.clinic_id = f.clinic_id AND c.follow_up_id = f.id AND c.id <> $10) \
         ON CONFLICT (clinic_id, day, massage_type, staff_id, slot) DO UPDATE SET \
-        answered = outcome_asked.answered + 1 RETURNING 1) \
+        answered = outcome_asked.answered + 1 RETURNING 1), \
+        alerted AS (INSERT INTO outcome_alerts (clinic_id, day, massage_type, staff_id, ack_step, alerts, slot) \
+        SELECT f.clinic_id, $2::bigint, s.massage_type, s.staff_id, 0, 1, $11::bigint \
+        FROM follow_ups f JOIN sessions s ON s.clinic_id = f.clinic_id AND s.id = f.session_id \
+        WHERE f.clinic_id = $1 AND f.id = $7 AND $11::bigint IS NOT NULL \
+        ON CONFLICT (clinic_id, day, massage_type, staff_id, ack_step, slot) DO UPDATE SET \
+        alerts = outcome_alerts.alerts + 1 RETURNING 1) \
         SELECT 1";
     let sore = Soreness::of(recorded.triaged, recorded.soreness);
     let q = sql(SQL)
@@ -174,7 +197,31 @@ pub async fn count_check_in(
         .bind(recorded.follow_up_id.get())
         .bind(slot(recorded.id.get()))
         .bind(i64::from(due_day.0))
-        .bind(recorded.id.get());
+        .bind(recorded.id.get())
+        .bind(new_alert.map(|a| slot(a.get())));
+    exec(c, q).await.map(|_| ())
+}
+
+/// Moves an alert just acknowledged from the open ones of its day's tally to its step, in
+/// the acknowledgement's transaction (one statement). Its day is read in the clinic's time
+/// zone, which its tallies were counted in.
+pub async fn count_acknowledgement(c: &mut PgConnection, clinic_id: ClinicId, alert: &Alert) -> Res<()> {
+    const SQL: &str = "INSERT INTO outcome_alerts (clinic_id, day, massage_type, staff_id, ack_step, alerts, slot) \
+        SELECT a.clinic_id, $2::bigint, s.massage_type, s.staff_id, step.ack_step, step.alerts, $3::bigint \
+        FROM alerts a JOIN check_ins c ON c.clinic_id = a.clinic_id AND c.id = a.check_in_id \
+        JOIN sessions s ON s.clinic_id = c.clinic_id AND s.id = c.session_id \
+        CROSS JOIN (VALUES (0::bigint, -1::bigint), ($4::bigint, 1::bigint)) AS step (ack_step, alerts) \
+        WHERE a.clinic_id = $1 AND a.id = $5 \
+        ON CONFLICT (clinic_id, day, massage_type, staff_id, ack_step, slot) DO UPDATE SET \
+        alerts = outcome_alerts.alerts + EXCLUDED.alerts";
+    let zone = the(&mut *c, sql("SELECT id, timezone FROM clinics WHERE id = $1").bind(clinic_id.get()), read_zone);
+    let tz = jiff::tz::TimeZone::get(&zone.await?.1).unwrap_or(jiff::tz::TimeZone::UTC);
+    let q = sql(SQL)
+        .bind(clinic_id.get())
+        .bind(i64::from(Day::of(alert.created_at, &tz).0))
+        .bind(slot(alert.id.get()))
+        .bind(i64::from(ack_step(alert.created_at, alert.acknowledged_at)))
+        .bind(alert.id.get());
     exec(c, q).await.map(|_| ())
 }
 
@@ -245,10 +292,22 @@ pub async fn recount(c: &mut PgConnection, clinic_id: ClinicId, timezone: &str) 
             tally.add_follow_up(due, answered, &kind, staff, &tz);
         }
     }
+    let raised = the(
+        &mut *c,
+        sql("SELECT MIN(created_at), MAX(created_at) FROM alerts WHERE clinic_id = $1").bind(clinic),
+        read_span,
+    )
+    .await?;
+    for (from, to) in recount_windows(raised.0, raised.1) {
+        for a in outcome_alerts(&mut *c, clinic_id, Timestamp(from), Timestamp(to)).await? {
+            tally.add_alert(a.created_at, a.acknowledged_at, &a.massage_type, a.staff_id, &tz);
+        }
+    }
     for statement in [
         "DELETE FROM outcome_answers WHERE clinic_id = $1",
         "DELETE FROM outcome_areas WHERE clinic_id = $1",
         "DELETE FROM outcome_asked WHERE clinic_id = $1",
+        "DELETE FROM outcome_alerts WHERE clinic_id = $1",
     ] {
         exec(&mut *c, sql(statement).bind(clinic)).await?;
     }
@@ -301,6 +360,20 @@ pub async fn recount(c: &mut PgConnection, clinic_id: ClinicId, timezone: &str) 
         .bind(a.staff_id.get())
         .bind(a.asked as i64)
         .bind(a.answered as i64);
+        exec(&mut *c, q).await?;
+    }
+    for a in &tallies.alerts {
+        let q = sql(concat!(
+            "INSERT INTO outcome_alerts (clinic_id, ",
+            alert_tally_columns!(),
+            ", slot) VALUES ($1, $2, $3, $4, $5, $6, 0)"
+        ))
+        .bind(clinic)
+        .bind(i64::from(a.day.0))
+        .bind(a.massage_type.as_str())
+        .bind(a.staff_id.get())
+        .bind(i64::from(a.ack_step))
+        .bind(a.alerts as i64);
         exec(&mut *c, q).await?;
     }
     start_tallies(c, clinic_id, timezone).await

@@ -11,9 +11,10 @@ use sqlx::{Connection, PgConnection, Row};
 use store::StoreError;
 
 /// The migrations, in order: a new migration is a new file and a new line here.
-const MIGRATIONS: [(i64, &str, &str); 2] = [
+const MIGRATIONS: [(i64, &str, &str); 3] = [
     (1, "schema", include_str!("../migrations/0001_schema.sql")),
     (2, "outcome tallies", include_str!("../migrations/0002_outcome_tallies.sql")),
+    (3, "alert tallies", include_str!("../migrations/0003_alert_tallies.sql")),
 ];
 
 /// The advisory lock's key: any number, the same in every process.

@@ -6,6 +6,7 @@ use crate::rows::{all, exec, one, the, value};
 use rusqlite::{Connection, params};
 use store::alert_columns;
 use store::columns::{read_alert, recipient_columns};
+use store::tally::Day;
 use store::{
     Acknowledgement, Alert, AlertId, AlertPosition, AlertStatus, CheckIn, ClinicId, MessageKind, NewAlert, Timestamp,
 };
@@ -80,7 +81,11 @@ pub fn acknowledge_alert(
          AND EXISTS (SELECT 1 FROM staff WHERE id = ?1 AND clinic_id = ?5)",
         params![ack.staff_id.get(), ack.now.0, ack.note.as_deref(), alert_id.get(), clinic_id.get()],
     )?;
-    Ok(one(c, BY_ID, params![alert_id.get(), clinic_id.get()], read_alert)?.map(|a| (a, done == 1)))
+    let alert = one(c, BY_ID, params![alert_id.get(), clinic_id.get()], read_alert)?;
+    if let Some(a) = alert.as_ref().filter(|_| done == 1) {
+        crate::outcomes::count_acknowledgement(c, clinic_id, a)?;
+    }
+    Ok(alert.map(|a| (a, done == 1)))
 }
 
 /// The open alert of a follow-up's link, the newest if several.
@@ -105,7 +110,15 @@ const INSERT: &str = concat!(
 /// alert to this answer, at the more urgent of the two levels. Staff are told of a new alert
 /// or of a rise in level, never of a repeat; and a new alert is not told again to a
 /// recipient told of one at its level or above on the same client in the last ten minutes.
-pub fn raise_alert(c: &Connection, clinic_id: ClinicId, answer: &CheckIn, a: NewAlert, now: Timestamp) -> Res<Alert> {
+/// A new alert is counted in the tallies of `day`, the clinic's day of `now`.
+pub fn raise_alert(
+    c: &Connection,
+    clinic_id: ClinicId,
+    answer: &CheckIn,
+    a: NewAlert,
+    now: Timestamp,
+    day: Day,
+) -> Res<Alert> {
     const QUIET_MS: i64 = 10 * 60 * 1000;
     let open = one(c, OPEN_OF_LINK, params![clinic_id.get(), answer.follow_up_id.get()], read_alert)?;
     let (raised, rises) = match open {
@@ -132,6 +145,7 @@ pub fn raise_alert(c: &Connection, clinic_id: ClinicId, answer: &CheckIn, a: New
                 ],
                 read_alert,
             )?;
+            crate::outcomes::count_alert(c, clinic_id, raised.id, day, 0, 1)?;
             (raised, false)
         }
     };

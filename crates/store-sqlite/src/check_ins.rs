@@ -55,7 +55,7 @@ pub fn record_check_in(
     )?;
     crate::outcomes::count_check_in(c, clinic_id, &recorded, check_in.day, check_in.due_day)?;
     let raised = match alert {
-        Some(a) => Some(crate::alerts::raise_alert(c, clinic_id, &recorded, a, check_in.now)?),
+        Some(a) => Some(crate::alerts::raise_alert(c, clinic_id, &recorded, a, check_in.now, check_in.day)?),
         None => None,
     };
     if let Some(f) = next {

@@ -484,15 +484,6 @@ impl Store for SqliteStore {
         self.db.read(move |c| outcomes::outcome_tallies(c, clinic_id, from, to)).await
     }
 
-    async fn outcome_alerts(
-        &self,
-        clinic_id: ClinicId,
-        from: Timestamp,
-        to: Timestamp,
-    ) -> StoreResult<Vec<OutcomeAlert>> {
-        self.db.read(move |c| outcomes::outcome_alerts(c, clinic_id, from, to)).await
-    }
-
     async fn erase_client(
         &self,
         clinic_id: ClinicId,

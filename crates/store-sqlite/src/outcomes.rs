@@ -5,12 +5,12 @@ use crate::error::Res;
 use crate::rows::{all, exec, the};
 use rusqlite::{Connection, params};
 use store::columns::{
-    read_answer_tally, read_area_tally, read_asked_tally, read_follow_up_asked, read_span, read_zone,
+    read_alert_tally, read_answer_tally, read_area_tally, read_asked_tally, read_follow_up_asked, read_span, read_zone,
 };
 use store::columns::{read_outcome_alert, read_outcome_check_in};
-use store::tally::{Day, Soreness, Tallies, TallyBuilder, recount_windows};
-use store::{AlertPosition, CheckIn, ClinicId, Level, OutcomeAlert, OutcomeCheckIn, SessionId, Timestamp};
-use store::{answer_tally_columns, area_tally_columns, asked_tally_columns};
+use store::tally::{Day, Soreness, Tallies, TallyBuilder, ack_step, recount_windows};
+use store::{AlertId, AlertPosition, CheckIn, ClinicId, Level, OutcomeAlert, OutcomeCheckIn, SessionId, Timestamp};
+use store::{alert_tally_columns, answer_tally_columns, area_tally_columns, asked_tally_columns};
 use store::{outcome_alert_columns, outcome_check_in_columns};
 
 /// The check-ins of the sessions that ended from `from` (included) to `to` (excluded), with
@@ -36,7 +36,7 @@ pub fn outcome_check_ins(
 }
 
 /// The alerts raised from `from` (included) to `to` (excluded), with their sessions'
-/// therapist and when each was acknowledged, oldest first.
+/// therapist and when each was acknowledged, oldest first: what a recount counts.
 pub fn outcome_alerts(c: &Connection, clinic_id: ClinicId, from: Timestamp, to: Timestamp) -> Res<Vec<OutcomeAlert>> {
     let mut out = Vec::new();
     // One range a level, each along the level's index of the clinic's alerts by time.
@@ -57,7 +57,7 @@ pub fn outcome_alerts(c: &Connection, clinic_id: ClinicId, from: Timestamp, to: 
     Ok(out)
 }
 
-/// The clinic's tallies of the days `from` to `to`, both included: three ranges along
+/// The clinic's tallies of the days `from` to `to`, both included: four ranges along
 /// their primary keys.
 pub fn outcome_tallies(c: &Connection, clinic_id: ClinicId, from: Day, to: Day) -> Res<Tallies> {
     let range = (clinic_id.get(), from.0, to.0);
@@ -91,6 +91,16 @@ pub fn outcome_tallies(c: &Connection, clinic_id: ClinicId, from: Day, to: Day) 
             ),
             range,
             read_asked_tally,
+        )?,
+        alerts: all(
+            c,
+            concat!(
+                "SELECT ",
+                alert_tally_columns!(),
+                " FROM outcome_alerts WHERE clinic_id = ? AND day BETWEEN ? AND ? AND alerts <> 0"
+            ),
+            range,
+            read_alert_tally,
         )?,
     })
 }
@@ -140,6 +150,29 @@ pub fn count_follow_up(c: &Connection, clinic_id: ClinicId, session_id: SessionI
     exec(c, SQL, params![clinic_id.get(), due_day.0, session_id.get()]).map(|_| ())
 }
 
+/// Adds `delta` alerts at `step` to the tally of the alert `alert_id`'s day and session, in
+/// the caller's transaction: +1 at step 0 when it is raised; when it is acknowledged, -1 at
+/// step 0 and +1 at its step.
+pub fn count_alert(c: &Connection, clinic_id: ClinicId, alert_id: AlertId, day: Day, step: u8, delta: i64) -> Res<()> {
+    const SQL: &str = "INSERT INTO outcome_alerts (clinic_id, day, massage_type, staff_id, ack_step, alerts) \
+        SELECT a.clinic_id, ?2, s.massage_type, s.staff_id, ?3, ?4 FROM alerts a \
+        JOIN check_ins c ON c.id = a.check_in_id JOIN sessions s ON s.id = c.session_id \
+        WHERE a.id = ?5 AND a.clinic_id = ?1 \
+        ON CONFLICT (clinic_id, day, massage_type, staff_id, ack_step) DO UPDATE SET alerts = alerts + excluded.alerts";
+    exec(c, SQL, params![clinic_id.get(), day.0, i64::from(step), delta, alert_id.get()]).map(|_| ())
+}
+
+/// Moves an alert just acknowledged from the open ones of its day's tally to its step, in
+/// the acknowledgement's transaction. Its day is read in the clinic's time zone, which its
+/// tallies were counted in.
+pub fn count_acknowledgement(c: &Connection, clinic_id: ClinicId, alert: &store::Alert) -> Res<()> {
+    let zone = the(c, "SELECT id, timezone FROM clinics WHERE id = ?", [clinic_id.get()], read_zone)?.1;
+    let tz = jiff::tz::TimeZone::get(&zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let day = Day::of(alert.created_at, &tz);
+    count_alert(c, clinic_id, alert.id, day, 0, -1)?;
+    count_alert(c, clinic_id, alert.id, day, ack_step(alert.created_at, alert.acknowledged_at), 1)
+}
+
 /// Counts a new clinic's tallies (none yet) in its time zone.
 pub fn start_tallies(c: &Connection, clinic_id: ClinicId, timezone: &str) -> Res<()> {
     const SQL: &str = "INSERT INTO outcome_tally_zones (clinic_id, timezone) VALUES (?, ?) \
@@ -171,10 +204,18 @@ pub fn recount(c: &Connection, clinic_id: ClinicId, timezone: &str) -> Res<()> {
             tally.add_follow_up(due, answered, &kind, staff, &tz);
         }
     }
+    let raised =
+        the(c, "SELECT MIN(created_at), MAX(created_at) FROM alerts WHERE clinic_id = ?", [clinic], read_span)?;
+    for (from, to) in recount_windows(raised.0, raised.1) {
+        for a in outcome_alerts(c, clinic_id, Timestamp(from), Timestamp(to))? {
+            tally.add_alert(a.created_at, a.acknowledged_at, &a.massage_type, a.staff_id, &tz);
+        }
+    }
     for sql in [
         "DELETE FROM outcome_answers WHERE clinic_id = ?",
         "DELETE FROM outcome_areas WHERE clinic_id = ?",
         "DELETE FROM outcome_asked WHERE clinic_id = ?",
+        "DELETE FROM outcome_alerts WHERE clinic_id = ?",
     ] {
         exec(c, sql, [clinic])?;
     }
@@ -228,6 +269,13 @@ pub fn recount(c: &Connection, clinic_id: ClinicId, timezone: &str) -> Res<()> {
             c,
             concat!("INSERT INTO outcome_asked (clinic_id, ", asked_tally_columns!(), ") VALUES (?, ?, ?, ?, ?, ?)"),
             params![clinic, a.day.0, a.massage_type, a.staff_id.get(), a.asked as i64, a.answered as i64],
+        )?;
+    }
+    for a in &tallies.alerts {
+        exec(
+            c,
+            concat!("INSERT INTO outcome_alerts (clinic_id, ", alert_tally_columns!(), ") VALUES (?, ?, ?, ?, ?, ?)"),
+            params![clinic, a.day.0, a.massage_type, a.staff_id.get(), i64::from(a.ack_step), a.alerts as i64],
         )?;
     }
     start_tallies(c, clinic_id, timezone)

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha384};
 use store::StoreError;
 
 /// The migrations, in order: a new migration is a new file and a new line here.
-const MIGRATIONS: [(i64, &str, &str); 19] = [
+const MIGRATIONS: [(i64, &str, &str); 20] = [
     (1, "clinics clients sessions", include_str!("../migrations/0001_clinics_clients_sessions.sql")),
     (2, "staff sessions", include_str!("../migrations/0002_staff_sessions.sql")),
     (3, "products feedback", include_str!("../migrations/0003_products_feedback.sql")),
@@ -31,6 +31,7 @@ const MIGRATIONS: [(i64, &str, &str); 19] = [
     (17, "clinic contact", include_str!("../migrations/0017_clinic_contact.sql")),
     (18, "client language", include_str!("../migrations/0018_client_language.sql")),
     (19, "outcome tallies", include_str!("../migrations/0019_outcome_tallies.sql")),
+    (20, "alert tallies", include_str!("../migrations/0020_alert_tallies.sql")),
 ];
 
 /// Migrations that manage their own transaction (a table rebuilt with foreign keys off).

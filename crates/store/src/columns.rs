@@ -256,6 +256,15 @@ macro_rules! asked_tally_columns {
     };
 }
 
+/// An alert tally's columns, in the order [`read_alert_tally`](crate::columns::read_alert_tally)
+/// reads them.
+#[macro_export]
+macro_rules! alert_tally_columns {
+    () => {
+        "day, massage_type, staff_id, ack_step, alerts"
+    };
+}
+
 /// A row's columns, read in order: every read takes the next column. A backend implements
 /// the primitive reads for its rows, turning its own errors into the store's; the others are
 /// built on them.
@@ -673,6 +682,20 @@ pub fn read_asked_tally(r: &mut dyn Row) -> StoreResult<crate::tally::AskedTally
         staff_id: r.id()?,
         asked: r.count()?,
         answered: r.count()?,
+    })
+}
+
+/// An alert tally, from its columns ([`alert_tally_columns!`](crate::alert_tally_columns)).
+pub fn read_alert_tally(r: &mut dyn Row) -> StoreResult<crate::tally::AlertTally> {
+    Ok(crate::tally::AlertTally {
+        day: day(r)?,
+        massage_type: r.text()?,
+        staff_id: r.id()?,
+        ack_step: {
+            let n = r.int()?;
+            u8::try_from(n).map_err(|_| StoreError::Corrupt(format!("acknowledgement step {n} is out of range")))?
+        },
+        alerts: r.count()?,
     })
 }
 

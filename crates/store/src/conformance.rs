@@ -151,15 +151,21 @@ async fn counted_from_rows<S: Store>(s: &S, clinic_id: ClinicId, tz: &jiff::tz::
         let session = s.session(clinic_id, f.session_id).await.unwrap().expect("the follow-up's session");
         b.add_follow_up(f.due_at, answered, &session.massage_type, session.staff_id, tz);
     }
+    for a in s.alerts(clinic_id, None, None, 10_000).await.unwrap() {
+        let answer = s.check_in(clinic_id, a.check_in_id).await.unwrap().expect("the alert's check-in");
+        let session = s.session(clinic_id, answer.session_id).await.unwrap().expect("the check-in's session");
+        b.add_alert(a.created_at, a.acknowledged_at, &session.massage_type, session.staff_id, tz);
+    }
     b.finish()
 }
 
-/// The outcome tallies a store keeps as it writes check-ins and follow-ups are what the
-/// rows count, day by day in the clinic's time zone (one of half and quarter hours here):
-/// answers by type, pressure, therapist, hour and level, soreness by area, follow-ups due
-/// and answered once however many answers they had, extra follow-ups, answers that could not
-/// be read. A clinic's tallies are its own; a day range gives only its days; a new time zone
-/// counts them again by the new days.
+/// The outcome tallies a store keeps as it writes check-ins, follow-ups, alerts and
+/// acknowledgements are what the rows count, day by day in the clinic's time zone (one of
+/// half and quarter hours here): answers by type, pressure, therapist, hour and level,
+/// soreness by area, follow-ups due and answered once however many answers they had, extra
+/// follow-ups, answers that could not be read, alerts raised once however often a second
+/// answer moves them, and how soon each was acknowledged. A clinic's tallies are its own; a
+/// day range gives only its days; a new time zone counts them again by the new days.
 async fn outcome_tallies_are_what_the_rows_count<S: Store>(s: S) {
     let kathmandu = jiff::tz::TimeZone::get("Asia/Kathmandu").unwrap();
     let new = NewClinic {
@@ -223,11 +229,30 @@ async fn outcome_tallies_are_what_the_rows_count<S: Store>(s: S) {
                 let due = sess.ended_at.plus_hours(72);
                 NewFollowUp { due_at: due, due_day: tally::Day::of(due, &kathmandu), ..follow_up(72, link) }
             });
-            s.record_check_in(a.id, answer.clone(), None, next).await.unwrap();
+            // Answers at therapist and above raise an alert; a second answer moves it.
+            let alert = |level: &str| {
+                (lv(level) >= lv("therapist")).then(|| NewAlert {
+                    client_id: sess.client_id,
+                    level: lv(level),
+                    notices: vec![],
+                })
+            };
+            let (_, raised) = s.record_check_in(a.id, answer.clone(), alert(level), next).await.unwrap();
             if i % 6 == 1 {
                 let again =
                     NewCheckIn { now: at.plus_hours(2), day: tally::Day::of(at.plus_hours(2), &kathmandu), ..answer };
-                s.record_check_in(a.id, again, None, None).await.unwrap();
+                s.record_check_in(a.id, again, alert("doctor"), None).await.unwrap();
+            }
+            // Most alerts are acknowledged, after anything from minutes to weeks.
+            if let Some(raised) = raised.filter(|_| (i + j) % 3 != 0) {
+                let waited_minutes = [5, 16, 61, 700, 1441, 50_000][(i + 2 * j) % 6];
+                let ack = Acknowledgement {
+                    staff_id: owner.id,
+                    note: None,
+                    now: Timestamp(raised.created_at.0 + waited_minutes * 60_000),
+                };
+                assert!(s.acknowledge_alert(a.id, raised.id, ack.clone()).await.unwrap().unwrap().1);
+                assert!(!s.acknowledge_alert(a.id, raised.id, ack).await.unwrap().unwrap().1, "once");
             }
         }
     }
@@ -239,6 +264,8 @@ async fn outcome_tallies_are_what_the_rows_count<S: Store>(s: S) {
     let kept = every_tally(&s, a.id).await;
     let expected = counted_from_rows(&s, a.id, &kathmandu).await;
     assert!(expected.answers.len() > 10 && !expected.areas.is_empty() && expected.asked.len() > 5, "{expected:?}");
+    let steps: std::collections::BTreeSet<u8> = expected.alerts.iter().map(|t| t.ack_step).collect();
+    assert!(steps.contains(&0) && steps.len() >= 5, "open alerts and several steps: {steps:?}");
     assert_eq!(kept.clone().sorted(), expected, "kept as written = counted from the rows");
     let answered: u64 = kept.asked.iter().map(|t| t.answered).sum();
     let asked: u64 = kept.asked.iter().map(|t| t.asked).sum();
@@ -252,6 +279,7 @@ async fn outcome_tallies_are_what_the_rows_count<S: Store>(s: S) {
     assert!(!one_day.answers.is_empty());
     assert!(one_day.answers.iter().all(|t| t.day == day));
     assert!(one_day.areas.iter().all(|t| t.day == day) && one_day.asked.iter().all(|t| t.day == day));
+    assert!(one_day.alerts.iter().all(|t| t.day == day));
 
     // A new time zone: the same rows counted by Newfoundland's days (UTC-03:30).
     s.update_clinic(a.id, "K", "CA", "America/St_Johns").await.unwrap();
@@ -267,9 +295,13 @@ async fn a_clinic_moves_whole_to_another_store_once<S: Store>(from: S, to: S) {
     let (a, owner) = clinic(&from, "A", "a@a.example").await;
     let c = client(&from, a.id, "Ada").await;
     let (sess, fus) = from.record_session(a.id, session(c.id, owner.id), vec![follow_up(24, 1)]).await.unwrap();
-    from.record_check_in(a.id, check_in(sess.id, fus[0].id, 4, "self_care", T0.plus_hours(24)), None, None)
+    let alert = NewAlert { client_id: c.id, level: lv("doctor"), notices: vec![] };
+    let (_, raised) = from
+        .record_check_in(a.id, check_in(sess.id, fus[0].id, 7, "doctor", T0.plus_hours(24)), Some(alert), None)
         .await
         .unwrap();
+    let ack = Acknowledgement { staff_id: owner.id, note: None, now: T0.plus_hours(26) };
+    from.acknowledge_alert(a.id, raised.unwrap().id, ack).await.unwrap();
     let (clinic_row, rows) = exported(&from, a.id).await;
     for (table, row) in &rows {
         assert_eq!(moving::row_problem(&moving::TABLES[*table], row), None);
@@ -280,7 +312,7 @@ async fn a_clinic_moves_whole_to_another_store_once<S: Store>(from: S, to: S) {
     assert_eq!(exported(&to, moved).await, (clinic_row.clone(), rows.clone()), "the same rows, ids and all");
     assert_eq!(to.count_clinic_rows(moved).await.unwrap(), from.count_clinic_rows(a.id).await.unwrap());
     let counted = every_tally(&from, a.id).await;
-    assert!(!counted.answers.is_empty(), "the check-in is counted");
+    assert!(!counted.answers.is_empty() && !counted.alerts.is_empty(), "the check-in and its alert are counted");
     assert_eq!(every_tally(&to, moved).await, counted, "the import counts the outcome tallies again");
     assert_eq!(to.client(moved, c.id).await.unwrap().map(|k| k.name), Some("Ada".to_owned()));
     // The moved clinic takes new rows, with ids past the moved ones.
@@ -1015,8 +1047,8 @@ async fn repeated_answers_update_one_alert_and_tell_staff_once<S: Store>(s: S) {
 }
 
 /// The outcomes read the check-ins of the sessions that ended in a period, with each
-/// session's therapist, type and pressure, and the alerts raised in it; never another
-/// clinic's, and nothing outside the period.
+/// session's therapist, type and pressure, and the alerts raised in it (from the tallies);
+/// never another clinic's, and nothing outside the period.
 async fn outcomes_read_the_check_ins_and_alerts_of_a_period<S: Store>(s: S) {
     let (a, owner) = clinic(&s, "A", "a@a.example").await;
     let (b, owner_b) = clinic(&s, "B", "b@b.example").await;
@@ -1053,13 +1085,13 @@ async fn outcomes_read_the_check_ins_and_alerts_of_a_period<S: Store>(s: S) {
         1,
         "the later session"
     );
-    let alerts = s.outcome_alerts(a.id, T0, T0.plus_hours(24 * 30)).await.unwrap();
+    let alerts = every_tally(&s, a.id).await.alerts;
     assert_eq!(alerts.len(), 1, "only this clinic's alert: {alerts:?}");
-    assert_eq!((alerts[0].level, alerts[0].staff_id, alerts[0].acknowledged_at), (lv("doctor"), owner.id, None));
-    assert!(
-        s.outcome_alerts(a.id, T0.plus_hours(100), T0.plus_hours(200)).await.unwrap().is_empty(),
-        "nothing outside the period"
-    );
+    let one = &alerts[0];
+    assert_eq!((one.staff_id, one.massage_type.as_str(), one.ack_step, one.alerts), (owner.id, "deep_tissue", 0, 1));
+    assert_eq!(one.day, tally::Day::of(T0.plus_hours(49), &london()), "the day it was raised");
+    let later = s.outcome_tallies(a.id, tally::Day(one.day.0 + 1), tally::Day(i32::MAX)).await.unwrap();
+    assert!(later.alerts.is_empty(), "nothing outside the period");
 }
 
 /// The audit trail keeps each entry with who, what and from where, newest first, a page at a

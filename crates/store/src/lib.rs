@@ -445,22 +445,14 @@ pub trait Store: Clone + Send + Sync + 'static {
         to: Timestamp,
     ) -> impl Future<Output = StoreResult<Vec<OutcomeCheckIn>>> + Send;
     /// The clinic's outcome tallies of the days `from` to `to`, both included, each list in
-    /// the order of its key: kept as check-ins and follow-ups are written, in the clinic's
-    /// time zone ([`tally`]).
+    /// the order of its key: kept as check-ins, follow-ups, alerts and acknowledgements are
+    /// written, in the clinic's time zone ([`tally`]).
     fn outcome_tallies(
         &self,
         clinic_id: ClinicId,
         from: tally::Day,
         to: tally::Day,
     ) -> impl Future<Output = StoreResult<tally::Tallies>> + Send;
-    /// The alerts raised from `from` (included) to `to` (excluded), with their sessions'
-    /// therapist and when each was acknowledged.
-    fn outcome_alerts(
-        &self,
-        clinic_id: ClinicId,
-        from: Timestamp,
-        to: Timestamp,
-    ) -> impl Future<Output = StoreResult<Vec<OutcomeAlert>>> + Send;
     /// Erases a client (the right to erasure), in one transaction: their name, contact
     /// details, intakes, intake links, feedback, the words of their answers and of the
     /// sessions' notes, the alerts' notes and every message about them are deleted; their

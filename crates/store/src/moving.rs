@@ -249,11 +249,12 @@ pub const TABLES: [Table; 15] = [
 /// The tables that are not moved with a clinic: sign-in sessions (staff sign in again), the
 /// outcome tallies (derived from the rows: the import counts them again), and those that
 /// hold no clinic's data.
-pub const NOT_MOVED: [&str; 9] = [
+pub const NOT_MOVED: [&str; 10] = [
     "staff_sessions",
     "outcome_answers",
     "outcome_areas",
     "outcome_asked",
+    "outcome_alerts",
     "outcome_tally_zones",
     "clinics",
     "write_probe",

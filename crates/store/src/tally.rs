@@ -2,16 +2,18 @@
 //! clinic day and group, so that a period's figures are read from a few thousand rows
 //! whatever the size of the clinic's history.
 //!
-//! Three tallies, each counted by the day in the clinic's calendar (its time zone) and by
+//! Four tallies, each counted by the day in the clinic's calendar (its time zone) and by
 //! the session's massage type and therapist, the two things the page filters by:
 //!
 //! - [`AnswerTally`]: check-ins by the day they were sent, the follow-up's hour, the
 //!   pressure and the level, with their soreness;
 //! - [`AreaTally`]: the same check-ins' soreness by each body area worked;
-//! - [`AskedTally`]: follow-ups by the day they were due, and how many were answered.
+//! - [`AskedTally`]: follow-ups by the day they were due, and how many were answered;
+//! - [`AlertTally`]: alerts by the day they were raised, and how soon each was
+//!   acknowledged, in the steps of [`ACK_STEP_MINUTES`].
 //!
-//! A store updates them in the same transaction as the check-in or the follow-up they
-//! count. [`TallyBuilder`] computes them from the rows themselves: a store rebuilds a
+//! A store updates them in the same transaction as the check-in, follow-up, alert or
+//! acknowledgement they count. [`TallyBuilder`] computes them from the rows themselves: a store rebuilds a
 //! clinic's tallies with it when they were counted in another time zone (the clinic's time
 //! zone changed), when a clinic is imported, and when a database from before the tallies is
 //! opened; the conformance suite checks that what a store keeps equals what the builder
@@ -150,6 +152,43 @@ pub struct AskedTally {
     pub answered: u64,
 }
 
+/// The steps in which the tallies keep how soon alerts were acknowledged: step `k` (from 1)
+/// holds the waits of at most `ACK_STEP_MINUTES[k - 1]` minutes and more than the step
+/// before; the step after the last holds longer waits; step 0 holds the alerts still open.
+/// A clinic reads the median and the 90th centile as "within" a step's bound.
+pub const ACK_STEP_MINUTES: [i64; 13] = [15, 30, 60, 120, 240, 480, 720, 1440, 2880, 4320, 10_080, 20_160, 43_200];
+
+/// The step of an alert raised at `created_at` and acknowledged at `acknowledged_at` (0
+/// while it is open).
+pub fn ack_step(created_at: Timestamp, acknowledged_at: Option<Timestamp>) -> u8 {
+    let Some(at) = acknowledged_at else { return 0 };
+    let waited_ms = at.0.saturating_sub(created_at.0);
+    let within = ACK_STEP_MINUTES.iter().position(|m| waited_ms <= m * 60_000).unwrap_or(ACK_STEP_MINUTES.len());
+    u8::try_from(within + 1).unwrap_or(u8::MAX)
+}
+
+/// The bound of an acknowledged step in minutes: `None` for the step after the last bound
+/// (and for step 0, the open alerts).
+pub fn ack_step_bound(step: u8) -> Option<i64> {
+    usize::from(step).checked_sub(1).and_then(|i| ACK_STEP_MINUTES.get(i).copied())
+}
+
+/// Alerts raised on a day, by their session's type and therapist, and how soon they were
+/// acknowledged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertTally {
+    /// The day they were raised, in the clinic's calendar.
+    pub day: Day,
+    /// The session's massage type code.
+    pub massage_type: String,
+    /// Who recorded the session.
+    pub staff_id: StaffId,
+    /// How soon they were acknowledged: [`ack_step`] (0 while open).
+    pub ack_step: u8,
+    /// How many alerts.
+    pub alerts: u64,
+}
+
 /// A clinic's tallies of some days, each list in the order of its key.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Tallies {
@@ -159,6 +198,8 @@ pub struct Tallies {
     pub areas: Vec<AreaTally>,
     /// Follow-ups due and answered.
     pub asked: Vec<AskedTally>,
+    /// Alerts raised, and how soon they were acknowledged.
+    pub alerts: Vec<AlertTally>,
 }
 
 impl Tallies {
@@ -179,6 +220,9 @@ impl Tallies {
             e.0 += a.asked;
             e.1 += a.answered;
         }
+        for a in self.alerts {
+            *b.alerts.entry((a.day, a.massage_type, a.staff_id, a.ack_step)).or_default() += a.alerts;
+        }
         b.finish()
     }
 }
@@ -186,6 +230,7 @@ impl Tallies {
 type AnswerKey = (Day, String, StaffId, i64, String, Level);
 type AreaKey = (Day, String, StaffId, i64, String);
 type AskedKey = (Day, String, StaffId);
+type AlertKey = (Day, String, StaffId, u8);
 
 /// Computes a clinic's tallies from its rows, in its time zone.
 #[derive(Debug, Default)]
@@ -193,6 +238,7 @@ pub struct TallyBuilder {
     answers: BTreeMap<AnswerKey, (u64, Soreness)>,
     areas: BTreeMap<AreaKey, Soreness>,
     asked: BTreeMap<AskedKey, (u64, u64)>,
+    alerts: BTreeMap<AlertKey, u64>,
 }
 
 impl TallyBuilder {
@@ -225,6 +271,20 @@ impl TallyBuilder {
         let e = self.asked.entry((Day::of(due_at, tz), massage_type.to_owned(), staff_id)).or_default();
         e.0 += 1;
         e.1 += u64::from(answered);
+    }
+
+    /// Counts an alert raised at `created_at` (and acknowledged at `acknowledged_at`, if it
+    /// was) about a session of `massage_type` recorded by `staff_id`.
+    pub fn add_alert(
+        &mut self,
+        created_at: Timestamp,
+        acknowledged_at: Option<Timestamp>,
+        massage_type: &str,
+        staff_id: StaffId,
+        tz: &jiff::tz::TimeZone,
+    ) {
+        let key = (Day::of(created_at, tz), massage_type.to_owned(), staff_id, ack_step(created_at, acknowledged_at));
+        *self.alerts.entry(key).or_default() += 1;
     }
 
     /// The tallies, each in the order of its key.
@@ -263,6 +323,18 @@ impl TallyBuilder {
                     answered,
                 })
                 .collect(),
+            alerts: self
+                .alerts
+                .into_iter()
+                .filter(|(_, n)| *n > 0)
+                .map(|((day, massage_type, staff_id, ack_step), alerts)| AlertTally {
+                    day,
+                    massage_type,
+                    staff_id,
+                    ack_step,
+                    alerts,
+                })
+                .collect(),
         }
     }
 }
@@ -289,6 +361,21 @@ mod tests {
         assert_eq!(recount_windows(None, None).count(), 0);
         assert_eq!(recount_windows(Some(5), Some(5)).collect::<Vec<_>>(), [(5, 5 + w)]);
         assert_eq!(recount_windows(Some(0), Some(w)).collect::<Vec<_>>(), [(0, w), (w, 2 * w)]);
+    }
+
+    #[test]
+    fn an_acknowledgement_falls_in_the_first_step_whose_bound_holds_it() {
+        let t = Timestamp(1_000_000);
+        let after = |minutes: i64| Some(Timestamp(t.0 + minutes * 60_000));
+        assert_eq!(ack_step(t, None), 0, "open");
+        assert_eq!(ack_step(t, after(0)), 1);
+        assert_eq!(ack_step(t, after(15)), 1, "a bound is included");
+        assert_eq!(ack_step(t, Some(Timestamp(t.0 + 15 * 60_000 + 1))), 2);
+        assert_eq!(ack_step(t, after(90)), 4, "within 2 h");
+        assert_eq!(ack_step(t, after(43_200)), 13);
+        assert_eq!(ack_step(t, after(43_201)), 14, "longer than the last bound");
+        assert_eq!((ack_step_bound(0), ack_step_bound(1), ack_step_bound(4)), (None, Some(15), Some(120)));
+        assert_eq!((ack_step_bound(13), ack_step_bound(14)), (Some(43_200), None));
     }
 
     #[test]

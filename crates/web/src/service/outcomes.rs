@@ -1,12 +1,12 @@
 //! Outcomes (journey 6): how clients fare after their sessions, read from the tallies of a
-//! period's days (the answers sent, the follow-ups due) and its alerts. Pure: the rows come
+//! period's days (the answers sent, the follow-ups due, the alerts raised). Pure: the rows come
 //! in, the figures go out, and every figure says how many answers it stands on; a group of
 //! fewer than [`MIN_GROUP`] says "too few to compare" instead of a figure.
 
 use care::Level;
 use std::collections::BTreeMap;
-use store::tally::{Day, Soreness, Tallies};
-use store::{OutcomeAlert, StaffId, Timestamp};
+use store::tally::{Day, Soreness, Tallies, ack_step_bound};
+use store::{StaffId, Timestamp};
 
 /// The fewest answers a group needs before its figure is shown.
 pub const MIN_GROUP: usize = 10;
@@ -86,10 +86,45 @@ pub struct AckTimes {
     pub acknowledged: usize,
     /// Alerts still open.
     pub open: usize,
-    /// The median time to acknowledge, in hours; none when too few.
-    pub median_hours: Option<f64>,
-    /// The time within which nine in ten were acknowledged, in hours; none when too few.
-    pub p90_hours: Option<f64>,
+    /// The time within which half were acknowledged; none when too few.
+    pub median: Option<Within>,
+    /// The time within which nine in ten were acknowledged; none when too few.
+    pub p90: Option<Within>,
+}
+
+/// A time to acknowledge, as the tallies keep it: within a step's bound, or longer than the
+/// last bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Within {
+    /// Within this many minutes.
+    Minutes(i64),
+    /// Longer than this many minutes.
+    LongerThan(i64),
+}
+
+impl Within {
+    /// The step of the tallies ([`store::tally::ack_step`]) as a time.
+    fn of_step(step: u8) -> Within {
+        match ack_step_bound(step) {
+            Some(m) => Within::Minutes(m),
+            None => Within::LongerThan(store::tally::ACK_STEP_MINUTES.last().copied().unwrap_or_default()),
+        }
+    }
+
+    /// In plain words: "within 2 hours", "after more than 30 days".
+    pub fn words(self) -> String {
+        let span = |m: i64| match m {
+            m if m < 60 => format!("{m} minutes"),
+            60 => "1 hour".to_owned(),
+            m if m < 1440 => format!("{} hours", m / 60),
+            1440 => "1 day".to_owned(),
+            m => format!("{} days", m / 1440),
+        };
+        match self {
+            Within::Minutes(m) => format!("within {}", span(m)),
+            Within::LongerThan(m) => format!("after more than {}", span(m)),
+        }
+    }
 }
 
 /// Every figure of the outcomes page.
@@ -121,8 +156,6 @@ pub struct Rows<'a> {
     /// The follow-ups due today so far, when today is in the period: (due, answered, the
     /// session's type, its therapist).
     pub asked_today: &'a [(Timestamp, bool, String, StaffId)],
-    /// The alerts of the period, with their session's therapist and type.
-    pub alerts: &'a [OutcomeAlert],
     /// The check-in times of the clinic's schedule.
     pub hours: &'a [i64],
 }
@@ -166,13 +199,19 @@ fn breakdown(by: &'static str, rows: impl Iterator<Item = (String, Soreness)>) -
     Breakdown { by, groups }
 }
 
-/// A value at a quantile (0 to 1) of sorted values, nearest rank.
-fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
-    if sorted.is_empty() {
+/// The step at a quantile (0 to 1) of counts by step (in the order of the steps), nearest
+/// rank; none when there are none.
+fn quantile(steps: &BTreeMap<u8, u64>, q: f64) -> Option<u8> {
+    let total: u64 = steps.values().sum();
+    if total == 0 {
         return None;
     }
-    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    sorted.get(rank - 1).copied()
+    let rank = ((q * total as f64).ceil() as u64).clamp(1, total);
+    let mut seen = 0;
+    steps.iter().find_map(|(step, n)| {
+        seen += n;
+        (seen >= rank).then_some(*step)
+    })
 }
 
 /// The outcomes of the rows, through `filter`; labels come from `name` (a code or a staff
@@ -222,13 +261,13 @@ pub fn read(
         })
         .collect();
 
-    let alerts: Vec<&OutcomeAlert> = rows.alerts.iter().filter(|a| filter.keeps(&a.massage_type, a.staff_id)).collect();
+    let alerts: Vec<_> = t.alerts.iter().filter(|a| filter.keeps(&a.massage_type, a.staff_id)).collect();
     let mut by_therapist: BTreeMap<StaffId, (usize, usize)> = BTreeMap::new();
     for a in &answers {
         by_therapist.entry(a.staff_id).or_default().0 += usize::try_from(a.answers).unwrap_or(usize::MAX);
     }
     for a in &alerts {
-        by_therapist.entry(a.staff_id).or_default().1 += 1;
+        by_therapist.entry(a.staff_id).or_default().1 += usize::try_from(a.alerts).unwrap_or(usize::MAX);
     }
     let alert_rates = by_therapist
         .into_iter()
@@ -244,18 +283,22 @@ pub fn read(
         count_week(&mut weekly, week_of_day(a.day), a.answers, 0);
     }
     for a in &alerts {
-        count_week(&mut weekly, week_of(a.created_at, tz), 0, 1);
+        count_week(&mut weekly, week_of_day(a.day), 0, a.alerts);
     }
 
-    let mut waits: Vec<f64> =
-        alerts.iter().filter_map(|a| a.acknowledged_at.map(|t| t.hours_since(a.created_at))).collect();
-    waits.sort_by(f64::total_cmp);
-    let enough = waits.len() >= MIN_GROUP;
+    // Acknowledged alerts by step (step 0 is the open ones).
+    let mut steps: BTreeMap<u8, u64> = BTreeMap::new();
+    for a in &alerts {
+        *steps.entry(a.ack_step).or_default() += a.alerts;
+    }
+    let open = steps.remove(&0).unwrap_or_default();
+    let acknowledged: u64 = steps.values().sum();
+    let enough = acknowledged >= MIN_GROUP as u64;
     let ack = AckTimes {
-        acknowledged: waits.len(),
-        open: alerts.iter().filter(|a| a.acknowledged_at.is_none()).count(),
-        median_hours: quantile(&waits, 0.5).filter(|_| enough),
-        p90_hours: quantile(&waits, 0.9).filter(|_| enough),
+        acknowledged: usize::try_from(acknowledged).unwrap_or(usize::MAX),
+        open: usize::try_from(open).unwrap_or(usize::MAX),
+        median: quantile(&steps, 0.5).filter(|_| enough).map(Within::of_step),
+        p90: quantile(&steps, 0.9).filter(|_| enough).map(Within::of_step),
     };
 
     Outcomes {
@@ -274,11 +317,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn quantiles_take_the_nearest_rank() {
-        let v = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0];
-        assert_eq!(quantile(&v, 0.5), Some(5.0));
-        assert_eq!(quantile(&v, 0.9), Some(9.0));
-        assert_eq!(quantile(&[], 0.5), None);
+    fn quantiles_take_the_step_of_the_nearest_rank() {
+        // Ten acknowledgements: five in step 1, four in step 3, one in step 9.
+        let steps = BTreeMap::from([(1, 5), (3, 4), (9, 1)]);
+        assert_eq!(quantile(&steps, 0.5), Some(1), "the fifth of ten");
+        assert_eq!(quantile(&steps, 0.6), Some(3));
+        assert_eq!(quantile(&steps, 0.9), Some(3), "the ninth of ten");
+        assert_eq!(quantile(&steps, 1.0), Some(9));
+        assert_eq!(quantile(&BTreeMap::new(), 0.5), None);
+    }
+
+    #[test]
+    fn a_step_reads_as_a_time_in_plain_words() {
+        assert_eq!(Within::of_step(1).words(), "within 15 minutes");
+        assert_eq!(Within::of_step(3).words(), "within 1 hour");
+        assert_eq!(Within::of_step(4).words(), "within 2 hours");
+        assert_eq!(Within::of_step(8).words(), "within 1 day");
+        assert_eq!(Within::of_step(11).words(), "within 7 days");
+        assert_eq!(Within::of_step(14).words(), "after more than 30 days");
     }
 
     #[test]

@@ -241,7 +241,6 @@ async fn page<S: Store>(state: &AppState<S>, who: &SignedIn, q: OutcomesQuery) -
     // The period's days from the tallies kept as answers and follow-ups are written; today's
     // follow-ups from the rows, as only those due so far count as asked.
     let tallies = state.store.outcome_tallies(clinic.id, Day::from_date(from), Day::from_date(to)).await?;
-    let alerts = state.store.outcome_alerts(clinic.id, start, end).await?;
     let now = state.clock.now();
     let today_starts = start_of(today, &tz);
     let due_today = if to >= today {
@@ -275,7 +274,6 @@ async fn page<S: Store>(state: &AppState<S>, who: &SignedIn, q: OutcomesQuery) -
         tallies: &tallies,
         today: Day::from_date(today),
         asked_today: &asked_today,
-        alerts: &alerts,
         hours: &clinic.check_in_hours,
     };
     let outcomes = outcomes::read(&rows, &filter, &name, &staff_name, &tz);

@@ -42,6 +42,7 @@ on_both_backends!(
     the_next_intake_starts_from_the_last_one_with_the_history_beside_it,
     the_outcomes_match_counts_made_from_the_data,
     the_outcomes_count_past_days_and_today_so_far,
+    the_outcomes_say_how_soon_alerts_were_acknowledged,
     the_owner_exports_a_period_as_csv,
     reads_and_changes_are_in_the_audit_trail,
     the_owner_downloads_a_clients_data,
@@ -1328,6 +1329,52 @@ async fn the_outcomes_count_past_days_and_today_so_far<S: Store>(app: App<S>) {
     app.advance_hours(4.0);
     let (_, page) = owner.get("/outcomes?from=2026-11-27&to=2026-11-27").await;
     assert!(page.contains(&week(2, 1)), "13:00: the noon follow-up is due now, unanswered");
+}
+
+/// The outcomes page says how many alerts were acknowledged and how many are open, and
+/// within what time half and nine in ten were acknowledged, in the steps the tallies keep
+/// (15 minutes, 30 minutes, 1 hour, 2 hours, …, 7 days), counted as each alert is raised and
+/// acknowledged.
+async fn the_outcomes_say_how_soon_alerts_were_acknowledged<S: Store>(app: App<S>) {
+    let mut links = Vec::new();
+    for _ in 0..11 {
+        let (_, s) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
+        links.push(s["follow_ups"][0]["check_in_url"].as_str().unwrap().to_owned());
+    }
+    app.advance_hours(24.0);
+    for link in &links {
+        let answer = json!({"soreness": 2, "symptoms": ["headache"]});
+        let (s, told) = app.call(reqwest::Method::POST, link, None, Some(answer)).await;
+        assert_eq!((s, told["staff_told"].as_bool()), (StatusCode::OK, Some(true)), "{told}");
+    }
+    let (_, listed) = app.get("/api/v1/alerts?status=open", &app.a.owner).await;
+    let ids: Vec<i64> = listed["alerts"].as_array().unwrap().iter().map(|a| a["id"].as_i64().unwrap()).collect();
+    assert_eq!(ids.len(), 11, "one alert a link: {listed}");
+    let acknowledge = |ids: &[i64]| {
+        let ids = ids.to_vec();
+        let app = &app;
+        async move {
+            for id in ids {
+                let (s, _) = app.post(&format!("/api/v1/alerts/{id}/acknowledge"), &app.a.owner, json!({})).await;
+                assert_eq!(s, StatusCode::OK);
+            }
+        }
+    };
+    // Five after 10 minutes, four after 90 minutes, one after three days; one left open.
+    app.advance_hours(10.0 / 60.0);
+    acknowledge(&ids[0..5]).await;
+    app.advance_hours(80.0 / 60.0);
+    acknowledge(&ids[5..9]).await;
+    app.advance_hours(72.0);
+    acknowledge(&ids[9..10]).await;
+    let owner = sign_in(&app, "owner@calm.example", PASSWORD).await.unwrap();
+    let (s, page) = owner.get("/outcomes?from=2026-11-01&to=2026-11-30").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("10 acknowledged, 1 still open."), "counts");
+    assert!(
+        page.contains("Half were acknowledged within 15 minutes, nine in ten within 2 hours."),
+        "the fifth and the ninth of ten, each within its step"
+    );
 }
 
 /// The owner downloads a period's check-ins as CSV; a note that a spreadsheet would run as a
