@@ -6,10 +6,10 @@ use crate::rows::{Cols, all, one, sql, the};
 use sqlx::PgConnection;
 use store::columns::{
     read_check_in_stats, read_client, read_clinic, read_due_answered, read_follow_up, read_follow_up_answered,
-    read_session,
+    read_opt_intake, read_session,
 };
 use store::*;
-use store::{client_columns, clinic_columns, follow_up_columns, session_columns};
+use store::{client_columns, clinic_columns, follow_up_columns, intake_columns, session_columns};
 
 /// Adds a follow-up and its messages; `None` when the session has one at its hour already.
 pub async fn insert_follow_up(
@@ -124,6 +124,8 @@ pub async fn link_context(c: &mut PgConnection, link_hash: &[u8]) -> Res<Option<
         ", ",
         client_columns!("k."),
         ", ",
+        intake_columns!("i."),
+        ", ",
         "(SELECT COUNT(*) FROM check_ins x WHERE x.clinic_id = f.clinic_id AND x.session_id = f.session_id) ",
         "AS earlier_count, ",
         "(SELECT MIN(x.soreness) FROM check_ins x WHERE x.clinic_id = f.clinic_id AND x.session_id = f.session_id) ",
@@ -133,6 +135,8 @@ pub async fn link_context(c: &mut PgConnection, link_hash: &[u8]) -> Res<Option<
         "FROM follow_ups f JOIN clinics c ON c.id = f.clinic_id ",
         "JOIN sessions s ON s.clinic_id = f.clinic_id AND s.id = f.session_id ",
         "JOIN clients k ON k.clinic_id = f.clinic_id AND k.id = s.client_id ",
+        "LEFT JOIN intakes i ON i.clinic_id = f.clinic_id AND i.id = (SELECT x.id FROM intakes x ",
+        "WHERE x.clinic_id = f.clinic_id AND x.client_id = s.client_id ORDER BY x.id DESC LIMIT 1) ",
         "WHERE f.link_hash = $1"
     );
     // Read through this backend's own rows: the hours come as an array, which no reader of
@@ -141,14 +145,15 @@ pub async fn link_context(c: &mut PgConnection, link_hash: &[u8]) -> Res<Option<
     row.map(|row| read_link_records(&mut Cols::new(&row))).transpose()
 }
 
-/// A follow-up, its clinic, session and client, then the three aggregates, in that order
-/// (the hours as an array of BIGINT).
+/// A follow-up, its clinic, session, client and the client's latest intake, then the three
+/// aggregates, in that order (the hours as an array of BIGINT).
 fn read_link_records(r: &mut Cols<'_>) -> Res<LinkRecords> {
     Ok(LinkRecords {
         follow_up: read_follow_up(r)?,
         clinic: read_clinic(r)?,
         session: read_session(r)?,
         client: read_client(r)?,
+        latest_intake: read_opt_intake(r)?,
         earlier: read_check_in_stats(r)?,
         scheduled_hours: r.get::<Vec<i64>>()?,
     })

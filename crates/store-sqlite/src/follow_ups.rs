@@ -6,10 +6,10 @@ use crate::rows::{all, one, the};
 use rusqlite::{Connection, params};
 use store::columns::{
     Row, read_check_in_stats, read_client, read_clinic, read_due_answered, read_follow_up, read_follow_up_answered,
-    read_session,
+    read_opt_intake, read_session,
 };
 use store::*;
-use store::{client_columns, clinic_columns, follow_up_columns, session_columns};
+use store::{client_columns, clinic_columns, follow_up_columns, intake_columns, session_columns};
 
 /// Adds a follow-up and its messages; `None` when the session has one at its hour already.
 pub fn insert_follow_up(
@@ -111,6 +111,8 @@ pub fn link_context(c: &Connection, link_hash: &[u8]) -> Res<Option<LinkRecords>
         ", ",
         client_columns!("k."),
         ", ",
+        intake_columns!("i."),
+        ", ",
         "(SELECT COUNT(*) FROM check_ins x WHERE x.clinic_id = f.clinic_id AND x.session_id = f.session_id) ",
         "AS earlier_count, ",
         "(SELECT MIN(soreness) FROM check_ins x WHERE x.clinic_id = f.clinic_id AND x.session_id = f.session_id) ",
@@ -120,19 +122,22 @@ pub fn link_context(c: &Connection, link_hash: &[u8]) -> Res<Option<LinkRecords>
         "FROM follow_ups f JOIN clinics c ON c.id = f.clinic_id ",
         "JOIN sessions s ON s.id = f.session_id AND s.clinic_id = f.clinic_id ",
         "JOIN clients k ON k.id = s.client_id AND k.clinic_id = f.clinic_id ",
+        "LEFT JOIN intakes i ON i.id = (SELECT x.id FROM intakes x ",
+        "WHERE x.clinic_id = f.clinic_id AND x.client_id = s.client_id ORDER BY x.id DESC LIMIT 1) ",
         "WHERE f.link_hash = ?"
     );
     one(c, SQL, params![link_hash], read_link_records)
 }
 
-/// A follow-up, its clinic, session and client, then the three aggregates, in that order
-/// (the hours as a JSON array).
+/// A follow-up, its clinic, session, client and the client's latest intake, then the three
+/// aggregates, in that order (the hours as a JSON array).
 fn read_link_records(r: &mut dyn Row) -> StoreResult<LinkRecords> {
     Ok(LinkRecords {
         follow_up: read_follow_up(r)?,
         clinic: read_clinic(r)?,
         session: read_session(r)?,
         client: read_client(r)?,
+        latest_intake: read_opt_intake(r)?,
         earlier: read_check_in_stats(r)?,
         scheduled_hours: serde_json::from_str(&r.text()?)
             .map_err(|e| StoreError::Corrupt(format!("a session's follow-up hours: {e}")))?,

@@ -433,6 +433,19 @@ pub fn read_intake(r: &mut dyn Row) -> StoreResult<Intake> {
     Ok(Intake { id: r.id()?, clinic_id: r.id()?, client_id: r.id()?, body: r.text()?, created_at: r.at()? })
 }
 
+/// An intake that may be missing (an outer join's), from its columns
+/// ([`intake_columns!`](crate::intake_columns)): `None` when they are null.
+pub fn read_opt_intake(r: &mut dyn Row) -> StoreResult<Option<Intake>> {
+    let (id, clinic_id, client_id) = (r.opt_id()?, r.opt_id()?, r.opt_id()?);
+    let (body, created_at) = (r.opt_text()?, r.opt_at()?);
+    Ok(match (id, clinic_id, client_id, body, created_at) {
+        (Some(id), Some(clinic_id), Some(client_id), Some(body), Some(created_at)) => {
+            Some(Intake { id, clinic_id, client_id, body, created_at })
+        }
+        _ => None,
+    })
+}
+
 /// An intake link, from its columns ([`intake_link_columns!`](crate::intake_link_columns)).
 pub fn read_intake_link(r: &mut dyn Row) -> StoreResult<IntakeLink> {
     Ok(IntakeLink { id: r.id()?, clinic_id: r.id()?, client_id: r.opt_id()?, expires_at: r.at()? })

@@ -476,6 +476,19 @@ async fn check_ins_write_their_notices_and_next_follow_up<S: Store>(s: S) {
     let hours: Vec<i64> =
         s.follow_ups_of_session(a.id, sess.id).await.unwrap().iter().map(|f| f.offset_hours).collect();
     assert_eq!(ctx.scheduled_hours, hours, "the session's follow-up hours, in order");
+    assert_eq!(ctx.latest_intake, None, "no intake yet");
+    // With intakes, the client's latest; never another client's.
+    for v in [1, 2] {
+        let body = format!("{{\"v\":{v}}}");
+        s.save_intake(a.id, NewIntake { client_id: c.id, body, now: T0.plus_hours(v) }).await.unwrap();
+    }
+    let other = client(&s, a.id, "Other").await;
+    s.save_intake(a.id, NewIntake { client_id: other.id, body: "{\"v\":3}".to_owned(), now: T0.plus_hours(3) })
+        .await
+        .unwrap();
+    let ctx = s.link_context(&[1u8; 32]).await.unwrap().expect("the link leads somewhere");
+    assert_eq!(ctx.latest_intake, s.latest_intake(a.id, c.id).await.unwrap());
+    assert_eq!(ctx.latest_intake.map(|i| i.body), Some("{\"v\":2}".to_owned()), "the latest of the client's two");
     assert_eq!(s.link_context(&[9u8; 32]).await.unwrap(), None, "an unknown link");
 }
 

@@ -617,6 +617,8 @@ pub struct LinkRecords {
     pub session: Session,
     /// The session's client.
     pub client: Client,
+    /// The client's latest intake, if they have one.
+    pub latest_intake: Option<Intake>,
     /// The session's check-ins so far.
     pub earlier: CheckInStats,
     /// The hours after the session of its follow-ups (this one among them), in order.

@@ -11,7 +11,7 @@ use crate::extract::{ClientLink, Fields};
 use crate::language::PageLanguage;
 use crate::render::{ClientFrame, page};
 use crate::service::check_in::{CheckInOutcome, LinkContext, not_read_error, not_saved};
-use crate::service::profile::{client_doc, contacts};
+use crate::service::profile::{client_doc_of, contacts};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -150,10 +150,11 @@ fn session_line(locale: &Locale, ctx: &LinkContext) -> String {
 }
 
 /// The conditions on the client's record that decide which signs the form asks (a
-/// pregnancy's); `None` when nothing is on record, or it cannot be read now: then every sign
-/// is asked.
-async fn conditions_on_record<S: Store>(state: &AppState<S>, link: &ClientLink) -> Option<Vec<String>> {
-    let (doc, _) = client_doc(state, &link.context.client, state.clock.now()).await.ok()?;
+/// pregnancy's); `None` when nothing is on record, or it cannot be read: then every sign is
+/// asked.
+fn conditions_on_record<S: Store>(state: &AppState<S>, link: &ClientLink) -> Option<Vec<String>> {
+    let ctx = &link.context;
+    let (doc, _) = client_doc_of(&state.knowledge, &ctx.client, ctx.latest_intake.as_ref(), state.clock.now()).ok()?;
     doc.conditions
 }
 
@@ -241,7 +242,7 @@ fn check_in_page(
         (status = 410, description = "The link has expired", content_type = "text/html", body = String),
         (status = 429, description = "Too many links that do not work", content_type = "text/html", body = String)))]
 pub async fn form<S: Store>(State(state): State<AppState<S>>, link: ClientLink) -> Response {
-    let conditions = conditions_on_record(&state, &link).await;
+    let conditions = conditions_on_record(&state, &link);
     page(&check_in_page(&link, conditions.as_deref(), FormAnswers::default(), &[], vec![]), StatusCode::OK)
 }
 
@@ -376,7 +377,7 @@ fn note_questions(locale: &Locale, form: &FormAnswers, ticked: &[String]) -> Vec
 async fn submit_form<S: Store>(state: &AppState<S>, link: &ClientLink, body: &Bytes) -> Response {
     let locale = &link.locale;
     let form = FormAnswers::parse(body);
-    let conditions = conditions_on_record(state, link).await;
+    let conditions = conditions_on_record(state, link);
     let conditions = conditions.as_deref();
     let check_in = match to_check_in(locale, &form) {
         Ok(c) => c,
@@ -501,7 +502,7 @@ pub async fn plan<S: Store>(State(state): State<AppState<S>>, link: ClientLink) 
 async fn plan_page<S: Store>(state: &AppState<S>, link: &ClientLink) -> Result<PlanPage, Error> {
     let (ctx, locale) = (&link.context, &link.locale);
     let kb = &locale.knowledge;
-    let (client_doc, _) = client_doc(state, &ctx.client, state.clock.now()).await?;
+    let (client_doc, _) = client_doc_of(&state.knowledge, &ctx.client, ctx.latest_intake.as_ref(), state.clock.now())?;
     let mut errors = Vec::new();
     let session_doc = care::checkin::SessionDoc {
         massage_type: ctx.session.massage_type.clone(),

@@ -6,7 +6,7 @@
 use crate::AppState;
 use crate::error::Error;
 use crate::secret::{hash_secret, looks_like_link_token, new_link};
-use crate::service::profile::{client_doc, contacts};
+use crate::service::profile::{client_doc_of, contacts};
 use care::checkin::{CheckInDoc, ReportDoc, SessionDoc};
 use care::triage::TriageReport;
 use care::{Knowledge, Level};
@@ -63,6 +63,8 @@ pub struct LinkContext {
     pub session: Session,
     /// Its client.
     pub client: Client,
+    /// The client's latest intake, if they have one.
+    pub latest_intake: Option<store::Intake>,
     /// The check-ins already given for the session.
     pub earlier: CheckInStats,
     /// The hours after the session of its follow-ups, in order.
@@ -89,7 +91,8 @@ impl From<Error> for LinkProblem {
 /// client's only credential.
 pub async fn open_link<S: Store>(state: &AppState<S>, token: &str) -> Result<LinkContext, LinkProblem> {
     let hash = looks_like_link_token(token).then(|| hash_secret(token));
-    // One read: the follow-up, its clinic, session and client, and the check-ins so far.
+    // One read: the follow-up, its clinic, session, client and the client's latest intake,
+    // and the check-ins so far.
     let found = match &hash {
         Some(h) => state.store.link_context(h).await,
         None => Ok(None),
@@ -103,7 +106,7 @@ pub async fn open_link<S: Store>(state: &AppState<S>, token: &str) -> Result<Lin
             return Err(LinkProblem { error: e.into(), clinic_id });
         }
     };
-    let store::LinkRecords { follow_up, clinic, session, client, earlier, scheduled_hours } = records;
+    let store::LinkRecords { follow_up, clinic, session, client, latest_intake, earlier, scheduled_hours } = records;
     if let Some(h) = &hash {
         state.write_health.numbers.remember_link(h, follow_up.clinic_id);
     }
@@ -113,7 +116,7 @@ pub async fn open_link<S: Store>(state: &AppState<S>, token: &str) -> Result<Lin
     if let Some(c) = state.knowledge.country(&clinic.country) {
         state.write_health.numbers.remember(clinic.id, &c.emergency);
     }
-    Ok(LinkContext { follow_up, clinic, session, client, earlier, scheduled_hours })
+    Ok(LinkContext { follow_up, clinic, session, client, latest_intake, earlier, scheduled_hours })
 }
 
 /// A rule that fired, as the client reads it: the gentle reason and the advice (clinical
@@ -274,7 +277,7 @@ async fn prepare<S: Store>(state: &AppState<S>, link: &LinkContext, body: CheckI
     let (kb, session, now) = (&state.knowledge, &link.session, state.clock.now());
     // Exact hours from the session's end: never rounded down (care policy section 2).
     let hours_since = now.hours_since(session.ended_at).max(0.0);
-    let (mut client, _) = client_doc(state, &link.client, now).await?;
+    let (mut client, _) = client_doc_of(&state.knowledge, &link.client, link.latest_intake.as_ref(), now)?;
     if kb.vocabulary.massage_types.by_code(&session.massage_type).is_some_and(|t| t.for_baby) {
         // A baby's age is the baby's, from the date of birth on the session, never the
         // parent's; unknown (a session recorded before it was asked) reads as under 3 months.

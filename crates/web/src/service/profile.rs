@@ -21,19 +21,29 @@ pub async fn client_doc<S: Store>(
     now: Timestamp,
 ) -> Result<(ClientDoc, bool), Error> {
     let intake = state.store.latest_intake(client.clinic_id, client.id).await?;
-    let doc = match &intake {
+    client_doc_of(&state.knowledge, client, intake.as_ref(), now)
+}
+
+/// [`client_doc`] from the client's latest intake, already read (a client link reads it
+/// with the link).
+pub fn client_doc_of(
+    kb: &care::Knowledge,
+    client: &store::Client,
+    intake: Option<&store::Intake>,
+    now: Timestamp,
+) -> Result<(ClientDoc, bool), Error> {
+    let doc = match intake {
         Some(i) => Some(
             serde_json::from_str::<IntakeDoc>(&i.body).map_err(|e| Error::internal("reading a stored intake", e))?,
         ),
         None => None,
     };
-    let days_since_intake = intake.as_ref().map_or(0, |i| (now.0 - i.created_at.0).max(0) / MS_PER_DAY);
+    let days_since_intake = intake.map_or(0, |i| (now.0 - i.created_at.0).max(0) / MS_PER_DAY);
     let recorded_weeks = doc.as_ref().and_then(|d| d.pregnancy_weeks.as_ref()).and_then(serde_json::Number::as_i64);
     let (conditions, pregnancy_weeks) = match &doc {
         Some(d) => {
             let codes: Vec<String> = d.conditions.iter().map(|c| c.code.clone()).collect();
-            let (kept, weeks) =
-                care::checkin::conditions_at(&state.knowledge, &codes, recorded_weeks, days_since_intake);
+            let (kept, weeks) = care::checkin::conditions_at(kb, &codes, recorded_weeks, days_since_intake);
             (Some(kept), weeks)
         }
         None => (None, None),
