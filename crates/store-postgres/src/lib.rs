@@ -46,6 +46,10 @@ pub struct PoolOptions {
     pub acquire_timeout: Duration,
     /// The longest a statement may run before the server cancels it.
     pub statement_timeout: Duration,
+    /// The longest a connection may sit in an open transaction without a statement before
+    /// the server ends its session, releasing its locks: a second guard, behind each write
+    /// running to its end on a task of its own, against a transaction left open.
+    pub idle_in_transaction_timeout: Duration,
 }
 
 impl Default for PoolOptions {
@@ -54,6 +58,7 @@ impl Default for PoolOptions {
             max_connections: 10,
             acquire_timeout: Duration::from_secs(5),
             statement_timeout: Duration::from_secs(30),
+            idle_in_transaction_timeout: Duration::from_secs(60),
         }
     }
 }
@@ -86,7 +91,10 @@ impl PgStore {
         let mut connect = PgConnectOptions::from_str(url)
             .map_err(|e| StoreError::Database(format!("the database URL {}: {e}", redact(url)).into()))?
             .application_name("aftercare")
-            .options([("statement_timeout", format!("{}", options.statement_timeout.as_millis()))]);
+            .options([
+                ("statement_timeout", format!("{}", options.statement_timeout.as_millis())),
+                ("idle_in_transaction_session_timeout", format!("{}", options.idle_in_transaction_timeout.as_millis())),
+            ]);
         if let Some(schema) = schema {
             connect = connect.options([("search_path", schema)]);
         }
@@ -106,6 +114,24 @@ impl PgStore {
     /// Closes every connection of the pool.
     pub async fn close(&self) {
         self.db.pool.close().await;
+    }
+
+    /// A write that leaves its transaction open without a statement for `idle`, then runs
+    /// one: what a stuck task would do. For the tests of the idle-in-transaction guard.
+    ///
+    /// # Errors
+    /// When the server ended the session meanwhile, as it must after
+    /// [`PoolOptions::idle_in_transaction_timeout`].
+    #[cfg(feature = "testing")]
+    pub async fn stall_in_a_write(&self, idle: Duration) -> StoreResult<()> {
+        self.db
+            .write(move |c| {
+                Box::pin(async move {
+                    tokio::time::sleep(idle).await;
+                    rows::exec(c, rows::sql("SELECT 1")).await.map(|_| ())
+                })
+            })
+            .await
     }
 }
 

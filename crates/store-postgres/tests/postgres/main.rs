@@ -89,6 +89,30 @@ async fn the_url_chooses_tls_and_a_certificate_that_cannot_be_verified_is_refuse
     assert!(refused.is_err(), "a self-signed certificate is not taken on trust");
 }
 
+/// A transaction left open without a statement (a stuck task) is ended by the server after
+/// the pool's idle-in-transaction timeout, its locks with it; the pool goes on with a fresh
+/// connection.
+#[tokio::test]
+async fn a_transaction_left_idle_is_ended_by_the_server() {
+    use std::time::Duration;
+    let schemas = Schemas::default();
+    let (first, schema) = schemas.fresh_named().await;
+    first.close().await;
+    let options = store_postgres::PoolOptions {
+        idle_in_transaction_timeout: Duration::from_millis(500),
+        max_connections: 1,
+        ..Default::default()
+    };
+    let url = store_postgres::testing::url();
+    let s = store_postgres::PgStore::connect_in_schema(&url, &options, Some(&schema)).await.unwrap();
+    assert!(s.stall_in_a_write(Duration::from_millis(50)).await.is_ok(), "a short pause is fine");
+    let ended = s.stall_in_a_write(Duration::from_millis(1500)).await;
+    assert!(ended.is_err(), "the server ended the idle transaction: {ended:?}");
+    assert!(s.stall_in_a_write(Duration::ZERO).await.is_ok(), "the next write has a working connection");
+    s.close().await;
+    schemas.drop_all().await;
+}
+
 /// A write whose caller goes away half-way (a client that closed its connection) still runs
 /// to its commit: none of forty check-ins dropped at random points is lost, and none leaves
 /// its transaction open on a pooled connection, holding the row locks the next check-in of
