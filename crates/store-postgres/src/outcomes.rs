@@ -9,9 +9,7 @@ use store::columns::{
 };
 use store::columns::{read_outcome_alert, read_outcome_check_in};
 use store::tally::{Day, Soreness, Tallies, TallyBuilder, ack_step, recount_windows};
-use store::{
-    Alert, AlertId, AlertPosition, CheckIn, ClinicId, Level, OutcomeAlert, OutcomeCheckIn, SessionId, Timestamp,
-};
+use store::{Alert, AlertId, AlertPosition, CheckIn, ClinicId, OutcomeAlert, OutcomeCheckIn, SessionId, Timestamp};
 use store::{alert_tally_columns, answer_tally_columns, area_tally_columns, asked_tally_columns};
 use store::{outcome_alert_columns, outcome_check_in_columns};
 
@@ -41,38 +39,23 @@ pub async fn outcome_check_ins(
 }
 
 /// The alerts raised from `from` (included) to `to` (excluded), with their sessions'
-/// therapist and when each was acknowledged, oldest first: what a recount counts.
+/// therapist and when each was acknowledged, in no order: what a recount counts. One
+/// statement, along the index of the clinic's alerts by level and time.
 pub async fn outcome_alerts(
     c: &mut PgConnection,
     clinic_id: ClinicId,
     from: Timestamp,
     to: Timestamp,
 ) -> Res<Vec<OutcomeAlert>> {
-    let mut out = Vec::new();
-    // One range a level, each along the level's index of the clinic's alerts by time.
-    for level_code in AlertPosition::LEVELS.map(Level::code) {
-        out.extend(
-            all(
-                c,
-                sql(concat!(
-                    "SELECT ",
-                    outcome_alert_columns!(),
-                    " FROM alerts a JOIN check_ins c ON c.clinic_id = a.clinic_id AND c.id = a.check_in_id \
-                     JOIN sessions s ON s.clinic_id = c.clinic_id AND s.id = c.session_id \
-                     WHERE a.clinic_id = $1 AND a.level = $2 AND a.created_at >= $3 AND a.created_at < $4 \
-                     ORDER BY a.created_at"
-                ))
-                .bind(clinic_id.get())
-                .bind(level_code)
-                .bind(from.0)
-                .bind(to.0),
-                read_outcome_alert,
-            )
-            .await?,
-        );
-    }
-    out.sort_by_key(|a| a.created_at);
-    Ok(out)
+    const SQL: &str = concat!(
+        "SELECT ",
+        outcome_alert_columns!(),
+        " FROM alerts a JOIN check_ins c ON c.clinic_id = a.clinic_id AND c.id = a.check_in_id \
+         JOIN sessions s ON s.clinic_id = c.clinic_id AND s.id = c.session_id \
+         WHERE a.clinic_id = $1 AND a.level = ANY($2) AND a.created_at >= $3 AND a.created_at < $4"
+    );
+    let levels: Vec<&str> = AlertPosition::LEVELS.iter().map(|l| l.code()).collect();
+    all(c, sql(SQL).bind(clinic_id.get()).bind(levels).bind(from.0).bind(to.0), read_outcome_alert).await
 }
 
 /// The clinic's tallies of the days `from` to `to`, both included: four ranges along
@@ -266,11 +249,11 @@ pub async fn recount(c: &mut PgConnection, clinic_id: ClinicId, timezone: &str) 
     let mut tally = TallyBuilder::default();
     let ends = the(
         &mut *c,
-        sql("SELECT MIN(ended_at), MAX(ended_at) FROM sessions WHERE clinic_id = $1").bind(clinic),
+        sql("SELECT MIN(ended_at), MAX(ended_at), COUNT(*) FROM sessions WHERE clinic_id = $1").bind(clinic),
         read_span,
     )
     .await?;
-    for (from, to) in recount_windows(ends.0, ends.1) {
+    for (from, to) in recount_windows(ends.0, ends.1, ends.2) {
         for row in outcome_check_ins(&mut *c, clinic_id, Timestamp(from), Timestamp(to)).await? {
             tally.add_check_in(&row, &tz);
         }
@@ -282,11 +265,11 @@ pub async fn recount(c: &mut PgConnection, clinic_id: ClinicId, timezone: &str) 
     );
     let dues = the(
         &mut *c,
-        sql("SELECT MIN(due_at), MAX(due_at) FROM follow_ups WHERE clinic_id = $1").bind(clinic),
+        sql("SELECT MIN(due_at), MAX(due_at), COUNT(*) FROM follow_ups WHERE clinic_id = $1").bind(clinic),
         read_span,
     )
     .await?;
-    for (from, to) in recount_windows(dues.0, dues.1) {
+    for (from, to) in recount_windows(dues.0, dues.1, dues.2) {
         let rows = all(&mut *c, sql(ASKED).bind(clinic).bind(from).bind(to), read_follow_up_asked);
         for (due, answered, kind, staff) in rows.await? {
             tally.add_follow_up(due, answered, &kind, staff, &tz);
@@ -294,11 +277,11 @@ pub async fn recount(c: &mut PgConnection, clinic_id: ClinicId, timezone: &str) 
     }
     let raised = the(
         &mut *c,
-        sql("SELECT MIN(created_at), MAX(created_at) FROM alerts WHERE clinic_id = $1").bind(clinic),
+        sql("SELECT MIN(created_at), MAX(created_at), COUNT(*) FROM alerts WHERE clinic_id = $1").bind(clinic),
         read_span,
     )
     .await?;
-    for (from, to) in recount_windows(raised.0, raised.1) {
+    for (from, to) in recount_windows(raised.0, raised.1, raised.2) {
         for a in outcome_alerts(&mut *c, clinic_id, Timestamp(from), Timestamp(to)).await? {
             tally.add_alert(a.created_at, a.acknowledged_at, &a.massage_type, a.staff_id, &tz);
         }
@@ -311,72 +294,79 @@ pub async fn recount(c: &mut PgConnection, clinic_id: ClinicId, timezone: &str) 
     ] {
         exec(&mut *c, sql(statement).bind(clinic)).await?;
     }
-    let tallies = tally.finish();
-    for a in &tallies.answers {
-        let q = sql(concat!(
-            "INSERT INTO outcome_answers (clinic_id, ",
-            answer_tally_columns!(),
-            ", slot) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0)"
-        ))
-        .bind(clinic)
-        .bind(i64::from(a.day.0))
-        .bind(a.massage_type.as_str())
-        .bind(a.staff_id.get())
-        .bind(a.offset_hours)
-        .bind(a.pressure.as_str())
-        .bind(a.level.code())
-        .bind(a.answers as i64)
-        .bind(a.soreness.count as i64)
-        .bind(a.soreness.sum as i64)
-        .bind(a.soreness.very_sore as i64);
-        exec(&mut *c, q).await?;
-    }
-    for a in &tallies.areas {
-        let q = sql(concat!(
-            "INSERT INTO outcome_areas (clinic_id, ",
-            area_tally_columns!(),
-            ", slot) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0)"
-        ))
-        .bind(clinic)
-        .bind(i64::from(a.day.0))
-        .bind(a.massage_type.as_str())
-        .bind(a.staff_id.get())
-        .bind(a.offset_hours)
-        .bind(a.area.as_str())
-        .bind(a.soreness.count as i64)
-        .bind(a.soreness.sum as i64)
-        .bind(a.soreness.very_sore as i64);
-        exec(&mut *c, q).await?;
-    }
-    for a in &tallies.asked {
-        let q = sql(concat!(
-            "INSERT INTO outcome_asked (clinic_id, ",
-            asked_tally_columns!(),
-            ", slot) VALUES ($1, $2, $3, $4, $5, $6, 0)"
-        ))
-        .bind(clinic)
-        .bind(i64::from(a.day.0))
-        .bind(a.massage_type.as_str())
-        .bind(a.staff_id.get())
-        .bind(a.asked as i64)
-        .bind(a.answered as i64);
-        exec(&mut *c, q).await?;
-    }
-    for a in &tallies.alerts {
-        let q = sql(concat!(
-            "INSERT INTO outcome_alerts (clinic_id, ",
-            alert_tally_columns!(),
-            ", slot) VALUES ($1, $2, $3, $4, $5, $6, 0)"
-        ))
-        .bind(clinic)
-        .bind(i64::from(a.day.0))
-        .bind(a.massage_type.as_str())
-        .bind(a.staff_id.get())
-        .bind(i64::from(a.ack_step))
-        .bind(a.alerts as i64);
-        exec(&mut *c, q).await?;
-    }
+    write_tallies(&mut *c, clinic, &tally.finish()).await?;
     start_tallies(c, clinic_id, timezone).await
+}
+
+/// Writes a clinic's recounted tallies (all in slot 0): one statement a tally, each row's
+/// columns passed as arrays, so that a recount makes four round trips to the server however
+/// many rows it writes.
+async fn write_tallies(c: &mut PgConnection, clinic: i64, t: &Tallies) -> Res<()> {
+    fn col<T, U>(rows: &[T], f: impl Fn(&T) -> U) -> Vec<U> {
+        rows.iter().map(f).collect()
+    }
+    let a = &t.answers;
+    let q = sql(concat!(
+        "INSERT INTO outcome_answers (clinic_id, ",
+        answer_tally_columns!(),
+        ", slot) SELECT $1, u.*, 0 FROM UNNEST($2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], ",
+        "$7::text[], $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[]) AS u"
+    ))
+    .bind(clinic)
+    .bind(col(a, |r| i64::from(r.day.0)))
+    .bind(col(a, |r| r.massage_type.clone()))
+    .bind(col(a, |r| r.staff_id.get()))
+    .bind(col(a, |r| r.offset_hours))
+    .bind(col(a, |r| r.pressure.clone()))
+    .bind(col(a, |r| r.level.code()))
+    .bind(col(a, |r| r.answers as i64))
+    .bind(col(a, |r| r.soreness.count as i64))
+    .bind(col(a, |r| r.soreness.sum as i64))
+    .bind(col(a, |r| r.soreness.very_sore as i64));
+    exec(&mut *c, q).await?;
+    let a = &t.areas;
+    let q = sql(concat!(
+        "INSERT INTO outcome_areas (clinic_id, ",
+        area_tally_columns!(),
+        ", slot) SELECT $1, u.*, 0 FROM UNNEST($2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], ",
+        "$7::bigint[], $8::bigint[], $9::bigint[]) AS u"
+    ))
+    .bind(clinic)
+    .bind(col(a, |r| i64::from(r.day.0)))
+    .bind(col(a, |r| r.massage_type.clone()))
+    .bind(col(a, |r| r.staff_id.get()))
+    .bind(col(a, |r| r.offset_hours))
+    .bind(col(a, |r| r.area.clone()))
+    .bind(col(a, |r| r.soreness.count as i64))
+    .bind(col(a, |r| r.soreness.sum as i64))
+    .bind(col(a, |r| r.soreness.very_sore as i64));
+    exec(&mut *c, q).await?;
+    let a = &t.asked;
+    let q = sql(concat!(
+        "INSERT INTO outcome_asked (clinic_id, ",
+        asked_tally_columns!(),
+        ", slot) SELECT $1, u.*, 0 FROM UNNEST($2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[]) AS u"
+    ))
+    .bind(clinic)
+    .bind(col(a, |r| i64::from(r.day.0)))
+    .bind(col(a, |r| r.massage_type.clone()))
+    .bind(col(a, |r| r.staff_id.get()))
+    .bind(col(a, |r| r.asked as i64))
+    .bind(col(a, |r| r.answered as i64));
+    exec(&mut *c, q).await?;
+    let a = &t.alerts;
+    let q = sql(concat!(
+        "INSERT INTO outcome_alerts (clinic_id, ",
+        alert_tally_columns!(),
+        ", slot) SELECT $1, u.*, 0 FROM UNNEST($2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[]) AS u"
+    ))
+    .bind(clinic)
+    .bind(col(a, |r| i64::from(r.day.0)))
+    .bind(col(a, |r| r.massage_type.clone()))
+    .bind(col(a, |r| r.staff_id.get()))
+    .bind(col(a, |r| i64::from(r.ack_step)))
+    .bind(col(a, |r| r.alerts as i64));
+    exec(&mut *c, q).await.map(|_| ())
 }
 
 /// Recounts the tallies of every clinic whose tallies were not counted in its own time zone.

@@ -187,8 +187,9 @@ pub fn recount(c: &Connection, clinic_id: ClinicId, timezone: &str) -> Res<()> {
     let tz = jiff::tz::TimeZone::get(timezone).unwrap_or(jiff::tz::TimeZone::UTC);
     let clinic = clinic_id.get();
     let mut tally = TallyBuilder::default();
-    let ends = the(c, "SELECT MIN(ended_at), MAX(ended_at) FROM sessions WHERE clinic_id = ?", [clinic], read_span)?;
-    for (from, to) in recount_windows(ends.0, ends.1) {
+    let ends =
+        the(c, "SELECT MIN(ended_at), MAX(ended_at), COUNT(*) FROM sessions WHERE clinic_id = ?", [clinic], read_span)?;
+    for (from, to) in recount_windows(ends.0, ends.1, ends.2) {
         for row in outcome_check_ins(c, clinic_id, Timestamp(from), Timestamp(to))? {
             tally.add_check_in(&row, &tz);
         }
@@ -198,15 +199,20 @@ pub fn recount(c: &Connection, clinic_id: ClinicId, timezone: &str) -> Res<()> {
         "s.massage_type, s.staff_id FROM follow_ups f JOIN sessions s ON s.id = f.session_id AND s.clinic_id = f.clinic_id ",
         "WHERE f.clinic_id = ? AND f.due_at >= ? AND f.due_at < ?"
     );
-    let dues = the(c, "SELECT MIN(due_at), MAX(due_at) FROM follow_ups WHERE clinic_id = ?", [clinic], read_span)?;
-    for (from, to) in recount_windows(dues.0, dues.1) {
+    let dues =
+        the(c, "SELECT MIN(due_at), MAX(due_at), COUNT(*) FROM follow_ups WHERE clinic_id = ?", [clinic], read_span)?;
+    for (from, to) in recount_windows(dues.0, dues.1, dues.2) {
         for (due, answered, kind, staff) in all(c, ASKED, (clinic, from, to), read_follow_up_asked)? {
             tally.add_follow_up(due, answered, &kind, staff, &tz);
         }
     }
-    let raised =
-        the(c, "SELECT MIN(created_at), MAX(created_at) FROM alerts WHERE clinic_id = ?", [clinic], read_span)?;
-    for (from, to) in recount_windows(raised.0, raised.1) {
+    let raised = the(
+        c,
+        "SELECT MIN(created_at), MAX(created_at), COUNT(*) FROM alerts WHERE clinic_id = ?",
+        [clinic],
+        read_span,
+    )?;
+    for (from, to) in recount_windows(raised.0, raised.1, raised.2) {
         for a in outcome_alerts(c, clinic_id, Timestamp(from), Timestamp(to))? {
             tally.add_alert(a.created_at, a.acknowledged_at, &a.massage_type, a.staff_id, &tz);
         }

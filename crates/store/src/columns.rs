@@ -718,9 +718,10 @@ pub fn read_follow_up_asked(r: &mut dyn Row) -> StoreResult<(Timestamp, bool, St
     Ok((r.at()?, r.flag()?, r.text()?, r.id()?))
 }
 
-/// The first two columns, the least and the greatest of something, when there is any.
-pub fn read_span(r: &mut dyn Row) -> StoreResult<(Option<i64>, Option<i64>)> {
-    Ok((r.opt_int()?, r.opt_int()?))
+/// The first three columns: the least and the greatest of something, when there is any, and
+/// how many there are.
+pub fn read_span(r: &mut dyn Row) -> StoreResult<(Option<i64>, Option<i64>, u64)> {
+    Ok((r.opt_int()?, r.opt_int()?, r.count()?))
 }
 
 /// A clinic and its time zone.

@@ -51,21 +51,29 @@ impl Day {
     }
 }
 
-/// How long a window is in which a recount reads a clinic's rows: its memory is a window's
-/// rows, whatever the clinic's history.
+/// The shortest window in which a recount reads a clinic's rows.
 pub const RECOUNT_WINDOW_MS: i64 = 30 * 24 * 3_600_000;
 
-/// The windows `[from, to)` of [`RECOUNT_WINDOW_MS`] that cover `first` to `last` (none when
-/// there is nothing: `None`).
-pub fn recount_windows(first: Option<i64>, last: Option<i64>) -> impl Iterator<Item = (i64, i64)> {
+/// About how many rows a recount reads at a time: its memory is a window's rows, whatever
+/// the clinic's history.
+pub const RECOUNT_WINDOW_ROWS: u64 = 20_000;
+
+/// The windows `[from, to)` that cover `first` to `last`, where `rows` rows lie (none when
+/// there is nothing: `None`). Each is long enough to hold about [`RECOUNT_WINDOW_ROWS`] of
+/// them were they spread evenly, and at least [`RECOUNT_WINDOW_MS`]: a small clinic's
+/// history is read in one window, a large one's a month or so at a time.
+pub fn recount_windows(first: Option<i64>, last: Option<i64>, rows: u64) -> impl Iterator<Item = (i64, i64)> {
     let (first, last) = match (first, last) {
         (Some(f), Some(l)) => (f, l),
         _ => (1, 0),
     };
-    (0..)
-        .map(move |k| first.saturating_add(k * RECOUNT_WINDOW_MS))
+    let span = last.saturating_sub(first).saturating_add(1).max(1);
+    let windows = i64::try_from(rows.div_ceil(RECOUNT_WINDOW_ROWS)).unwrap_or(i64::MAX).max(1);
+    let length = (span.saturating_add(windows - 1) / windows).max(RECOUNT_WINDOW_MS);
+    (0_i64..)
+        .map(move |k| first.saturating_add(k.saturating_mul(length)))
         .take_while(move |from| *from <= last)
-        .map(|from| (from, from.saturating_add(RECOUNT_WINDOW_MS)))
+        .map(move |from| (from, from.saturating_add(length)))
 }
 
 /// The soreness of some answers: how many were triaged with a soreness, its sum, and how
@@ -358,9 +366,21 @@ mod tests {
     #[test]
     fn recount_windows_cover_the_span_once() {
         let w = RECOUNT_WINDOW_MS;
-        assert_eq!(recount_windows(None, None).count(), 0);
-        assert_eq!(recount_windows(Some(5), Some(5)).collect::<Vec<_>>(), [(5, 5 + w)]);
-        assert_eq!(recount_windows(Some(0), Some(w)).collect::<Vec<_>>(), [(0, w), (w, 2 * w)]);
+        assert_eq!(recount_windows(None, None, 0).count(), 0);
+        assert_eq!(recount_windows(Some(5), Some(5), 1).collect::<Vec<_>>(), [(5, 5 + w)]);
+        let rows = 2 * RECOUNT_WINDOW_ROWS;
+        assert_eq!(
+            recount_windows(Some(0), Some(w), rows).collect::<Vec<_>>(),
+            [(0, w), (w, 2 * w)],
+            "a month at least"
+        );
+        // A small clinic's two years in one window; a large one's in windows of its rows.
+        let years = 730 * 24 * 3_600_000;
+        assert_eq!(recount_windows(Some(0), Some(years), 400).collect::<Vec<_>>(), [(0, years + 1)]);
+        let windows: Vec<_> = recount_windows(Some(0), Some(years), 10 * RECOUNT_WINDOW_ROWS).collect();
+        assert_eq!(windows.len(), 10);
+        assert!(windows.windows(2).all(|p| p[0].1 == p[1].0), "each starts where the last ended");
+        assert!(windows.last().is_some_and(|(_, to)| *to > years), "the last holds the last row");
     }
 
     #[test]
