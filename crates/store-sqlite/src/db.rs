@@ -14,6 +14,12 @@
 //! the last commit and never wait for the writer). A private in-memory database has only the
 //! writer's connection, and reads go to it too.
 //!
+//! **Hot reads on the writer.** A read connection's page cache is dropped whenever another
+//! connection commits, so under a stream of check-ins nearly every read starts cold. A short
+//! read that every check-in makes (the client link's) runs instead on the writer's
+//! connection, whose cache no commit drops: it is a job too, answered before the next batch
+//! begins, outside any transaction, so it sees the last commit and never a batch in progress.
+//!
 //! Every statement runs as a prepared statement kept in its connection's cache.
 
 use crate::error::{Error, Res};
@@ -56,6 +62,8 @@ enum Job {
     Write(Box<dyn WriteJob>),
     /// Work that must run outside any transaction, alone (migrations, statistics).
     Alone(Box<dyn FnOnce(&mut Connection) + Send>),
+    /// A short read of the last commit, run outside any transaction before the next batch.
+    Read(Box<dyn FnOnce(&Connection) + Send>),
     /// Stop: close the connection, then answer.
     Close(oneshot::Sender<()>),
 }
@@ -191,6 +199,21 @@ impl Db {
         answer.await.map_err(|_| stopped())?
     }
 
+    /// Runs `read` on the writer's connection, outside any transaction, before the next
+    /// batch: it sees the last commit, like any read. The writer's page cache stays warm (a
+    /// read connection's is dropped at every commit), so a short, hot read (a client link's)
+    /// costs less here; a long read belongs on a read connection, as it holds up the writes.
+    pub async fn read_on_writer<R: Send + 'static>(
+        &self,
+        read: impl FnOnce(&Connection) -> Res<R> + Send + 'static,
+    ) -> StoreResult<R> {
+        let (to, answer) = oneshot::channel();
+        self.send(Job::Read(Box::new(move |c: &Connection| {
+            let _ = to.send(guarded(|| read(c)));
+        })))?;
+        answer.await.map_err(|_| stopped())?
+    }
+
     /// Runs `read` on a read connection (on the writer's, for an in-memory database).
     pub async fn read<R: Send + 'static>(
         &self,
@@ -268,11 +291,14 @@ fn run(mut c: Connection, path: Option<PathBuf>, jobs: &mpsc::Receiver<Job>) {
                 return;
             }
             Job::Alone(work) => work(&mut c),
+            Job::Read(read) => read(&c),
             Job::Write(first) => {
                 let mut batch = vec![first];
                 while batch.len() < MAX_BATCH {
                     match jobs.try_recv() {
                         Ok(Job::Write(w)) => batch.push(w),
+                        // A read that waits is answered before the batch, from the last commit.
+                        Ok(Job::Read(read)) => read(&c),
                         Ok(other) => {
                             next = Some(other);
                             break;
@@ -431,6 +457,32 @@ mod tests {
 
     fn rows(c: &Connection) -> i64 {
         c.query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0)).unwrap()
+    }
+
+    #[test]
+    fn a_read_on_the_writer_runs_before_the_batch_outside_any_transaction() {
+        let c = Connection::open_in_memory().unwrap();
+        c.execute_batch("CREATE TABLE t (x INTEGER)").unwrap();
+        let (jobs, queue) = mpsc::channel();
+        let (a, ra) = write(insert(1));
+        jobs.send(Job::Write(a)).unwrap();
+        // Queued after the first write and before the second: answered before their batch,
+        // from the last commit, when no transaction is open.
+        let (seen, saw) = std::sync::mpsc::channel();
+        jobs.send(Job::Read(Box::new(move |c: &Connection| {
+            seen.send((c.is_autocommit(), rows(c))).unwrap();
+        })))
+        .unwrap();
+        let (b, rb) = write(insert(2));
+        jobs.send(Job::Write(b)).unwrap();
+        // Work alone ends the batch, which commits before it runs.
+        let (counted, after) = std::sync::mpsc::channel();
+        jobs.send(Job::Alone(Box::new(move |c: &mut Connection| counted.send(rows(c)).unwrap()))).unwrap();
+        drop(jobs);
+        run(c, None, &queue);
+        assert_eq!(saw.recv().unwrap(), (true, 0), "the read saw no batch in progress");
+        assert!(ra.blocking_recv().unwrap().is_ok() && rb.blocking_recv().unwrap().is_ok());
+        assert_eq!(after.recv().unwrap(), 2, "the batch of both writes committed after the read");
     }
 
     #[test]

@@ -526,7 +526,7 @@ impl Store for SqliteStore {
 
     async fn link_context(&self, link_hash: &[u8]) -> StoreResult<Option<LinkRecords>> {
         let link_hash = link_hash.to_vec();
-        self.db.read(move |c| follow_ups::link_context(c, &link_hash)).await
+        self.db.read_on_writer(move |c| follow_ups::link_context(c, &link_hash)).await
     }
 
     async fn record_check_in(
