@@ -181,7 +181,7 @@ async fn outcome_tallies_are_what_the_rows_count<S: Store>(s: S) {
     let kinds = [("deep_tissue", "firm", vec!["calves", "hamstrings"]), ("swedish", "light", vec!["upper_back"])];
     let mut link = 0u8;
     let mut sessions = Vec::new();
-    for i in 0..12i64 {
+    for i in 0..80i64 {
         let (kind, pressure, areas) = &kinds[(i % 2) as usize];
         let ended = T0.plus_hours(i * 7);
         let who = if i % 3 == 0 { owner.id } else { therapist.id };
@@ -263,13 +263,14 @@ async fn outcome_tallies_are_what_the_rows_count<S: Store>(s: S) {
 
     let kept = every_tally(&s, a.id).await;
     let expected = counted_from_rows(&s, a.id, &kathmandu).await;
-    assert!(expected.answers.len() > 10 && !expected.areas.is_empty() && expected.asked.len() > 5, "{expected:?}");
+    // More answer rows than one statement of a PostgreSQL recount writes (64).
+    assert!(expected.answers.len() > 64 && !expected.areas.is_empty() && expected.asked.len() > 5, "{expected:?}");
     let steps: std::collections::BTreeSet<u8> = expected.alerts.iter().map(|t| t.ack_step).collect();
     assert!(steps.contains(&0) && steps.len() >= 5, "open alerts and several steps: {steps:?}");
     assert_eq!(kept.clone().sorted(), expected, "kept as written = counted from the rows");
     let answered: u64 = kept.asked.iter().map(|t| t.answered).sum();
     let asked: u64 = kept.asked.iter().map(|t| t.asked).sum();
-    assert_eq!(asked, 25, "24 follow-ups and the extra one");
+    assert_eq!(asked, 161, "160 follow-ups and the extra one");
     assert!(answered < kept.answers.iter().map(|t| t.answers).sum::<u64>(), "a second answer is not a second response");
     assert_eq!(every_tally(&s, b.id).await, counted_from_rows(&s, b.id, &london()).await, "B's own");
     assert_eq!(every_tally(&s, b.id).await.answers.len(), 1, "B's one answer, none of A's");
