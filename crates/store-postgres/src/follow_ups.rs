@@ -2,11 +2,11 @@
 
 use crate::error::Res;
 use crate::messages;
-use crate::rows::{Cols, all, one, sql, the};
+use crate::rows::{Cols, all, one, sql};
 use sqlx::PgConnection;
 use store::columns::{
-    read_check_in_stats, read_client, read_clinic, read_due_answered, read_follow_up, read_follow_up_answered,
-    read_opt_intake, read_session,
+    read_check_in_stats, read_client, read_clinic, read_follow_up, read_follow_up_answered, read_opt_intake,
+    read_session,
 };
 use store::*;
 use store::{client_columns, clinic_columns, follow_up_columns, intake_columns, session_columns};
@@ -48,23 +48,6 @@ pub async fn insert_follow_up(
     }
     crate::outcomes::count_follow_up(c, clinic_id, session_id, scheduled.id.get(), f.due_day).await?;
     Ok(Some(scheduled))
-}
-
-/// How many of the clinic's follow-ups are due in `[from, to)`, and how many of those are
-/// answered.
-pub async fn count_follow_ups_due(
-    c: &mut PgConnection,
-    clinic_id: ClinicId,
-    from: Timestamp,
-    to: Timestamp,
-) -> Res<(u64, u64)> {
-    const SQL: &str = concat!(
-        "SELECT COUNT(*) AS due, ",
-        "COUNT(*) FILTER (WHERE EXISTS (SELECT 1 FROM check_ins c ",
-        "WHERE c.clinic_id = f.clinic_id AND c.follow_up_id = f.id)) AS answered ",
-        "FROM follow_ups f WHERE f.clinic_id = $1 AND f.due_at >= $2 AND f.due_at < $3"
-    );
-    the(c, sql(SQL).bind(clinic_id.get()).bind(from.0).bind(to.0), read_due_answered).await
 }
 
 /// The clinic's follow-ups due in `[from, to)`, in that order, each with whether it is

@@ -2,11 +2,11 @@
 
 use crate::error::Res;
 use crate::messages;
-use crate::rows::{all, one, the};
+use crate::rows::{all, one};
 use rusqlite::{Connection, params};
 use store::columns::{
-    Row, read_check_in_stats, read_client, read_clinic, read_due_answered, read_follow_up, read_follow_up_answered,
-    read_opt_intake, read_session,
+    Row, read_check_in_stats, read_client, read_clinic, read_follow_up, read_follow_up_answered, read_opt_intake,
+    read_session,
 };
 use store::*;
 use store::{client_columns, clinic_columns, follow_up_columns, intake_columns, session_columns};
@@ -46,17 +46,6 @@ pub fn insert_follow_up(
         messages::insert_message(c, clinic_id, Some(scheduled.id), None, m)?;
     }
     Ok(Some(scheduled))
-}
-
-/// How many of the clinic's follow-ups are due in `[from, to)`, and how many of those are
-/// answered.
-pub fn count_follow_ups_due(c: &Connection, clinic_id: ClinicId, from: Timestamp, to: Timestamp) -> Res<(u64, u64)> {
-    const SQL: &str = concat!(
-        "SELECT COUNT(*) AS due, ",
-        "COUNT(*) FILTER (WHERE EXISTS (SELECT 1 FROM check_ins c WHERE c.follow_up_id = f.id AND c.clinic_id = f.clinic_id)) ",
-        "AS answered FROM follow_ups f WHERE f.clinic_id = ? AND f.due_at >= ? AND f.due_at < ?"
-    );
-    the(c, SQL, (clinic_id.get(), from.0, to.0), read_due_answered)
 }
 
 /// The clinic's follow-ups due in `[from, to)`, in that order, each with whether it is

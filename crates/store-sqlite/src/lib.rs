@@ -449,15 +449,6 @@ impl Store for SqliteStore {
         self.db.read(move |c| sessions::sessions_by_ids(c, clinic_id, &ids)).await
     }
 
-    async fn count_follow_ups_due(
-        &self,
-        clinic_id: ClinicId,
-        from: Timestamp,
-        to: Timestamp,
-    ) -> StoreResult<(u64, u64)> {
-        self.db.read(move |c| follow_ups::count_follow_ups_due(c, clinic_id, from, to)).await
-    }
-
     async fn sessions_between(&self, clinic_id: ClinicId, from: Timestamp, to: Timestamp) -> StoreResult<Vec<Session>> {
         self.db.read(move |c| sessions::sessions_between(c, clinic_id, from, to)).await
     }

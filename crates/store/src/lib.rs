@@ -413,14 +413,6 @@ pub trait Store: Clone + Send + Sync + 'static {
         clinic_id: ClinicId,
         ids: &[SessionId],
     ) -> impl Future<Output = StoreResult<Vec<Session>>> + Send;
-    /// How many of the clinic's follow-ups were due in `[from, to)`, and how many of those
-    /// were answered: counted, not read.
-    fn count_follow_ups_due(
-        &self,
-        clinic_id: ClinicId,
-        from: Timestamp,
-        to: Timestamp,
-    ) -> impl Future<Output = StoreResult<(u64, u64)>> + Send;
     /// The clinic's sessions that ended in `[from, to)`, by end.
     fn sessions_between(
         &self,

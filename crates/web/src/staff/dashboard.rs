@@ -11,6 +11,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use store::tally::Day;
 use store::{AlertStatus, ClientId, MessageStatus, SessionId, Store};
 
 /// An alert in a list: who, when, and what the client said.
@@ -48,6 +49,8 @@ pub struct NoteLine {
 /// How far back the dashboard lists clients' notes, and how many.
 const NOTES_DAYS: i64 = 7;
 const NOTES_LIMIT: u32 = 50;
+/// The days, today included, of the dashboard's share of check-ins answered.
+const RATE_DAYS: i64 = 30;
 
 /// A check-in due today.
 #[derive(Debug)]
@@ -216,6 +219,18 @@ async fn page<S: Store>(state: &AppState<S>, who: &SignedIn) -> Result<Dashboard
     client_ids.extend(sessions_today.iter().map(|s| s.client_id));
     let of_client = by_id(state.store.clients_by_ids(clinic.id, &unique(client_ids)).await?, |c| c.id);
     let name = |id: ClientId| of_client.get(&id).map_or_else(String::new, |c| c.name.clone());
+    // Check-ins answered in the last 30 days: the 29 days before today from the tallies kept
+    // as follow-ups are written and answered (a cost that does not grow with the clinic's
+    // activity), today's follow-ups due so far from their rows.
+    let tz = jiff::tz::TimeZone::get(&clinic.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let today = now.local_date(&tz).unwrap_or_default();
+    let first = today.checked_sub(jiff::Span::new().days(RATE_DAYS - 1)).unwrap_or(today);
+    let yesterday = today.yesterday().unwrap_or(today);
+    let past = state.store.outcome_tallies(clinic.id, Day::from_date(first), Day::from_date(yesterday)).await?;
+    let due_so_far = due_today.iter().filter(|(f, _)| f.due_at < now);
+    let asked = past.asked.iter().map(|t| t.asked).sum::<u64>() + due_so_far.clone().count() as u64;
+    let answered = past.asked.iter().map(|t| t.answered).sum::<u64>()
+        + due_so_far.filter(|(_, answered)| *answered).count() as u64;
     let mut due = Vec::new();
     for (f, answered) in due_today {
         let Some(session) = of_session.get(&f.session_id) else { continue };
@@ -268,7 +283,6 @@ async fn page<S: Store>(state: &AppState<S>, who: &SignedIn) -> Result<Dashboard
             notices: crate::staff::answer::notices(kb, &c, &report),
         });
     }
-    let (asked, answered) = state.store.count_follow_ups_due(clinic.id, now.plus_hours(-24 * 30), now).await?;
     Ok(DashboardPage {
         layout: Layout::signed_in(who, &clinic, "Dashboard", "dashboard"),
         outage: outage_notice(state, &clinic, now),

@@ -33,6 +33,7 @@ on_both_backends!(
     staff_read_what_could_not_be_read_and_the_signs_a_note_mentions,
     the_session_form_takes_the_babys_date_of_birth_for_an_infant_massage,
     every_note_is_listed_on_the_dashboard_for_the_therapist_to_read,
+    the_dashboard_counts_the_check_ins_answered_in_the_last_30_days,
     every_error_from_a_staff_or_client_page_is_a_page,
     an_alert_shows_what_the_client_said_in_plain_words,
     the_screening_reaches_the_session_form,
@@ -827,6 +828,39 @@ async fn every_note_is_listed_on_the_dashboard_for_the_therapist_to_read<S: Stor
     app.advance_hours(24.0 * 8.0);
     let (_, later) = owner.get("/").await;
     assert!(!later.contains("Slept well"));
+}
+
+/// Check-ins due in the last 30 days and how many were answered: today's from the rows, the
+/// days before from the tallies, and none once they are over 30 days old.
+async fn the_dashboard_counts_the_check_ins_answered_in_the_last_30_days<S: Store>(app: App<S>) {
+    let (_, session) = app.session(&app.a.therapist, json!({"first_massage": false}), leg_session()).await;
+    let follow_ups = session["follow_ups"].as_array().unwrap();
+    assert_eq!(follow_ups.len(), 2, "{session}");
+    let link = follow_ups[0]["check_in_url"].as_str().unwrap().to_owned();
+    // Signed in afresh each time: a staff sign-in lasts less than the days this test spans.
+    let dashboard = async || sign_in(&app, "owner@calm.example", PASSWORD).await.unwrap().get("/").await.1;
+    let before = dashboard().await;
+    assert!(before.contains("No check-ins were due in the last 30 days."), "{before}");
+    // A minute after the first was due, answered at once.
+    app.advance_hours(24.0 + 1.0 / 60.0);
+    app.call(reqwest::Method::POST, &link, None, Some(json!({"soreness": 2, "symptoms": []}))).await;
+    let first = dashboard().await;
+    assert!(first.contains("1 of 1 check-ins due were answered."), "{first}");
+    // The second, due a day later, is never answered.
+    app.advance_hours(24.0);
+    let second = dashboard().await;
+    assert!(second.contains("1 of 2 check-ins due were answered."), "{second}");
+    // Days later both are in the days before today.
+    app.advance_hours(24.0 * 3.0);
+    let later = dashboard().await;
+    assert!(later.contains("50%") && later.contains("1 of 2 check-ins due were answered."), "{later}");
+    let other = sign_in(&app, "owner@other.example", PASSWORD).await.unwrap();
+    let (_, theirs) = other.get("/").await;
+    assert!(theirs.contains("No check-ins were due in the last 30 days."), "another clinic's: {theirs}");
+    // Over 30 days after they were due, they have left the count.
+    app.advance_hours(24.0 * 31.0);
+    let gone = dashboard().await;
+    assert!(gone.contains("No check-ins were due in the last 30 days."), "{gone}");
 }
 
 fn is_html(r: &reqwest::Response) -> bool {
